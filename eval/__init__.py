@@ -1,0 +1,1 @@
+"""Evaluation harness: gold questions, metrics, the LangChain baseline and the report writer."""
