@@ -1,0 +1,133 @@
+"""Hybrid retrieval: dense (FAISS) + keyword (BM25 over jieba tokens of t2s-folded text),
+fused with weighted reciprocal rank fusion, plus a LangChain ``BaseRetriever`` adapter.
+
+BM25 cannot match an English query against Chinese text, so a query with no CJK characters
+uses ``keyword_weight_no_cjk`` (0 by default: dense only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.embeddings import Embedder
+from rag.errors import InvalidQuestion
+from rag.index import Index
+from rag.text import has_cjk, keyword_tokens
+from rag.types import Hit
+
+MODES = ("hybrid", "dense", "keyword")
+
+
+@dataclass
+class FusionParams:
+    candidates: int = 50
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    keyword_weight_no_cjk: float = 0.0
+
+
+def rrf(rankings: list[tuple[float, list[int]]], k: int) -> dict[int, float]:
+    """Weighted reciprocal rank fusion (Cormack et al.): Σ w / (k + rank), ranks from 1."""
+    fused: dict[int, float] = {}
+    for weight, ids in rankings:
+        if weight <= 0:
+            continue
+        for rank, i in enumerate(ids, 1):
+            fused[i] = fused.get(i, 0.0) + weight / (k + rank)
+    return fused
+
+
+class HybridRetriever:
+    def __init__(self, index: Index, embedder: Embedder, params: FusionParams | None = None) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.params = params or FusionParams()
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
+        if mode not in MODES:
+            raise InvalidQuestion(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        query = query.strip()
+        if not query:
+            raise InvalidQuestion("the query is empty")
+        p = self.params
+        n = max(p.candidates, k)
+        qvec = self.embedder.embed_query(query)
+        dense = self.index.dense_search(qvec, n) if mode in ("hybrid", "dense") else []
+        kw_weight = p.keyword_weight if has_cjk(query) else p.keyword_weight_no_cjk
+        keyword: list[tuple[int, float]] = []
+        if mode == "keyword" or (mode == "hybrid" and kw_weight > 0):
+            keyword = self.index.keyword_search(keyword_tokens(query), n)
+
+        if mode == "dense":
+            fused = {i: s for i, s in dense}
+        elif mode == "keyword":
+            fused = {i: s for i, s in keyword}
+        else:
+            fused = rrf(
+                [(p.dense_weight, [i for i, _ in dense]), (kw_weight, [i for i, _ in keyword])], p.rrf_k
+            )
+
+        dense_rank = {i: r for r, (i, _) in enumerate(dense, 1)}
+        dense_score = dict(dense)
+        kw_rank = {i: r for r, (i, _) in enumerate(keyword, 1)}
+        kw_score = dict(keyword)
+        order = sorted(fused, key=lambda i: (-fused[i], dense_rank.get(i, 10**9)))[:k]
+        hits: list[Hit] = []
+        for rank, i in enumerate(order, 1):
+            # Every hit gets its cosine to the query: it is the calibrated signal for refusal.
+            cos = dense_score.get(i)
+            if cos is None:
+                cos = float(self.index.vector(i) @ qvec)
+            hits.append(
+                Hit(
+                    chunk=self.index.chunks[i],
+                    score=fused[i],
+                    rank=rank,
+                    dense_score=cos,
+                    keyword_score=kw_score.get(i),
+                    dense_rank=dense_rank.get(i),
+                    keyword_rank=kw_rank.get(i),
+                )
+            )
+        return hits
+
+
+class LangChainRetriever(BaseRetriever):
+    """The hybrid retriever as a LangChain retriever, for LCEL chains."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    retriever: HybridRetriever
+    k: int = 6
+    mode: str = "hybrid"
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
+        return [hit_to_document(h) for h in self.retriever.search(query, self.k, self.mode)]
+
+
+def hit_to_document(hit: Hit) -> LCDocument:
+    """A LangChain Document whose metadata carries the full hit (chunk id, offsets, scores)."""
+    meta = hit.to_dict()
+    meta.pop("text")
+    return LCDocument(page_content=hit.chunk.text, metadata=meta, id=hit.chunk.chunk_id)
+
+
+def document_to_hit(doc: LCDocument, index: Index) -> Hit:
+    """Back from LangChain to our Hit (looks the chunk up by id, so nothing is lost on the way)."""
+    meta = doc.metadata
+    chunk = next(c for c in index.chunks.values() if c.chunk_id == meta["chunk_id"])
+    return Hit(
+        chunk=chunk,
+        score=meta.get("score", 0.0),
+        rank=meta.get("rank", 0),
+        dense_score=meta.get("dense_score"),
+        keyword_score=meta.get("keyword_score"),
+    )
