@@ -118,9 +118,8 @@ def chunk_document(
     for u in units:
         starts_section = u.is_heading and tokens >= chunk_tokens // 3
         # Token counts of joined text differ a little from the sum of parts: check exactly near the edge.
-        too_big = tokens + u.tokens > chunk_tokens or (
-            tokens + u.tokens > chunk_tokens * 0.85 and count_tokens(_join([*current, u]).text) > chunk_tokens
-        )
+        estimate = tokens + u.tokens + len(current)  # about one token per separator
+        too_big = estimate > chunk_tokens * 0.85 and count_tokens(_join([*current, u]).text) > chunk_tokens
         if current and (too_big or starts_section):
             groups.append(current)
             carry: list[_Unit] = []

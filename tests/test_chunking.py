@@ -1,0 +1,119 @@
+import re
+
+import pytest
+
+from rag.chunking import chunk_document
+from rag.cleaning import Block, CleanedDocument, clean
+from rag.loaders import load_path
+from rag.offsets import MappedText
+from rag.text import count_tokens
+from rag.types import Document
+from tests.conftest import SEED_FILES, SEEDS
+
+
+def _doc(text: str) -> Document:
+    return Document(doc_id="d", source="t.txt", text=text, title="T")
+
+
+def _blocks(original: str, spec: list[tuple[str, int]]) -> CleanedDocument:
+    """Blocks for each regex-found line; kind by prefix '#'."""
+    blocks = []
+    mt = MappedText.of(original)
+    for m in re.finditer(r"[^\n]+", original):
+        line = mt.slice(*m.span())
+        level = next((lv for prefix, lv in spec if line.text.startswith(prefix)), 0)
+        if level:
+            blocks.append(Block("heading", line.sub(r"^#+\s*", ""), level))
+        else:
+            blocks.append(Block("paragraph", line))
+    return CleanedDocument("T", blocks)
+
+
+def test_chunks_respect_budget_and_never_cut_sentences():
+    sentences = [f"第{i}句话讲的是科技创新政策的第{i}个要点，内容较长以便测试。" for i in range(60)]
+    original = "# 总则\n" + "".join(sentences) + "\n"
+    doc = _doc(original)
+    chunks = chunk_document(doc, _blocks(original, [("#", 1)]), chunk_tokens=80, overlap_sentences=1)
+    assert len(chunks) > 3
+    for c in chunks:
+        assert c.tokens <= 80
+        body = c.text.split("\n")[-1]
+        # every chunk starts and ends on a sentence boundary
+        assert body.endswith("。")
+        assert body.startswith("第")
+        assert c.section == "总则"
+
+
+def test_overlap_repeats_last_sentence():
+    sentences = [f"句子{i}说明了一个独立的事实。" for i in range(40)]
+    original = "".join(sentences)
+    doc = _doc(original)
+    chunks = chunk_document(doc, _blocks(original, []), chunk_tokens=60, overlap_sentences=1)
+    for a, b in zip(chunks, chunks[1:], strict=False):
+        last = re.findall(r"句子\d+说明了一个独立的事实。", a.text)[-1]
+        assert b.text.startswith(last)
+
+
+def test_offsets_point_into_original():
+    original = "# 标题\n前言。第一段说明研发投入。\n\n第二段说明专利数量。"
+    doc = _doc(original)
+    chunks = chunk_document(doc, _blocks(original, [("#", 1)]), chunk_tokens=300)
+    assert len(chunks) == 1
+    c = chunks[0]
+    assert original[c.start : c.end].replace("\n", "").replace("# ", "") == c.text.replace("\n", "")
+
+
+def test_oversized_sentence_is_hard_split():
+    original = "".join(chr(0x4E00 + i) for i in range(3000)) + "。"
+    doc = _doc(original)
+    chunks = chunk_document(doc, _blocks(original, []), chunk_tokens=100, overlap_sentences=0)
+    assert len(chunks) > 1
+    assert all(c.tokens <= 100 for c in chunks)
+    assert "".join(c.text for c in chunks) == original
+
+
+def test_chunk_ids_are_stable_and_ordered():
+    original = "".join(f"事实{i}。" for i in range(200))
+    doc = _doc(original)
+    a = chunk_document(doc, _blocks(original, []), chunk_tokens=50)
+    b = chunk_document(doc, _blocks(original, []), chunk_tokens=50)
+    assert [c.chunk_id for c in a] == [c.chunk_id for c in b] == [f"t.txt#{i}" for i in range(len(a))]
+
+
+def test_exact_duplicate_chunks_are_dropped():
+    para = "这是一段会重复出现的内容。" * 3
+    original = f"# A\n{para}\n# B\n{para}\n"
+    doc = _doc(original)
+    chunks = chunk_document(doc, _blocks(original, [("#", 1)]), chunk_tokens=30)
+    texts = ["".join(c.text.split()) for c in chunks]
+    assert len(texts) == len(set(texts))
+
+
+def test_table_stays_whole_when_it_fits():
+    original = "表1\n地区 | 时间 | 文件\n广州 | 2021 | 揭榜挂帅\n深圳 | 2022 | 十条措施\n后文。"
+    doc = _doc(original)
+    mt = MappedText.of(original)
+    table = mt.slice(original.index("地区"), original.index("\n后文"))
+    cleaned = CleanedDocument(
+        "T",
+        [
+            Block("paragraph", mt.slice(0, 2)),
+            Block("table", table),
+            Block("paragraph", mt.slice(len(original) - 3, len(original))),
+        ],
+    )
+    chunks = chunk_document(doc, cleaned, chunk_tokens=200)
+    assert any("广州 | 2021 | 揭榜挂帅\n深圳 | 2022 | 十条措施" in c.text for c in chunks)
+
+
+@pytest.mark.parametrize("name", SEED_FILES)
+def test_real_seeds_chunk_within_budget_with_true_offsets(name):
+    doc = load_path(SEEDS / name, SEEDS)
+    chunks = chunk_document(doc, clean(doc), chunk_tokens=350, overlap_sentences=1)
+    assert chunks
+    for c in chunks:
+        assert c.tokens == count_tokens(c.text) <= 350
+        assert 0 <= c.start < c.end <= len(doc.text)
+        # the chunk's first and last visible characters sit at its span's edges in the original
+        first = c.text.lstrip()[0]
+        assert doc.text[c.start] == first or not first.isalnum()

@@ -1,0 +1,92 @@
+"""Ingest over a small real corpus: incremental, replace, remove, bad files, mismatch."""
+
+import shutil
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.config import Settings
+from rag.errors import IndexMismatchError, UnknownDocumentError
+from tests.conftest import SEEDS
+
+SMALL = ["000_d56512941d572a28.txt", "003_2e75dc72019db59a.txt"]
+
+
+@pytest.fixture
+def small(tmp_settings, embedder):
+    for name in SMALL:
+        shutil.copy(SEEDS / name, tmp_settings.corpus_dir / name)
+    return Assistant(tmp_settings, embedder=embedder)
+
+
+def test_ingest_then_reingest_does_no_work(small):
+    first = small.ingest()
+    assert sorted(first.added) == SMALL and first.chunks > 0
+    gen = (small.settings.index_dir / "CURRENT").read_text()
+    again = small.ingest()
+    assert again.added == [] and sorted(again.unchanged) == SMALL and again.chunks == 0
+    assert (small.settings.index_dir / "CURRENT").read_text() == gen  # nothing rewritten
+
+
+def test_changed_document_replaces_its_chunks(small):
+    small.ingest()
+    path = small.settings.corpus_dir / SMALL[1]
+    before = {c.chunk_id for c in small.index.chunks.values() if c.source == SMALL[1]}
+    path.write_text(
+        "新增一段：量子计算专项资金为九十九亿元。\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    report = small.ingest()
+    assert report.updated == [SMALL[1]]
+    chunks = [c for c in small.index.chunks.values() if c.source == SMALL[1]]
+    assert any("九十九亿元" in c.text for c in chunks)
+    assert len(small.index.documents) == 2
+    assert len({c.chunk_id for c in chunks}) == len(chunks) >= len(before)
+    hits = small.search("量子计算专项资金", 3)
+    assert hits[0].chunk.source == SMALL[1]
+
+
+def test_remove_drops_a_document_everywhere(small):
+    small.ingest()
+    n = small.remove(SMALL[1])
+    assert n > 0
+    assert [d["source"] for d in small.documents()] == [SMALL[0]]
+    for mode in ("dense", "keyword", "hybrid"):
+        assert all(h.chunk.source != SMALL[1] for h in small.search("香港創新科技發展藍圖", 10, mode))
+    # persisted: a fresh process sees the same
+    fresh = Assistant(small.settings, embedder=small.embedder)
+    assert [d["source"] for d in fresh.documents()] == [SMALL[0]]
+    with pytest.raises(UnknownDocumentError):
+        small.remove(SMALL[1])
+
+
+def test_bad_files_are_skipped_and_the_rest_goes_on(small):
+    (small.settings.corpus_dir / "broken.txt").write_bytes(b"\x00\x01\x02binary\xff\xfe" * 50)
+    report = small.ingest()
+    assert sorted(report.added) == SMALL
+    assert len(report.skipped) == 1 and "broken.txt" in report.skipped[0][1]
+
+
+def test_user_documents_get_paths_relative_to_corpus_root(small):
+    sub = small.settings.corpus_dir / "user" / "notes.md"
+    sub.parent.mkdir()
+    sub.write_text(
+        "---\ntitle: 测试笔记\nauthor: 研究员\n---\n# 测试笔记\n\n研发经费投入强度提高到百分之三。\n",
+        encoding="utf-8",
+    )
+    small.ingest([sub])
+    docs = {d["source"]: d for d in small.documents()}
+    assert "user/notes.md" in docs
+    assert docs["user/notes.md"]["title"] == "测试笔记"
+    hit = small.search("研发经费投入强度", 1)[0]
+    assert hit.chunk.source == "user/notes.md"
+    assert "title:" not in hit.chunk.text  # front matter is metadata, not text
+
+
+def test_index_from_another_embedder_is_refused_until_rebuild(small, tmp_settings):
+    small.ingest()
+    other = Assistant(Settings(**{**tmp_settings.model_dump(), "chunk_tokens": 200}), embedder=small.embedder)
+    with pytest.raises(IndexMismatchError, match="rebuild"):
+        other.search("芯片", 3)
+    report = other.ingest(rebuild=True)
+    assert sorted(report.added) == SMALL
+    assert other.search("芯片", 3)

@@ -1,0 +1,74 @@
+import pytest
+
+from rag.text import (
+    count_tokens,
+    detect_language,
+    detect_script,
+    has_cjk,
+    keyword_tokens,
+    sentence_spans,
+    split_sentences,
+    to_simplified,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("广东对芯片进口的依赖程度如何？", "zh"),
+        ("內地晶片自給率只有多少？", "zh"),
+        ("What is 卡脖子?", "en"),
+        ("USICA法案中的CHIPS基金有多少？", "zh"),
+        ("How much did DOE request for FY2022?", "en"),
+    ],
+)
+def test_detect_language(text, lang):
+    assert detect_language(text) == lang
+
+
+def test_detect_script():
+    assert detect_script("兩會焦點：內地要發展科技創新") == "traditional"
+    assert detect_script("关键核心技术攻关") == "simplified"
+    assert detect_script("What about chips?") == "english"
+
+
+def test_folding_is_for_matching_only():
+    assert to_simplified("晶片與科學法") == "晶片与科学法"
+    assert to_simplified("plain English") == "plain English"
+    assert has_cjk("R&D 投入") and not has_cjk("R&D")
+
+
+def test_keyword_tokens_fold_traditional_and_drop_stopwords():
+    trad = keyword_tokens("香港創新科技發展藍圖的目標是什麼？")
+    simp = keyword_tokens("香港创新科技发展蓝图的目标是什么？")
+    assert trad == simp
+    assert "的" not in trad and "？" not in trad
+    assert "蓝图" in trad
+
+
+def test_sentence_spans_split_chinese_and_english_ends():
+    text = "我国R&D经费达2.19%。美国为3.1%！\n表1 广州\nIt was 5.5 percent. Next? 好的……然后"
+    assert split_sentences(text) == [
+        "我国R&D经费达2.19%。",
+        "美国为3.1%！",
+        "表1 广州",
+        "It was 5.5 percent.",
+        "Next?",
+        "好的……",
+        "然后",
+    ]
+    for s, e in sentence_spans(text):
+        assert text[s:e].strip() == text[s:e]
+
+
+def test_decimal_points_do_not_end_sentences():
+    assert split_sentences("占比为34.6%，位居第一。") == ["占比为34.6%，位居第一。"]
+
+
+def test_closing_quotes_stay_with_their_sentence():
+    assert split_sentences("他说：“要从0到1。”然后呢？") == ["他说：“要从0到1。”", "然后呢？"]
+
+
+def test_count_tokens_works_offline():
+    assert count_tokens("关键核心技术") > 0
+    assert count_tokens("") == 0
