@@ -91,8 +91,7 @@ def ingest(
         if not chunks:
             report.skipped.append((str(path), f"{doc.source}: no text left after cleaning"))
             continue
-        if not doc.title:
-            doc.title = cleaned.title
+        doc.title = cleaned.title or doc.title  # the cleaner knows better titles (running headers, covers)
         prepared.append(Prepared(doc, chunks))
         (report.updated if existing is not None else report.added).append(doc.source)
 
@@ -109,7 +108,7 @@ def ingest(
         record = DocRecord(
             source=p.doc.source,
             doc_id=p.doc.doc_id,
-            title=p.chunks[0].title or p.doc.title,
+            title=p.doc.title,
             content_hash=p.doc.content_hash,
             ids=[],
             metadata=_jsonable(p.doc.metadata),
