@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
+from rag.crosslingual import QueryExpander
 from rag.embeddings import Embedder, get_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion
 from rag.index import Index, IndexSpec
@@ -47,6 +48,7 @@ class Assistant:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._index: Index | None = None
+        self._expander: tuple[Index, QueryExpander] | None = None  # built for that index's vocabulary
         self._write_lock = threading.Lock()
 
     # --- components --------------------------------------------------------------------
@@ -90,8 +92,12 @@ class Assistant:
             dense_weight=s.dense_weight,
             keyword_weight=s.keyword_weight,
             keyword_weight_no_cjk=s.keyword_weight_no_cjk,
+            keyword_weight_expanded=s.keyword_weight_expanded,
         )
-        return HybridRetriever(self.index, self.embedder, params)
+        index = self.index
+        if self._expander is None or self._expander[0] is not index:
+            self._expander = (index, QueryExpander.from_index(index))
+        return HybridRetriever(index, self.embedder, params, self._expander[1])
 
     @cached_property
     def chain(self) -> AnswerChain:

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     dense_weight: float = 1.0
     keyword_weight: float = Field(1.0, description="Keyword (BM25) weight for queries with CJK characters")
     keyword_weight_no_cjk: float = Field(0.0, description="Keyword weight for queries without CJK characters")
+    keyword_weight_expanded: float = Field(
+        1.0,
+        description="Keyword weight for an English query searched through its CC-CEDICT translations "
+        "(rag.crosslingual); 0 = dense only. Tuned on the dev gold split",
+    )
 
     # --- answering ---------------------------------------------------------------------
     generator: str = Field("extractive", description="extractive | openai | llamacpp")
@@ -54,6 +59,33 @@ class Settings(BaseSettings):
         0.5, description="A sentence is supported when its support score reaches this"
     )
     max_question_chars: int = 2000
+    refuse_keyword_below: float = Field(
+        0.5,
+        description="With a weak best cosine, refuse only when fewer than this share of the question's "
+        "keywords (length-weighted, t2s-folded) occur in the top passages",
+    )
+    refuse_missing_year: bool = Field(
+        True, description="Refuse when a year the question names occurs in none of the retrieved passages"
+    )
+    support_cosine_threshold: float = Field(
+        0.40,
+        description="An English sentence citing Chinese passages is similar enough at this embedder cosine "
+        "(support_threshold is the lexical bar)",
+    )
+    extractive_max_sentences: int = Field(3, ge=1, le=6, description="Quotes in an extractive answer")
+    extractive_min_score: float = Field(
+        0.8,
+        description="Chinese question: the extractive generator answers nothing (a refusal) when its best "
+        "sentence scores (cosine + keyword overlap) below this",
+    )
+    extractive_min_score_en: float = Field(
+        0.3, description="The same floor for English questions (no keyword overlap with Chinese text)"
+    )
+    extractive_year_ratio: float = Field(
+        0.9,
+        description="A question naming a year is answered only from sentences mentioning it, and only when "
+        "the best of them scores at least this share of the best sentence overall",
+    )
 
     # --- LLM backends ------------------------------------------------------------------
     llm_base_url: str = "http://127.0.0.1:8080/v1"

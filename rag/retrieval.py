@@ -2,6 +2,8 @@
 fused with weighted reciprocal rank fusion, plus a LangChain ``BaseRetriever`` adapter.
 
 BM25 cannot match an English query against Chinese text, so a query with no CJK characters
+is translated into corpus tokens by an optional ``QueryExpander`` (rag.crosslingual) and
+searched with ``keyword_weight_expanded``; with no expander, or when nothing translates, it
 uses ``keyword_weight_no_cjk`` (0 by default: dense only).
 """
 
@@ -14,6 +16,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from rag.crosslingual import QueryExpander
 from rag.embeddings import Embedder
 from rag.errors import InvalidQuestion
 from rag.index import Index
@@ -30,6 +33,7 @@ class FusionParams:
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     keyword_weight_no_cjk: float = 0.0
+    keyword_weight_expanded: float = 0.0
 
 
 def rrf(rankings: list[tuple[float, list[int]]], k: int) -> dict[int, float]:
@@ -44,10 +48,17 @@ def rrf(rankings: list[tuple[float, list[int]]], k: int) -> dict[int, float]:
 
 
 class HybridRetriever:
-    def __init__(self, index: Index, embedder: Embedder, params: FusionParams | None = None) -> None:
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder,
+        params: FusionParams | None = None,
+        expander: QueryExpander | None = None,
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.params = params or FusionParams()
+        self.expander = expander
 
     def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
         if mode not in MODES:
@@ -59,10 +70,16 @@ class HybridRetriever:
         n = max(p.candidates, k)
         qvec = self.embedder.embed_query(query)
         dense = self.index.dense_search(qvec, n) if mode in ("hybrid", "dense") else []
-        kw_weight = p.keyword_weight if has_cjk(query) else p.keyword_weight_no_cjk
+        kw_weight, kw_tokens = p.keyword_weight, None
+        if not has_cjk(query):
+            kw_weight = p.keyword_weight_no_cjk
+            if self.expander is not None and (mode == "keyword" or p.keyword_weight_expanded > 0):
+                kw_tokens = self.expander.expand(query) or None
+                if kw_tokens:
+                    kw_weight = p.keyword_weight_expanded
         keyword: list[tuple[int, float]] = []
         if mode == "keyword" or (mode == "hybrid" and kw_weight > 0):
-            keyword = self.index.keyword_search(keyword_tokens(query), n)
+            keyword = self.index.keyword_search(kw_tokens or keyword_tokens(query), n)
 
         if mode == "dense":
             fused = {i: s for i, s in dense}

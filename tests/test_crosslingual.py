@@ -1,0 +1,119 @@
+"""Cross-lingual query expansion: English questions become Chinese BM25 tokens of the corpus."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from rag.crosslingual import QueryExpander, load_inverted, parse_cedict
+from rag.retrieval import HybridRetriever
+from rag.text import keyword_tokens
+
+
+@pytest.fixture(scope="module")
+def expander(seed_assistant) -> QueryExpander:
+    return QueryExpander.from_index(seed_assistant.index)
+
+
+def _squash(s: str) -> str:
+    return "".join(s.split())
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("semiconductor", ["半导体"]),
+        ("patent", ["专利"]),
+        ("integrated circuits", ["集成电路"]),  # phrase, plural folded
+        ("research and development", ["研发"]),
+        ("R&D spending", ["研发"]),
+        ("Hong Kong", ["香港"]),
+        ("Guangdong", ["广东"]),
+        ("Shenzhen", ["深圳"]),
+        ("GDP", ["生产总值"]),
+        ("AI", ["人工智能"]),
+        ("chips", ["芯片"]),
+    ],
+)
+def test_typical_terms_translate_into_corpus_words(expander, query, expected):
+    tokens = expander.expand(query)
+    assert set(expected) <= set(tokens), tokens
+    assert all(t in expander.vocab for t in tokens)
+
+
+def test_a_compound_jieba_does_not_know_becomes_its_corpus_pieces(expander):
+    # 基础研究 is one CC-CEDICT-style term but jieba indexes it as 基础 + 研究.
+    pieces = keyword_tokens("基础研究")
+    assert "基础研究" not in expander.vocab
+    assert set(pieces) <= set(expander.expand("basic research"))
+
+
+def test_unknown_and_function_words_yield_nothing(expander):
+    assert expander.expand("zyxwvut qwertyuiop") == []
+    assert expander.expand("what is the of and to") == []
+
+
+def test_numbers_and_acronyms_pass_through_only_when_in_the_corpus(expander):
+    tokens = expander.expand("In 2019 it reached 59.5%, with 5G and EDA")
+    assert {"2019", "59.5%", "5g", "eda"} <= set(tokens)
+    assert "1234567" not in expander.expand("1234567")
+    # A plain English word stays out even when some English text put it in the vocabulary.
+    assert "research" in expander.vocab and "research" not in expander.expand("research")
+
+
+def test_lowercase_us_is_a_pronoun_not_the_united_states(expander):
+    assert "美国" in expander.expand("US policy")
+    assert "美国" not in expander.expand("tell us")
+
+
+def test_english_question_finds_its_passage_by_expanded_keywords_alone(seed_assistant):
+    question = "How many people worked directly in China's integrated circuit industry in 2020?"
+    hits = seed_assistant.search(question, 5, "keyword")
+    assert hits and all(h.keyword_rank is not None for h in hits)
+    assert any("54.1万人" in _squash(h.chunk.text) for h in hits)
+
+
+def test_chinese_queries_do_not_use_the_expander(seed_assistant):
+    with_exp = seed_assistant.retriever
+    assert with_exp.expander is not None
+    without = HybridRetriever(with_exp.index, with_exp.embedder, with_exp.params)
+    for q in ("研发经费投入强度", "廣東晶片進口依賴"):
+        a, b = with_exp.search(q, 10), without.search(q, 10)
+        assert [h.chunk.chunk_id for h in a] == [h.chunk.chunk_id for h in b]
+
+
+def test_the_expander_is_built_once_per_index(seed_assistant):
+    assert seed_assistant.retriever.expander is seed_assistant.retriever.expander
+
+
+def test_parser_rules_on_a_tiny_dictionary(tmp_path: Path):
+    lines = [
+        "#! a comment",
+        "半導體 半导体 [ban4 dao3 ti3] /semiconductor/",
+        "人工智能 人工智能 [ren2 gong1 zhi4 neng2] /artificial intelligence (AI)/",
+        "深圳 深圳 [Shen1 zhen4] /Shenzhen subprovincial city in Guangdong, special economic zone/",
+        "港元 港元 [Gang3 yuan2] /Hong Kong dollar/",
+        "晶片 晶片 [jing1 pian4] /(Tw) (computing) chip; wafer/",
+        "研究 研究 [yan2 jiu1] /research/CL:項|项[xiang4]/to look into/",
+        "台灣 台湾 [Tai2 wan1] /variant of 臺灣|台湾[Tai2 wan1]/",
+    ]
+    path = tmp_path / "mini.txt.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+    inv = parse_cedict(path)
+    assert inv["semiconductor"] == {"半导体": 1.0}
+    assert inv["ai"]["人工智能"] == 1.0 and inv["artificial intelligence"]["人工智能"] == 1.0
+    assert inv["shenzhen"]["深圳"] == 1.0  # a place name followed by what kind of place it is
+    assert "hong kong" not in inv  # "Hong Kong dollar" is a currency, not Hong Kong
+    assert inv["chip"]["晶片"] == 1.0 and "tw" not in inv  # ";" synonyms; "(Tw)" is a label
+    assert "look into" in inv and "cl" not in inv and "xiang4" not in inv
+    assert not any("台湾" in v for v in inv.values())  # cross-references are skipped
+
+
+def test_the_real_dictionary_loads_with_the_expected_entries():
+    inv = load_inverted()
+    assert "集成电路" in inv["integrated circuit"]
+    assert "研发" in inv["research and development"]
+    assert inv["semiconductor"]["半导体"] == 1.0
