@@ -40,8 +40,9 @@ serve: $(STAMP)
 eval: $(STAMP)
 	$(VENV)/bin/rag eval --split dev --out eval/reports/dev
 
-bench: $(STAMP)
+bench: $(STAMP) ## ingest + query latency, then HTTP load (reports in bench/reports/)
 	$(PY) bench/ingest_and_search.py
+	$(PY) bench/load_api.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check rag api eval tests bench

@@ -1,0 +1,67 @@
+"""Open routes (no key): liveness, readiness and Prometheus metrics, for probes and scrapers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from rag.assistant import Assistant
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/", include_in_schema=False)
+async def root() -> dict[str, str]:
+    return {"name": "policy-rag", "docs": "/docs", "openapi": "/openapi.json", "health": "/healthz"}
+
+
+@router.get("/healthz", summary="The process is up")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _index_size(assistant: Assistant) -> tuple[int, int]:
+    try:
+        index = assistant.index
+        return len(index), len(index.documents)
+    except Exception:  # noqa: BLE001 - no index yet: size zero, readiness says why
+        return 0, 0
+
+
+@router.get("/readyz", summary="Index loaded and embedder ready (503 otherwise)")
+async def readyz(request: Request) -> JSONResponse:
+    state = request.app.state
+    ready = state.status == "ready" and await run_in_threadpool(state.assistant.is_ready)
+    chunks, documents = (
+        await run_in_threadpool(_index_size, state.assistant) if state.status == "ready" else (0, 0)
+    )
+    body: dict[str, object] = {
+        "status": "ready" if ready else "not_ready",
+        "chunks": chunks,
+        "documents": documents,
+    }
+    if not ready:
+        body["reason"] = state.load_error or (
+            "still loading" if state.status == "starting" else "the index holds no documents"
+        )
+    return JSONResponse(body, status_code=200 if ready else 503)
+
+
+@router.get("/metrics", summary="Prometheus text format", response_class=PlainTextResponse)
+async def metrics(request: Request) -> PlainTextResponse:
+    state = request.app.state
+    chunks, documents = (
+        await run_in_threadpool(_index_size, state.assistant) if state.status == "ready" else (0, 0)
+    )
+    gauges = {
+        "rag_index_chunks": ("Chunks in the loaded index.", float(chunks)),
+        "rag_index_documents": ("Documents in the loaded index.", float(documents)),
+        "rag_ready": (
+            "1 when the index is loaded and non-empty.",
+            float(state.status == "ready" and chunks > 0),
+        ),
+    }
+    return PlainTextResponse(
+        state.metrics.render(gauges), media_type="text/plain; version=0.0.4; charset=utf-8"
+    )

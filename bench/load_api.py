@@ -1,0 +1,234 @@
+"""Load test of the HTTP API on loopback: requests/s and p50/p95/p99 latency for /v1/search and /v1/ask.
+
+Bounded in count and time per endpoint. Starts its own ``rag serve`` on 127.0.0.1 (a free port)
+unless ``--url`` names a running one, which must be a loopback address. Questions come from the
+gold set (zh and en mixed). Writes bench/reports/load_api.json and prints a table.
+
+    .venv/bin/python bench/load_api.py [--concurrency 4] [--requests 200] [--seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REPORT = REPO_ROOT / "bench" / "reports" / "load_api.json"
+START_TIMEOUT = 300.0
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _questions() -> list[str]:
+    out = []
+    for f in sorted((REPO_ROOT / "eval" / "gold").glob("*.jsonl")):
+        out += [
+            json.loads(line)["question"]
+            for line in f.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    # interleave the files so zh/en and all five documents mix from the start
+    half = len(out) // 2
+    return [q for pair in zip(out[:half], out[half:], strict=False) for q in pair] or ["集成电路产业政策"]
+
+
+@contextmanager
+def _server(index_dir: str | None, log_path: Path):
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "RAG_API_KEYS": "", "RAG_RATE_LIMIT_PER_MINUTE": "0"}
+    if index_dir:
+        env["RAG_INDEX_DIR"] = index_dir
+    cmd = [sys.executable, "-m", "rag", "serve", "--host", "127.0.0.1", "--port", str(port),
+           "--rebuild-if-stale", "--log-level", "warning"]  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + START_TIMEOUT
+            while True:
+                if proc.poll() is not None:
+                    sys.exit(f"rag serve exited with {proc.returncode}; see {log_path}")
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    sys.exit(f"rag serve not ready after {START_TIMEOUT:.0f} s; see {log_path}")
+                time.sleep(0.5)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _pct(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, min(len(sorted_values), round(p / 100 * len(sorted_values) + 0.5)))
+    return sorted_values[rank - 1]
+
+
+async def _load(
+    client: httpx.AsyncClient,
+    path: str,
+    bodies: list[dict],
+    concurrency: int,
+    max_requests: int,
+    max_seconds: float,
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    issued = 0
+    deadline = time.perf_counter() + max_seconds
+
+    async def worker() -> None:
+        nonlocal issued
+        while issued < max_requests and time.perf_counter() < deadline:
+            body = bodies[issued % len(bodies)]
+            issued += 1
+            t0 = time.perf_counter()
+            try:
+                r = await client.post(path, json=body)
+                key = str(r.status_code)
+            except httpx.HTTPError as exc:
+                key = type(exc).__name__
+            latencies.append(time.perf_counter() - t0)
+            statuses[key] = statuses.get(key, 0) + 1
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    wall = time.perf_counter() - t0
+    ok = statuses.get("200", 0)
+    lat = sorted(latencies)
+    return {
+        "requests": len(latencies),
+        "ok": ok,
+        "errors": len(latencies) - ok,
+        "statuses": statuses,
+        "seconds": round(wall, 2),
+        "rps": round(len(latencies) / wall, 2) if wall else 0.0,
+        "p50_ms": round(_pct(lat, 50) * 1000, 1),
+        "p95_ms": round(_pct(lat, 95) * 1000, 1),
+        "p99_ms": round(_pct(lat, 99) * 1000, 1),
+        "mean_ms": round(statistics.fmean(lat) * 1000, 1) if lat else float("nan"),
+    }
+
+
+async def _bench(base: str, args: argparse.Namespace) -> dict[str, Any]:
+    questions = _questions()
+    headers = {"Authorization": f"Bearer {args.key}"} if args.key else {}
+    limits = httpx.Limits(max_connections=args.concurrency * 2)
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120, limits=limits) as client:
+        for q in questions[:3]:  # warm-up, not measured
+            await client.post("/v1/search", json={"query": q, "k": 10})
+            await client.post("/v1/ask", json={"question": q})
+        results = {}
+        for name, path, bodies in (
+            ("search", "/v1/search", [{"query": q, "k": 10} for q in questions]),
+            ("ask", "/v1/ask", [{"question": q} for q in questions]),
+        ):
+            for conc in sorted({1, args.concurrency}):
+                key = f"{name} c={conc}"
+                results[key] = await _load(client, path, bodies, conc, args.requests, args.seconds)
+                results[key].update(endpoint=path, concurrency=conc)
+        ready = (await client.get("/readyz")).json()
+    return {"results": results, "index": {"chunks": ready.get("chunks"), "documents": ready.get("documents")}}
+
+
+def _table(results: dict[str, dict[str, Any]]) -> str:
+    head = (
+        f"{'endpoint':<16}{'conc':>5}{'reqs':>6}{'err':>5}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+    )
+    rows = [head, "-" * len(head)]
+    for r in results.values():
+        rows.append(
+            f"{r['endpoint']:<16}{r['concurrency']:>5}{r['requests']:>6}{r['errors']:>5}{r['rps']:>8.1f}"
+            f"{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+        )
+    return "\n".join(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--url", help="A running server on loopback (default: start one)")
+    ap.add_argument("--key", default="", help="Bearer key for --url when it has auth on")
+    ap.add_argument("--index-dir", help="RAG_INDEX_DIR for the server this script starts (default: settings)")
+    ap.add_argument("--concurrency", type=int, default=4, help="Parallel clients (1 is also measured)")
+    ap.add_argument("--requests", type=int, default=200, help="Max requests per endpoint and concurrency")
+    ap.add_argument("--seconds", type=float, default=30.0, help="Max seconds per endpoint and concurrency")
+    ap.add_argument("--out", type=Path, default=REPORT)
+    args = ap.parse_args()
+    if not (1 <= args.concurrency <= 64 and 1 <= args.requests <= 10_000 and 0 < args.seconds <= 600):
+        sys.exit("bounds: 1 <= --concurrency <= 64, 1 <= --requests <= 10000, 0 < --seconds <= 600")
+
+    load_before = os.getloadavg()[0]
+    if args.url:
+        host = urlparse(args.url).hostname or ""
+        if not _is_loopback(host):
+            sys.exit(f"--url must be a loopback address (127.0.0.1, ::1, localhost), not {host!r}")
+        base = args.url.rstrip("/")
+        out = asyncio.run(_bench(base, args))
+    else:
+        log_path = Path(tempfile.gettempdir()) / f"load_api_server.{os.getpid()}.log"
+        with _server(args.index_dir, log_path) as base:
+            out = asyncio.run(_bench(base, args))
+
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            # other work on the machine skews every figure: record how busy it was
+            "loadavg_1m": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
+        },
+        "limits": {"requests": args.requests, "seconds": args.seconds},
+        **out,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(_table(out["results"]))
+    m = report["machine"]
+    print(
+        f"\nindex: {out['index']['documents']} documents, {out['index']['chunks']} chunks; "
+        f"{m['cpus']} CPUs, 1-min load {m['loadavg_1m']['before']} -> {m['loadavg_1m']['after']}; "
+        f"report: {args.out}"
+    )
+
+
+if __name__ == "__main__":
+    main()
