@@ -43,7 +43,11 @@ class Settings(BaseSettings):
     candidates: int = Field(50, ge=1, le=1000, description="Hits taken from each side before fusion")
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant")
     dense_weight: float = 1.0
-    keyword_weight: float = Field(1.0, description="Keyword (BM25) weight for queries with CJK characters")
+    keyword_weight: float = Field(
+        4.0,
+        description="Keyword (BM25) weight for queries with CJK characters; tuned on the dev gold split "
+        "(zh MRR@10 .78 at 1.0, .88 at 4.0; BM25 over jieba is precise for Chinese policy wording)",
+    )
     keyword_weight_no_cjk: float = Field(0.0, description="Keyword weight for queries without CJK characters")
     keyword_weight_expanded: float = Field(
         1.0,
@@ -59,6 +63,11 @@ class Settings(BaseSettings):
         0.5, description="A sentence is supported when its support score reaches this"
     )
     max_question_chars: int = 2000
+    refuse_below_en: float = Field(
+        0.21,
+        description="refuse_below for English questions: cross-lingual cosines run lower (calibrated on the "
+        "gold dev split: no answerable English item falls below it)",
+    )
     refuse_keyword_below: float = Field(
         0.5,
         description="With a weak best cosine, refuse only when fewer than this share of the question's "
@@ -116,3 +125,29 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once; tests build their own ``Settings(...)`` instead."""
     return Settings()
+
+
+def env_example() -> str:
+    """The text of .env.example: every setting with its default and description, so the
+    documentation cannot drift from the code (`python -m rag.config > .env.example`)."""
+    lines = [
+        "# Every setting of the assistant, with its default. Copy to .env (or export) and change what you need.",
+        "# Variables use the RAG_ prefix; paths default to folders inside the repository.",
+        "",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, Path):
+            try:
+                default = default.relative_to(REPO_ROOT)
+            except ValueError:
+                pass
+        value = "" if default is None else str(default)
+        if field.description:
+            lines.append(f"# {field.description}")
+        lines.append(f"# RAG_{name.upper()}={value}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(env_example(), end="")

@@ -31,7 +31,7 @@ class FusionParams:
     candidates: int = 50
     rrf_k: int = 60
     dense_weight: float = 1.0
-    keyword_weight: float = 1.0
+    keyword_weight: float = 4.0
     keyword_weight_no_cjk: float = 0.0
     keyword_weight_expanded: float = 0.0
 
