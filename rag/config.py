@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         description="An English sentence citing Chinese passages is similar enough at this embedder cosine "
         "(support_threshold is the lexical bar)",
     )
+    auto_cite: bool = Field(
+        True,
+        description="Give an uncited sentence the marker of a passage that fully supports it (every figure "
+        "present, similar enough); off: every uncited claim is flagged unsupported",
+    )
     extractive_max_sentences: int = Field(3, ge=1, le=6, description="Quotes in an extractive answer")
     extractive_min_score: float = Field(
         0.8,
@@ -137,11 +142,8 @@ def env_example() -> str:
     ]
     for name, field in Settings.model_fields.items():
         default = field.default
-        if isinstance(default, Path):
-            try:
-                default = default.relative_to(REPO_ROOT)
-            except ValueError:
-                pass
+        if isinstance(default, Path) and default.is_relative_to(REPO_ROOT):
+            default = default.relative_to(REPO_ROOT)
         value = "" if default is None else str(default)
         if field.description:
             lines.append(f"# {field.description}")
