@@ -1,0 +1,446 @@
+"""The answer chain (LangChain LCEL): question (+ history) → condense → retrieve → gate →
+generate (streamed) → verify → ``Answer``.
+
+The pipeline is a real runnable: ``RunnablePassthrough.assign`` steps add the standalone
+question and the retrieved hits (through ``LangChainRetriever``) to a state dict, then a
+``RunnableGenerator`` streams the generator's text deltas and finally yields the verified
+``Answer``. Deltas concatenate to the final answer text whenever verification leaves the text
+unchanged (always for ``extractive``); when an LLM cites a passage that does not exist, the
+marker is removed from the final text, and when nothing it says is supported the final text is
+a refusal.
+
+Two refusal points: a gate before generation, the same for every generator (retrieval evidence
+too weak, a year the question asks about in no retrieved passage, or no retrieved sentence that
+answers well enough by the extractive generator's calibrated scores: the generator is never
+called), and one after verification (no cited sentence is supported, or the LLM said so).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda, RunnablePassthrough
+
+from rag.citations import (
+    OriginalLocator,
+    PassageCache,
+    Thresholds,
+    closest_citations,
+    fold,
+    mentions_year,
+    verify,
+    years_in,
+)
+from rag.errors import BackendError, InvalidQuestion, UnknownComponent
+from rag.generation import (
+    GENERATORS,
+    PROMPT_OVERHEAD_TOKENS,
+    ExtractiveGenerator,
+    ExtractiveParams,
+    GenerationRequest,
+    Generator,
+    GeneratorFactory,
+    fit_context,
+)
+from rag.prompts import condense_messages, is_refusal, refusal_message
+from rag.retrieval import LangChainRetriever, document_to_hit
+from rag.text import detect_language, detect_script, keyword_tokens, to_simplified
+from rag.types import Answer, Hit
+
+if TYPE_CHECKING:
+    from rag.assistant import Assistant
+
+MAX_K = 20
+
+# --- history and follow-ups --------------------------------------------------------------
+
+Turn = tuple[str, str]  # (role, text), role "user" | "assistant"
+
+
+def normalise_history(history: Sequence[Any] | None) -> list[Turn]:
+    """Accept OpenAI-style ``{"role", "content"}`` dicts, ``{"question", "answer"}`` pairs or tuples."""
+    out: list[Turn] = []
+    for item in history or []:
+        if isinstance(item, dict):
+            if "role" in item:
+                role = "user" if item["role"] in ("user", "human") else "assistant"
+                out.append((role, str(item.get("content") or "")))
+            else:
+                if item.get("question"):
+                    out.append(("user", str(item["question"])))
+                if item.get("answer"):
+                    out.append(("assistant", str(item["answer"])))
+        elif isinstance(item, list | tuple) and len(item) == 2:
+            out.append((str(item[0]), str(item[1])))
+    return [(r, t) for r, t in out if t.strip()]
+
+
+_FOLLOWUP_ZH = re.compile(
+    r"^(?:那|那么|那麼|还有|還有|另外|以及|和|与|與)|[它其该該这這那此]|呢\s*[？?]?\s*$"
+)
+_FOLLOWUP_EN = re.compile(
+    r"\b(?:it|its|they|them|their|this|that|these|those|what about|how about|and|also|same)\b", re.I
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def is_follow_up(question: str) -> bool:
+    """Short, or leaning on the conversation (pronouns, 那…呢, "what about")."""
+    q = question.strip()
+    if detect_language(q) == "zh":
+        return len(_CJK.findall(q)) <= 8 or bool(_FOLLOWUP_ZH.search(q))
+    return len(q.split()) <= 5 or bool(_FOLLOWUP_EN.search(q))
+
+
+def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
+    """Without an LLM: prepend the previous user question's key terms (in its own script) to a
+    follow-up, so retrieval sees what "it" or "那2020年呢" is about. Standalone questions pass."""
+    previous = next((t for r, t in reversed(history) if r == "user"), "")
+    if not previous or not is_follow_up(question):
+        return question
+    import jieba
+
+    # jieba segments Simplified text best: cut the folded text, then take the same character
+    # span from the original so the terms keep the asker's script (t2s keeps lengths).
+    folded = to_simplified(previous)
+    same_length = len(folded) == len(previous)
+    wanted = set(keyword_tokens(previous))
+    have = fold(question)
+    terms: list[str] = []
+    for word, start, end in jieba.tokenize(folded):
+        key = word.strip().lower()
+        term = (previous[start:end] if same_length else word).strip()
+        if key and key in wanted and key not in have and term not in terms:
+            terms.append(term)
+    return f"{' '.join(terms)} {question}".strip() if terms else question
+
+
+# --- the evidence gate -------------------------------------------------------------------
+
+
+@dataclass
+class Evidence:
+    best_cosine: float
+    keyword_coverage: float
+    missing_years: list[str]
+
+    def describe(self) -> str:
+        return f"best cosine {self.best_cosine:.2f}, keyword coverage {self.keyword_coverage:.2f}" + (
+            f", years not in any passage: {', '.join(self.missing_years)}" if self.missing_years else ""
+        )
+
+
+def assess_evidence(question: str, hits: Sequence[Hit], top: int = 3) -> Evidence:
+    """How well the retrieved passages could answer: the best dense cosine, the share of the
+    question's keywords (length-weighted, t2s-folded) found in the top passages, and the years the
+    question names that no passage mentions."""
+    best = max((h.dense_score for h in hits if h.dense_score is not None), default=0.0)
+    tokens = list(dict.fromkeys(keyword_tokens(question)))
+    text = "".join(
+        "".join(fold(f"{h.chunk.title}{h.chunk.section}{h.chunk.text}").split()) for h in hits[:top]
+    )
+    total = sum(len(t) for t in tokens)
+    coverage = sum(len(t) for t in tokens if t in text) / total if total else 0.0
+    all_text = "\n".join(f"{h.chunk.title} {h.chunk.section} {h.chunk.text}" for h in hits)
+    missing = [y for y in years_in(question) if not mentions_year(all_text, y)]
+    return Evidence(float(best), coverage, missing)
+
+
+# --- the chain ---------------------------------------------------------------------------
+
+# A prompt too long for the model: servers say so, or (llama.cpp's server, which fails after the
+# stream has started) send nothing at all, which langchain-openai reports as "no generation chunks".
+_CONTEXT_ERROR = re.compile(
+    r"context (?:window|length)|maximum context|too many tokens|exceeds? |no generation chunks", re.I
+)
+
+
+class AnswerChain:
+    """Built once per ``Assistant``; holds the generators, the per-chunk sentence cache and the
+    original-file locator so nothing is rebuilt per question."""
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.settings = assistant.settings
+        self.passages = PassageCache()
+        self.locator = OriginalLocator(self.settings.corpus_dir)
+        self._factory: GeneratorFactory | None = None
+        self.runnable: Runnable = self._build()
+
+    # components -------------------------------------------------------------------------
+
+    @property
+    def factory(self) -> GeneratorFactory:
+        if self._factory is None:
+            s = self.settings
+            params = ExtractiveParams(
+                max_sentences=s.extractive_max_sentences,
+                min_score=s.extractive_min_score,
+                min_score_en=s.extractive_min_score_en,
+                year_ratio=s.extractive_year_ratio,
+            )
+            self._factory = GeneratorFactory(s, self.assistant.embedder, self.passages, params)
+        return self._factory
+
+    @property
+    def thresholds(self) -> Thresholds:
+        s = self.settings
+        return Thresholds(
+            lexical=s.support_threshold, cosine=s.support_cosine_threshold, auto_cite=s.auto_cite
+        )
+
+    def _build(self) -> Runnable:
+        prepare = RunnablePassthrough.assign(
+            standalone=RunnableLambda(self._condense, name="condense")
+        ) | RunnablePassthrough.assign(hits=RunnableLambda(self._retrieve, name="retrieve"))
+        return (prepare | RunnableGenerator(self._respond, name="generate_and_verify")).with_config(
+            run_name="answer_chain"
+        )
+
+    # public API -------------------------------------------------------------------------
+
+    def answer(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        generator: str | None = None,
+        history: list[dict] | None = None,
+    ) -> Answer:
+        final: Answer | None = None
+        for item in self.stream(question, k=k, generator=generator, history=history):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        generator: str | None = None,
+        history: list[dict] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text deltas as they are generated, then the final verified ``Answer``.
+
+        Validation happens here, eagerly, so a bad request raises before anything is streamed."""
+        state = self._validate(question, k, generator, history)
+        return self._iterate(state)
+
+    def _iterate(self, state: dict[str, Any]) -> Iterator[str | Answer]:
+        yield from self.runnable.stream(state)
+
+    # steps ------------------------------------------------------------------------------
+
+    def _validate(self, question: Any, k: int | None, generator: str | None, history: Any) -> dict[str, Any]:
+        if not isinstance(question, str) or not question.strip():
+            raise InvalidQuestion("the question is empty")
+        question = question.strip()
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestion(
+                f"the question is longer than {self.settings.max_question_chars} characters"
+            )
+        k = self.settings.answer_k if k is None else k
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+            raise InvalidQuestion(f"k must be between 1 and {MAX_K}, got {k!r}")
+        name = (generator or self.settings.generator).strip().lower()
+        if name in ("llama-cpp", "llama_cpp"):
+            name = "llamacpp"
+        if name not in GENERATORS:
+            raise UnknownComponent(f"unknown generator {name!r}; valid generators: {', '.join(GENERATORS)}")
+        return {
+            "question": question,
+            "history": normalise_history(history),
+            "k": k,
+            "generator": name,
+            "warnings": [],
+            "timings": {},
+            "flags": {},  # mutable across steps (the state dict itself is copied between steps)
+        }
+
+    def _condense(self, state: dict[str, Any]) -> str:
+        question, history = state["question"], state["history"]
+        if not history:
+            return question
+        t0 = time.perf_counter()
+        try:
+            gen = self.factory.get(state["generator"])
+            if gen.generative:
+                try:
+                    rewritten = gen.complete(condense_messages(question, history)).strip()  # type: ignore[attr-defined]
+                    line = rewritten.splitlines()[0].strip().strip('"“”') if rewritten else ""
+                    if line and len(line) <= self.settings.max_question_chars:
+                        return line
+                except BackendError as exc:
+                    state["flags"]["backend_error"] = exc
+                    state["warnings"].append(f"could not rewrite the follow-up with the LLM ({exc})")
+            return heuristic_condense(question, history)
+        finally:
+            state["timings"]["condense"] = (time.perf_counter() - t0) * 1000
+
+    def _retrieve(self, state: dict[str, Any]) -> list[Hit]:
+        t0 = time.perf_counter()
+        retriever = LangChainRetriever(retriever=self.assistant.retriever, k=state["k"])
+        docs = retriever.invoke(state["standalone"])
+        index = self.assistant.index
+        hits = [document_to_hit(d, index) for d in docs]
+        for rank, h in enumerate(hits, 1):
+            h.rank = rank
+        state["timings"]["retrieve"] = (time.perf_counter() - t0) * 1000
+        return hits
+
+    def _respond(self, inputs: Iterator[dict[str, Any]]) -> Iterator[str | Answer]:
+        state: dict[str, Any] = {}
+        for part in inputs:
+            state.update(part)
+        question: str = state["question"]
+        hits: list[Hit] = state["hits"]
+        timings: dict[str, float] = state["timings"]
+        warnings: list[str] = state["warnings"]
+        language, script = detect_language(question), detect_script(question)
+        name: str = state["generator"]
+
+        evidence = assess_evidence(state["standalone"], hits)
+        s = self.settings
+        floor = s.refuse_below if language == "zh" else s.refuse_below_en
+        weak = evidence.best_cosine < floor and evidence.keyword_coverage < s.refuse_keyword_below
+        if not hits or weak or (s.refuse_missing_year and evidence.missing_years):
+            timings.setdefault("generate", 0.0)
+            reason = "no passages" if not hits else evidence.describe()
+            yield from self._refuse(state, language, script, name, f"retrieval evidence too weak ({reason})")
+            return
+
+        t0 = time.perf_counter()
+        # The same calibrated test for every generator: if no retrieved sentence answers well
+        # enough (or none mentions the year asked about), an LLM would only answer beside the
+        # question ("2019 launches?" → a SpaceX fact), so it is not called.
+        extractive = self.factory.get("extractive")
+        assert isinstance(extractive, ExtractiveGenerator)
+        if not extractive.select(GenerationRequest(state["standalone"], hits, language, script)):
+            timings["generate"] = (time.perf_counter() - t0) * 1000
+            why = "no passage sentence answers the question"
+            yield from self._refuse(state, language, script, name, why)
+            return
+        pieces: list[str] = []
+        used = name
+        gen: Generator = self.factory.get(name)
+        if state["flags"].get("backend_error") is not None and gen.generative:
+            warnings.append(f"generator {name!r} unavailable; fell back to extractive")
+            gen, used = self.factory.get("extractive"), "extractive"
+        if gen.generative:
+            budget = s.llm_context - s.llm_max_tokens - PROMPT_OVERHEAD_TOKENS
+            fitted = fit_context(state["standalone"], hits, budget)
+            if len(fitted) < len(hits):
+                warnings.append(
+                    f"gave the LLM {len(fitted)} of {len(hits)} passages to fit llm_context={s.llm_context} tokens"
+                )
+                hits = state["hits"] = fitted
+        after_overflow = False
+        while True:
+            request = GenerationRequest(state["standalone"], hits, language, script)
+            try:
+                for piece in gen.stream(request):
+                    pieces.append(piece)
+                    yield piece
+                break
+            except BackendError as exc:
+                if not gen.generative:
+                    raise
+                if not pieces and len(hits) > 1 and _CONTEXT_ERROR.search(str(exc)):
+                    # Our token estimate is cl100k's; the model's own tokenizer may count more.
+                    hits = state["hits"] = hits[: len(hits) // 2]
+                    warnings.append(f"the LLM context overflowed; retried with {len(hits)} passages")
+                    after_overflow = True
+                    continue
+                if after_overflow and not pieces and "connection" in str(exc).lower():
+                    # A server that aborted the previous stream leaves a dead pooled connection.
+                    after_overflow = False
+                    continue
+                warnings.append(f"{exc}; fell back to the extractive generator")
+                gen, used, pieces = self.factory.get("extractive"), "extractive", []
+        timings["generate"] = (time.perf_counter() - t0) * 1000
+        text = "".join(pieces).strip()
+
+        if not text:
+            timings.setdefault("verify", 0.0)
+            ans = self._refusal_answer(state, language, script, used, "the generator returned nothing")
+            yield ans.answer  # nothing was streamed: the refusal is the whole text
+            yield ans
+            return
+        t0 = time.perf_counter()
+        checked = verify(
+            text,
+            hits,
+            embedder=self.assistant.embedder,
+            passages=self.passages,
+            locator=self.locator,
+            thresholds=self.thresholds,
+        )
+        timings["verify"] = (time.perf_counter() - t0) * 1000
+        warnings.extend(checked.warnings)
+        said_no = gen.generative and is_refusal(checked.text)
+        if said_no or not checked.any_supported:
+            why = (
+                "the generator said the documents do not contain the answer"
+                if said_no
+                else "no sentence of the generated answer is supported by the cited passages"
+            )
+            ans = self._refusal_answer(state, language, script, used, why)
+            ans.sentences = checked.sentences  # kept: they show what was rejected and why
+            yield ans
+            return
+        yield Answer(
+            question=question,
+            language=language,
+            answer=checked.text,
+            refused=False,
+            generator=used,
+            citations=checked.citations,
+            sentences=checked.sentences,
+            warnings=warnings,
+            timings_ms=self._timings(timings),
+            passages=hits,
+        )
+
+    # refusals ---------------------------------------------------------------------------
+
+    def _refuse(
+        self, state: dict[str, Any], language: str, script: str, name: str, why: str
+    ) -> Iterator[str | Answer]:
+        ans = self._refusal_answer(state, language, script, name, why)
+        yield ans.answer
+        yield ans
+
+    def _refusal_answer(
+        self, state: dict[str, Any], language: str, script: str, name: str, why: str
+    ) -> Answer:
+        t0 = time.perf_counter()
+        hits: list[Hit] = state["hits"]
+        citations = closest_citations(
+            state["standalone"], hits, passages=self.passages, locator=self.locator, embedder=None
+        )
+        state["timings"]["verify"] = state["timings"].get("verify", 0.0) + (time.perf_counter() - t0) * 1000
+        state["warnings"].append(f"refused: {why}")
+        return Answer(
+            question=state["question"],
+            language=language,
+            answer=refusal_message(language, script),
+            refused=True,
+            generator=name,
+            citations=citations,
+            sentences=[],
+            warnings=state["warnings"],
+            timings_ms=self._timings(state["timings"]),
+            passages=hits,
+        )
+
+    @staticmethod
+    def _timings(t: dict[str, float]) -> dict[str, float]:
+        out = {k: float(t.get(k, 0.0)) for k in ("retrieve", "generate", "verify")}
+        out.update({k: float(v) for k, v in t.items() if k not in out})
+        return out

@@ -1,0 +1,441 @@
+"""Generators: one small protocol, three backends chosen by name (``RAG_GENERATOR``).
+
+- ``extractive`` (default): no LLM, works offline and instantly; quotes the best sentences.
+- ``openai``: any OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp's server, hosted APIs)
+  through langchain-openai, streaming.
+- ``llamacpp``: a local GGUF through llama-cpp-python in-process (optional ``llm`` extra).
+
+A backend failure raises ``BackendError``; the chain turns it into a fallback to ``extractive``
+with a warning, so a dead server never breaks an answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from rag.citations import (
+    MARKER_RE,
+    PassageCache,
+    PassageInfo,
+    containment,
+    display_quote,
+    fold,
+    mentions_year,
+    years_in,
+)
+from rag.embeddings import Embedder
+from rag.errors import BackendError, UnknownComponent
+from rag.prompts import answer_prompt, english_frame, extractive_lead, format_context, variant
+from rag.text import keyword_tokens
+from rag.types import Hit
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
+
+    from rag.config import Settings
+
+GENERATORS = ("extractive", "openai", "llamacpp")
+
+
+@dataclass
+class GenerationRequest:
+    question: str  # standalone (already condensed) question
+    hits: list[Hit]  # the numbered context, [1] = hits[0]
+    language: str  # "zh" | "en": the language to answer in
+    script: str  # "simplified" | "traditional" | "english"
+
+
+@runtime_checkable
+class Generator(Protocol):
+    name: str
+    generative: bool  # True for LLMs: they can also rewrite follow-up questions
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]: ...
+
+
+# --- extractive --------------------------------------------------------------------------
+
+
+@dataclass
+class Pick:
+    n: int  # passage number (1-based)
+    info: PassageInfo
+    j: int  # sentence index inside the passage
+    score: float
+    cosine: float = 0.0
+    keyword: float = 0.0
+
+
+@dataclass
+class ExtractiveParams:
+    """Defaults calibrated on the gold dev split (see Settings.extractive_*)."""
+
+    max_sentences: int = 3
+    min_score: float = 0.8  # Chinese question: best sentence below this → no answer (a refusal)
+    min_score_en: float = 0.3  # English question: no keyword overlap, so scores run lower
+    year_ratio: float = 0.9  # a year-bearing sentence must score this share of the overall best
+    keep_ratio: float = 0.8  # further quotes must score at least this share of the best
+    pool_passages: int = 4  # sentences are taken from the top passages only (embedding is slow)
+    cosine_weight: float = 1.0
+    keyword_weight: float = 1.0
+    rank_weight: float = 0.05
+
+
+_TERMINAL = "。！？；.!?;"
+
+
+class ExtractiveGenerator:
+    """Answers by quoting: picks the retrieved sentences that best answer the question and
+    composes them, each verbatim (line wraps re-joined) and followed by its ``[n]``.
+
+    A sentence scores ``cosine(question, sentence)`` (the multilingual embedder, which is what
+    makes English questions over Chinese text work) plus the t2s-folded jieba keyword overlap with
+    the question (length-weighted, so 基础研究经费 outweighs 我国), plus a small prior for the
+    passage's retrieval rank. It cannot translate: for an English question the Chinese quotes are
+    framed in English ("According to 《title》, “…” [1].") but stay in Chinese.
+    """
+
+    name = "extractive"
+    generative = False
+
+    def __init__(
+        self, embedder: Embedder, passages: PassageCache | None = None, params: ExtractiveParams | None = None
+    ) -> None:
+        self.embedder = embedder
+        self.passages = passages or PassageCache()
+        self.params = params or ExtractiveParams()
+
+    # scoring ----------------------------------------------------------------------------
+
+    def candidates(self, request: GenerationRequest) -> list[Pick]:
+        """Every usable sentence of the top passages, scored, best first."""
+        p = self.params
+        hits = request.hits[: p.pool_passages]
+        if not hits:
+            return []
+        qvec = self.embedder.embed_query(request.question)
+        qtokens = list(dict.fromkeys(keyword_tokens(request.question)))
+        qweight = sum(len(t) for t in qtokens)
+        picks: list[Pick] = []
+        for n, hit in enumerate(hits, 1):
+            info = self.passages.get(hit.chunk)
+            usable = [j for j in range(len(info.spans)) if self._usable(info, j)]
+            if not usable:
+                continue
+            sims = self.passages.vectors(info, self.embedder) @ qvec
+            for j in usable:
+                sfold = "".join(fold(info.sentence(j)).split())
+                kw = sum(len(t) for t in qtokens if t in sfold) / qweight if qweight else 0.0
+                cos = float(sims[j])
+                score = p.cosine_weight * cos + p.keyword_weight * kw + p.rank_weight / n
+                picks.append(Pick(n, info, j, score, cos, kw))
+        picks.sort(key=lambda x: -x.score)
+        return picks
+
+    @staticmethod
+    def _context(c: Pick) -> str:
+        ch = c.info.chunk
+        return f"{ch.title}\n{ch.section}\n{c.info.sentence(c.j)}"
+
+    @staticmethod
+    def _usable(info: PassageInfo, j: int) -> bool:
+        """Skip crumbs and headings (too few units) and sentences that already contain something
+        that parses as a citation marker (it would be read as ours)."""
+        text = info.sentence(j)
+        return len(info.sentence_units[j]) >= 4 and not MARKER_RE.search(text)
+
+    def select(self, request: GenerationRequest) -> list[Pick]:
+        """The quotes to answer with; empty (→ a refusal) when nothing answers well enough.
+
+        A question that names a year asks about that year: only sentences mentioning it (in the
+        sentence or the passage's title/section) may answer, and the best of them must score
+        nearly as well as the best sentence overall, else the passages are about another year
+        ("2022年…经费" when only 2021 is reported)."""
+        p = self.params
+        ranked = self.candidates(request)
+        if not ranked:
+            return []
+        years = years_in(request.question)
+        if years:
+            best = ranked[0].score
+            ranked = [c for c in ranked if any(mentions_year(self._context(c), y) for y in years)]
+            if not ranked or ranked[0].score < p.year_ratio * best:
+                return []
+        floor = p.min_score if request.language == "zh" else p.min_score_en
+        if ranked[0].score < floor:
+            return []
+        chosen: list[Pick] = [ranked[0]]
+        for cand in ranked[1:]:
+            if len(chosen) >= p.max_sentences or cand.score < p.keep_ratio * ranked[0].score:
+                break
+            cu = cand.info.sentence_units[cand.j]
+            if any(
+                containment(cu, c.info.sentence_units[c.j]) >= 0.7
+                or containment(c.info.sentence_units[c.j], cu) >= 0.7
+                for c in chosen
+            ):
+                continue  # the same sentence again (overlapping chunks) or a near copy
+            chosen.append(cand)
+        # Reading order: passages by their best quote, document order inside a passage.
+        first: dict[int, int] = {}
+        for i, c in enumerate(chosen):
+            first.setdefault(c.n, i)
+        chosen.sort(key=lambda c: (first[c.n], c.info.spans[c.j][0]))
+        return chosen
+
+    # composing --------------------------------------------------------------------------
+
+    def compose(self, request: GenerationRequest, picks: Sequence[Pick]) -> str:
+        if not picks:
+            return ""
+        v = variant(request.language, request.script)
+        lead = extractive_lead(request.language, request.script)
+        parts: list[str] = []
+        if v == "en":
+            for c in picks:
+                q = display_quote(c.info.sentence(c.j)).rstrip("。；;，,")
+                parts.append(english_frame(c.info.chunk.title or c.info.chunk.source, q, c.n))
+            return lead + "\n" + "\n".join(parts)
+        text = lead + "\n"
+        for c in picks:
+            q = display_quote(c.info.sentence(c.j))
+            # The marker goes before the sentence's own end mark: "……34.6%[1]。"
+            piece = f"{q[:-1]}[{c.n}]{q[-1]}" if q and q[-1] in _TERMINAL else f"{q}[{c.n}]"
+            if text and not text.endswith("\n") and text[-1] not in _TERMINAL:
+                text += "\n"
+            text += piece
+        return text
+
+    def answer_text(self, request: GenerationRequest) -> str:
+        return self.compose(request, self.select(request))
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        text = self.answer_text(request)
+        step = 16
+        for i in range(0, len(text), step):
+            yield text[i : i + step]
+
+
+# --- LLM backends ------------------------------------------------------------------------
+
+
+def _role(message: BaseMessage) -> str:
+    return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
+
+
+class OpenAIGenerator:
+    """Any OpenAI-compatible chat endpoint via langchain-openai, streamed (LCEL: prompt | llm | parser).
+
+    ``Settings(generator="openai", llm_base_url=..., llm_model=...)`` is all it needs; retries
+    are off so a dead endpoint fails fast and the chain falls back to extractive.
+    """
+
+    name = "openai"
+    generative = True
+
+    def __init__(self, settings: Settings) -> None:
+        from langchain_core.output_parsers import StrOutputParser
+        from langchain_openai import ChatOpenAI
+
+        self.base_url = settings.llm_base_url
+        self.model = settings.llm_model
+        self.llm = ChatOpenAI(
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key,  # type: ignore[arg-type]
+            model=settings.llm_model,
+            timeout=settings.llm_timeout,
+            temperature=settings.llm_temperature,
+            max_retries=0,
+            streaming=True,
+            # Sent as plain ``max_tokens``: langchain-openai would send ``max_completion_tokens``,
+            # which llama.cpp's server, Ollama and several hosted APIs ignore (it then generates
+            # until the context is full).
+            extra_body={"max_tokens": settings.llm_max_tokens},
+        )
+        self._parser = StrOutputParser()
+
+    def _fail(self, exc: Exception) -> BackendError:
+        return BackendError(
+            f"openai backend {self.model!r} at {self.base_url} failed: {type(exc).__name__}: {exc}"
+        )
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        chain = answer_prompt(request.language, request.script) | self.llm | self._parser
+        try:
+            for piece in chain.stream(
+                {"context": format_context(request.hits), "question": request.question}
+            ):
+                if piece:
+                    yield piece
+        except Exception as exc:  # noqa: BLE001 - connection, timeout, HTTP error: all mean "backend down"
+            raise self._fail(exc) from exc
+
+    def complete(self, messages: list[BaseMessage]) -> str:
+        try:
+            return self._parser.invoke(self.llm.invoke(messages))
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc) from exc
+
+
+_LLAMA_CACHE: dict[tuple[str, int, int], Any] = {}
+_LLAMA_LOCK = threading.Lock()
+
+
+class LlamaCppGenerator:
+    """A local GGUF (``RAG_LLM_MODEL_PATH``) through llama-cpp-python, in-process.
+
+    Imported lazily (an optional extra that compiles llama.cpp); the loaded model is kept per
+    process because loading takes seconds. llama.cpp is not thread-safe, hence the lock.
+    """
+
+    name = "llamacpp"
+    generative = True
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def _llm(self) -> Any:
+        s = self.settings
+        if s.llm_model_path is None:
+            raise BackendError(
+                "the llamacpp generator needs RAG_LLM_MODEL_PATH (a GGUF file); "
+                "run `make local-llm` to install llama-cpp-python and assemble Qwen2.5-Coder-1.5B-Instruct"
+            )
+        if not s.llm_model_path.is_file():
+            raise BackendError(f"RAG_LLM_MODEL_PATH {s.llm_model_path} does not exist; run `make local-llm`")
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise BackendError("llama-cpp-python is not installed: run `make local-llm`") from exc
+        key = (str(s.llm_model_path), s.llm_context, s.llm_threads)
+        if key not in _LLAMA_CACHE:
+            try:
+                _LLAMA_CACHE[key] = Llama(
+                    model_path=key[0], n_ctx=s.llm_context, n_threads=s.llm_threads, verbose=False
+                )
+            except Exception as exc:  # noqa: BLE001 - a corrupt or incompatible file
+                raise BackendError(f"cannot load {key[0]}: {exc}") from exc
+        return _LLAMA_CACHE[key]
+
+    def _chat(self, messages: list[BaseMessage], stream: bool) -> Any:
+        payload = [{"role": _role(m), "content": str(m.content)} for m in messages]
+        return self._llm().create_chat_completion(
+            messages=payload,
+            stream=stream,
+            max_tokens=self.settings.llm_max_tokens,
+            temperature=self.settings.llm_temperature,
+        )
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        messages = answer_prompt(request.language, request.script).format_messages(
+            context=format_context(request.hits), question=request.question
+        )
+        with _LLAMA_LOCK:
+            try:
+                for chunk in self._chat(messages, stream=True):
+                    piece = chunk["choices"][0].get("delta", {}).get("content")
+                    if piece:
+                        yield piece
+            except BackendError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise BackendError(f"llamacpp generation failed: {type(exc).__name__}: {exc}") from exc
+
+    def complete(self, messages: list[BaseMessage]) -> str:
+        with _LLAMA_LOCK:
+            try:
+                out = self._chat(messages, stream=False)
+            except BackendError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise BackendError(f"llamacpp generation failed: {type(exc).__name__}: {exc}") from exc
+        return str(out["choices"][0]["message"]["content"] or "")
+
+
+# --- context budget ----------------------------------------------------------------------
+
+PROMPT_OVERHEAD_TOKENS = 400  # system prompt, headers and chat-template tokens around the passages
+# cl100k counts about one token per Chinese character; small models' tokenizers count up to
+# ~1.5 (SmolLM2), Qwen's fewer. Budgeting with the larger figure keeps a 2048-token server safe.
+TOKENS_PER_CL100K = 1.5
+
+
+def fit_context(question: str, hits: Sequence[Hit], budget_tokens: int) -> list[Hit]:
+    """The leading passages whose numbered context fits the LLM's token budget (at least one).
+
+    Dropping from the end keeps the numbering [1]..[m] valid; a small local model (n_ctx 2048)
+    would otherwise fail on six 350-token passages and every answer would fall back."""
+    from rag.text import count_tokens
+
+    kept: list[Hit] = []
+    used = TOKENS_PER_CL100K * count_tokens(question)
+    for hit in hits:
+        cost = TOKENS_PER_CL100K * count_tokens(hit.chunk.text) + 30
+        if kept and used + cost > budget_tokens:
+            break
+        kept.append(hit)
+        used += cost
+    return kept
+
+
+# --- factory -----------------------------------------------------------------------------
+
+
+@dataclass
+class GeneratorFactory:
+    """Builds generators by name and keeps them (an LLM client or a loaded model is reused)."""
+
+    settings: Settings
+    embedder: Embedder
+    passages: PassageCache = field(default_factory=PassageCache)
+    params: ExtractiveParams | None = None
+    _built: dict[str, Generator] = field(default_factory=dict)
+
+    def get(self, name: str) -> Generator:
+        if name not in self._built:
+            self._built[name] = get_generator(
+                name,
+                settings=self.settings,
+                embedder=self.embedder,
+                passages=self.passages,
+                params=self.params,
+            )
+        return self._built[name]
+
+
+def get_generator(
+    name: str,
+    *,
+    settings: Settings,
+    embedder: Embedder,
+    passages: PassageCache | None = None,
+    params: ExtractiveParams | None = None,
+) -> Generator:
+    """The generator a settings name asks for; an unknown name lists the valid ones."""
+    key = name.strip().lower()
+    if key == "extractive":
+        return ExtractiveGenerator(embedder, passages, params)
+    if key == "openai":
+        return OpenAIGenerator(settings)
+    if key in ("llamacpp", "llama-cpp", "llama_cpp"):
+        return LlamaCppGenerator(settings)
+    raise UnknownComponent(f"unknown generator {name!r}; valid generators: {', '.join(GENERATORS)}")
+
+
+__all__ = [
+    "GENERATORS",
+    "PROMPT_OVERHEAD_TOKENS",
+    "ExtractiveGenerator",
+    "ExtractiveParams",
+    "GenerationRequest",
+    "Generator",
+    "GeneratorFactory",
+    "LlamaCppGenerator",
+    "OpenAIGenerator",
+    "Pick",
+    "fit_context",
+    "get_generator",
+]

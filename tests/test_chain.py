@@ -1,0 +1,381 @@
+"""The answer chain end to end over the five seeds with the real embedder (extractive generator),
+plus validation, refusal, streaming, follow-ups and the fallback from a dead LLM endpoint."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from langchain_core.runnables import Runnable
+
+from rag.assistant import Assistant
+from rag.chain import AnswerChain, heuristic_condense, is_follow_up, normalise_history
+from rag.citations import markers_in, strip_markers
+from rag.config import Settings
+from rag.errors import InvalidQuestion, UnknownComponent
+from rag.prompts import REFUSAL, ZH_HANS, ZH_HANT
+from rag.text import detect_script
+from rag.types import Answer
+
+
+def _fold_ws(s: str) -> str:
+    return "".join(s.split())
+
+
+def check_citations(answer: Answer, assistant: Assistant) -> None:
+    """Every quote is verbatim in its chunk and its span maps back into the original file."""
+    settings = assistant.settings
+    for c in answer.citations:
+        hit = answer.passages[c.n - 1]
+        assert hit.chunk.chunk_id == c.chunk_id and c.source == hit.chunk.source
+        assert c.quote and c.quote in hit.chunk.text
+        assert hit.chunk.start <= c.start < c.end <= hit.chunk.end
+        original = (settings.corpus_dir / c.source).read_text(encoding="utf-8")[c.start : c.end]
+        # Same first and last characters, and no more than a little page furniture in between.
+        q, o = _fold_ws(c.quote), _fold_ws(original)
+        assert q[0] == o[0] and q[-1] == o[-1]
+        assert len(o) <= 1.5 * len(q) + 10
+
+
+def collect(stream) -> tuple[list[str], Answer]:  # noqa: ANN001
+    items = list(stream)
+    assert isinstance(items[-1], Answer)
+    assert all(isinstance(x, str) for x in items[:-1])
+    return items[:-1], items[-1]
+
+
+def test_chain_is_a_langchain_runnable(seed_assistant: Assistant) -> None:
+    chain = seed_assistant.chain
+    assert isinstance(chain, AnswerChain) and isinstance(chain.runnable, Runnable)
+    names = str(chain.runnable.get_graph().nodes)
+    assert "condense" in names and "retrieve" in names and "generate_and_verify" in names
+
+
+def test_simplified_question(seed_assistant: Assistant) -> None:
+    deltas, ans = collect(
+        seed_assistant.stream("2021年我国基础研究经费达到多少？占全社会研发经费的比例如何？")
+    )
+    assert not ans.refused and ans.generator == "extractive" and ans.language == "zh"
+    assert "".join(deltas) == ans.answer and len(deltas) > 1
+    assert "1696" in ans.answer and ans.answer.startswith("根据检索到的文档：")
+    assert any(s.supported and s.citations for s in ans.sentences)
+    assert all(s.supported for s in ans.sentences)
+    assert len(ans.passages) == seed_assistant.settings.answer_k
+    assert set(ans.timings_ms) >= {"retrieve", "generate", "verify"}
+    check_citations(ans, seed_assistant)
+    cited = {n for s in ans.sentences for n in s.citations}
+    assert cited == {c.n for c in ans.citations}
+
+
+def test_traditional_question_keeps_traditional_framing_and_verbatim_quotes(
+    seed_assistant: Assistant,
+) -> None:
+    ans = seed_assistant.ask("根據SIA統計，2021年中國市場集成電路銷售額佔全球銷售額的比重是多少？")
+    assert not ans.refused and ans.language == "zh"
+    assert ans.answer.startswith("根據檢索到的文件：")
+    assert detect_script(ans.answer.splitlines()[0]) == "traditional"
+    assert "34.6%" in ans.answer
+    check_citations(ans, seed_assistant)
+    for c in ans.citations:  # the quote itself was not converted to Traditional
+        assert c.quote in ans.passages[c.n - 1].chunk.text
+
+
+def test_english_question_over_chinese_passages(seed_assistant: Assistant) -> None:
+    ans = seed_assistant.ask(
+        "What proportion of global semiconductor sales did the Chinese market account for in 2021?"
+    )
+    assert not ans.refused and ans.language == "en"
+    assert ans.answer.startswith("The documents are in Chinese")
+    body = [s for s in ans.sentences if s.citations]
+    assert body and all(s.text.startswith("According to 《") and s.supported for s in body)
+    assert "34.6%" in ans.answer
+    check_citations(ans, seed_assistant)
+
+
+@pytest.mark.parametrize(
+    ("question", "refusal"),
+    [
+        ("如何做红烧肉？", REFUSAL[ZH_HANS]),
+        ("What is the weather in Paris tomorrow?", REFUSAL["en"]),
+        ("2019年中國共進行了多少次航天發射？", REFUSAL[ZH_HANT]),  # the seeds give 2018's count only
+    ],
+)
+def test_unanswerable_questions_are_refused(seed_assistant: Assistant, question: str, refusal: str) -> None:
+    deltas, ans = collect(seed_assistant.stream(question))
+    assert ans.refused and ans.answer == refusal
+    assert "".join(deltas) == ans.answer
+    assert any(w.startswith("refused:") for w in ans.warnings)
+    assert len(ans.citations) <= 3  # the closest passages, still with verified quotes
+    check_citations(ans, seed_assistant)
+
+
+def test_validation(seed_assistant: Assistant) -> None:
+    for bad in ("", "   ", "问" * (seed_assistant.settings.max_question_chars + 1)):
+        with pytest.raises(InvalidQuestion):
+            seed_assistant.ask(bad)
+    for k in (0, 21, -1):
+        with pytest.raises(InvalidQuestion):
+            seed_assistant.ask("基础研究经费", k=k)
+    with pytest.raises(UnknownComponent, match="extractive"):
+        seed_assistant.stream("基础研究经费", generator="gpt-17")  # raised before anything streams
+
+
+def test_k_sets_the_number_of_passages(seed_assistant: Assistant) -> None:
+    ans = seed_assistant.ask("2021年我国基础研究经费达到多少？", k=2)
+    assert len(ans.passages) == 2
+    assert all(1 <= n <= 2 for s in ans.sentences for n in s.citations)
+
+
+def test_dead_llm_endpoint_falls_back_to_extractive(seed_assistant: Assistant) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = seed_assistant.settings.model_copy(
+        update={"generator": "openai", "llm_base_url": f"http://127.0.0.1:{port}/v1", "llm_timeout": 5.0}
+    )
+    assistant = Assistant(settings, embedder=seed_assistant.embedder)
+    deltas, ans = collect(assistant.stream("2021年我国基础研究经费达到多少？"))
+    assert ans.generator == "extractive" and not ans.refused
+    assert any("fell back" in w and "openai" in w for w in ans.warnings)
+    assert "".join(deltas) == ans.answer
+    # With history, the condense step fails first; generation then skips the dead backend at once.
+    ans2 = assistant.ask(
+        "那占比呢？", history=[{"role": "user", "content": "2021年我国基础研究经费达到多少？"}]
+    )
+    assert ans2.generator == "extractive"
+    assert any("rewrite" in w for w in ans2.warnings) and any("fell back" in w for w in ans2.warnings)
+
+
+def test_settings_choose_the_generator(seed_assistant: Assistant) -> None:
+    s = Settings(
+        index_dir=seed_assistant.settings.index_dir,
+        corpus_dir=seed_assistant.settings.corpus_dir,
+        _env_file=None,
+    )
+    assert s.generator == "extractive"
+
+
+# --- follow-ups --------------------------------------------------------------------------
+
+
+def test_history_formats() -> None:
+    assert normalise_history([{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]) == [
+        ("user", "a"),
+        ("assistant", "b"),
+    ]
+    assert normalise_history([{"question": "a", "answer": "b"}]) == [("user", "a"), ("assistant", "b")]
+    assert normalise_history([("user", "a")]) == [("user", "a")]
+    assert normalise_history(None) == []
+
+
+def test_follow_up_detection() -> None:
+    assert is_follow_up("那2020年呢？")
+    assert is_follow_up("它的占比是多少？")
+    assert is_follow_up("What about South Korea?")
+    assert not is_follow_up("2021年我国基础研究经费达到多少？占全社会研发经费的比例如何？")
+    assert not is_follow_up("What share of global wafer capacity does mainland China hold?")
+
+
+def test_heuristic_condense_adds_the_previous_key_terms() -> None:
+    history = [("user", "2021年我国基础研究经费达到多少？"), ("assistant", "1696亿元[1]。")]
+    out = heuristic_condense("那占全社会研发经费的比例呢？", history)
+    assert out.endswith("那占全社会研发经费的比例呢？") and "基础" in out
+    history_t = [("user", "台灣省晶圓產能在全球佔比多少？")]
+    assert "晶圓" in heuristic_condense("那韓國呢？", history_t)  # terms keep the asker's script
+    standalone = "What share of global wafer capacity does mainland China hold?"
+    assert heuristic_condense(standalone, history) == standalone
+
+
+def test_follow_up_through_the_chain(seed_assistant: Assistant) -> None:
+    history = [
+        {"role": "user", "content": "2021年我国基础研究经费达到多少？"},
+        {"role": "assistant", "content": "1696 亿元人民币[1]。"},
+    ]
+    ans = seed_assistant.ask("它占全社会研发经费的比例呢？", history=history)
+    assert not ans.refused
+    assert "condense" in ans.timings_ms
+    assert any("6%" in strip_markers(s.text) for s in ans.sentences if markers_in(s.text))
+
+
+# --- the LLM path through a scripted OpenAI-compatible endpoint ----------------------------
+# The real langchain-openai client, HTTP and SSE streaming, against a tiny local server whose
+# replies are written per test from the prompt it receives (it reads the numbered passages, so
+# the citations it makes up are deliberate). The llama.cpp end-to-end run lives in test_llm_server.py.
+
+
+Script = Callable[[list[dict]], str]  # messages → reply text
+
+
+def passage_number(messages: list[dict], needle: str) -> int:
+    """The [n] of the first passage in the prompt that contains ``needle``."""
+    prompt = messages[-1]["content"]
+    for m in re.finditer(r"^\[(\d+)\] 《", prompt, re.M):
+        end = prompt.find("\n\n[", m.end())
+        if needle in prompt[m.end() : end if end > 0 else len(prompt)]:
+            return int(m.group(1))
+    raise AssertionError(f"no passage contains {needle!r}")
+
+
+@contextmanager
+def scripted_llm(script: Script, status: int = 200) -> Iterator[tuple[str, list[dict]]]:
+    requests: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:  # noqa: N802 - the http.server API
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            requests.append(body)
+            if status != 200:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"error": {"message": "model exploded", "type": "server_error"}}')
+                return
+            text = script(body["messages"])
+            base = {"id": "x", "created": 0, "model": body.get("model", "m")}
+            if not body.get("stream"):
+                msg = {"role": "assistant", "content": text}
+                out = {
+                    **base,
+                    "object": "chat.completion",
+                    "choices": [{"index": 0, "message": msg, "finish_reason": "stop"}],
+                }
+                data = json.dumps(out).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            pieces = [text[i : i + 7] for i in range(0, len(text), 7)]
+            for i, piece in enumerate(pieces):
+                delta = {"content": piece} if i else {"role": "assistant", "content": piece}
+                chunk = {
+                    **base,
+                    "object": "chat.completion.chunk",
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                }
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            end = {
+                **base,
+                "object": "chat.completion.chunk",
+                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            }
+            self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def llm_assistant(seed_assistant: Assistant, base_url: str) -> Assistant:
+    settings = seed_assistant.settings.model_copy(
+        update={"generator": "openai", "llm_base_url": base_url, "llm_model": "scripted", "llm_timeout": 30.0}
+    )
+    return Assistant(settings, embedder=seed_assistant.embedder)
+
+
+QUESTION = "2021年我国基础研究经费达到多少？"
+
+
+def test_llm_answer_is_streamed_parsed_and_checked(seed_assistant: Assistant) -> None:
+    def script(messages: list[dict]) -> str:
+        n = passage_number(messages, "1696")
+        return (
+            f"2021年我国基础研究经费达到1696亿元人民币[{n}]。"
+            f"其中企业投入占比为48.3%[{n}]。"  # a made-up figure
+            "基础研究经费年均增幅达14.6%[9]。"  # a passage that does not exist
+            "这说明我国非常重视基础研究。"  # uncited
+        )
+
+    with scripted_llm(script) as (url, requests):
+        deltas, ans = collect(llm_assistant(seed_assistant, url).stream(QUESTION))
+    assert requests[0]["stream"] is True and requests[0]["model"] == "scripted"
+    assert requests[0]["max_tokens"] == seed_assistant.settings.llm_max_tokens
+    assert "max_completion_tokens" not in requests[0] and requests[0]["temperature"] == 0
+    assert requests[0]["messages"][0]["role"] == "system" and "[1]" in requests[0]["messages"][1]["content"]
+    assert ans.generator == "openai" and not ans.refused and len(deltas) > 5
+    raw = "".join(deltas)
+    n = ans.sentences[0].citations[0]
+    # [9] names no passage: removed, and the verifier found the passage that does say 14.6%.
+    assert "[9]" in raw and "[9]" not in ans.answer and raw.replace("[9]", f"[{n}]") == ans.answer
+    assert any("[9]" in w for w in ans.warnings)
+    assert [s.supported for s in ans.sentences] == [True, False, True, False]
+    assert any("48.3%" in r for r in ans.sentences[1].reasons)
+    assert ans.sentences[2].reasons == ["citation added by the verifier"]
+    assert ans.sentences[3].reasons == ["uncited"]  # no passage says it
+    assert [c.n for c in ans.citations] == [n]
+    check_citations(ans, seed_assistant)
+
+
+def test_llm_answer_with_nothing_supported_becomes_a_refusal(seed_assistant: Assistant) -> None:
+    def script(messages: list[dict]) -> str:
+        return "2021年我国基础研究经费达到2.5万亿元[1]。占比为31%[2]。"
+
+    with scripted_llm(script) as (url, _):
+        ans = llm_assistant(seed_assistant, url).ask(QUESTION)
+    assert ans.refused and ans.answer == REFUSAL[ZH_HANS] and ans.generator == "openai"
+    assert ans.sentences and not any(s.supported for s in ans.sentences)  # kept: what was rejected
+    assert any("no sentence" in w for w in ans.warnings)
+
+
+def test_llm_refusal_in_its_own_words(seed_assistant: Assistant) -> None:
+    with scripted_llm(lambda m: "The passages do not contain this information.") as (url, _):
+        ans = llm_assistant(seed_assistant, url).ask("What was China's basic research funding in 2021?")
+    assert ans.refused and ans.answer == REFUSAL["en"]
+
+
+def test_llm_rewrites_the_follow_up(seed_assistant: Assistant) -> None:
+    def script(messages: list[dict]) -> str:
+        if "standalone" in messages[0]["content"].lower():
+            return "2021年我国基础研究经费占全社会研发经费的比例是多少？"
+        n = passage_number(messages, "1696")
+        return f"占全社会研发经费比例连续 3 年超过 6%[{n}]。"
+
+    history = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": "1696亿元[1]。"}]
+    with scripted_llm(script) as (url, requests):
+        ans = llm_assistant(seed_assistant, url).ask("那占比呢？", history=history)
+    assert (
+        "那占比呢？" in requests[0]["messages"][-1]["content"]
+        and QUESTION in requests[0]["messages"][-1]["content"]
+    )
+    assert "2021年我国基础研究经费占全社会研发经费的比例是多少？" in requests[1]["messages"][-1]["content"]
+    assert not ans.refused and all(s.supported for s in ans.sentences)
+
+
+def test_llm_server_error_falls_back(seed_assistant: Assistant) -> None:
+    with scripted_llm(lambda m: "", status=500) as (url, _):
+        ans = llm_assistant(seed_assistant, url).ask(QUESTION)
+    assert ans.generator == "extractive" and not ans.refused
+    assert any("fell back" in w and "500" in w for w in ans.warnings)
+
+
+def test_small_llm_context_trims_the_passages(seed_assistant: Assistant) -> None:
+    def script(messages: list[dict]) -> str:
+        return f"基础研究经费达 1696 亿元人民币[{passage_number(messages, '1696')}]。"
+
+    with scripted_llm(script) as (url, requests):
+        assistant = llm_assistant(seed_assistant, url)
+        assistant.settings = assistant.settings.model_copy(
+            update={"llm_context": 1400, "llm_max_tokens": 256}
+        )
+        ans = assistant.ask(QUESTION)
+    assert len(ans.passages) < seed_assistant.settings.answer_k
+    assert any("to fit llm_context" in w for w in ans.warnings)
+    assert requests[0]["messages"][-1]["content"].count("\n\n[") == len(ans.passages) - 1

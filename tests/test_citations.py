@@ -1,0 +1,324 @@
+"""Citation markers, number normalisation and sentence verification, with adversarial answers,
+plus quote location in the real seed files."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.citations import (
+    OriginalLocator,
+    PassageCache,
+    Thresholds,
+    add_marker,
+    answer_sentence_spans,
+    clean_markers,
+    display_quote,
+    figures,
+    is_connective,
+    marker_numbers,
+    markers_in,
+    missing_figures,
+    passage_sentence_spans,
+    strip_markers,
+    verify,
+)
+from rag.types import Chunk, Hit
+
+# --- markers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("增长 [1]。", [1]),
+        ("增长[1][2]。", [1, 2]),
+        ("grew [1, 3].", [1, 3]),
+        ("grew [1,3].", [1, 3]),
+        ("增长【2】。", [2]),
+        ("增长［３］。", [3]),
+        ("增长[１]。", [1]),
+        ("见 [2-4]。", [2, 3, 4]),
+        ("见 [1、2]。", [1, 2]),
+        ("见 [ID:5]。", [5]),
+        ("第二段[2] 第一段[1]", [2, 1]),
+    ],
+)
+def test_markers_are_parsed(text: str, expected: list[int]) -> None:
+    assert markers_in(text) == expected
+
+
+def test_years_in_brackets_are_not_markers() -> None:
+    assert markers_in("the [2021] plan and the [2019-2021] period") == []
+    text, warnings = clean_markers("the [2021] plan", 3)
+    assert text == "the [2021] plan" and warnings == []
+
+
+def test_marker_numbers() -> None:
+    assert marker_numbers("1, 2") == [1, 2]
+    assert marker_numbers("3-1") == [3, 1]  # a reversed range only names its ends
+    assert marker_numbers("１－２") == [1, 2]
+
+
+def test_invalid_marker_is_removed_and_reported() -> None:
+    text, warnings = clean_markers("销售额为 1925 亿美元 [9]。占比 34.6%[1, 7]。增长【2】。", 6)
+    assert text == "销售额为 1925 亿美元。占比 34.6%[1]。增长【2】。"
+    assert len(warnings) == 1 and "[9]" in warnings[0] and "[7]" in warnings[0] and "6" in warnings[0]
+
+
+def test_valid_markers_stay_as_written() -> None:
+    src = "A [1][2]. B 【3】. C [1, 2]."
+    assert clean_markers(src, 3) == (src, [])
+
+
+def test_strip_markers() -> None:
+    assert strip_markers("增长 26.2% [1]【2】。") == "增长 26.2%。"
+
+
+# --- answer sentences -------------------------------------------------------------------
+
+
+def test_marker_after_the_full_stop_belongs_to_the_sentence_before() -> None:
+    text = "2021年销售额达5559亿美元。[1] 同比增长26.2%[2]。It rose 5% [1]. [3] Fine [2]."
+    pieces = [text[s:e] for s, e in answer_sentence_spans(text)]
+    assert pieces == [
+        "2021年销售额达5559亿美元。[1]",
+        "同比增长26.2%[2]。",
+        "It rose 5% [1]. [3]",
+        "Fine [2].",
+    ]
+
+
+def test_no_sentence_ends_inside_a_title_or_quote() -> None:
+    text = "According to 《成果點量化？》, “增长较快！” [1].\n“未闭合的引号。下一句[2]。"
+    pieces = [text[s:e] for s, e in answer_sentence_spans(text)]
+    assert pieces == ["According to 《成果點量化？》, “增长较快！” [1].", "“未闭合的引号。", "下一句[2]。"]
+
+
+def test_a_dangling_period_joins_its_sentence() -> None:
+    text = "According to 《报告》, “增长较快” [1].\nAccording to 《报告》, “占比 16%” [2]."
+    pieces = [text[s:e] for s, e in answer_sentence_spans(text)]
+    assert pieces == ["According to 《报告》, “增长较快” [1].", "According to 《报告》, “占比 16%” [2]."]
+
+
+# --- numbers ----------------------------------------------------------------------------
+
+
+def _lits(text: str) -> list[str]:
+    return [f.literal for f in figures(text)]
+
+
+def test_number_normalisation() -> None:
+    assert _lits("1,000 亿美元") == ["1000亿"]
+    assert _lits("增长 26.2 ％") == ["26.2%"]
+    assert _lits("２０２２ 年 4 月") == ["2022", "4"]
+    assert _lits("555.9 billion, 3 percent") == ["555.9billion", "3%"]
+    assert _lits("（1）第一条 [2]") == []  # an enumerator and a marker are not claims
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage"),
+    [
+        ("1,000 亿美元", "达到 1000 亿美元"),
+        ("1000亿美元", "达到 1,000 亿美元"),
+        ("增长２６．２％", "同比增长 26.2%"),
+        ("增长 26.2％", "同比增长 26.2%"),
+        ("2022年4月", "2022 年 4 月，广东省科技厅公布"),
+        ("US$555.9 billion", "销售额达到了 5559 亿美元"),
+        ("US$192.5 billion", "销售额为 1925 亿美元"),
+        ("RMB 169.6 billion", "2021 年达 1696 亿元人民币"),
+        ("1696亿元", "基础研究经费（单位：亿元）| 1696"),  # a unit in a table header
+    ],
+)
+def test_equivalent_figures_are_found(claim: str, passage: str) -> None:
+    assert missing_figures(claim, figures(passage)) == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "passage", "missing"),
+    [
+        ("增长 1.8%", "同比增长 26.2%", ["1.8%"]),
+        ("增长 26.2", "同比增长 26.2%", []),  # a bare number only needs the digits
+        ("26.2% of sales", "26.2 亿美元", ["26.2%"]),  # a percentage needs a percentage
+        ("5559万美元", "5559 亿美元", ["5559万"]),  # the same digits at another magnitude
+        ("2020年", "2021 年达 1696 亿元", ["2020"]),
+        ("USD 55.59 billion", "5559 亿美元", ["55.59billion"]),
+    ],
+)
+def test_made_up_figures_are_missing(claim: str, passage: str, missing: list[str]) -> None:
+    assert missing_figures(claim, figures(passage)) == missing
+
+
+def test_connectives() -> None:
+    assert is_connective("根据检索到的文档：")
+    assert is_connective("Here is what the documents say:")
+    assert is_connective("是的。")
+    assert not is_connective("中国排名第三。")
+    assert not is_connective("China ranks third.")
+    assert not is_connective("Yes, 5 of them.")
+
+
+# --- verification over hand-made passages ------------------------------------------------
+
+P1 = (
+    "根据 SIA 统计数据，2021年中国市场集成电路销售额为 1925 亿美元，同比增长 27.1%，"
+    "仍是全球最大的半导体市场，占全球销售额的 34.6%，较上年小幅提升。"
+)
+P2 = "2021年我国基础研究经费达 1696 亿元人民币，占全社会研发经费比例连续 3 年超过 6%。"
+
+
+def _hit(n: int, text: str, title: str = "报告") -> Hit:
+    chunk = Chunk(f"doc.txt#{n}", "d", "doc.txt", title, "现状", text, 0, len(text), 50, n)
+    return Hit(chunk=chunk, score=1.0, rank=n, dense_score=0.5)
+
+
+HITS = [_hit(1, P1), _hit(2, P2)]
+
+
+def _verify(answer: str, embedder=None, auto_cite: bool = False):  # noqa: ANN001, ANN202
+    th = Thresholds(auto_cite=auto_cite)
+    return verify(answer, HITS, embedder=embedder, passages=PassageCache(), locator=None, thresholds=th)
+
+
+def test_a_faithful_answer_is_supported() -> None:
+    v = _verify(
+        "2021年中国市场集成电路销售额为1925亿美元，占全球销售额的34.6%[1]。基础研究经费达1696亿元【2】。"
+    )
+    assert [s.supported for s in v.sentences] == [True, True]
+    assert [s.citations for s in v.sentences] == [[1], [2]]
+    assert v.any_supported and v.warnings == []
+    assert [c.n for c in v.citations] == [1, 2]
+    assert v.citations[0].quote in P1 and v.citations[1].quote == P2
+
+
+def test_a_made_up_number_is_unsupported_whatever_the_similarity() -> None:
+    v = _verify("2021年中国市场集成电路销售额为1925亿美元，占全球销售额的36.4%[1]。")
+    (s,) = v.sentences
+    assert not s.supported and s.score > 0.8
+    assert any("36.4%" in r for r in s.reasons)
+    assert not v.any_supported
+
+
+def test_a_wrong_citation_is_unsupported() -> None:
+    v = _verify("我国基础研究经费占全社会研发经费比例连续 3 年超过 6%[1]。")
+    assert not v.sentences[0].supported
+    assert any("weak support" in r or "not in the cited" in r for r in v.sentences[0].reasons)
+
+
+def test_an_out_of_range_citation_is_removed_and_the_sentence_is_uncited() -> None:
+    v = _verify("基础研究经费达1696亿元[7]。")
+    assert v.text == "基础研究经费达1696亿元。"
+    assert any("[7]" in w for w in v.warnings)
+    assert v.sentences[0].citations == [] and not v.sentences[0].supported
+    assert v.sentences[0].reasons == ["uncited"]
+
+
+def test_uncited_factual_sentences_are_flagged_and_connectives_are_not() -> None:
+    v = _verify("根据文档：\n基础研究经费达1696亿元[2]。中国的芯片自给率在2025年将达到70%。")
+    assert [s.supported for s in v.sentences] == [True, True, False]
+    assert v.sentences[0].reasons == ["no claim (connective)"]
+    assert v.sentences[2].reasons == ["uncited"]
+    assert any("1 of 3" in w for w in v.warnings)
+
+
+def test_auto_cite_adds_a_checked_citation_to_a_supported_claim() -> None:
+    v = _verify(
+        "基础研究经费达1696亿元[7]。芯片销售额为1925亿美元。中国的芯片自给率将达到70%。", auto_cite=True
+    )
+    assert v.text == "基础研究经费达1696亿元[2]。芯片销售额为1925亿美元[1]。中国的芯片自给率将达到70%。"
+    assert [s.citations for s in v.sentences] == [[2], [1], []]
+    assert [s.supported for s in v.sentences] == [True, True, False]
+    assert v.sentences[0].reasons == ["citation added by the verifier"]
+    assert any("added citations to 2" in w for w in v.warnings) and any("[7]" in w for w in v.warnings)
+    made_up = _verify("基础研究经费达1800亿元。", auto_cite=True)  # no passage has the figure
+    assert made_up.sentences[0].citations == [] and made_up.sentences[0].reasons == ["uncited"]
+
+
+def test_add_marker() -> None:
+    assert add_marker("2021年达到1696亿元。", 2) == "2021年达到1696亿元[2]。"
+    assert add_marker("It grew 34.6%.", 1) == "It grew 34.6% [1]."
+    assert add_marker("他说“增长很快。”", 3) == "他说“增长很快[3]。”"
+    assert add_marker("no end mark", 1) == "no end mark [1]"
+
+
+def test_multi_citation_and_full_width_markers() -> None:
+    v = _verify("2021年销售额为1925亿美元，基础研究经费达1696亿元[1, 2]。占比34.6%［１］。")
+    assert [s.citations for s in v.sentences] == [[1, 2], [1]]
+    assert all(s.supported for s in v.sentences)
+
+
+def test_traditional_sentence_against_simplified_passage() -> None:
+    v = _verify("2021年中國市場集成電路銷售額為1925億美元，佔全球銷售額的34.6%[1]。")
+    assert v.sentences[0].supported
+
+
+def test_cross_lingual_sentence_uses_the_embedder(embedder) -> None:  # noqa: ANN001
+    good = _verify(
+        "In 2021 China's IC market sales were US$192.5 billion, 34.6% of global sales [1].", embedder
+    )
+    assert good.sentences[0].supported, good.sentences[0].reasons
+    bad = _verify("In 2021 China's IC market sales were US$200 billion [1].", embedder)
+    assert not bad.sentences[0].supported
+    assert any("200" in r for r in bad.sentences[0].reasons)
+
+
+# --- passages and quotes ----------------------------------------------------------------
+
+
+def test_wrapped_lines_are_joined_into_sentences() -> None:
+    text = "一、硬科技发展现状\n每一轮科技革命都会重构全球版图，重塑全球经济结构。自从进入21世纪，全球科学技术\n不断迭代，重大科研成果不断改变着人们的生活与工作。"
+    pieces = [text[s:e] for s, e in passage_sentence_spans(text)]
+    assert pieces[0] == "一、硬科技发展现状"
+    assert pieces[2].startswith("自从进入21世纪") and pieces[2].endswith("生活与工作。")
+    assert (
+        display_quote(pieces[2])
+        == "自从进入21世纪，全球科学技术不断迭代，重大科研成果不断改变着人们的生活与工作。"
+    )
+
+
+def _strip_ws(s: str) -> str:
+    return "".join(s.split())
+
+
+def _fold(s: str) -> str:
+    import unicodedata
+
+    table = dict.fromkeys(map(ord, "‚‛“”‘’\"'"), '"') | dict.fromkeys(map(ord, "－–—"), "-")
+    # Table cells: the cleaner writes " | " where the original has tabs.
+    return unicodedata.normalize("NFKC", _strip_ws(s)).translate(table).replace("|", "")
+
+
+def _covered(needle: str, hay: str) -> float:
+    """Share of the needle's characters found, in order, in hay."""
+    from difflib import SequenceMatcher
+
+    blocks = SequenceMatcher(None, needle, hay, autojunk=False).get_matching_blocks()
+    return sum(b.size for b in blocks) / len(needle)
+
+
+def test_quotes_map_back_to_the_original_seed_files(seed_assistant: Assistant) -> None:
+    """Every sentence of every chunk is found in its original file: the span's text equals the
+    quote up to whitespace and the cleaner's character normalisations, or, where the cleaner
+    deleted page furniture inside the sentence (or repaired an OCR character, 干瓦→千瓦), holds it
+    in order with matching ends."""
+    settings = seed_assistant.settings
+    locator = OriginalLocator(settings.corpus_dir)
+    originals: dict[str, str] = {}
+    exact = total = 0
+    for chunk in seed_assistant.index.chunks.values():
+        original = originals.setdefault(
+            chunk.source, (settings.corpus_dir / chunk.source).read_text(encoding="utf-8")
+        )
+        for s, e in passage_sentence_spans(chunk.text):
+            quote = chunk.text[s:e]
+            start, end = locator.locate(chunk, quote)
+            assert chunk.start <= start < end <= chunk.end
+            span, q = _fold(original[start:end]), _fold(quote)
+            total += 1
+            if span == q:
+                exact += 1
+            else:
+                assert span[0] == q[0] and span[-1] == q[-1], (quote, original[start:end])
+                assert _covered(q, span) > 0.95, (quote, original[start:end])
+    assert total > 1000
+    assert exact / total > 0.9

@@ -1,0 +1,129 @@
+"""Generators: the factory, the extractive composer over the real seeds, LLM backends failing cleanly."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from rag.assistant import Assistant
+from rag.citations import (
+    answer_sentence_spans,
+    display_quote,
+    markers_in,
+    passage_sentence_spans,
+    strip_markers,
+)
+from rag.config import Settings
+from rag.errors import BackendError, UnknownComponent
+from rag.generation import (
+    GENERATORS,
+    ExtractiveGenerator,
+    GenerationRequest,
+    Generator,
+    LlamaCppGenerator,
+    OpenAIGenerator,
+    fit_context,
+    get_generator,
+)
+from rag.text import detect_language, detect_script
+
+
+def closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"  # nothing listens there once the socket is closed
+
+
+def _request(assistant: Assistant, question: str, k: int = 6) -> GenerationRequest:
+    hits = assistant.search(question, k)
+    return GenerationRequest(question, hits, detect_language(question), detect_script(question))
+
+
+def test_factory_names(seed_assistant: Assistant) -> None:
+    s = seed_assistant.settings
+    for name in GENERATORS:
+        gen = get_generator(name, settings=s, embedder=seed_assistant.embedder)
+        assert isinstance(gen, Generator) and gen.name == name
+    assert not get_generator("extractive", settings=s, embedder=seed_assistant.embedder).generative
+
+
+def test_unknown_generator_lists_the_valid_names(seed_assistant: Assistant) -> None:
+    with pytest.raises(UnknownComponent) as err:
+        get_generator("gpt-17", settings=seed_assistant.settings, embedder=seed_assistant.embedder)
+    assert all(name in str(err.value) for name in GENERATORS)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "2021年我国基础研究经费达到多少？",
+        "根據SIA統計，2021年中國市場集成電路銷售額佔全球銷售額的比重是多少？",
+        "What share of global wafer capacity does mainland China hold?",
+    ],
+)
+def test_extractive_answer_is_made_of_verbatim_quotes(seed_assistant: Assistant, question: str) -> None:
+    gen = ExtractiveGenerator(seed_assistant.embedder)
+    request = _request(seed_assistant, question)
+    picks = gen.select(request)
+    assert 1 <= len(picks) <= 3
+    text = "".join(gen.stream(request))
+    assert text == gen.answer_text(request)
+    quoted = {display_quote(p.info.sentence(p.j)) for p in picks}
+    for p in picks:  # each pick is a sentence of its passage, verbatim
+        assert p.info.sentence(p.j) in request.hits[p.n - 1].chunk.text
+        assert p.info.spans[p.j] in passage_sentence_spans(request.hits[p.n - 1].chunk.text)
+    sentences = [text[s:e] for s, e in answer_sentence_spans(text)]
+    assert len(sentences) == len(picks) + 1  # the lead-in, then one sentence per quote
+    for sentence in sentences[1:]:
+        (n,) = markers_in(sentence)
+        assert 1 <= n <= len(request.hits)
+        body = strip_markers(sentence)
+        assert any(q.rstrip("。；;，,") in body or body.rstrip("。") in q for q in quoted), sentence
+    if request.language == "en":
+        assert text.startswith("The documents are in Chinese")
+        assert all(s.startswith("According to 《") for s in sentences[1:])
+    elif request.script == "traditional":
+        assert text.startswith("根據檢索到的文件：")
+    else:
+        assert text.startswith("根据检索到的文档：")
+
+
+def test_extractive_streams_in_several_pieces(seed_assistant: Assistant) -> None:
+    gen = ExtractiveGenerator(seed_assistant.embedder)
+    pieces = list(gen.stream(_request(seed_assistant, "2021年我国基础研究经费达到多少？")))
+    assert len(pieces) > 2 and all(pieces)
+
+
+def test_extractive_gives_nothing_for_another_year(seed_assistant: Assistant) -> None:
+    """The seeds report 2021 figures (and targets for 2025 and 2030); nothing answers for 2012."""
+    gen = ExtractiveGenerator(seed_assistant.embedder)
+    assert gen.answer_text(_request(seed_assistant, "2012年我国基础研究经费达到多少？")) == ""
+
+
+def test_openai_generator_raises_backend_error_when_unreachable(seed_assistant: Assistant) -> None:
+    settings = Settings(generator="openai", llm_base_url=closed_port_url(), llm_timeout=5, _env_file=None)
+    gen = OpenAIGenerator(settings)
+    with pytest.raises(BackendError) as err:
+        list(gen.stream(_request(seed_assistant, "2021年我国基础研究经费达到多少？", k=2)))
+    assert "127.0.0.1" in str(err.value)
+
+
+def test_llamacpp_generator_explains_what_is_missing(tmp_path: Path, seed_assistant: Assistant) -> None:
+    request = _request(seed_assistant, "2021年我国基础研究经费达到多少？", k=2)
+    with pytest.raises(BackendError, match="make local-llm"):
+        list(LlamaCppGenerator(Settings(llm_model_path=None, _env_file=None)).stream(request))
+    with pytest.raises(BackendError, match="make local-llm"):
+        list(
+            LlamaCppGenerator(Settings(llm_model_path=tmp_path / "none.gguf", _env_file=None)).stream(request)
+        )
+
+
+def test_fit_context_keeps_leading_passages_within_the_budget(seed_assistant: Assistant) -> None:
+    hits = seed_assistant.search("2021年我国基础研究经费达到多少？", 6)
+    assert fit_context("q", hits, 100_000) == hits
+    assert fit_context("q", hits, 10) == hits[:1]  # never empty
+    some = fit_context("q", hits, 900)
+    assert 1 <= len(some) < len(hits) and some == hits[: len(some)]
