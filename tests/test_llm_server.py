@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +25,13 @@ pytestmark = pytest.mark.llm
 
 pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]: make test-llm")
 
+from rag.assistant import Assistant  # noqa: E402
+from rag.citations import markers_in, strip_markers  # noqa: E402
+from rag.config import Settings  # noqa: E402
 from rag.local_models import smollm2_path  # noqa: E402
+from rag.prompts import refusal_message  # noqa: E402
+from rag.text import detect_script  # noqa: E402
+from rag.types import Answer  # noqa: E402
 
 MODEL_ALIAS = "smollm2"
 MAX_TOKENS = 96
@@ -141,3 +149,260 @@ def test_chat_completion_streaming(llm_server: str) -> None:
     assert len(deltas) > 1, "a streamed completion arrives in several deltas"
     assert "".join(deltas).strip()
     assert finish and finish[-1] in {"stop", "length"}
+
+
+# --- the answer chain through the real server ---------------------------------------------
+#
+# A tiny English corpus keeps prompts short: SmolLM2's tokenizer spends ~1.7 tokens per Chinese
+# character, so one seed passage alone is ~900 tokens, slow on 2 shared cores.
+
+CORPUS = {
+    "robotics_fund.md": (
+        "# Harbour Robotics Fund annual report\n\n"
+        "The Harbour Robotics Fund was set up by the city of Portwell in 2015. "
+        "In 2021 the fund invested 120 million dollars in 14 robotics start-ups, 20% more than in 2020. "
+        "Most of the money went to warehouse automation and surgical robots.\n"
+    ),
+    "solar_roofs.md": (
+        "# Portwell Solar Roofs programme\n\n"
+        "The Solar Roofs programme put solar panels on 3,400 public buildings between 2018 and 2022. "
+        "It cost 85 million dollars and cut the city's electricity bill by 11%.\n"
+    ),
+    "talent_plan.md": (
+        "# 波特韦尔市创新人才计划\n\n"
+        "波特韦尔市科技局于2022年发布创新人才计划，计划五年内引进500名科研人员，每人每年资助30万元。\n"
+    ),
+}
+ANSWERABLE = "How much did the Harbour Robotics Fund invest in 2021, and in how many start-ups?"
+UNANSWERABLE_EN = "What is the recipe for chocolate cake?"
+UNANSWERABLE_ZH = "巧克力蛋糕怎么做？"
+ANSWER_K = 2
+
+
+@pytest.fixture(scope="module")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory, embedder) -> Settings:
+    """Settings over the tiny corpus, indexed once for the module."""
+    root = tmp_path_factory.mktemp("llm_corpus")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in CORPUS.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    settings = Settings(
+        index_dir=root / "index",
+        corpus_dir=corpus,
+        answer_k=ANSWER_K,
+        llm_max_tokens=MAX_TOKENS,
+        llm_timeout=120.0,
+        _env_file=None,
+    )
+    report = Assistant(settings, embedder=embedder).ingest()
+    assert not report.skipped, report.skipped
+    return settings
+
+
+def openai_assistant(settings: Settings, base_url: str, embedder) -> Assistant:
+    s = settings.model_copy(
+        update={"generator": "openai", "llm_base_url": base_url, "llm_model": MODEL_ALIAS}
+    )
+    return Assistant(s, embedder=embedder)
+
+
+@pytest.fixture(scope="module")
+def assistant(corpus_settings: Settings, llm_server: str, embedder) -> Assistant:
+    return openai_assistant(corpus_settings, llm_server, embedder)
+
+
+@pytest.fixture(scope="module")
+def streamed(assistant: Assistant) -> list[str | Answer]:
+    """One streamed answer to the answerable question, shared by the plumbing tests below."""
+    return list(assistant.stream(ANSWERABLE))
+
+
+def fell_back(answer: Answer) -> bool:
+    return any("fell back" in w for w in answer.warnings)
+
+
+_ENUMERATOR = re.compile(r"^\s*(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d)|[-*•]\s)")
+
+
+def numbers_in(text: str) -> set[float]:
+    """Numbers as a reader sees them (markers and list enumerators are not claims)."""
+    t = unicodedata.normalize("NFKC", strip_markers(text))
+    t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)
+    t = _ENUMERATOR.sub(" ", t)
+    return {float(m) for m in re.findall(r"\d+(?:\.\d+)?", t)}
+
+
+def test_stream_yields_deltas_then_answer(streamed: list[str | Answer]) -> None:
+    *deltas, final = streamed
+    assert isinstance(final, Answer)
+    assert deltas and all(isinstance(d, str) for d in deltas)
+    assert final.generator == "openai" and not fell_back(final), final.warnings
+    assert len(deltas) > 1, "an LLM answer streams in several deltas"
+    assert final.timings_ms["generate"] > 0
+    # Verification rewrites the text only by dropping a marker naming no passage or adding one
+    # to an uncited but supported sentence; otherwise the deltas are the answer.
+    rewritten = any("removed citation marker" in w or "added citations" in w for w in final.warnings)
+    if not final.refused and not rewritten:
+        assert "".join(deltas).strip() == final.answer
+
+
+def test_generation_respects_max_tokens(corpus_settings: Settings, llm_server: str, embedder) -> None:
+    """RAG_LLM_MAX_TOKENS must reach the server: llama.cpp's server ignores ``max_completion_tokens``
+    (what langchain-openai sends by default) and would generate until the context is full."""
+    cap = 8
+    a = openai_assistant(corpus_settings.model_copy(update={"llm_max_tokens": cap}), llm_server, embedder)
+    *deltas, final = list(a.stream(ANSWERABLE))
+    assert isinstance(final, Answer) and final.generator == "openai" and not fell_back(final)
+    # llama.cpp's server streams one token per delta
+    assert 0 < len(deltas) <= cap + 1, f"{len(deltas)} deltas for max_tokens={cap}: {''.join(deltas)!r}"
+
+
+def check_verification(final: Answer) -> list[str]:
+    """The plumbing invariants of a verified answer, whatever the model wrote; returns the
+    sentences flagged for a number their cited passages lack."""
+    n_passages = len(final.passages)
+    assert 1 <= n_passages <= ANSWER_K
+    flagged: list[str] = []
+    for s in final.sentences:
+        # markers: exactly the valid [n] in the sentence, in order
+        assert s.citations == [n for n in markers_in(s.text) if 1 <= n <= n_passages], s
+        # numbers: one the cited passages lack makes the sentence unsupported (uncited: all lack it)
+        have: set[float] = set()
+        for n in s.citations:
+            c = final.passages[n - 1].chunk
+            have |= numbers_in(f"{c.title}\n{c.section}\n{c.text}")
+        invented = numbers_in(s.text) - have
+        if invented:
+            assert not s.supported, f"{s.text!r}: {sorted(invented)} are in none of passages {s.citations}"
+            if s.citations:
+                assert any("not in the cited passage" in r for r in s.reasons), s.reasons
+                flagged.append(s.text)
+        if not s.citations and s.supported:
+            assert s.reasons == ["no claim (connective)"], s
+    supported = [s for s in final.sentences if s.supported and s.citations]
+    if final.refused:
+        assert final.answer == refusal_message(final.language, detect_script(final.question))
+        if supported:
+            assert any("said the documents do not contain" in w for w in final.warnings), final.warnings
+    else:
+        assert supported, "an answer with no supported cited sentence must be a refusal"
+        assert all(1 <= n <= n_passages for n in markers_in(final.answer)), final.answer
+        assert {c.n for c in final.citations} <= {n for s in final.sentences for n in s.citations}
+    for c in final.citations:
+        passage = final.passages[c.n - 1].chunk
+        assert c.chunk_id == passage.chunk_id
+        assert c.quote and c.quote in passage.text
+    return flagged
+
+
+def test_free_answer_is_verified(streamed: list[str | Answer]) -> None:
+    """SmolLM2 left to itself rarely writes [n]: its sentences are then uncited, hence unsupported,
+    and the answer is a refusal; the text is kept so a caller can see what was rejected."""
+    *_, final = streamed
+    assert isinstance(final, Answer)
+    assert final.sentences, "the generated text is verified even when the answer is refused"
+    check_verification(final)
+
+
+# The prompt asks for [n] after every sentence; 135M parameters do not follow it. A llama.cpp
+# grammar (sent as an extra request field, the rest of the chain untouched) makes the real model
+# end each sentence with a marker, so numeric grounding of cited sentences runs on its real text.
+# Bounded (sentences, digits) so that two sentences fit in MAX_TOKENS.
+CITE_GRAMMAR = r"""
+root ::= sentence (" " sentence)?
+sentence ::= [A-Z] body " [" [1-2] "]."
+body ::= ([^\[\]\n.0-9] | [0-9]{1,6} ("." [0-9]{1,2})?){8,100}
+"""
+CITED_QUESTIONS = [ANSWERABLE, "How many employees does the Harbour Robotics Fund have?"]
+
+
+@pytest.fixture(scope="module")
+def cited_answers(assistant: Assistant) -> list[Answer]:
+    gen = assistant.chain.factory.get("openai")
+    original = gen.llm
+    gen.llm = original.bind(
+        extra_body={**(getattr(original, "extra_body", None) or {}), "grammar": CITE_GRAMMAR}
+    )
+    try:
+        return [assistant.ask(q) for q in CITED_QUESTIONS]
+    finally:
+        gen.llm = original
+
+
+def test_cited_sentences_are_parsed_and_numbers_checked(cited_answers: list[Answer]) -> None:
+    flagged: list[str] = []
+    for final in cited_answers:
+        assert final.generator == "openai" and not fell_back(final), final.warnings
+        assert any(s.citations for s in final.sentences), [s.text for s in final.sentences]
+        flagged += check_verification(final)
+    # SmolLM2 invents figures (a head count the corpus never gives, for one): at least one of its
+    # cited sentences must have been caught by the numeric check.
+    assert flagged, [s.text for a in cited_answers for s in a.sentences]
+
+
+@pytest.mark.parametrize(
+    ("question", "language"), [(UNANSWERABLE_EN, "en"), (UNANSWERABLE_ZH, "zh")], ids=["en", "zh"]
+)
+def test_refusal(assistant: Assistant, question: str, language: str) -> None:
+    items = list(assistant.stream(question))
+    final = items[-1]
+    assert isinstance(final, Answer)
+    assert final.refused and final.language == language
+    assert final.answer == refusal_message(language, detect_script(question))
+    assert "".join(i for i in items if isinstance(i, str)).strip() == final.answer
+    assert any(w.startswith("refused:") for w in final.warnings)
+    assert not fell_back(final)
+
+
+def test_fallback_when_the_server_dies(
+    corpus_settings: Settings, smollm2: Path, embedder, tmp_path: Path
+) -> None:
+    with run_server(smollm2, tmp_path / "server.log") as (base_url, proc):
+        short = corpus_settings.model_copy(update={"llm_max_tokens": 16})  # only shows the session works
+        a = openai_assistant(short, base_url, embedder)
+        first = a.ask(ANSWERABLE)
+        assert first.generator == "openai" and not fell_back(first), first.warnings
+        stop_server(proc)
+        after = a.ask(ANSWERABLE)  # must not raise
+    assert after.generator == "extractive"
+    assert fell_back(after), after.warnings
+    assert any("openai" in w for w in after.warnings), after.warnings
+    if not after.refused:
+        assert all(s.supported for s in after.sentences if s.citations)
+
+
+def test_fallback_when_no_server_listens(corpus_settings: Settings, embedder) -> None:
+    a = openai_assistant(corpus_settings, f"http://127.0.0.1:{_free_port()}/v1", embedder)
+    items = list(a.stream(ANSWERABLE))
+    final = items[-1]
+    assert isinstance(final, Answer) and final.generator == "extractive" and fell_back(final)
+
+
+# --- the in-process llamacpp generator -----------------------------------------------------
+
+
+def test_llamacpp_generator(corpus_settings: Settings, smollm2: Path, embedder) -> None:
+    """The same chain with llama-cpp-python in-process instead of a server."""
+    cap = 32
+    s = corpus_settings.model_copy(
+        update={
+            "generator": "llamacpp",
+            "llm_model_path": smollm2,
+            "llm_context": 2048,
+            "llm_threads": 2,
+            "llm_max_tokens": cap,
+        }
+    )
+    *deltas, final = list(Assistant(s, embedder=embedder).stream(ANSWERABLE))
+    assert isinstance(final, Answer)
+    assert final.generator == "llamacpp" and not fell_back(final), final.warnings
+    assert all(isinstance(d, str) for d in deltas) and 1 < len(deltas) <= cap + 1
+    assert final.sentences
+    check_verification(final)
+
+
+def test_llamacpp_missing_model_falls_back(corpus_settings: Settings, tmp_path: Path, embedder) -> None:
+    s = corpus_settings.model_copy(update={"generator": "llamacpp", "llm_model_path": tmp_path / "none.gguf"})
+    final = Assistant(s, embedder=embedder).ask(ANSWERABLE)
+    assert final.generator == "extractive" and fell_back(final)
