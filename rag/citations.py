@@ -157,8 +157,11 @@ def answer_sentence_spans(text: str) -> list[tuple[int, int]]:
 # Magnitude words: the figure's value is number × unit, so 5559亿 = 555.9 billion.
 _UNITS = {
     "万亿": 1e12,
+    "萬億": 1e12,
     "千亿": 1e11,
+    "千億": 1e11,
     "百亿": 1e10,
+    "百億": 1e10,
     "亿": 1e8,
     "億": 1e8,
     "千万": 1e7,

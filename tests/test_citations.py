@@ -128,6 +128,8 @@ def test_number_normalisation() -> None:
         ("US$192.5 billion", "销售额为 1925 亿美元"),
         ("RMB 169.6 billion", "2021 年达 1696 亿元人民币"),
         ("1696亿元", "基础研究经费（单位：亿元）| 1696"),  # a unit in a table header
+        ("前年冲破2万亿元", "前年衝破2萬億元"),  # Traditional magnitude words
+        ("2 trillion yuan", "前年衝破2萬億元"),
     ],
 )
 def test_equivalent_figures_are_found(claim: str, passage: str) -> None:
@@ -143,6 +145,7 @@ def test_equivalent_figures_are_found(claim: str, passage: str) -> None:
         ("5559万美元", "5559 亿美元", ["5559万"]),  # the same digits at another magnitude
         ("2020年", "2021 年达 1696 亿元", ["2020"]),
         ("USD 55.59 billion", "5559 亿美元", ["55.59billion"]),
+        ("2万元", "前年衝破2萬億元", ["2万"]),  # 萬億 is not 萬
     ],
 )
 def test_made_up_figures_are_missing(claim: str, passage: str, missing: list[str]) -> None:
