@@ -182,6 +182,7 @@ class AnswerChain:
                 min_score=s.extractive_min_score,
                 min_score_en=s.extractive_min_score_en,
                 year_ratio=s.extractive_year_ratio,
+                match_script=s.extractive_match_script,
             )
             self._factory = GeneratorFactory(s, self.assistant.embedder, self.passages, params)
         return self._factory

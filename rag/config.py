@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     extractive_min_score_en: float = Field(
         0.3, description="The same floor for English questions (no keyword overlap with Chinese text)"
     )
+    extractive_match_script: bool = Field(
+        True,
+        description="A Traditional question gets its extractive answer text in Traditional characters and a "
+        "Simplified one in Simplified (OpenCC, character by character, no rewording); citation quotes "
+        "always stay verbatim in the source's script",
+    )
     extractive_year_ratio: float = Field(
         0.9,
         description="A question naming a year is answered only from sentences mentioning it, and only when "

@@ -29,7 +29,7 @@ from rag.citations import (
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.prompts import answer_prompt, english_frame, extractive_lead, format_context, variant
-from rag.text import keyword_tokens
+from rag.text import in_script, keyword_tokens
 from rag.types import Hit
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ class ExtractiveParams:
     cosine_weight: float = 1.0
     keyword_weight: float = 1.0
     rank_weight: float = 0.05
+    match_script: bool = True  # answer text in the question's Chinese script (quotes stay verbatim)
 
 
 _TERMINAL = "。！？；.!?;"
@@ -202,6 +203,8 @@ class ExtractiveGenerator:
         text = lead + "\n"
         for c in picks:
             q = display_quote(c.info.sentence(c.j))
+            if self.params.match_script:
+                q = in_script(q, request.script)
             # The marker goes before the sentence's own end mark: "……34.6%[1]。"
             piece = f"{q[:-1]}[{c.n}]{q[-1]}" if q and q[-1] in _TERMINAL else f"{q}[{c.n}]"
             if text and not text.endswith("\n") and text[-1] not in _TERMINAL:

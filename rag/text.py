@@ -52,6 +52,16 @@ def to_traditional(text: str) -> str:
     return _opencc("s2t").convert(text) if has_cjk(text) else text
 
 
+def in_script(text: str, script: str) -> str:
+    """Render Chinese text in ``script`` ("traditional"/"simplified"; anything else: unchanged).
+    For answer display only: stored text and citation quotes keep the source's script."""
+    if script == "traditional":
+        return to_traditional(text)
+    if script == "simplified":
+        return to_simplified(text)
+    return text
+
+
 def detect_script(text: str) -> str:
     """ "traditional", "simplified" or "english", by which conversion changes more characters."""
     if detect_language(text) == "en":

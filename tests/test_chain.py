@@ -73,17 +73,19 @@ def test_simplified_question(seed_assistant: Assistant) -> None:
     assert cited == {c.n for c in ans.citations}
 
 
-def test_traditional_question_keeps_traditional_framing_and_verbatim_quotes(
+def test_traditional_question_gets_traditional_answer_and_verbatim_quotes(
     seed_assistant: Assistant,
 ) -> None:
     ans = seed_assistant.ask("根據SIA統計，2021年中國市場集成電路銷售額佔全球銷售額的比重是多少？")
     assert not ans.refused and ans.language == "zh"
     assert ans.answer.startswith("根據檢索到的文件：")
-    assert detect_script(ans.answer.splitlines()[0]) == "traditional"
+    assert detect_script(ans.answer) == "traditional"  # the quoted sentences too, for the reader
     assert "34.6%" in ans.answer
+    assert all(s.supported for s in ans.sentences if s.citations)  # support is judged script-blind
     check_citations(ans, seed_assistant)
-    for c in ans.citations:  # the quote itself was not converted to Traditional
+    for c in ans.citations:  # the citation quote itself stays verbatim Simplified, as in the source
         assert c.quote in ans.passages[c.n - 1].chunk.text
+        assert detect_script(c.quote) == "simplified"
 
 
 def test_english_question_over_chinese_passages(seed_assistant: Assistant) -> None:
