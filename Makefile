@@ -21,7 +21,7 @@ run: $(STAMP) ## install, index seeds/ when no index exists, then start the HTTP
 test: $(STAMP) ## install, then the whole test suite and the evaluation gate
 	$(VENV)/bin/ruff check rag api eval tests bench
 	$(VENV)/bin/pytest -q
-	$(VENV)/bin/rag eval --split test --out eval/reports/test
+	$(VENV)/bin/rag eval --split test --rebuild-index --out eval/reports/test
 
 install: $(STAMP)
 
@@ -38,7 +38,7 @@ serve: $(STAMP)
 	$(VENV)/bin/rag serve
 
 eval: $(STAMP)
-	$(VENV)/bin/rag eval --split dev --out eval/reports/dev
+	$(VENV)/bin/rag eval --split dev --rebuild-index --out eval/reports/dev
 
 bench: $(STAMP) ## ingest + query latency, then HTTP load (reports in bench/reports/)
 	$(PY) bench/ingest_and_search.py
