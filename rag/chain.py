@@ -29,11 +29,11 @@ from rag.citations import (
     OriginalLocator,
     PassageCache,
     Thresholds,
+    asked_years,
     closest_citations,
     fold,
     mentions_year,
     verify,
-    years_in,
 )
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
 from rag.generation import (
@@ -146,7 +146,7 @@ def assess_evidence(question: str, hits: Sequence[Hit], top: int = 3) -> Evidenc
     total = sum(len(t) for t in tokens)
     coverage = sum(len(t) for t in tokens if t in text) / total if total else 0.0
     all_text = "\n".join(f"{h.chunk.title} {h.chunk.section} {h.chunk.text}" for h in hits)
-    missing = [y for y in years_in(question) if not mentions_year(all_text, y)]
+    missing = [y for y in asked_years(question) if not mentions_year(all_text, y)]
     return Evidence(float(best), coverage, missing)
 
 

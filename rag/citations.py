@@ -246,6 +246,15 @@ def years_in(text: str) -> list[str]:
     return list(dict.fromkeys(_YEAR_RE.findall(normalise_numbers(text))))
 
 
+# Titles and quoted names: the year in 《中国制造2025》 names a plan, it does not ask about 2025.
+_TITLE_RE = re.compile(r"《[^》]*》|〈[^〉]*〉|“[^”]*”|「[^」]*」|\"[^\"]*\"")
+
+
+def asked_years(question: str) -> list[str]:
+    """The years a question asks about: ``years_in`` outside titles and quoted names."""
+    return years_in(_TITLE_RE.sub(" ", question))
+
+
 def mentions_year(text: str, year: str) -> bool:
     return re.search(rf"(?<!\d){year}(?!\d)", normalise_numbers(text)) is not None
 

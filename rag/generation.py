@@ -20,16 +20,16 @@ from rag.citations import (
     MARKER_RE,
     PassageCache,
     PassageInfo,
+    asked_years,
     containment,
     display_quote,
     fold,
     mentions_year,
-    years_in,
 )
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.prompts import answer_prompt, english_frame, extractive_lead, format_context, variant
-from rag.text import in_script, keyword_tokens
+from rag.text import in_script, keyword_tokens, place_names, to_simplified
 from rag.types import Hit
 
 if TYPE_CHECKING:
@@ -86,6 +86,16 @@ class ExtractiveParams:
 
 
 _TERMINAL = "。！？；.!?;"
+
+
+def _other_place(asked: frozenset[str], context: str) -> bool:
+    """The context names some specific place and none the question asks about (by substring, so
+    广东省 in the question matches 广东 in the text and the reverse)."""
+    folded = to_simplified(context)
+    if any(a in folded for a in asked):
+        return False
+    named = place_names(folded)  # tagging is the slow part: only for contexts without the place
+    return bool(named) and not any(a in n or n in a for a in asked for n in named)
 
 
 class ExtractiveGenerator:
@@ -159,11 +169,17 @@ class ExtractiveGenerator:
         ranked = self.candidates(request)
         if not ranked:
             return []
-        years = years_in(request.question)
+        years = asked_years(request.question)
         if years:
             best = ranked[0].score
             ranked = [c for c in ranked if any(mentions_year(self._context(c), y) for y in years)]
             if not ranked or ranked[0].score < p.year_ratio * best:
+                return []
+        asked = place_names(request.question) if request.language == "zh" else frozenset()
+        if asked:
+            # A sentence about another place (广州's figure for a question about 深圳) does not answer.
+            ranked = [c for c in ranked if not _other_place(asked, self._context(c))]
+            if not ranked:
                 return []
         floor = p.min_score if request.language == "zh" else p.min_score_en
         if ranked[0].score < floor:

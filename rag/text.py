@@ -171,3 +171,20 @@ def cl100k():  # noqa: ANN201
 
 def count_tokens(text: str) -> int:
     return len(cl100k().encode(text, disallowed_special=()))
+
+
+# Names so broad that a passage says them differently (我国, 全国, 内地) or that jieba tags as
+# places without being one: never used to tell one place from another.
+_GENERIC_PLACES = frozenset({"中国", "我国", "全国", "国内", "内地", "外国", "国外", "城市", "全球", "世界"})
+
+
+@lru_cache(maxsize=4096)
+def place_names(text: str) -> frozenset[str]:
+    """Specific place names (jieba ``ns``), t2s-folded: 深圳 and 广州 are different answers."""
+    import jieba.posseg as pseg
+
+    return frozenset(
+        w
+        for w, flag in pseg.cut(to_simplified(text))
+        if flag == "ns" and len(w) >= 2 and w not in _GENERIC_PLACES
+    )

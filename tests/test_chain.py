@@ -106,6 +106,9 @@ def test_english_question_over_chinese_passages(seed_assistant: Assistant) -> No
         ("如何做红烧肉？", REFUSAL[ZH_HANS]),
         ("What is the weather in Paris tomorrow?", REFUSAL["en"]),
         ("2019年中國共進行了多少次航天發射？", REFUSAL[ZH_HANT]),  # the seeds give 2018's count only
+        # the seeds give the 2025 target of 《中国制造2025》, not one for 2020
+        ("《中国制造2025》为2020年设定的芯片自给率目标是多少？", REFUSAL[ZH_HANS]),
+        ("2018年深圳全社會研發經費是多少？", REFUSAL[ZH_HANT]),  # the seeds give Guangzhou's, not Shenzhen's
     ],
 )
 def test_unanswerable_questions_are_refused(seed_assistant: Assistant, question: str, refusal: str) -> None:

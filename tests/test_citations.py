@@ -12,6 +12,7 @@ from rag.citations import (
     Thresholds,
     add_marker,
     answer_sentence_spans,
+    asked_years,
     clean_markers,
     display_quote,
     figures,
@@ -114,6 +115,20 @@ def test_number_normalisation() -> None:
     assert _lits("２０２２ 年 4 月") == ["2022", "4"]
     assert _lits("555.9 billion, 3 percent") == ["555.9billion", "3%"]
     assert _lits("（1）第一条 [2]") == []  # an enumerator and a marker are not claims
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("《中国制造2025》为2020年设定的芯片自给率目标是多少？", ["2020"]),  # 2025 names the plan
+        ("“十四五”规划和2035年远景目标提出了什么？", ["2035"]),
+        ("2019年和2020年的研发经费分别是多少？", ["2019", "2020"]),
+        ('What did the "Made in China 2025" plan set for 2020?', ["2020"]),
+        ("《中国制造2025》的目标是什么？", []),
+    ],
+)
+def test_asked_years_ignore_titles(question: str, years: list[str]) -> None:
+    assert asked_years(question) == years
 
 
 @pytest.mark.parametrize(

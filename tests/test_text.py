@@ -5,7 +5,9 @@ from rag.text import (
     detect_language,
     detect_script,
     has_cjk,
+    in_script,
     keyword_tokens,
+    place_names,
     sentence_spans,
     split_sentences,
     to_simplified,
@@ -72,3 +74,16 @@ def test_closing_quotes_stay_with_their_sentence():
 def test_count_tokens_works_offline():
     assert count_tokens("关键核心技术") > 0
     assert count_tokens("") == 0
+
+
+def test_place_names_are_specific_and_folded() -> None:
+    assert place_names("2018年深圳全社會研發經費是多少？") == {"深圳"}
+    assert place_names("2018年底，廣州全社會研發經費達600.17億元") == {"广州"}
+    assert place_names("2022年中國基礎研究經費達到多少億元？") == set()  # 中国 is too broad to contrast
+    assert place_names("What did Shenzhen spend?") == set()
+
+
+def test_in_script_converts_characters_only() -> None:
+    assert in_script("销售额为 1925 亿美元", "traditional") == "銷售額爲 1925 億美元"
+    assert in_script("銷售額為 1925 億美元", "simplified") == "销售额为 1925 亿美元"
+    assert in_script("34.6% of sales", "english") == "34.6% of sales"
