@@ -255,6 +255,27 @@ def asked_years(question: str) -> list[str]:
     return years_in(_TITLE_RE.sub(" ", question))
 
 
+_QUANTITY_ZH = re.compile(r"多少|几(?!乎)|多大|多高|多长|多快|比重|占比|佔比|比例")
+_QUANTITY_EN = re.compile(
+    r"\bhow (?:much|many|large|big|high|fast|long)\b"
+    r"|\bwhat (?:share|percentage|proportion|fraction|amount|number|total|size|scale|value)\b"
+    r"|\bwhat (?:was|is|were|are) [^?]*\b(?:output|budget|spending|revenue|sales|investment|funding)s?\b",
+    re.IGNORECASE,
+)
+# Dates are not the quantity asked for: 2020年9月 answers no "多少".
+_DATE_PART_RE = re.compile(r"\d+\s*(?:年|月|日|号|號|季度)|(?<![\d.])(?:19|20)\d{2}(?![\d.%])")
+
+
+def asks_for_quantity(question: str) -> bool:
+    """多少 / how much / what share …: the answer must state a figure."""
+    return bool(_QUANTITY_ZH.search(question) or _QUANTITY_EN.search(question))
+
+
+def quantities(text: str) -> list[Figure]:
+    """The figures of ``text`` that can answer a quantity question: not dates, not in titles."""
+    return figures(_DATE_PART_RE.sub(" ", normalise_numbers(_TITLE_RE.sub(" ", text))))
+
+
 def mentions_year(text: str, year: str) -> bool:
     return re.search(rf"(?<!\d){year}(?!\d)", normalise_numbers(text)) is not None
 

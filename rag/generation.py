@@ -21,10 +21,12 @@ from rag.citations import (
     PassageCache,
     PassageInfo,
     asked_years,
+    asks_for_quantity,
     containment,
     display_quote,
     fold,
     mentions_year,
+    quantities,
 )
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
@@ -175,10 +177,17 @@ class ExtractiveGenerator:
             ranked = [c for c in ranked if any(mentions_year(self._context(c), y) for y in years)]
             if not ranked or ranked[0].score < p.year_ratio * best:
                 return []
+        # Chinese only: mapping English place names (CC-CEDICT) measured no better on dev, since
+        # an English question often names the place to say which document it means.
         asked = place_names(request.question) if request.language == "zh" else frozenset()
         if asked:
             # A sentence about another place (广州's figure for a question about 深圳) does not answer.
             ranked = [c for c in ranked if not _other_place(asked, self._context(c))]
+            if not ranked:
+                return []
+        if asks_for_quantity(request.question):
+            # "多少 / how much" is not answered by a sentence that states no figure (only dates).
+            ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
             if not ranked:
                 return []
         floor = p.min_score if request.language == "zh" else p.min_score_en

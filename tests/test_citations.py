@@ -13,6 +13,7 @@ from rag.citations import (
     add_marker,
     answer_sentence_spans,
     asked_years,
+    asks_for_quantity,
     clean_markers,
     display_quote,
     figures,
@@ -21,6 +22,7 @@ from rag.citations import (
     markers_in,
     missing_figures,
     passage_sentence_spans,
+    quantities,
     strip_markers,
     verify,
 )
@@ -129,6 +131,29 @@ def test_number_normalisation() -> None:
 )
 def test_asked_years_ignore_titles(question: str, years: list[str]) -> None:
     assert asked_years(question) == years
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("2021年我国基础研究经费达到多少？", True),
+        ("廣東電子信息產業集群中，芯片依賴進口的比例有多高？", True),
+        ("What share of global IC sales did China account for?", True),
+        ("What was Guangdong's integrated-circuit output in 2020?", True),
+        ("为什么几乎所有发达国家都重视基础研究？", False),  # 几乎 is not 几
+        ("Which three technology areas will Hong Kong focus on?", False),
+    ],
+)
+def test_quantity_questions(question: str, expected: bool) -> None:
+    assert asks_for_quantity(question) is expected
+
+
+def test_dates_and_titles_are_not_quantities() -> None:
+    assert quantities("2020年9月，《广东省集成电路行动计划（2021-2025年）》对外发布") == []
+    assert [f.literal for f in quantities("2021年全球销售额达到了 5559 亿美元，同比增长 26.2%")] == [
+        "5559亿",
+        "26.2%",
+    ]
 
 
 @pytest.mark.parametrize(

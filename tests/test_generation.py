@@ -10,9 +10,11 @@ import pytest
 from rag.assistant import Assistant
 from rag.citations import (
     answer_sentence_spans,
+    asks_for_quantity,
     display_quote,
     markers_in,
     passage_sentence_spans,
+    quantities,
     strip_markers,
 )
 from rag.config import Settings
@@ -61,7 +63,7 @@ def test_unknown_generator_lists_the_valid_names(seed_assistant: Assistant) -> N
     [
         "2021年我国基础研究经费达到多少？",
         "根據SIA統計，2021年中國市場集成電路銷售額佔全球銷售額的比重是多少？",
-        "What share of global wafer capacity does mainland China hold?",
+        "What were global semiconductor sales in 2021, according to SIA?",
     ],
 )
 def test_extractive_answer_is_made_of_verbatim_quotes(seed_assistant: Assistant, question: str) -> None:
@@ -72,6 +74,8 @@ def test_extractive_answer_is_made_of_verbatim_quotes(seed_assistant: Assistant,
     text = "".join(gen.stream(request))
     assert text == gen.answer_text(request)
     quoted = {display_quote(p.info.sentence(p.j)) for p in picks}
+    if asks_for_quantity(question):  # every quote states a figure, not only a date
+        assert all(quantities(p.info.sentence(p.j)) for p in picks)
     for p in picks:  # each pick is a sentence of its passage, verbatim
         assert p.info.sentence(p.j) in request.hits[p.n - 1].chunk.text
         assert p.info.spans[p.j] in passage_sentence_spans(request.hits[p.n - 1].chunk.text)
