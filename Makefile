@@ -15,7 +15,7 @@ export TOKENIZERS_PARALLELISM := false
 run: $(STAMP) ## install, index seeds/ when no index exists, then start the HTTP API
 	$(VENV)/bin/rag ingest --rebuild-if-stale
 	$(VENV)/bin/rag ask "广东对芯片进口的依赖程度如何？"
-	$(VENV)/bin/rag ask "What share of global IC sales did China account for?"
+	$(VENV)/bin/rag ask "What were global semiconductor sales in 2021, according to SIA?"
 	$(VENV)/bin/rag serve
 
 test: $(STAMP) ## install, then the whole test suite and the evaluation gate

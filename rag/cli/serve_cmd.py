@@ -29,7 +29,7 @@ def example_requests(base: str, settings: Settings) -> list[str]:
         f"curl -s {base}/readyz",
         f'curl -s {base}/v1/search{auth}{js} -d \'{{"query": "2021年全球半导体销售额", "k": 3}}\'',
         f'curl -s {base}/v1/ask{auth}{js} -d \'{{"question": "2021年全球半导体销售额是多少？"}}\'',
-        f'curl -sN {base}/v1/ask{auth}{js} -d \'{{"question": "What was the R&D spending of China in 2019?", "stream": true}}\'',
+        f'curl -sN {base}/v1/ask{auth}{js} -d \'{{"question": "What were global semiconductor sales in 2021, according to SIA?", "stream": true}}\'',
         f"curl -s {base}/v1/chat/completions{auth}{js} "
         '-d \'{"model": "policy-rag", "messages": [{"role": "user", "content": "科技进步贡献率是多少？"}]}\'',
         f"curl -s {base}/v1/documents{auth}",
