@@ -322,7 +322,9 @@ class AnswerChain:
         # question ("2019 launches?" → a SpaceX fact), so it is not called.
         extractive = self.factory.get("extractive")
         assert isinstance(extractive, ExtractiveGenerator)
-        if not extractive.select(GenerationRequest(state["standalone"], hits, language, script)):
+        gate_hits = hits
+        picks = extractive.select(GenerationRequest(state["standalone"], hits, language, script))
+        if not picks:
             timings["generate"] = (time.perf_counter() - t0) * 1000
             why = "no passage sentence answers the question"
             yield from self._refuse(state, language, script, name, why)
@@ -345,7 +347,10 @@ class AnswerChain:
         while True:
             request = GenerationRequest(state["standalone"], hits, language, script)
             try:
-                for piece in gen.stream(request):
+                # The extractive answer is the gate's selection: scoring every sentence twice
+                # (embedding the question, tagging places) would double its latency.
+                same = gen is extractive and hits is gate_hits
+                for piece in extractive.stream(request, picks) if same else gen.stream(request):
                     pieces.append(piece)
                     yield piece
                 break

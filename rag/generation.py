@@ -240,8 +240,9 @@ class ExtractiveGenerator:
     def answer_text(self, request: GenerationRequest) -> str:
         return self.compose(request, self.select(request))
 
-    def stream(self, request: GenerationRequest) -> Iterator[str]:
-        text = self.answer_text(request)
+    def stream(self, request: GenerationRequest, picks: Sequence[Pick] | None = None) -> Iterator[str]:
+        """``picks``: a selection already made for this request (the chain's gate), not redone."""
+        text = self.compose(request, self.select(request) if picks is None else picks)
         step = 16
         for i in range(0, len(text), step):
             yield text[i : i + step]
