@@ -26,8 +26,8 @@ from api.schemas import ERROR_RESPONSES, DeleteResponse, DocumentsResponse, Erro
 from rag.assistant import Assistant
 from rag.config import Settings
 from rag.errors import RagError
-from rag.ingest import IngestReport
-from rag.loaders import SUPPORTED_SUFFIXES
+from rag.ingest.loaders import SUPPORTED_SUFFIXES
+from rag.ingest.pipeline import IngestReport
 
 router = APIRouter(prefix="/v1", tags=["documents"], dependencies=[Depends(require_key)])
 

@@ -26,10 +26,10 @@ from api.errors import ApiError, rag_error_payload
 from api.metrics import Metrics
 from api.routes_ask import SSE_HEADERS, _rest, open_stream
 from api.schemas import ERROR_RESPONSES, ChatCompletionRequest
+from rag.answer.generators import GENERATORS
 from rag.assistant import Assistant
 from rag.config import Settings
 from rag.errors import RagError
-from rag.generation import GENERATORS
 from rag.types import Answer
 
 log = logging.getLogger("api")

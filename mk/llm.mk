@@ -51,7 +51,7 @@ local-llm: $(LLM_STAMP) $(QWEN_STAMP)
 # turning into silently skipped tests.
 test-llm: $(LLM_STAMP)
 	@$(PY) -c "import llama_cpp.server" || { echo "llama-cpp-python is broken: rm $(LLM_STAMP) and retry" >&2; exit 1; }
-	$(VENV)/bin/pytest -q -o addopts="" -m llm tests/test_llm_server.py
+	$(VENV)/bin/pytest -q -o addopts="" -m llm tests/answer/test_llm_server.py
 
 llm-clean:
 	rm -f $(LLM_STAMP) $(QWEN_STAMP) $(MODELS_DIR)/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf

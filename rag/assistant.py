@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
-from rag.crosslingual import QueryExpander
 from rag.embeddings import Embedder, get_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion
-from rag.index import Index, IndexSpec
-from rag.ingest import IngestReport, ingest
-from rag.retrieval import FusionParams, HybridRetriever
+from rag.ingest.pipeline import IngestReport, ingest
+from rag.retrieve.crosslingual import QueryExpander
+from rag.retrieve.hybrid import FusionParams, HybridRetriever
+from rag.store.faiss import Index, IndexSpec
 from rag.types import Answer, Hit
 
 if TYPE_CHECKING:
-    from rag.chain import AnswerChain
+    from rag.answer.chain import AnswerChain
 
 
 def _pipeline_version() -> str:
@@ -32,10 +32,11 @@ def _pipeline_version() -> str:
     cleaning or chunking code is refused (or rebuilt) instead of silently mixing two versions."""
     import hashlib
 
-    from rag import chunking, cleaning, ingest, loaders, text
+    from rag import text
+    from rag.ingest import chunking, cleaning, loaders, pipeline
 
     h = hashlib.sha1()
-    for mod in (cleaning, chunking, text, loaders, ingest):
+    for mod in (cleaning, chunking, text, loaders, pipeline):
         h.update(Path(mod.__file__).read_bytes())
     return h.hexdigest()[:12]
 
@@ -101,7 +102,7 @@ class Assistant:
 
     @cached_property
     def chain(self) -> AnswerChain:
-        from rag.chain import AnswerChain
+        from rag.answer.chain import AnswerChain
 
         return AnswerChain(assistant=self)
 

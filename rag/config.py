@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     keyword_weight_expanded: float = Field(
         1.0,
         description="Keyword weight for an English query searched through its CC-CEDICT translations "
-        "(rag.crosslingual); 0 = dense only. Tuned on the dev gold split",
+        "(rag.retrieve.crosslingual); 0 = dense only. Tuned on the dev gold split",
     )
 
     # --- answering ---------------------------------------------------------------------

@@ -13,14 +13,14 @@ from pathlib import Path
 import typer
 from rich.text import Text
 
+from rag.answer.chain import MAX_K
+from rag.answer.citations import display_quote
+from rag.answer.generators import GENERATORS
 from rag.assistant import Assistant
-from rag.chain import MAX_K
-from rag.citations import display_quote
 from rag.cli._app import app, console, err_console, fail, write_json_line
 from rag.config import Settings
 from rag.errors import RagError
-from rag.generation import GENERATORS
-from rag.index import Index
+from rag.store.faiss import Index
 from rag.types import Answer, Hit
 
 CHAT_HELP = (

@@ -14,12 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from langchain_core.runnables import Runnable
 
+from rag.answer.chain import AnswerChain, heuristic_condense, is_follow_up, normalise_history
+from rag.answer.citations import markers_in, strip_markers
+from rag.answer.prompts import REFUSAL, ZH_HANS, ZH_HANT
 from rag.assistant import Assistant
-from rag.chain import AnswerChain, heuristic_condense, is_follow_up, normalise_history
-from rag.citations import markers_in, strip_markers
 from rag.config import Settings
 from rag.errors import InvalidQuestion, UnknownComponent
-from rag.prompts import REFUSAL, ZH_HANS, ZH_HANT
 from rag.text import detect_script
 from rag.types import Answer
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.citations import markers_in
-from rag.prompts import (
+from rag.answer.citations import markers_in
+from rag.answer.prompts import (
     EN,
     REFUSAL,
     ZH_HANS,

@@ -2,10 +2,10 @@ import re
 
 import pytest
 
-from rag.chunking import chunk_document
-from rag.cleaning import Block, CleanedDocument, clean
-from rag.loaders import load_path
-from rag.offsets import MappedText
+from rag.ingest.chunking import chunk_document
+from rag.ingest.cleaning import Block, CleanedDocument, clean
+from rag.ingest.loaders import load_path
+from rag.ingest.offsets import MappedText
 from rag.text import count_tokens
 from rag.types import Document
 from tests.conftest import SEED_FILES, SEEDS

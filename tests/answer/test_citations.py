@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.assistant import Assistant
-from rag.citations import (
+from rag.answer.citations import (
     OriginalLocator,
     PassageCache,
     Thresholds,
@@ -26,6 +25,7 @@ from rag.citations import (
     strip_markers,
     verify,
 )
+from rag.assistant import Assistant
 from rag.types import Chunk, Hit
 
 # --- markers ----------------------------------------------------------------------------

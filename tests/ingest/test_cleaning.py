@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.cleaning import (
+from rag.ingest.cleaning import (
     Block,
     CleanedDocument,
     Layout,
@@ -37,11 +37,11 @@ from rag.cleaning import (
     running_header_title,
     strip_markup,
 )
-from rag.loaders import load_path
-from rag.offsets import MappedText
+from rag.ingest.loaders import load_path
+from rag.ingest.offsets import MappedText
 from rag.types import Document
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
 SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))
 

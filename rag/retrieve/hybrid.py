@@ -2,7 +2,7 @@
 fused with weighted reciprocal rank fusion, plus a LangChain ``BaseRetriever`` adapter.
 
 BM25 cannot match an English query against Chinese text, so a query with no CJK characters
-is translated into corpus tokens by an optional ``QueryExpander`` (rag.crosslingual) and
+is translated into corpus tokens by an optional ``QueryExpander`` (rag.retrieve.crosslingual) and
 searched with ``keyword_weight_expanded``; with no expander, or when nothing translates, it
 uses ``keyword_weight_no_cjk`` (0 by default: dense only).
 """
@@ -16,10 +16,10 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.crosslingual import QueryExpander
 from rag.embeddings import Embedder
 from rag.errors import InvalidQuestion
-from rag.index import Index
+from rag.retrieve.crosslingual import QueryExpander
+from rag.store.faiss import Index
 from rag.text import has_cjk, keyword_tokens
 from rag.types import Hit
 

@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 
 from rag.errors import DocumentError
-from rag.loaders import SUPPORTED_SUFFIXES, decode_bytes, front_matter, iter_files, load_path, source_name
+from rag.ingest.loaders import (
+    SUPPORTED_SUFFIXES,
+    decode_bytes,
+    front_matter,
+    iter_files,
+    load_path,
+    source_name,
+)
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 # Real sentences from the seeds (001 l.23-25 simplified, 000 l.26 traditional).
 SIMPLIFIED = (

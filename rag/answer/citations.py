@@ -500,7 +500,7 @@ class OriginalLocator:
         path = self.corpus_dir / source
         if path.is_file():
             try:
-                from rag.loaders import load_path
+                from rag.ingest.loaders import load_path
 
                 doc = load_path(path, self.corpus_dir)
             except Exception:  # noqa: BLE001 - a missing or changed file only loses precision
@@ -528,7 +528,7 @@ class OriginalLocator:
     @staticmethod
     def _cleaned_view(doc: Any) -> _FoldedView | None:
         try:
-            from rag.cleaning import clean
+            from rag.ingest.cleaning import clean
 
             blocks = clean(doc).blocks
         except Exception:  # noqa: BLE001 - the cleaner is an optimisation here, not a requirement

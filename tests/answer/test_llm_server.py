@@ -25,11 +25,11 @@ pytestmark = pytest.mark.llm
 
 pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]: make test-llm")
 
+from rag.answer.citations import markers_in, strip_markers  # noqa: E402
+from rag.answer.prompts import refusal_message  # noqa: E402
 from rag.assistant import Assistant  # noqa: E402
-from rag.citations import markers_in, strip_markers  # noqa: E402
 from rag.config import Settings  # noqa: E402
 from rag.local_models import smollm2_path  # noqa: E402
-from rag.prompts import refusal_message  # noqa: E402
 from rag.text import detect_script  # noqa: E402
 from rag.types import Answer  # noqa: E402
 

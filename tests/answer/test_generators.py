@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.assistant import Assistant
-from rag.citations import (
+from rag.answer.citations import (
     answer_sentence_spans,
     asks_for_quantity,
     display_quote,
@@ -17,9 +16,7 @@ from rag.citations import (
     quantities,
     strip_markers,
 )
-from rag.config import Settings
-from rag.errors import BackendError, UnknownComponent
-from rag.generation import (
+from rag.answer.generators import (
     GENERATORS,
     ExtractiveGenerator,
     GenerationRequest,
@@ -29,6 +26,9 @@ from rag.generation import (
     fit_context,
     get_generator,
 )
+from rag.assistant import Assistant
+from rag.config import Settings
+from rag.errors import BackendError, UnknownComponent
 from rag.text import detect_language, detect_script, to_simplified
 
 

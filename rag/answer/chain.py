@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda, RunnablePassthrough
 
-from rag.citations import (
+from rag.answer.citations import (
     OriginalLocator,
     PassageCache,
     Thresholds,
@@ -35,8 +35,7 @@ from rag.citations import (
     mentions_year,
     verify,
 )
-from rag.errors import BackendError, InvalidQuestion, UnknownComponent
-from rag.generation import (
+from rag.answer.generators import (
     GENERATORS,
     PROMPT_OVERHEAD_TOKENS,
     ExtractiveGenerator,
@@ -46,8 +45,9 @@ from rag.generation import (
     GeneratorFactory,
     fit_context,
 )
-from rag.prompts import condense_messages, is_refusal, refusal_message
-from rag.retrieval import LangChainRetriever, document_to_hit
+from rag.answer.prompts import condense_messages, is_refusal, refusal_message
+from rag.errors import BackendError, InvalidQuestion, UnknownComponent
+from rag.retrieve.hybrid import LangChainRetriever, document_to_hit
 from rag.text import detect_language, detect_script, keyword_tokens, to_simplified
 from rag.types import Answer, Hit
 

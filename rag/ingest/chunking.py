@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rag.cleaning import Block, CleanedDocument
-from rag.offsets import MappedText
+from rag.ingest.cleaning import Block, CleanedDocument
+from rag.ingest.offsets import MappedText
 from rag.text import count_tokens, sentence_spans
 from rag.types import Chunk, Document
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from rag.errors import IndexMismatchError, IndexMissingError, UnknownDocumentError
-from rag.index import DocRecord, Index, IndexSpec
+from rag.store.faiss import DocRecord, Index, IndexSpec
 from rag.types import Chunk
 
 SPEC = IndexSpec(embedder="test", dim=4, chunk_tokens=350, chunk_overlap_sentences=1, pipeline_version="x")

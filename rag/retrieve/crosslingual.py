@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from rag.text import has_cjk, keyword_tokens
 
 if TYPE_CHECKING:
-    from rag.index import Index
+    from rag.store.faiss import Index
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@ import pytest
 
 from eval.gold import load_gold
 from rag.errors import InvalidQuestion
-from rag.retrieval import FusionParams, HybridRetriever, LangChainRetriever, document_to_hit, rrf
+from rag.retrieve.hybrid import FusionParams, HybridRetriever, LangChainRetriever, document_to_hit, rrf
 
 
 def test_rrf_weights_and_ranks():

@@ -1,4 +1,4 @@
-from rag.offsets import MappedText
+from rag.ingest.offsets import MappedText
 
 
 def test_identity_map_points_at_itself():

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.chunking import chunk_document
-from rag.cleaning import clean
 from rag.embeddings import Embedder
 from rag.errors import DocumentError
-from rag.index import DocRecord, Index
-from rag.loaders import iter_files, load_path
+from rag.ingest.chunking import chunk_document
+from rag.ingest.cleaning import clean
+from rag.ingest.loaders import iter_files, load_path
+from rag.store.faiss import DocRecord, Index
 from rag.text import keyword_tokens
 from rag.types import Chunk, Document
 

@@ -22,7 +22,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rag.offsets import MappedText
+from rag.ingest.offsets import MappedText
 from rag.types import Document
 
 
@@ -715,7 +715,7 @@ def _skip_spans(doc: Document) -> tuple[list[tuple[int, int]], dict]:
     """The loader's skip spans and metadata; a Document built by hand may still carry front matter."""
     if doc.skip_spans:
         return list(doc.skip_spans), doc.metadata
-    from rag.loaders import front_matter
+    from rag.ingest.loaders import front_matter
 
     fm = front_matter(doc.text)
     return ([fm[0]], {**fm[1], **doc.metadata}) if fm else ([], doc.metadata)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.crosslingual import QueryExpander, load_inverted, parse_cedict
-from rag.retrieval import HybridRetriever
+from rag.retrieve.crosslingual import QueryExpander, load_inverted, parse_cedict
+from rag.retrieve.hybrid import HybridRetriever
 from rag.text import keyword_tokens
 
 

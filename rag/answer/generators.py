@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from rag.citations import (
+from rag.answer.citations import (
     MARKER_RE,
     PassageCache,
     PassageInfo,
@@ -28,9 +28,9 @@ from rag.citations import (
     mentions_year,
     quantities,
 )
+from rag.answer.prompts import answer_prompt, english_frame, extractive_lead, format_context, variant
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
-from rag.prompts import answer_prompt, english_frame, extractive_lead, format_context, variant
 from rag.text import in_script, keyword_tokens, place_names, to_simplified
 from rag.types import Hit
 

@@ -1,0 +1,1 @@
+"""Answer: passages → a generated or extracted answer → verified citations."""

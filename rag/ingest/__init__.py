@@ -1,0 +1,1 @@
+"""Ingest: files on disk → documents → cleaned text with an offset map → chunks → the store."""

@@ -1,0 +1,1 @@
+"""Retrieve: a question → ranked passages (dense + keyword, cross-lingual expansion, fusion)."""

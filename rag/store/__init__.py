@@ -1,0 +1,1 @@
+"""Store: where chunks, their vectors and their keyword index live on disk."""
