@@ -113,6 +113,10 @@ class Answer:
     warnings: list[str] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     passages: list[Hit] = field(default_factory=list)  # what the generator saw, numbered from 1
+    # A refusal names what the documents lack and offers the closest passages separately, so
+    # `citations` never pretends that a refused answer is supported.
+    refusal_reason: str | None = None
+    suggestions: list[Citation] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``rag ask --json`` shape (a contract: add fields, never rename or drop)."""
@@ -126,4 +130,6 @@ class Answer:
             "sentences": [s.to_dict() for s in self.sentences],
             "warnings": list(self.warnings),
             "timings_ms": {k: round(float(v), 2) for k, v in self.timings_ms.items()},
+            "refusal_reason": self.refusal_reason,
+            "suggestions": [c.to_dict() for c in self.suggestions],
         }
