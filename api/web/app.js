@@ -432,13 +432,28 @@ async function openSource(citation, button, context = 400) {
   const mark = el("mark", { id: "source-mark", dataset: { start: String(span.start), end: String(span.end) } }, span.text);
   const more = (label, disabled) =>
     el("button", { type: "button", class: "ghost small more", disabled, onclick: () => openSource(citation, button, Math.min(5000, context * 3)) }, label);
+  // The clicked sentence may quote another sentence of the same passage than the citation's
+  // quote: when its words are in the context, they are highlighted too (a second colour).
+  const claim = findClaim(button?.closest(".sentence")?.dataset.text, span);
+  const pieces = [span.before, mark, span.after];
+  if (claim) {
+    const whole = span.before + span.text + span.after;
+    const claimMark = el("mark", { class: "claim", id: "claim-mark" }, whole.slice(claim[0], claim[1]));
+    const inBefore = claim[1] <= span.before.length;
+    const base = inBefore ? 0 : span.before.length + span.text.length;
+    const host = inBefore ? span.before : span.after;
+    const piece = [host.slice(0, claim[0] - base), claimMark, host.slice(claim[1] - base)];
+    if (inBefore) pieces.splice(0, 1, ...piece);
+    else pieces.splice(2, 1, ...piece);
+    check.append(el("span", { class: "claim-note" }, ` ${t("claim_here")}`));
+  }
   box.replaceChildren(
     span.context_start > 0 ? more(t("show_more_before"), context >= 5000) : "",
-    el("div", { class: "original", lang: "zh" }, span.context_start > 0 ? "…" : "", span.before, mark, span.after, span.context_end < span.length ? "…" : ""),
+    el("div", { class: "original", lang: "zh" }, span.context_start > 0 ? "…" : "", ...pieces, span.context_end < span.length ? "…" : ""),
     span.context_end < span.length ? more(t("show_more_after"), context >= 5000) : "",
   );
-  const boxTop = box.getBoundingClientRect().top;
-  box.scrollTop += mark.getBoundingClientRect().top - boxTop - box.clientHeight / 3;
+  const target = box.querySelector("#claim-mark") || mark; // what the clicked sentence says first
+  box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
 }
 
 /** How the quote shown in the answer compares with the original at its offsets: identical, the
@@ -447,6 +462,41 @@ function compareQuote(quote, original) {
   if (typeof quote !== "string" || quote === original) return "matches";
   const fold = (s) => s.normalize("NFKC").replace(/\s+/gu, "");
   return fold(quote) === fold(original) ? "reflowed" : "differs";
+}
+
+/** Text with whitespace dropped and width folded (NFKC), and where each folded character came from. */
+function folded(text) {
+  let chars = "";
+  const from = [];
+  for (let i = 0; i < text.length; i++) {
+    if (/\s/u.test(text[i])) continue;
+    for (const c of text[i].normalize("NFKC")) {
+      chars += c;
+      from.push(i);
+    }
+  }
+  return { chars, from };
+}
+
+/** [start, end) in before+text+after of the words a sentence quotes, when they lie outside the
+ * citation's own quote; null when absent (another script, a paraphrase, out of the context). */
+function findClaim(sentence, span) {
+  if (!sentence) return null;
+  let words = sentence.replace(/\[\d+(?:\s*[,，]\s*\d+)*\]|【\d+】/g, "");
+  const quoted = [...words.matchAll(/“([^”]+)”/g)].map((m) => m[1]).sort((a, b) => b.length - a.length)[0];
+  words = (quoted || words).replace(/^[\s，,：:]+|[\s。．.！!？?；;，,]+$/gu, "");
+  const needle = folded(words).chars;
+  if (needle.length < 8) return null;
+  const whole = span.before + span.text + span.after;
+  const hay = folded(whole);
+  const at = hay.chars.indexOf(needle);
+  if (at < 0) return null;
+  const start = hay.from[at];
+  const end = hay.from[at + needle.length - 1] + 1;
+  const markStart = span.before.length;
+  const markEnd = markStart + span.text.length;
+  if (start < markEnd && end > markStart) return null; // it is the citation's quote itself
+  return [start, end];
 }
 
 function closeSource() {

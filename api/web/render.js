@@ -80,7 +80,7 @@ export function answerBody(answer, onCite) {
     if (at < 0) continue;
     if (at > cursor) body.append(...withMarkers(text.slice(cursor, at), citations, onCite));
     const kind = sentenceKind(s);
-    const span = el("span", { class: `sentence ${kind}`, title: sentenceTitle(s), dataset: { kind } });
+    const span = el("span", { class: `sentence ${kind}`, title: sentenceTitle(s), dataset: { kind, text: s.text } });
     span.append(...withMarkers(s.text, citations, onCite));
     if (kind === "flagged") span.append(el("span", { class: "flag", "aria-label": t("flagged") }, "⚠"));
     body.append(span);
