@@ -51,7 +51,9 @@ def test_changed_file_is_reported(corpus: Path) -> None:
     ("start", "end", "context", "word"),
     [(-1, 2, 10, "start"), (5, 2, 10, "end"), (0, len(TEXT) + 1, 10, "past the end"), (0, 1, -1, "context")],
 )
-def test_offsets_outside_the_file_are_refused(corpus: Path, start: int, end: int, context: int, word: str) -> None:
+def test_offsets_outside_the_file_are_refused(
+    corpus: Path, start: int, end: int, context: int, word: str
+) -> None:
     with pytest.raises(SpanError, match=word):
         read_span(corpus, "sub/doc.txt", start, end, context)
 
