@@ -557,7 +557,7 @@ function confirmDialog(title, body) {
 }
 
 async function confirmDelete(doc) {
-  if (!(await confirmDialog(t("confirm_delete_title"), t("confirm_delete_body", doc.title || doc.source)))) return;
+  if (!(await confirmDialog(t("confirm_delete_title"), t("confirm_delete_body", doc.title || doc.source, doc.source.startsWith("uploads/"))))) return;
   try {
     const out = await deleteJSON(documentPath(doc.source));
     toast(t("deleted", doc.source, out.removed_chunks), "ok");

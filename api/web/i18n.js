@@ -62,7 +62,7 @@ const LABELS = {
     upload_rules: (mb, types) => `Up to ${mb} MB. Supported: ${types}. The document is indexed right after upload.`,
     uploading: (name, pct) => `Uploading ${name}: ${pct}%`,
     indexing: (name) => `Indexing ${name}…`,
-    uploaded: (name, status, chunks) => `${name}: ${status}, ${chunks} chunks.`,
+    uploaded: (name, status, chunks) => `${name}: ${status}, ${chunks} ${chunks === 1 ? "chunk" : "chunks"}.`,
     upload_status: { added: "added", updated: "updated", unchanged: "unchanged" },
     too_large: (name, size, mb) => `${name} is ${size}; the limit is ${mb} MB. Split it or compress images in it.`,
     unsupported: (name, types) => `${name}: this file type is not supported. Supported: ${types}.`,
@@ -74,9 +74,13 @@ const LABELS = {
     col_added: "Added",
     delete: "Delete",
     confirm_delete_title: "Delete this document?",
-    confirm_delete_body: (t) => `“${t}” will be removed from the index. Uploaded files are deleted from the server too.`,
+    confirm_delete_body: (t, uploaded) =>
+      `“${t}” will be removed from the index. ` +
+      (uploaded
+        ? "The uploaded file is deleted from the server too."
+        : "Its file stays in the corpus folder; re-indexing that folder would add it again."),
     cancel: "Cancel",
-    deleted: (name, n) => `${name} removed (${n} chunks).`,
+    deleted: (name, n) => `${name} removed (${n} ${n === 1 ? "chunk" : "chunks"}).`,
     no_documents: "The index holds no documents yet.",
     eval_title: "Latest evaluation report",
     eval_none: "No evaluation report yet. Run `make eval` (or `rag eval --split dev`) and reload.",
@@ -166,7 +170,8 @@ const LABELS = {
     col_added: "添加时间",
     delete: "删除",
     confirm_delete_title: "删除此文档？",
-    confirm_delete_body: (t) => `“${t}”将从索引中移除；通过网页上传的文件也会从服务器删除。`,
+    confirm_delete_body: (t, uploaded) =>
+      `“${t}”将从索引中移除。` + (uploaded ? "上传的文件也会从服务器删除。" : "其文件仍留在文档目录中，重新索引该目录会再次加入。"),
     cancel: "取消",
     deleted: (name, n) => `已移除 ${name}（${n} 个文本块）。`,
     no_documents: "索引中还没有文档。",
@@ -258,7 +263,8 @@ const LABELS = {
     col_added: "新增時間",
     delete: "刪除",
     confirm_delete_title: "刪除此文件？",
-    confirm_delete_body: (t) => `「${t}」將從索引中移除；透過網頁上傳的檔案也會從伺服器刪除。`,
+    confirm_delete_body: (t, uploaded) =>
+      `「${t}」將從索引中移除。` + (uploaded ? "上傳的檔案也會從伺服器刪除。" : "其檔案仍留在文件目錄中，重新索引該目錄會再次加入。"),
     cancel: "取消",
     deleted: (name, n) => `已移除 ${name}（${n} 個文本塊）。`,
     no_documents: "索引中還沒有文件。",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import unicodedata
 from typing import Any
 
@@ -136,6 +137,11 @@ def test_citation_opens_the_quote_inside_the_original(open_page, server: Server)
     shot(page, "phone-source")
     page.click("#source-close")
     shot(page, "phone-answer")
+    page.click("#menu-button")  # the conversations slide in over the thread
+    page.wait_for_function("() => document.getElementById('sidebar').getBoundingClientRect().left >= 0")
+    assert page.locator("#conversation-list .conversation").count() == 1
+    shot(page, "phone-conversations")
+    page.keyboard.press("Escape")
 
 
 def fold(text: str) -> str:
@@ -162,6 +168,7 @@ def test_each_marker_shows_what_its_sentence_quotes(open_page, server: Server, q
         claim = page.locator("#claim-mark")
         if words in fold(citation["quote"]):
             assert claim.count() == 0  # the sentence is the citation's quote: one highlight
+            shot(page, f"source-quote-{name}")
         else:
             assert claim.count() == 1 and words in fold(claim.text_content())
             shot(page, f"source-claim-{name}")
@@ -185,6 +192,40 @@ def test_a_refusal_looks_like_one(open_page, server: Server) -> None:
     )
     assert style[0] != "rgb(255, 255, 255)" and style[1] == "4px"  # not the plain white answer card
     shot(page, "refusal")
+
+
+def test_refusal_reason_and_closest_passages(open_page, server: Server) -> None:
+    """The fields a refusal may carry (refusal_reason, suggestions) are shown when present: a
+    stored conversation holds a refusal whose suggestions are the real citations of a real answer."""
+    real = api_answer(server, ZH_HANS)
+    refusal = {
+        **api_answer(server, UNANSWERABLE),
+        "refusal_reason": "the documents give no R&D spending for Hong Kong in 2018",
+        "suggestions": real["citations"],
+        "some_future_field": {"ignored": True},
+    }
+    now = int(time.time() * 1000)
+    conv = {"id": "c1", "title": UNANSWERABLE, "created": now, "updated": now,
+            "turns": [{"id": "t1", "question": UNANSWERABLE, "answer": refusal, "error": None}]}  # fmt: skip
+    page = open_page(server)
+    page.evaluate(
+        "c => { localStorage.setItem('rag.conversations', JSON.stringify([c])); localStorage.setItem('rag.current', 'c1'); }",
+        conv,
+    )
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    turn = page.locator(".turn").first
+    assert turn.get_attribute("data-state") == "refused"
+    assert refusal["refusal_reason"] in turn.locator(".refusal-reason").inner_text()
+    items = turn.locator(".suggestions .suggestion")
+    assert items.count() == len(real["citations"]) >= 1
+    assert turn.locator(".sources .source").count() == 0
+    items.first.locator(".source-link").click()
+    first = real["citations"][0]
+    page.locator("#source-mark").wait_for()
+    original = (server.corpus / first["source"]).read_text(encoding="utf-8")
+    assert page.locator("#source-mark").text_content() == original[first["start"] : first["end"]]
+    shot(page, "refusal-suggestions")
 
 
 def test_follow_up_in_the_same_thread_and_conversations_kept(open_page, server: Server) -> None:
@@ -294,6 +335,7 @@ def test_upload_ask_and_delete_a_document(open_page, server: Server, console) ->
     row.get_by_role("button").click()
     page.wait_for_selector("#confirm-dialog[open]")
     assert "深海探测装备专项扶持办法" in page.inner_text("#confirm-body")
+    assert "uploaded file is deleted" in page.inner_text("#confirm-body")
     shot(page, "delete-confirm")
     page.click("#confirm-cancel")  # cancel keeps it
     assert row.count() == 1
