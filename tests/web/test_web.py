@@ -384,3 +384,8 @@ def test_evaluation_report_page(open_page, server: Server) -> None:
     assert "0.875" in frame.locator("table").inner_text()
     assert "test" in page.inner_text("#eval-when")
     shot(page, "evaluation")
+
+
+def test_serve_prints_the_page_address(server: Server) -> None:
+    """`make run` ends in `rag serve`, whose start-up lines say where the page is."""
+    assert f"Web page: open {server.base}/ in a browser" in server.log.read_text(encoding="utf-8")
