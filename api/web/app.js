@@ -452,6 +452,7 @@ async function openSource(citation, button, context = 400) {
     el("div", { class: "original", lang: "zh" }, span.context_start > 0 ? "…" : "", ...pieces, span.context_end < span.length ? "…" : ""),
     span.context_end < span.length ? more(t("show_more_after"), context >= 5000) : "",
   );
+  box.focus({ preventScroll: true }); // arrow keys scroll the passage; Escape goes back to the marker
   const target = box.querySelector("#claim-mark") || mark; // what the clicked sentence says first
   box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 3;
 }
@@ -560,6 +561,7 @@ async function confirmDelete(doc) {
   if (!(await confirmDialog(t("confirm_delete_title"), t("confirm_delete_body", doc.title || doc.source, doc.source.startsWith("uploads/"))))) return;
   try {
     const out = await deleteJSON(documentPath(doc.source));
+    $("upload-message").hidden = true; // an earlier "added" note would now be stale
     toast(t("deleted", doc.source, out.removed_chunks), "ok");
   } catch (err) {
     toast(explain(err), "error");

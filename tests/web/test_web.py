@@ -108,7 +108,8 @@ def test_citation_opens_the_quote_inside_the_original(open_page, server: Server)
     turn = ask(page, ZH_HANT)
     answer = stored_conversations(page)[0]["turns"][0]["answer"]
     first = answer["citations"][0]
-    turn.locator(".answer-text .cite").first.click()
+    turn.locator(".answer-text .cite").first.focus()  # keyboard: a marker is a button
+    page.keyboard.press("Enter")
     mark = page.locator("#source-mark")
     mark.wait_for()
     page.wait_for_selector("#source-check:not([hidden])")
@@ -129,6 +130,7 @@ def test_citation_opens_the_quote_inside_the_original(open_page, server: Server)
     shot(page, "source")
     page.keyboard.press("Escape")
     assert page.locator("#source-panel").is_hidden()
+    assert page.evaluate("document.activeElement.classList.contains('cite')")  # focus back on the marker
     # a source in the list opens the same way; on a phone the passage covers the thread
     page.set_viewport_size({"width": 390, "height": 844})
     turn.locator(".sources .source-link").first.click()
@@ -346,6 +348,8 @@ def test_upload_ask_and_delete_a_document(open_page, server: Server, console) ->
     listed = httpx.get(f"{server.base}/v1/documents", timeout=30).json()["documents"]
     assert source not in {d["source"] for d in listed} and len(listed) == 5
     assert not (server.corpus / source).exists()
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "phone-documents")
 
 
 def test_keys_wrong_then_right(open_page, keyed_server: Server, console) -> None:
