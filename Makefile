@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install index serve eval bench lint clean-index local-llm test-llm
+.PHONY: run test install browser index serve eval bench lint clean-index local-llm test-llm
 
 run: $(STAMP) ## install, index seeds/ when no index exists, then start the HTTP API
 	$(VENV)/bin/rag ingest --rebuild-if-stale
@@ -18,12 +18,20 @@ run: $(STAMP) ## install, index seeds/ when no index exists, then start the HTTP
 	$(VENV)/bin/rag ask "What were global semiconductor sales in 2021, according to SIA?"
 	$(VENV)/bin/rag serve
 
-test: $(STAMP) ## install, then the whole test suite and the evaluation gate
+test: $(STAMP) browser ## install, then the whole test suite (browser tests included) and the evaluation gate
 	$(VENV)/bin/ruff check rag api eval tests bench
 	$(VENV)/bin/pytest -q
 	$(VENV)/bin/rag eval --split test --rebuild-index --out eval/reports/test
 
 install: $(STAMP)
+
+# The web page's tests drive the system Chromium through Playwright (Playwright's own browser
+# download is never used); a CJK font makes their screenshots readable. apt runs only when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser: ## Chromium and a CJK font for the browser tests (apt-get, only when missing)
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium fonts-wqy-microhei; \
+	fi
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)

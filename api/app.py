@@ -15,7 +15,17 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
-from api import routes_ask, routes_documents, routes_health, routes_openai, routes_search
+from api import (
+    routes_ask,
+    routes_documents,
+    routes_eval,
+    routes_health,
+    routes_openai,
+    routes_search,
+    routes_span,
+    routes_status,
+    routes_web,
+)
 from api.auth import RateLimiter
 from api.errors import CatchAllMiddleware, install_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
@@ -111,4 +121,7 @@ def create_app(
 
     for module in (routes_health, routes_ask, routes_search, routes_openai, routes_documents):
         app.include_router(module.router)
+    for module in (routes_span, routes_status, routes_eval):  # what the web page needs besides those
+        app.include_router(module.router)
+    routes_web.mount(app)  # the page at / and its files under /web
     return app

@@ -11,11 +11,6 @@ from rag.assistant import Assistant
 router = APIRouter(tags=["health"])
 
 
-@router.get("/", include_in_schema=False)
-async def root() -> dict[str, str]:
-    return {"name": "policy-rag", "docs": "/docs", "openapi": "/openapi.json", "health": "/healthz"}
-
-
 @router.get("/healthz", summary="The process is up")
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}

@@ -144,6 +144,7 @@ class DocumentInfo(BaseModel):
     doc_id: str
     title: str
     chunks: int
+    added: str | None = Field(None, description="When it was indexed (UTC, ISO 8601)")
 
 
 class DocumentsResponse(BaseModel):

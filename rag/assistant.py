@@ -8,6 +8,7 @@ and a failed ingest leaves the index as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
 from functools import cached_property
@@ -16,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from rag.config import Settings
 from rag.embeddings import Embedder, get_embedder
-from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion
+from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion, UnknownDocumentError
 from rag.ingest.pipeline import IngestReport, ingest
+from rag.ingest.spans import corpus_path, read_span
 from rag.retrieve.crosslingual import QueryExpander
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
 from rag.store.faiss import Index, IndexSpec
@@ -42,6 +44,13 @@ def _pipeline_version() -> str:
 
 
 PIPELINE_VERSION = _pipeline_version()
+
+
+def _iso(timestamp: float) -> str | None:
+    """UTC ISO 8601 time of a Unix timestamp (None for an unknown time, recorded as 0)."""
+    if not timestamp:
+        return None
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class Assistant:
@@ -166,9 +175,31 @@ class Assistant:
                 "chunks": len(d.ids),
                 "content_hash": d.content_hash,
                 "metadata": d.metadata,
+                "added": _iso(d.ingested_at),
             }
             for d in sorted(self.index.documents.values(), key=lambda d: d.source)
         ]
+
+    def source_span(self, source: str, start: int, end: int, context: int = 300) -> dict[str, Any]:
+        """A span of an indexed document's original text with its surroundings and the section
+        path of the chunk holding it: what a reader needs to check a citation by its offsets."""
+        corpus_path(self.settings.corpus_dir, source)  # a path leaving the corpus is refused first
+        record = self.index.documents.get(source)
+        if record is None:
+            raise UnknownDocumentError(f"{source}: no such document in the index")
+        span = read_span(
+            self.settings.corpus_dir,
+            source,
+            start,
+            end,
+            context,
+            title=record.title,
+            content_hash=record.content_hash,
+        ).to_dict()
+        chunks = [self.index.chunks[i] for i in record.ids if i in self.index.chunks]
+        holding = [c for c in chunks if c.start <= start < c.end] or [c for c in chunks if c.start <= start]
+        span["section"] = max(holding, key=lambda c: c.start).section if holding else ""
+        return span
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:
         k = self.settings.top_k if k is None else k

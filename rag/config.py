@@ -126,6 +126,10 @@ class Settings(BaseSettings):
     cors_origins: str = ""
     max_upload_mb: float = 20.0
     rate_limit_per_minute: int = Field(0, description="Requests per key per minute; 0 = unlimited")
+    eval_reports_dir: Path = Field(
+        REPO_ROOT / "eval" / "reports",
+        description="Where `rag eval` reports live (<split>/report.html); the web page shows the latest",
+    )
 
     def key_set(self, which: str) -> set[str]:
         raw = self.api_keys if which == "api" else self.admin_keys

@@ -88,7 +88,9 @@ def serve(
         state = app_.state
         if state.status != "ready":
             err_console.print(f"[bold red]not ready:[/] {state.load_error}", highlight=False, soft_wrap=True)
-        print(f"\nPolicy RAG API on {base}  (docs: {base}/docs). Try:", flush=True)
+        print(f"\nPolicy RAG on {base}", flush=True)
+        print(f"  Web page: open {base}/ in a browser (ask, check citations, manage documents)", flush=True)
+        print(f"  API docs: {base}/docs. Try:", flush=True)
         for line in example_requests(base, settings):
             print("  " + line, flush=True)
         print(flush=True)
