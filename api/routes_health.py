@@ -23,8 +23,8 @@ async def healthz() -> dict[str, str]:
 
 def _index_size(assistant: Assistant) -> tuple[int, int]:
     try:
-        index = assistant.index
-        return len(index), len(index.documents)
+        stats = assistant.index.stats()
+        return stats.chunks, stats.documents
     except Exception:  # noqa: BLE001 - no index yet: size zero, readiness says why
         return 0, 0
 

@@ -146,6 +146,7 @@ class Assistant:
             )
             if report.changed or rebuild or not Index.exists(self.settings.index_dir):
                 base.save(self.settings.index_dir)
+            base.index_dir = self.settings.index_dir
             self._index = base
         return report
 
@@ -167,7 +168,7 @@ class Assistant:
                 "content_hash": d.content_hash,
                 "metadata": d.metadata,
             }
-            for d in sorted(self.index.documents.values(), key=lambda d: d.source)
+            for d in self.index.documents()
         ]
 
     def search(self, query: str, k: int | None = None, mode: str = "hybrid") -> list[Hit]:

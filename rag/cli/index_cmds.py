@@ -80,7 +80,7 @@ def ingest(
             f"[bold]{len(report.added)}[/] added, [bold]{len(report.updated)}[/] updated, "
             f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
             f"{report.chunks} chunks in {elapsed:.1f}s "
-            f"(index: {len(assistant.index.documents)} documents, {len(assistant.index)} chunks)"
+            f"(index: {assistant.index.stats().documents} documents, {len(assistant.index)} chunks)"
         )
     if report.skipped and not (report.added or report.updated or report.unchanged):
         raise typer.Exit(1)

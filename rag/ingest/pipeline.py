@@ -78,7 +78,7 @@ def ingest(
             continue
         finally:
             report.seconds["load"] += time.perf_counter() - t0
-        existing = index.documents.get(doc.source)
+        existing = index.document(doc.source)
         if existing is not None and existing.content_hash == doc.content_hash:
             report.unchanged.append(doc.source)
             continue

@@ -17,7 +17,9 @@ import json
 import os
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,37 +27,10 @@ import faiss
 import numpy as np
 
 from rag.errors import IndexMismatchError, IndexMissingError, UnknownDocumentError
+from rag.store.base import DocRecord, IndexSpec, StoreStats, Vocabulary
 from rag.types import Chunk
 
 FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class IndexSpec:
-    """What an index was built with; loading under another spec is refused."""
-
-    embedder: str
-    dim: int
-    chunk_tokens: int
-    chunk_overlap_sentences: int
-    pipeline_version: str  # bump when cleaning/chunking changes what chunks look like
-
-    def describe(self) -> str:
-        return (
-            f"embedder {self.embedder} (dim {self.dim}), chunk_tokens {self.chunk_tokens}, "
-            f"overlap {self.chunk_overlap_sentences}, pipeline {self.pipeline_version}"
-        )
-
-
-@dataclass
-class DocRecord:
-    source: str
-    doc_id: str
-    title: str
-    content_hash: str
-    ids: list[int]
-    metadata: dict[str, Any] = field(default_factory=dict)
-    ingested_at: float = 0.0
 
 
 class Index:
@@ -64,7 +39,7 @@ class Index:
         self.vectors = faiss.IndexIDMap2(faiss.IndexFlatIP(spec.dim))
         self.chunks: dict[int, Chunk] = {}
         self.tokens: dict[int, list[str]] = {}
-        self.documents: dict[str, DocRecord] = {}
+        self.docs: dict[str, DocRecord] = {}
         self.next_id = 0
         self._bm25: Any = None
         self._bm25_ids: list[int] = []
@@ -80,7 +55,7 @@ class Index:
         tokens: list[list[str]],
     ) -> None:
         """Insert a document's chunks, first dropping any older version of the same source."""
-        if record.source in self.documents:
+        if record.source in self.docs:
             self.remove_document(record.source)
         if len(chunks) != len(vectors) or len(chunks) != len(tokens):
             raise ValueError("chunks, vectors and tokens differ in length")
@@ -95,11 +70,11 @@ class Index:
             self.tokens[i] = t
         record.ids = ids
         record.ingested_at = record.ingested_at or time.time()
-        self.documents[record.source] = record
+        self.docs[record.source] = record
         self._bm25_dirty = True
 
     def remove_document(self, source: str) -> int:
-        record = self.documents.pop(source, None)
+        record = self.docs.pop(source, None)
         if record is None:
             raise UnknownDocumentError(f"no document {source!r} in the index (see `rag docs`)")
         if record.ids:
@@ -116,7 +91,7 @@ class Index:
         other.vectors = faiss.deserialize_index(faiss.serialize_index(self.vectors))
         other.chunks = dict(self.chunks)
         other.tokens = dict(self.tokens)
-        other.documents = {k: DocRecord(**asdict(v)) for k, v in self.documents.items()}
+        other.docs = {k: DocRecord(**asdict(v)) for k, v in self.docs.items()}
         other.next_id = self.next_id
         return other
 
@@ -160,6 +135,50 @@ class Index:
         top = np.argsort(-scores)[:n]
         return [(self._bm25_ids[j], float(scores[j])) for j in top if scores[j] > 0]
 
+    # --- Store protocol ------------------------------------------------------------------
+
+    generation = 0
+    index_dir: Path | None = None
+
+    def refresh(self) -> bool:
+        return False
+
+    @contextmanager
+    def writing(self) -> Iterator[Index]:
+        yield self
+        if self.index_dir is not None:
+            self.save(self.index_dir)
+
+    def close(self) -> None:
+        pass
+
+    def get_chunks(self, ids: Sequence[int]) -> dict[int, Chunk]:
+        return {int(i): self.chunks[int(i)] for i in ids if int(i) in self.chunks}
+
+    def get_vectors(self, ids: Sequence[int]) -> np.ndarray:
+        if not len(ids):
+            return np.zeros((0, self.spec.dim), dtype=np.float32)
+        return np.vstack([self.vectors.reconstruct(int(i)) for i in ids])
+
+    def document(self, source: str) -> DocRecord | None:
+        return self.docs.get(source)
+
+    def documents(self) -> Iterator[DocRecord]:
+        return iter(sorted(self.docs.values(), key=lambda d: d.source))
+
+    def vocabulary(self) -> Vocabulary:
+        self._ensure_bm25()
+        bm25 = self._bm25
+        if bm25 is None:
+            return Vocabulary(frozenset(), {}, 0)
+        vocab = bm25.vocab_dict
+        indptr = bm25.scores["indptr"]  # CSC by token: a column's length is its document frequency
+        df = {t: int(indptr[i + 1] - indptr[i]) for t, i in vocab.items() if i + 1 < len(indptr)}
+        return Vocabulary(vocab, df, int(bm25.scores.get("num_docs", len(self))))
+
+    def stats(self) -> StoreStats:
+        return StoreStats(len(self), len(self.docs), self.spec, "faiss", "bm25", self.generation)
+
     # --- persistence -------------------------------------------------------------------
 
     def manifest(self) -> dict[str, Any]:
@@ -167,7 +186,7 @@ class Index:
             "format_version": FORMAT_VERSION,
             "spec": asdict(self.spec),
             "next_id": self.next_id,
-            "documents": {k: asdict(v) for k, v in self.documents.items()},
+            "documents": {k: asdict(v) for k, v in self.docs.items()},
             "chunks": len(self.chunks),
             "saved_at": time.time(),
         }
@@ -238,7 +257,7 @@ class Index:
                 row = json.loads(line)
                 index.chunks[row["id"]] = Chunk(**row["chunk"])
                 index.tokens[row["id"]] = row["tokens"]
-        index.documents = {k: DocRecord(**v) for k, v in manifest["documents"].items()}
+        index.docs = {k: DocRecord(**v) for k, v in manifest["documents"].items()}
         index.next_id = manifest["next_id"]
         ids = json.loads((gen / "bm25_ids.json").read_text())
         if ids and (gen / "bm25").exists():

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from rag.errors import IndexMismatchError, IndexMissingError, UnknownDocumentError
-from rag.store.faiss import DocRecord, Index, IndexSpec
+from rag.store.base import DocRecord, IndexSpec
+from rag.store.faiss import Index
 from rag.types import Chunk
 
 SPEC = IndexSpec(embedder="test", dim=4, chunk_tokens=350, chunk_overlap_sentences=1, pipeline_version="x")
@@ -26,13 +27,13 @@ def test_add_search_remove_round_trip(tmp_path):
     _doc(index, "a.txt", ["芯片 进口", "研发 投入"], 1)
     _doc(index, "b.txt", ["专利 数量"], 2)
     assert len(index) == 3
-    assert index.keyword_search(["专利"], 5)[0][0] == index.documents["b.txt"].ids[0]
-    probe = index.vector(index.documents["a.txt"].ids[1])
-    assert index.dense_search(probe, 1)[0][0] == index.documents["a.txt"].ids[1]
+    assert index.keyword_search(["专利"], 5)[0][0] == index.docs["b.txt"].ids[0]
+    probe = index.vector(index.docs["a.txt"].ids[1])
+    assert index.dense_search(probe, 1)[0][0] == index.docs["a.txt"].ids[1]
 
     assert index.remove_document("b.txt") == 1
     assert index.keyword_search(["专利"], 5) == []
-    assert all(i in index.documents["a.txt"].ids for i, _ in index.dense_search(probe, 5))
+    assert all(i in index.docs["a.txt"].ids for i, _ in index.dense_search(probe, 5))
     with pytest.raises(UnknownDocumentError):
         index.remove_document("b.txt")
 
@@ -40,10 +41,10 @@ def test_add_search_remove_round_trip(tmp_path):
 def test_replacing_a_document_drops_its_old_vectors():
     index = Index(SPEC)
     _doc(index, "a.txt", ["旧 内容", "旧 段落"], 1)
-    old_ids = index.documents["a.txt"].ids
+    old_ids = index.docs["a.txt"].ids
     _doc(index, "a.txt", ["新 内容"], 3)
     assert len(index) == 1
-    assert not set(old_ids) & set(index.documents["a.txt"].ids)
+    assert not set(old_ids) & set(index.docs["a.txt"].ids)
     assert index.vectors.ntotal == 1
     assert index.keyword_search(["旧"], 5) == []
 
@@ -54,7 +55,7 @@ def test_save_and_load_preserve_everything(tmp_path):
     index.save(tmp_path)
     loaded = Index.load(tmp_path, expect=SPEC)
     assert loaded.chunks == index.chunks
-    assert loaded.documents["a.txt"].content_hash == "h-1"
+    assert loaded.docs["a.txt"].content_hash == "h-1"
     probe = index.vector(0)
     assert loaded.dense_search(probe, 2) == index.dense_search(probe, 2)
     assert loaded.keyword_search(["研发"], 2) == index.keyword_search(["研发"], 2)
