@@ -54,6 +54,7 @@ class Assistant:
         self._index: FaissStore | None = None
         self._expander: tuple[int, QueryExpander] | None = None  # built for that generation's vocabulary
         self._write_lock = threading.Lock()
+        self.corpus_drift: dict[str, list[str]] | None = None  # the last reconcile() result
 
     # --- components --------------------------------------------------------------------
 
@@ -170,6 +171,9 @@ class Assistant:
                 if sync:
                     report.removed = self._remove_missing(writer)
             self._index = store
+        if self.corpus_drift is not None:  # keep the start-up report current without re-hashing the corpus
+            done = set(report.added) | set(report.updated) | set(report.removed)
+            self.corpus_drift = {k: [s for s in v if s not in done] for k, v in self.corpus_drift.items()}
         return report
 
     def remove(self, source: str) -> int:
@@ -207,7 +211,8 @@ class Assistant:
             elif hashlib.sha256(path.read_bytes()).hexdigest() != record.content_hash:
                 changed.append(source)
         missing = sorted(s for s in indexed if s not in on_disk and not (root / s).is_file())
-        return {"unindexed": unindexed, "changed": changed, "missing": missing}
+        self.corpus_drift = {"unindexed": unindexed, "changed": changed, "missing": missing}
+        return self.corpus_drift
 
     def _remove_missing(self, writer) -> list[str]:
         root = self.settings.corpus_dir
