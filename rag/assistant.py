@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from rag.config import Settings
 from rag.embeddings import Embedder, get_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion
+from rag.ingest.embed_cache import EmbeddingCache
 from rag.ingest.pipeline import IngestReport, ingest
 from rag.retrieve.crosslingual import QueryExpander
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
@@ -153,10 +154,16 @@ class Assistant:
         sync: bool = False,
         on_total: Callable[[int], None] | None = None,
         on_progress: Callable[[int], None] | None = None,
+        on_chunks: Callable[[int], None] | None = None,
     ) -> IngestReport:
         paths = paths or [self.settings.corpus_dir]
         with self._write_lock:
             store = self._index or self._store()
+            cache = None
+            if self.settings.embed_cache:
+                cache = EmbeddingCache(
+                    self.settings.index_dir / "embed-cache.sqlite", self.embedder.name, self.embedder.dim
+                )
             with store.writing(self.spec, rebuild=rebuild) as writer:
                 report = ingest(
                     paths,
@@ -167,9 +174,14 @@ class Assistant:
                     overlap_sentences=self.settings.chunk_overlap_sentences,
                     on_total=on_total,
                     on_progress=on_progress,
+                    on_chunks=on_chunks,
+                    cache=cache,
+                    max_document_mb=self.settings.max_document_mb,
                 )
                 if sync:
                     report.removed = self._remove_missing(writer)
+            if cache is not None:
+                cache.close()
             self._index = store
         if self.corpus_drift is not None:  # keep the start-up report current without re-hashing the corpus
             done = set(report.added) | set(report.updated) | set(report.removed)
