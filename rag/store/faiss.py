@@ -450,8 +450,9 @@ class FaissStore:
         pointer = self.index_dir / ".CURRENT.tmp"
         pointer.write_text(f"generation {meta['generation']}\n")
         os.replace(pointer, self.index_dir / "CURRENT")
-        self._view = self._build_view(meta)
-        self._stamp = self._current_stamp()
+        with self._refresh_lock:
+            self._view = self._build_view(meta)
+            self._stamp = self._current_stamp()
 
     def _clean_debris(self, conn: sqlite3.Connection, meta: dict[str, Any]) -> None:
         """What a crashed writer left: unreferenced segments, rows above the committed next id, tmp dirs."""
