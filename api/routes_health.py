@@ -18,8 +18,8 @@ async def healthz() -> dict[str, str]:
 
 def _index_size(assistant: Assistant) -> tuple[int, int]:
     try:
-        index = assistant.index
-        return len(index), len(index.documents)
+        stats = assistant.index.stats()
+        return stats.chunks, stats.documents
     except Exception:  # noqa: BLE001 - no index yet: size zero, readiness says why
         return 0, 0
 
@@ -36,6 +36,10 @@ async def readyz(request: Request) -> JSONResponse:
         "chunks": chunks,
         "documents": documents,
     }
+    drift = state.assistant.corpus_drift
+    if drift is not None:  # from the start-up check: files not indexed / changed / gone
+        body["corpus"] = {k: len(v) for k, v in drift.items()}
+        body["corpus_in_sync"] = not any(drift.values())
     if not ready:
         body["reason"] = state.load_error or (
             "still loading" if state.status == "starting" else "the index holds no documents"

@@ -40,12 +40,12 @@ class StatusResponse(BaseModel):
 
 def _index_facts(assistant: Assistant) -> dict[str, Any]:
     try:
-        index = assistant.index
+        stats = assistant.index.stats()
         return {
-            "documents": len(index.documents),
-            "chunks": len(index),
-            "embedder": index.spec.embedder,
-            "dimension": index.spec.dim,
+            "documents": stats.documents,
+            "chunks": stats.chunks,
+            "embedder": stats.spec.embedder,
+            "dimension": stats.spec.dim,
         }
     except Exception:  # noqa: BLE001 - no index yet: the status says so rather than failing
         return {"documents": 0, "chunks": 0, "embedder": assistant.settings.embedder, "dimension": None}

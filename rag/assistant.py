@@ -1,9 +1,10 @@
 """The one façade the CLI, the HTTP API and the evaluation harness call.
 
 Built once per process from ``Settings``: it owns the embedder, the index, the retriever and
-the answer chain, so nothing heavy is loaded per request. Ingest is copy-on-write: it builds
-and saves a new index, then swaps it in, so concurrent searches never see a half-built one
-and a failed ingest leaves the index as it was.
+the answer chain, so nothing heavy is loaded per request. Writes go through the store's
+``writing()`` block (inter-process lock, newest generation, one commit), so concurrent searches
+never see a half-written index, a failed ingest leaves the index as it was, and a generation
+committed by another process (``rag ingest`` beside ``rag serve``) is served from the next request.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import TYPE_CHECKING, Any
 from rag.config import Settings
 from rag.embeddings import Embedder, get_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion, UnknownDocumentError
+from rag.ingest.embed_cache import EmbeddingCache
 from rag.ingest.pipeline import IngestReport, ingest
 from rag.ingest.spans import corpus_path, read_span
 from rag.retrieve.crosslingual import QueryExpander
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
-from rag.store.faiss import Index, IndexSpec
+from rag.store.base import IndexSpec
+from rag.store.faiss import FaissStore, StoreOptions
+from rag.store.segment import AnnParams
 from rag.types import Answer, Hit
 
 if TYPE_CHECKING:
@@ -57,9 +61,10 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
-        self._index: Index | None = None
-        self._expander: tuple[Index, QueryExpander] | None = None  # built for that index's vocabulary
+        self._index: FaissStore | None = None
+        self._expander: tuple[int, QueryExpander] | None = None  # built for that generation's vocabulary
         self._write_lock = threading.Lock()
+        self.corpus_drift: dict[str, list[str]] | None = None  # the last reconcile() result
 
     # --- components --------------------------------------------------------------------
 
@@ -81,10 +86,31 @@ class Assistant:
             pipeline_version=PIPELINE_VERSION,
         )
 
+    def _store(self) -> FaissStore:
+        s = self.settings
+        options = StoreOptions(
+            ann=AnnParams(
+                kind=s.faiss_index,
+                auto_min_chunks=s.faiss_auto_min_chunks,
+                ivf_nprobe=s.faiss_nprobe,
+                hnsw_ef_search=s.faiss_hnsw_ef_search,
+            ),
+            faiss_threads=s.faiss_threads,
+            lock_timeout=s.write_lock_timeout,
+            segment_chunks=s.segment_chunks,
+            auto_compact_segments=s.auto_compact_segments,
+        )
+        return FaissStore(s.index_dir, options)
+
     @property
-    def index(self) -> Index:
+    def index(self) -> FaissStore:
+        """The store, at the newest committed generation (one stat() per call to notice a new one)."""
         if self._index is None:
-            self._index = Index.load(self.settings.index_dir, expect=self.spec)
+            store = self._store()
+            store.load(expect=self.spec)
+            self._index = store
+        else:
+            self._index.refresh()
         return self._index
 
     def is_ready(self) -> bool:
@@ -105,8 +131,8 @@ class Assistant:
             keyword_weight_expanded=s.keyword_weight_expanded,
         )
         index = self.index
-        if self._expander is None or self._expander[0] is not index:
-            self._expander = (index, QueryExpander.from_index(index))
+        if self._expander is None or self._expander[0] != index.generation:
+            self._expander = (index.generation, QueryExpander.from_index(index))
         return HybridRetriever(index, self.embedder, params, self._expander[1])
 
     @cached_property
@@ -119,7 +145,7 @@ class Assistant:
 
     def ensure_index(self, *, rebuild_on_mismatch: bool = False) -> IngestReport | None:
         """Index the corpus directory when no index exists yet (what `make run` relies on)."""
-        if Index.exists(self.settings.index_dir):
+        if FaissStore.exists(self.settings.index_dir):
             try:
                 _ = self.index  # surfaces a mismatch now rather than at the first query
                 return None
@@ -134,37 +160,87 @@ class Assistant:
         paths: list[Path] | None = None,
         *,
         rebuild: bool = False,
+        sync: bool = False,
         on_total: Callable[[int], None] | None = None,
         on_progress: Callable[[int], None] | None = None,
+        on_chunks: Callable[[int], None] | None = None,
     ) -> IngestReport:
         paths = paths or [self.settings.corpus_dir]
         with self._write_lock:
-            if rebuild or not Index.exists(self.settings.index_dir):
-                base = Index(self.spec)
-            else:
-                base = self.index.copy()
-            report = ingest(
-                paths,
-                self.settings.corpus_dir,
-                base,
-                self.embedder,
-                chunk_tokens=self.settings.chunk_tokens,
-                overlap_sentences=self.settings.chunk_overlap_sentences,
-                on_total=on_total,
-                on_progress=on_progress,
-            )
-            if report.changed or rebuild or not Index.exists(self.settings.index_dir):
-                base.save(self.settings.index_dir)
-            self._index = base
+            store = self._index or self._store()
+            cache = None
+            if self.settings.embed_cache:
+                cache = EmbeddingCache(
+                    self.settings.index_dir / "embed-cache.sqlite", self.embedder.name, self.embedder.dim
+                )
+            with store.writing(self.spec, rebuild=rebuild) as writer:
+                report = ingest(
+                    paths,
+                    self.settings.corpus_dir,
+                    writer,
+                    self.embedder,
+                    chunk_tokens=self.settings.chunk_tokens,
+                    overlap_sentences=self.settings.chunk_overlap_sentences,
+                    on_total=on_total,
+                    on_progress=on_progress,
+                    on_chunks=on_chunks,
+                    cache=cache,
+                    max_document_mb=self.settings.max_document_mb,
+                )
+                if sync:
+                    report.removed = self._remove_missing(writer)
+            if cache is not None:
+                cache.close()
+            self._index = store
+        if self.corpus_drift is not None:  # keep the start-up report current without re-hashing the corpus
+            done = set(report.added) | set(report.updated) | set(report.removed)
+            self.corpus_drift = {k: [s for s in v if s not in done] for k, v in self.corpus_drift.items()}
         return report
 
     def remove(self, source: str) -> int:
         with self._write_lock:
-            new = self.index.copy()
-            removed = new.remove_document(source)
-            new.save(self.settings.index_dir)
-            self._index = new
+            store = self._index or self._store()
+            with store.writing(self.spec) as writer:
+                removed = writer.remove_document(source)
+            self._index = store
         return removed
+
+    def compact(self) -> dict[str, Any]:
+        """Merge the index's segments and drop removed chunks (``rag compact``)."""
+        with self._write_lock:
+            store = self.index
+            return store.compact()
+
+    def reconcile(self) -> dict[str, list[str]]:
+        """Compare the corpus folder with the index: files not indexed (or changed since), and
+        indexed documents whose file is gone. ``rag ingest --sync`` fixes both."""
+        import hashlib
+
+        from rag.ingest.loaders import iter_files, source_name
+
+        root = self.settings.corpus_dir
+        on_disk: dict[str, Path] = {}
+        if root.exists():
+            for path in iter_files([root]):
+                on_disk[source_name(path, root)] = path
+        indexed = {d.source: d for d in self.index.documents()}
+        unindexed, changed = [], []
+        for source, path in sorted(on_disk.items()):
+            record = indexed.get(source)
+            if record is None:
+                unindexed.append(source)
+            elif hashlib.sha256(path.read_bytes()).hexdigest() != record.content_hash:
+                changed.append(source)
+        missing = sorted(s for s in indexed if s not in on_disk and not (root / s).is_file())
+        self.corpus_drift = {"unindexed": unindexed, "changed": changed, "missing": missing}
+        return self.corpus_drift
+
+    def _remove_missing(self, writer) -> list[str]:
+        root = self.settings.corpus_dir
+        gone = [d.source for d in writer.store.documents() if not (root / d.source).is_file()]
+        for source in gone:
+            writer.remove_document(source)
+        return gone
 
     def documents(self) -> list[dict[str, Any]]:
         return [
@@ -177,14 +253,14 @@ class Assistant:
                 "metadata": d.metadata,
                 "added": _iso(d.ingested_at),
             }
-            for d in sorted(self.index.documents.values(), key=lambda d: d.source)
+            for d in self.index.documents()
         ]
 
     def source_span(self, source: str, start: int, end: int, context: int = 300) -> dict[str, Any]:
         """A span of an indexed document's original text with its surroundings and the section
         path of the chunk holding it: what a reader needs to check a citation by its offsets."""
         corpus_path(self.settings.corpus_dir, source)  # a path leaving the corpus is refused first
-        record = self.index.documents.get(source)
+        record = self.index.document(source)
         if record is None:
             raise UnknownDocumentError(f"{source}: no such document in the index")
         span = read_span(
@@ -196,7 +272,7 @@ class Assistant:
             title=record.title,
             content_hash=record.content_hash,
         ).to_dict()
-        chunks = [self.index.chunks[i] for i in record.ids if i in self.index.chunks]
+        chunks = list(self.index.get_chunks(record.ids).values())
         holding = [c for c in chunks if c.start <= start < c.end] or [c for c in chunks if c.start <= start]
         span["section"] = max(holding, key=lambda c: c.start).section if holding else ""
         return span
@@ -207,7 +283,7 @@ class Assistant:
             raise InvalidQuestion(f"k must be between 1 and 100, got {k}")
         if len(query) > self.settings.max_question_chars:
             raise InvalidQuestion(f"the query is longer than {self.settings.max_question_chars} characters")
-        if not Index.exists(self.settings.index_dir) and self._index is None:
+        if self._index is None and not FaissStore.exists(self.settings.index_dir):
             raise IndexMissingError(f"no index at {self.settings.index_dir}; run `rag ingest` first")
         return self.retriever.search(query, k, mode)
 

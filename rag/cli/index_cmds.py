@@ -7,7 +7,14 @@ import time
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from rag.assistant import Assistant
@@ -38,6 +45,11 @@ def ingest(
         "--rebuild-if-stale",
         help="Rebuild when the index was made by another embedder or pipeline version",
     ),
+    sync: bool = typer.Option(
+        False,
+        "--sync",
+        help="Make the index match the corpus folder: index new or changed files, drop documents whose file is gone",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON"),
 ) -> None:
     """Add documents to the index (unchanged files are skipped; changed ones replace their chunks)."""
@@ -53,20 +65,33 @@ def ingest(
             pass
     try:
         with Progress(
-            TextColumn("embedding"),
+            TextColumn("indexing"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("files  {task.fields[chunks]} chunks  {task.fields[rate]}"),
             TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
             console=err_console,
             transient=True,
             disable=json_out,
         ) as progress:
-            task = progress.add_task("embed", total=None)
+            task = progress.add_task("ingest", total=None, chunks=0, rate="")
+            done = {"chunks": 0}
+
+            def chunks_done(n: int) -> None:
+                done["chunks"] += n
+                seconds = time.perf_counter() - started
+                rate = f"{done['chunks'] / seconds:.0f} chunks/s" if seconds > 0 else ""
+                progress.update(task, chunks=done["chunks"], rate=rate)
+
             report = assistant.ingest(
                 list(paths) if paths else None,
                 rebuild=rebuild,
+                sync=sync,
                 on_total=lambda n: progress.update(task, total=n),
                 on_progress=lambda n: progress.advance(task, n),
+                on_chunks=chunks_done,
             )
     except RagError as exc:
         fail(str(exc))
@@ -78,9 +103,10 @@ def ingest(
             err_console.print(f"[yellow]skipped[/] {reason}", highlight=False)
         console.print(
             f"[bold]{len(report.added)}[/] added, [bold]{len(report.updated)}[/] updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
+            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped"
+            f"{f', {len(report.removed)} removed (file gone)' if sync else ''}; "
             f"{report.chunks} chunks in {elapsed:.1f}s "
-            f"(index: {len(assistant.index.documents)} documents, {len(assistant.index)} chunks)"
+            f"(index: {assistant.index.stats().documents} documents, {len(assistant.index)} chunks)"
         )
     if report.skipped and not (report.added or report.updated or report.unchanged):
         raise typer.Exit(1)
@@ -154,3 +180,45 @@ def remove(source: str = typer.Argument(..., help="The source as `rag docs` list
     except RagError as exc:
         fail(str(exc))
     console.print(f"removed {source} ({n} chunks)")
+
+
+@app.command()
+def compact(json_out: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+    """Merge the index's segments into one and drop removed chunks (the index stays searchable meanwhile)."""
+    try:
+        report = _assistant().compact()
+    except RagError as exc:
+        fail(str(exc))
+    if json_out:
+        write_json_line(report)
+    else:
+        console.print(
+            f"compacted: {report['segments_before']} segments → {report['segments_after']} in {report['seconds']}s"
+        )
+
+
+@app.command()
+def status(json_out: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+    """The index (store, generation, segments) and how the corpus folder differs from it."""
+    assistant = _assistant()
+    try:
+        stats = assistant.index.stats().to_dict()
+        drift = assistant.reconcile()
+    except RagError as exc:
+        fail(str(exc))
+    if json_out:
+        write_json_line({"index": stats, "corpus": drift})
+        return
+    console.print(
+        f"{stats['store']} store, generation {stats['generation']}: {stats['documents']} documents, "
+        f"{stats['chunks']} chunks in {len(stats['extra'].get('segments', []))} segments"
+    )
+    for key, label in (
+        ("unindexed", "on disk, not indexed"),
+        ("changed", "changed since indexed"),
+        ("missing", "indexed, file gone"),
+    ):
+        for source in drift[key]:
+            console.print(f"  {label}: {source}", highlight=False)
+    if any(drift.values()):
+        console.print("run `rag ingest --sync` to make the index match the corpus folder")

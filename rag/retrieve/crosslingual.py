@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from rag.text import has_cjk, keyword_tokens
 
 if TYPE_CHECKING:
-    from rag.store.faiss import Index
+    from rag.store.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -254,16 +254,10 @@ class QueryExpander:
         self._memo: dict[str, list[str]] = {}
 
     @classmethod
-    def from_index(cls, index: Index, *, per_term: int = 2, keep_ratio: float = 0.6) -> QueryExpander:
+    def from_index(cls, index: Store, *, per_term: int = 2, keep_ratio: float = 0.6) -> QueryExpander:
         """An expander over this index's BM25 vocabulary (document frequencies included)."""
-        index._ensure_bm25()
-        bm25 = index._bm25
-        if bm25 is None:  # an empty index
-            return cls(frozenset(), per_term=per_term, keep_ratio=keep_ratio)
-        vocab = bm25.vocab_dict
-        indptr = bm25.scores["indptr"]  # CSC by token: a column's length is its document frequency
-        df = {t: int(indptr[i + 1] - indptr[i]) for t, i in vocab.items() if i + 1 < len(indptr)}
-        n_docs = int(bm25.scores.get("num_docs", len(index)))
+        v = index.vocabulary()
+        vocab, df, n_docs = v.terms, v.doc_freq, v.n_docs
         return cls(vocab, df, n_docs, per_term=per_term, keep_ratio=keep_ratio)
 
     # --- lookup ------------------------------------------------------------------------

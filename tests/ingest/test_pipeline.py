@@ -19,6 +19,11 @@ def small(tmp_settings, embedder):
     return Assistant(tmp_settings, embedder=embedder)
 
 
+def _chunks(assistant: Assistant, source: str) -> list:
+    record = assistant.index.document(source)
+    return list(assistant.index.get_chunks(record.ids).values()) if record else []
+
+
 def test_ingest_then_reingest_does_no_work(small):
     first = small.ingest()
     assert sorted(first.added) == SMALL and first.chunks > 0
@@ -31,15 +36,15 @@ def test_ingest_then_reingest_does_no_work(small):
 def test_changed_document_replaces_its_chunks(small):
     small.ingest()
     path = small.settings.corpus_dir / SMALL[1]
-    before = {c.chunk_id for c in small.index.chunks.values() if c.source == SMALL[1]}
+    before = {c.chunk_id for c in _chunks(small, SMALL[1])}
     path.write_text(
         "新增一段：量子计算专项资金为九十九亿元。\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8"
     )
     report = small.ingest()
     assert report.updated == [SMALL[1]]
-    chunks = [c for c in small.index.chunks.values() if c.source == SMALL[1]]
+    chunks = _chunks(small, SMALL[1])
     assert any("九十九亿元" in c.text for c in chunks)
-    assert len(small.index.documents) == 2
+    assert small.index.stats().documents == 2
     assert len({c.chunk_id for c in chunks}) == len(chunks) >= len(before)
     hits = small.search("量子计算专项资金", 3)
     assert hits[0].chunk.source == SMALL[1]
@@ -90,3 +95,26 @@ def test_index_from_another_embedder_is_refused_until_rebuild(small, tmp_setting
     report = other.ingest(rebuild=True)
     assert sorted(report.added) == SMALL
     assert other.search("芯片", 3)
+
+
+def test_an_edited_document_re_embeds_only_its_changed_chunks(small):
+    first = small.ingest()
+    assert first.cache_misses == first.chunks and first.cache_hits == 0
+    path = small.settings.corpus_dir / SMALL[1]
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\n附则：本计划自发布之日起施行。\n", encoding="utf-8"
+    )
+    again = small.ingest()
+    assert again.updated == [SMALL[1]]
+    assert again.cache_hits >= again.chunks - 2 and again.cache_misses >= 1
+    assert any("自发布之日起施行" in c.text for c in _chunks(small, SMALL[1]))
+
+
+def test_a_file_over_the_document_limit_is_refused_with_the_setting_named(tmp_settings, embedder):
+    shutil.copy(SEEDS / SMALL[0], tmp_settings.corpus_dir / SMALL[0])
+    big = tmp_settings.corpus_dir / "huge.txt"
+    big.write_text("研发投入。" * 300_000, encoding="utf-8")  # 4.5 MB
+    settings = tmp_settings.model_copy(update={"max_document_mb": 1.0})
+    report = Assistant(settings, embedder=embedder).ingest()
+    assert report.added == [SMALL[0]]
+    assert len(report.skipped) == 1 and "RAG_MAX_DOCUMENT_MB" in report.skipped[0][1]
