@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.metrics import CONTENT_TYPE
 from rag.assistant import Assistant
 
 router = APIRouter(tags=["health"])
@@ -55,13 +56,9 @@ async def metrics(request: Request) -> PlainTextResponse:
         await run_in_threadpool(_index_size, state.assistant) if state.status == "ready" else (0, 0)
     )
     gauges = {
-        "rag_index_chunks": ("Chunks in the loaded index.", float(chunks)),
-        "rag_index_documents": ("Documents in the loaded index.", float(documents)),
-        "rag_ready": (
-            "1 when the index is loaded and non-empty.",
-            float(state.status == "ready" and chunks > 0),
-        ),
+        "rag_index_chunks": float(chunks),
+        "rag_index_documents": float(documents),
+        "rag_ready": float(state.status == "ready" and chunks > 0),
+        "rag_in_flight": float(state.in_flight.current),
     }
-    return PlainTextResponse(
-        state.metrics.render(gauges), media_type="text/plain; version=0.0.4; charset=utf-8"
-    )
+    return PlainTextResponse(state.metrics.render(gauges), media_type=CONTENT_TYPE)

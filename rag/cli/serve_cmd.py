@@ -68,6 +68,9 @@ def serve(
             "and change the index",
             highlight=False,
         )
+    if settings.serve_native_threads > 0:
+        # one BLAS thread per embedding call: requests run side by side in the worker pool instead
+        settings = settings.model_copy(update={"embed_threads": settings.serve_native_threads})
     assistant = Assistant(settings)
     if rebuild_if_stale:
         try:
