@@ -127,7 +127,8 @@ class Settings(BaseSettings):
     max_upload_mb: float = 20.0
     rate_limit_per_minute: int = Field(0, description="Requests per key per minute; 0 = unlimited")
     auth_failures_per_minute: int = Field(
-        10, description="Failed authentications allowed per client address per minute, then 429; 0 = unlimited"
+        10,
+        description="Failed authentications allowed per client address per minute, then 429; 0 = unlimited",
     )
     docs: str = Field(
         "open", description="OpenAPI docs (/docs, /redoc, /openapi.json): open | key (need an API key) | off"
@@ -144,14 +145,17 @@ class Settings(BaseSettings):
         "more threads per call oversubscribe the CPUs under load); 0 = leave the libraries' defaults",
     )
     max_in_flight: int = Field(
-        64, ge=0, description="API requests handled at once (streams until they end); beyond it 503 "
+        64,
+        ge=0,
+        description="API requests handled at once (streams until they end); beyond it 503 "
         "with Retry-After; 0 = unlimited",
     )
 
     # --- input bounds ------------------------------------------------------------------
     max_request_kb: int = Field(
-        1024, ge=1, description="Largest JSON request body (checked before it is parsed; uploads use "
-        "max_upload_mb)",
+        1024,
+        ge=1,
+        description="Largest JSON request body (checked before it is parsed; uploads use max_upload_mb)",
     )
     max_message_chars: int = Field(8000, ge=1, description="Longest single history / chat message")
     max_history_messages: int = Field(50, ge=0, description="Most earlier turns sent with a question")

@@ -557,7 +557,18 @@ def test_sanitize_filename() -> None:
     assert sanitize_filename("长" * 65 + ".pdf", 200) == "长" * 65 + ".pdf"  # 199 bytes
     with pytest.raises(ApiError, match="bytes"):
         sanitize_filename("长" * 66 + ".pdf", 200)
-    for bad in ("", "  ", "../a.md", "/etc/passwd", "a\\b.md", "..", ".env", "D:x.md", "C:\\x.md", "\\\\srv\\s\\x.md"):
+    for bad in (
+        "",
+        "  ",
+        "../a.md",
+        "/etc/passwd",
+        "a\\b.md",
+        "..",
+        ".env",
+        "D:x.md",
+        "C:\\x.md",
+        "\\\\srv\\s\\x.md",
+    ):
         with pytest.raises(ApiError):
             sanitize_filename(bad, 200)
 
