@@ -114,6 +114,10 @@ def raw_filename(content_disposition: str | None) -> str | None:
     (``C:\\x\\evil.txt`` → ``evil.txt``, an old IE workaround), which would hide a path we refuse."""
     if not content_disposition:
         return None
+    try:  # header values arrive decoded as latin-1; browsers send the name's UTF-8 bytes
+        content_disposition = content_disposition.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        pass
     msg = EmailMessage()
     msg["content-disposition"] = content_disposition
     name = msg.get_filename()

@@ -115,6 +115,8 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
     if status == 404 and detail == "Not Found":
         detail = "no such route (see /docs)"
+    elif status == 400 and detail == "There was an error parsing the body":
+        detail = "the request body could not be parsed (send UTF-8 JSON, or multipart/form-data for uploads)"
     return error_response(status, _TYPES.get(status, "error"), detail, getattr(exc, "headers", None))
 
 

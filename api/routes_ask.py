@@ -33,7 +33,7 @@ from rag.types import Answer
 
 log = logging.getLogger("api")
 
-router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(require_key)])
+router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(require_key)], responses=ERROR_RESPONSES)
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 

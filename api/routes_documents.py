@@ -28,7 +28,9 @@ from rag.errors import RagError
 from rag.ingest.loaders import SUPPORTED_SUFFIXES
 from rag.ingest.pipeline import IngestReport
 
-router = APIRouter(prefix="/v1", tags=["documents"], dependencies=[Depends(require_key)])
+router = APIRouter(
+    prefix="/v1", tags=["documents"], dependencies=[Depends(require_key)], responses=ERROR_RESPONSES
+)
 
 UPLOADS = "uploads"
 
@@ -111,12 +113,12 @@ _UPLOAD_BODY = {
     dependencies=[Depends(require_admin)],
     openapi_extra=_UPLOAD_BODY,
     responses={
+        **ERROR_RESPONSES,
         200: {"model": UploadResponse, "description": "Replaced or unchanged"},
         201: {"model": UploadResponse, "description": "Added"},
         400: {"model": ErrorResponse, "description": "Bad file name, or the file cannot be indexed"},
         413: {"model": ErrorResponse, "description": "Larger than RAG_MAX_UPLOAD_MB"},
         415: {"model": ErrorResponse, "description": "Unsupported file type"},
-        **ERROR_RESPONSES,
     },
 )
 async def upload_document(

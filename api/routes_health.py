@@ -30,7 +30,11 @@ def _index_size(assistant: Assistant) -> tuple[int, int]:
         return 0, 0
 
 
-@router.get("/readyz", summary="Index loaded and embedder ready (503 otherwise)")
+@router.get(
+    "/readyz",
+    summary="Index loaded and embedder ready (503 otherwise)",
+    responses={503: {"description": "Not ready: the body's reason says why"}},
+)
 async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     ready = state.status == "ready" and await run_in_threadpool(state.assistant.is_ready)

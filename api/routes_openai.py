@@ -34,7 +34,9 @@ from rag.types import Answer
 
 log = logging.getLogger("api")
 
-router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(require_key)])
+router = APIRouter(
+    prefix="/v1", tags=["openai"], dependencies=[Depends(require_key)], responses=ERROR_RESPONSES
+)
 
 MODEL_ID = "policy-rag"
 _CREATED = int(time.time())

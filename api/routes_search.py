@@ -15,7 +15,9 @@ from api.schemas import ERROR_RESPONSES, SearchRequest, SearchResponse
 from rag.assistant import Assistant
 from rag.config import Settings
 
-router = APIRouter(prefix="/v1", tags=["search"], dependencies=[Depends(require_key)])
+router = APIRouter(
+    prefix="/v1", tags=["search"], dependencies=[Depends(require_key)], responses=ERROR_RESPONSES
+)
 
 
 @router.post(
