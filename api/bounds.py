@@ -3,6 +3,7 @@ and chat messages, and upload file names (in bytes, as the file system counts th
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -114,10 +115,8 @@ def raw_filename(content_disposition: str | None) -> str | None:
     (``C:\\x\\evil.txt`` → ``evil.txt``, an old IE workaround), which would hide a path we refuse."""
     if not content_disposition:
         return None
-    try:  # header values arrive decoded as latin-1; browsers send the name's UTF-8 bytes
+    with contextlib.suppress(UnicodeError):  # headers arrive decoded as latin-1; browsers send UTF-8
         content_disposition = content_disposition.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        pass
     msg = EmailMessage()
     msg["content-disposition"] = content_disposition
     name = msg.get_filename()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -130,7 +131,7 @@ class Settings(BaseSettings):
         10,
         description="Failed authentications allowed per client address per minute, then 429; 0 = unlimited",
     )
-    docs: str = Field(
+    docs: Literal["open", "key", "off"] = Field(
         "open", description="OpenAPI docs (/docs, /redoc, /openapi.json): open | key (need an API key) | off"
     )
 

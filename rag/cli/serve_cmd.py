@@ -34,8 +34,7 @@ def example_requests(base: str, settings: Settings) -> list[str]:
         '-d \'{"model": "policy-rag", "messages": [{"role": "user", "content": "科技进步贡献率是多少？"}]}\'',
         f"curl -s {base}/v1/documents{auth}",
         f"curl -s {base}/v1/documents{admin} -F file=@my_policy.md",
-        f"open {base}/docs   # OpenAPI docs",
-    ]
+    ] + ([f"open {base}/docs   # OpenAPI docs"] if settings.docs == "open" else [])
 
 
 @app.command("serve")
@@ -91,7 +90,8 @@ def serve(
         state = app_.state
         if state.status != "ready":
             err_console.print(f"[bold red]not ready:[/] {state.load_error}", highlight=False, soft_wrap=True)
-        print(f"\nPolicy RAG API on {base}  (docs: {base}/docs). Try:", flush=True)
+        docs = f"  (docs: {base}/docs)" if settings.docs != "off" else ""
+        print(f"\nPolicy RAG API on {base}{docs}. Try:", flush=True)
         for line in example_requests(base, settings):
             print("  " + line, flush=True)
         print(flush=True)

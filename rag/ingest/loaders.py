@@ -342,7 +342,7 @@ def check_zip(raw: bytes, path: Path | str, max_unpacked: int) -> None:
         OSError,
         EOFError,
     ) as exc:
-        raise DocumentError(f"{path}: not a valid DOCX (zip) file ({exc})") from exc
+        raise DocumentError(f"{path}: cannot read DOCX (not a valid zip file: {exc})") from exc
 
 
 def _docx_text(raw: bytes, path: Path) -> tuple[str, str]:
