@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from api import routes_ask, routes_documents, routes_health, routes_openai, routes_search
 from api.auth import FailureLimiter, RateLimiter, require_key
 from api.bounds import BodySizeLimit
-from api.capacity import CpuPool, InFlight, InFlightLimit, limit_native_threads, worker_count
+from api.capacity import CpuPool, InFlight, InFlightLimit, worker_count
 from api.errors import CatchAllMiddleware, install_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
 from rag.assistant import Assistant
@@ -71,7 +71,6 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.status = "starting"
-        limit_native_threads(settings.serve_native_threads)
         try:
             await run_in_threadpool(_load, assistant)
             app.state.status = "ready"

@@ -68,7 +68,11 @@ def serve(
             highlight=False,
         )
     if settings.serve_native_threads > 0:
-        # one BLAS thread per embedding call: requests run side by side in the worker pool instead
+        # native libraries single-threaded for this process (and the embedder's per-call limit to
+        # match): requests run side by side in the bounded worker pool instead (api.capacity)
+        from api.capacity import limit_native_threads
+
+        limit_native_threads(settings.serve_native_threads)
         settings = settings.model_copy(update={"embed_threads": settings.serve_native_threads})
     assistant = Assistant(settings)
     if rebuild_if_stale:
