@@ -1,7 +1,8 @@
 """The FastAPI application factory.
 
 The index and models load once, in the lifespan, not per request; every CPU-bound library call
-runs in a worker thread so the event loop keeps serving (health checks answer during a long ask).
+runs in a bounded worker pool (api.capacity) so the event loop keeps serving (health checks
+answer during a long ask) and load beyond capacity gets a quick 503 instead of a long queue.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api import (
@@ -26,7 +29,9 @@ from api import (
     routes_status,
     routes_web,
 )
-from api.auth import RateLimiter
+from api.auth import FailureLimiter, RateLimiter, require_key
+from api.bounds import BodySizeLimit
+from api.capacity import CpuPool, InFlight, InFlightLimit, worker_count
 from api.errors import CatchAllMiddleware, install_error_handlers
 from api.metrics import Metrics, MetricsMiddleware
 from rag.assistant import Assistant
@@ -101,23 +106,38 @@ def create_app(
             on_ready(app)
         yield
 
+    docs_open = settings.docs == "open"
     app = FastAPI(
         title="Policy RAG",
         version=API_VERSION,
         summary="Bilingual (中文/English) answers with verified citations over Chinese S&T policy documents.",
         lifespan=lifespan,
+        docs_url="/docs" if docs_open else None,
+        redoc_url="/redoc" if docs_open else None,
+        openapi_url="/openapi.json" if docs_open else None,
     )
     app.state.settings = settings
     app.state.assistant = assistant
     app.state.metrics = Metrics()
     app.state.rate_limiter = RateLimiter(settings.rate_limit_per_minute)
+    app.state.auth_failures = FailureLimiter(settings.auth_failures_per_minute)
+    app.state.cpu = CpuPool(worker_count(settings))
+    app.state.in_flight = InFlight(settings.max_in_flight)
     app.state.status = "starting"
     app.state.load_error = ""
     app.state.write_lock = asyncio.Lock()  # uploads and deletes, one at a time
 
     install_error_handlers(app)
-    # add_middleware wraps from the inside out: CORS outermost, so error responses carry its headers.
+    # add_middleware wraps from the inside out: CORS outermost, so error responses carry its headers;
+    # the in-flight cap inside the metrics, so its 503s are counted.
     app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(BodySizeLimit, settings=settings)
+
+    app.add_middleware(
+        InFlightLimit,
+        state=app.state.in_flight,
+        on_reject=lambda: app.state.metrics.rejected.labels(reason="in_flight").inc(),
+    )
     app.add_middleware(MetricsMiddleware, metrics=lambda: app.state.metrics)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
@@ -135,4 +155,23 @@ def create_app(
     for module in (routes_span, routes_status, routes_eval):  # what the web page needs besides those
         app.include_router(module.router)
     routes_web.mount(app)  # the page at / and its files under /web
+    if settings.docs == "key":
+        _docs_behind_key(app)
     return app
+
+
+def _docs_behind_key(app: FastAPI) -> None:
+    """RAG_DOCS=key: the OpenAPI schema and doc pages need an API key like the /v1 routes."""
+    guard = [Depends(require_key)]
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=guard)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=guard)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")
+
+    @app.get("/redoc", include_in_schema=False, dependencies=guard)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} - ReDoc")

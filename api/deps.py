@@ -11,6 +11,8 @@ from typing import Any, Generic, TypeVar
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from api.bounds import check_question  # noqa: F401 - re-exported: routes import it from here
+from api.capacity import CpuPool
 from api.errors import ApiError
 from api.metrics import Metrics
 from rag.assistant import Assistant
@@ -31,6 +33,11 @@ def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
+def get_cpu(request: Request) -> CpuPool:
+    """The bounded pool that search and answer calls run in."""
+    return request.app.state.cpu
+
+
 async def require_ready(request: Request) -> None:
     """503 until the start-up load succeeded and the index holds at least one chunk."""
     state = request.app.state
@@ -42,16 +49,6 @@ async def require_ready(request: Request) -> None:
             503,
             "index not ready: it holds no documents (upload some with POST /v1/documents or run `rag ingest`)",
             type="index_not_ready",
-        )
-
-
-def check_question(text: str, settings: Settings, field: str = "question") -> None:
-    """The length limit is a setting, so it cannot live in the static request schema."""
-    if len(text) > settings.max_question_chars:
-        raise ApiError(
-            422,
-            f"{field}: longer than {settings.max_question_chars} characters ({len(text)})",
-            type="invalid_request",
         )
 
 

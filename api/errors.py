@@ -99,9 +99,14 @@ async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, exc.type, exc.message, exc.headers)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return error_response(422, "invalid_request", _describe_validation(exc))
+    message = _describe_validation(exc)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body_error = any(tuple(e.get("loc", ()))[:1] == ("body",) for e in exc.errors())
+    if body_error and request.method in ("POST", "PUT", "PATCH") and not content_type.endswith("json"):
+        message = f"send a JSON body with Content-Type: application/json (got {content_type or 'none'!r}); {message}"
+    return error_response(422, "invalid_request", message)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
@@ -110,6 +115,8 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
     if status == 404 and detail == "Not Found":
         detail = "no such route (see /docs)"
+    elif status == 400 and detail == "There was an error parsing the body":
+        detail = "the request body could not be parsed (send UTF-8 JSON, or multipart/form-data for uploads)"
     return error_response(status, _TYPES.get(status, "error"), detail, getattr(exc, "headers", None))
 
 

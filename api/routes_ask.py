@@ -10,10 +10,19 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_key
-from api.deps import ThreadedIterator, check_question, get_assistant, get_metrics, get_settings, require_ready
+from api.bounds import check_history
+from api.capacity import CpuPool
+from api.deps import (
+    ThreadedIterator,
+    check_question,
+    get_assistant,
+    get_cpu,
+    get_metrics,
+    get_settings,
+    require_ready,
+)
 from api.errors import rag_error_payload
 from api.metrics import Metrics
 from api.schemas import ERROR_RESPONSES, AskRequest, AskResponse
@@ -24,7 +33,7 @@ from rag.types import Answer
 
 log = logging.getLogger("api")
 
-router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(require_key)])
+router = APIRouter(prefix="/v1", tags=["ask"], dependencies=[Depends(require_key)], responses=ERROR_RESPONSES)
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -76,15 +85,17 @@ async def ask(
     assistant: Assistant = Depends(get_assistant),
     settings: Settings = Depends(get_settings),
     metrics: Metrics = Depends(get_metrics),
+    cpu: CpuPool = Depends(get_cpu),
 ) -> JSONResponse | StreamingResponse:
     check_question(body.question, settings)
+    check_history([m.content for m in body.history], settings)
     kwargs: dict[str, Any] = {
         "k": body.k,
         "generator": body.generator,
         "history": history_dicts(body.history),
     }
     if not body.stream:
-        answer = await run_in_threadpool(partial(assistant.ask, body.question, **kwargs))
+        answer = await cpu.run(assistant.ask, body.question, **kwargs)
         out = answer.to_dict()
         metrics.observe_answer(out)
         return JSONResponse(out)

@@ -8,8 +8,6 @@ restored) and the index is left as it was: ``Assistant.ingest`` is copy-on-write
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.auth import require_admin, require_key
+from api.bounds import MULTIPART_OVERHEAD, raw_filename, sanitize_filename
 from api.deps import get_assistant, get_settings
 from api.errors import ApiError
 from api.schemas import ERROR_RESPONSES, DeleteResponse, DocumentsResponse, ErrorResponse, UploadResponse
@@ -29,34 +28,13 @@ from rag.errors import RagError
 from rag.ingest.loaders import SUPPORTED_SUFFIXES
 from rag.ingest.pipeline import IngestReport
 
-router = APIRouter(prefix="/v1", tags=["documents"], dependencies=[Depends(require_key)])
+router = APIRouter(
+    prefix="/v1", tags=["documents"], dependencies=[Depends(require_key)], responses=ERROR_RESPONSES
+)
 
 UPLOADS = "uploads"
-MAX_NAME_CHARS = 180
-_UNSAFE = re.compile(r"[^\w.\-()\[\]（）【】 ]", re.UNICODE)
-_MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file bytes
 
 log = logging.getLogger("api")
-
-
-def sanitize_filename(raw: str | None) -> str:
-    """A safe file name from the client's, or 400. A name carrying a path (``../x``, ``a/b.md``,
-    ``C:\\x``) is refused rather than silently flattened: the client may not have meant it."""
-    if not raw or not raw.strip():
-        raise ApiError(400, "file: the upload has no file name")
-    name = unicodedata.normalize("NFC", raw.strip())
-    if any(sep in name for sep in ("/", "\\", "\x00")) or re.match(r"^[A-Za-z]:", name):
-        raise ApiError(400, f"file: the file name must not contain a path: {raw!r}")
-    if name.startswith("."):
-        raise ApiError(400, f"file: the file name must not start with '.': {raw!r}")
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = _UNSAFE.sub("_", name)
-    stem, suffix = Path(name).stem, Path(name).suffix
-    if len(name) > MAX_NAME_CHARS:
-        name = stem[: MAX_NAME_CHARS - len(suffix)] + suffix
-    if not stem.strip(" ._"):
-        raise ApiError(400, f"file: not a usable file name: {raw!r}")
-    return name
 
 
 def _restore(target: Path, backup: Path | None) -> None:
@@ -73,9 +51,12 @@ def store_and_ingest(assistant: Assistant, uploads: Path, name: str, data: bytes
         raise ApiError(400, f"file: the file name must not contain a path: {name!r}")
     tag = uuid.uuid4().hex[:8]
     backup = None
-    if target.exists():
-        backup = uploads / f".{name}.{tag}.bak"  # dot files are ignored when the corpus is re-ingested
-        target.replace(backup)
+    try:
+        if target.exists():
+            backup = uploads / f".{name}.{tag}.bak"  # dot files are ignored when the corpus is re-ingested
+            target.replace(backup)
+    except OSError as exc:  # the name passed our checks but this file system refuses it
+        raise ApiError(400, f"file: cannot store {name!r} here ({exc.strerror or exc})") from exc
     part = uploads / f".{name}.{tag}.part"
     try:
         part.write_bytes(data)
@@ -132,12 +113,12 @@ _UPLOAD_BODY = {
     dependencies=[Depends(require_admin)],
     openapi_extra=_UPLOAD_BODY,
     responses={
+        **ERROR_RESPONSES,
         200: {"model": UploadResponse, "description": "Replaced or unchanged"},
         201: {"model": UploadResponse, "description": "Added"},
         400: {"model": ErrorResponse, "description": "Bad file name, or the file cannot be indexed"},
         413: {"model": ErrorResponse, "description": "Larger than RAG_MAX_UPLOAD_MB"},
         415: {"model": ErrorResponse, "description": "Unsupported file type"},
-        **ERROR_RESPONSES,
     },
 )
 async def upload_document(
@@ -150,16 +131,22 @@ async def upload_document(
     limit = int(settings.max_upload_mb * 1024 * 1024)
     too_large = ApiError(413, f"file: larger than the {settings.max_upload_mb:g} MB upload limit")
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit + _MULTIPART_OVERHEAD:
+    if length.isdigit() and int(length) > limit + MULTIPART_OVERHEAD:
         raise too_large
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise ApiError(415, "send the file as multipart/form-data in a field named 'file'")
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith("multipart/form-data"):
+        raise ApiError(
+            415,
+            f"content type {content_type.split(';')[0].strip() or '(none)'!r} is not accepted here: send "
+            "the file as multipart/form-data in a field named 'file'",
+        )
     form = await request.form(max_files=1, max_fields=16)
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise ApiError(422, "file: field required (multipart/form-data field named 'file')")
-        name = sanitize_filename(upload.filename)
+        sent = raw_filename(upload.headers.get("content-disposition")) or upload.filename
+        name = sanitize_filename(sent, settings.max_filename_bytes)
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
             raise ApiError(
                 415,

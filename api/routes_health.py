@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.metrics import CONTENT_TYPE
 from rag.assistant import Assistant
 
 router = APIRouter(tags=["health"])
@@ -24,7 +25,11 @@ def _index_size(assistant: Assistant) -> tuple[int, int]:
         return 0, 0
 
 
-@router.get("/readyz", summary="Index loaded and embedder ready (503 otherwise)")
+@router.get(
+    "/readyz",
+    summary="Index loaded and embedder ready (503 otherwise)",
+    responses={503: {"description": "Not ready: the body's reason says why"}},
+)
 async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     ready = state.status == "ready" and await run_in_threadpool(state.assistant.is_ready)
@@ -54,13 +59,9 @@ async def metrics(request: Request) -> PlainTextResponse:
         await run_in_threadpool(_index_size, state.assistant) if state.status == "ready" else (0, 0)
     )
     gauges = {
-        "rag_index_chunks": ("Chunks in the loaded index.", float(chunks)),
-        "rag_index_documents": ("Documents in the loaded index.", float(documents)),
-        "rag_ready": (
-            "1 when the index is loaded and non-empty.",
-            float(state.status == "ready" and chunks > 0),
-        ),
+        "rag_index_chunks": float(chunks),
+        "rag_index_documents": float(documents),
+        "rag_ready": float(state.status == "ready" and chunks > 0),
+        "rag_in_flight": float(state.in_flight.current),
     }
-    return PlainTextResponse(
-        state.metrics.render(gauges), media_type="text/plain; version=0.0.4; charset=utf-8"
-    )
+    return PlainTextResponse(state.metrics.render(gauges), media_type=CONTENT_TYPE)

@@ -13,15 +13,15 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from api.auth import require_key
-from api.deps import check_question, get_assistant, get_metrics, get_settings, require_ready
+from api.bounds import check_history
+from api.capacity import CpuPool
+from api.deps import check_question, get_assistant, get_cpu, get_metrics, get_settings, require_ready
 from api.errors import ApiError, rag_error_payload
 from api.metrics import Metrics
 from api.routes_ask import SSE_HEADERS, _rest, open_stream
@@ -34,7 +34,9 @@ from rag.types import Answer
 
 log = logging.getLogger("api")
 
-router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(require_key)])
+router = APIRouter(
+    prefix="/v1", tags=["openai"], dependencies=[Depends(require_key)], responses=ERROR_RESPONSES
+)
 
 MODEL_ID = "policy-rag"
 _CREATED = int(time.time())
@@ -91,7 +93,9 @@ async def chat_completions(
     assistant: Assistant = Depends(get_assistant),
     settings: Settings = Depends(get_settings),
     metrics: Metrics = Depends(get_metrics),
+    cpu: CpuPool = Depends(get_cpu),
 ) -> JSONResponse | StreamingResponse:
+    check_history([m.text() for m in body.messages[:-1]], settings, "messages")
     question, history = split_messages(body)
     check_question(question, settings, "messages")
     kwargs: dict[str, Any] = {"k": body.k, "generator": generator_for(body), "history": history}
@@ -99,7 +103,7 @@ async def chat_completions(
     created = int(time.time())
 
     if not body.stream:
-        answer = await run_in_threadpool(partial(assistant.ask, question, **kwargs))
+        answer = await cpu.run(assistant.ask, question, **kwargs)
         out = answer.to_dict()
         metrics.observe_answer(out)
         message = {"role": "assistant", "content": out["answer"], "citations": out["citations"]}

@@ -179,9 +179,12 @@ class ErrorResponse(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse, "description": desc}
     for code, desc in {
+        400: "Malformed request body (not JSON, not UTF-8)",
         401: "Missing or invalid API key",
+        413: "Request body larger than RAG_MAX_REQUEST_KB (uploads: RAG_MAX_UPLOAD_MB)",
         422: "Invalid input (the message names the field)",
-        429: "Rate limit exceeded (see Retry-After)",
-        503: "Index not ready, or the LLM backend is down with no fallback",
+        429: "Rate limit exceeded, or too many failed authentications (see Retry-After)",
+        503: "Index not ready, the LLM backend is down with no fallback, or the server is at "
+        "RAG_MAX_IN_FLIGHT (see Retry-After)",
     }.items()
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -168,6 +169,47 @@ class Settings(BaseSettings):
         REPO_ROOT / "eval" / "reports",
         description="Where `rag eval` reports live (<split>/report.html); the web page shows the latest",
     )
+    auth_failures_per_minute: int = Field(
+        10,
+        description="Failed authentications allowed per client address per minute, then 429; 0 = unlimited",
+    )
+    docs: Literal["open", "key", "off"] = Field(
+        "open", description="OpenAPI docs (/docs, /redoc, /openapi.json): open | key (need an API key) | off"
+    )
+
+    # --- serving capacity --------------------------------------------------------------
+    serve_workers: int = Field(
+        0, ge=0, description="Threads that run CPU-bound request work (search, answer); 0 = one per CPU"
+    )
+    serve_native_threads: int = Field(
+        1,
+        ge=0,
+        description="BLAS/OpenMP threads per request in `rag serve` (parallelism comes from the workers; "
+        "more threads per call oversubscribe the CPUs under load); 0 = leave the libraries' defaults",
+    )
+    max_in_flight: int = Field(
+        64,
+        ge=0,
+        description="API requests handled at once (streams until they end); beyond it 503 "
+        "with Retry-After; 0 = unlimited",
+    )
+
+    # --- input bounds ------------------------------------------------------------------
+    max_request_kb: int = Field(
+        1024,
+        ge=1,
+        description="Largest JSON request body (checked before it is parsed; uploads use max_upload_mb)",
+    )
+    max_message_chars: int = Field(8000, ge=1, description="Longest single history / chat message")
+    max_history_messages: int = Field(50, ge=0, description="Most earlier turns sent with a question")
+    max_history_chars: int = Field(40_000, ge=0, description="Total characters of the earlier turns")
+    max_filename_bytes: int = Field(
+        200, ge=16, le=230, description="Longest upload file name in UTF-8 bytes (file systems allow 255)"
+    )
+    max_unpacked_mb: float = Field(
+        64.0, gt=0, description="DOCX: largest total uncompressed size of its zip members (zip bombs)"
+    )
+    max_pdf_pages: int = Field(2000, ge=1, description="PDF: most pages read from one file")
 
     def key_set(self, which: str) -> set[str]:
         raw = self.api_keys if which == "api" else self.admin_keys

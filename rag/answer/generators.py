@@ -292,15 +292,25 @@ class OpenAIGenerator:
         )
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        chain = answer_prompt(request.language, request.script) | self.llm | self._parser
+        """Streams the model's deltas. Closing this generator (a client hung up) closes the model's
+        stream and so its HTTP response: the upstream generation stops. (Streaming through an
+        output parser would not: LangChain's parser step reads its input to the end when closed,
+        to trace it, which made every abandoned answer run to its last token.)"""
+        prompt = answer_prompt(request.language, request.script)
         try:
-            for piece in chain.stream(
-                {"context": format_context(request.hits), "question": request.question}
-            ):
+            messages = prompt.invoke({"context": format_context(request.hits), "question": request.question})
+            chunks = self.llm.stream(messages)
+        except Exception as exc:  # noqa: BLE001
+            raise self._fail(exc) from exc
+        try:
+            for chunk in chunks:
+                piece = self._parser.invoke(chunk)
                 if piece:
                     yield piece
         except Exception as exc:  # noqa: BLE001 - connection, timeout, HTTP error: all mean "backend down"
             raise self._fail(exc) from exc
+        finally:
+            chunks.close()
 
     def complete(self, messages: list[BaseMessage]) -> str:
         try:

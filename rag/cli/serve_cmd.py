@@ -34,8 +34,7 @@ def example_requests(base: str, settings: Settings) -> list[str]:
         '-d \'{"model": "policy-rag", "messages": [{"role": "user", "content": "科技进步贡献率是多少？"}]}\'',
         f"curl -s {base}/v1/documents{auth}",
         f"curl -s {base}/v1/documents{admin} -F file=@my_policy.md",
-        f"open {base}/docs   # OpenAPI docs",
-    ]
+    ] + ([f"open {base}/docs   # OpenAPI docs"] if settings.docs == "open" else [])
 
 
 @app.command("serve")
@@ -68,6 +67,13 @@ def serve(
             "and change the index",
             highlight=False,
         )
+    if settings.serve_native_threads > 0:
+        # native libraries single-threaded for this process (and the embedder's per-call limit to
+        # match): requests run side by side in the bounded worker pool instead (api.capacity)
+        from api.capacity import limit_native_threads
+
+        limit_native_threads(settings.serve_native_threads)
+        settings = settings.model_copy(update={"embed_threads": settings.serve_native_threads})
     assistant = Assistant(settings)
     if rebuild_if_stale:
         try:
@@ -88,9 +94,10 @@ def serve(
         state = app_.state
         if state.status != "ready":
             err_console.print(f"[bold red]not ready:[/] {state.load_error}", highlight=False, soft_wrap=True)
+        docs = f"  API docs: {base}/docs." if settings.docs != "off" else ""
         print(f"\nPolicy RAG on {base}", flush=True)
         print(f"  Web page: open {base}/ in a browser (ask, check citations, manage documents)", flush=True)
-        print(f"  API docs: {base}/docs. Try:", flush=True)
+        print(f"{docs} Try:" if docs else "  Try:", flush=True)
         for line in example_requests(base, settings):
             print("  " + line, flush=True)
         print(flush=True)

@@ -20,14 +20,23 @@ import codecs
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from rag.config import Settings, get_settings
 from rag.errors import DocumentError
 from rag.types import Document
+
+# pypdf logs what it repairs ("EOF marker not found") as warnings; with no logging configured
+# (the CLI) Python's last-resort handler printed them on stderr beside our clean error. A server
+# that configures logging still gets them in its log.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx"}
 _FRONT_MATTER_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -38,6 +47,21 @@ _CJK_ENCODINGS = ["gb18030", "big5", "cp950", "big5hkscs"]
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _H1_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """Bounds on what one file may cost to read (hostile input: zip bombs, page floods)."""
+
+    max_unpacked_bytes: int = 64 * 1024 * 1024
+    max_pdf_pages: int = 2000
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LoadLimits:
+        return cls(
+            max_unpacked_bytes=int(settings.max_unpacked_mb * 1024 * 1024),
+            max_pdf_pages=settings.max_pdf_pages,
+        )
 
 
 def source_name(path: Path, root: Path) -> str:
@@ -78,8 +102,11 @@ def iter_files(paths: list[Path]) -> list[Path]:
     return out
 
 
-def load_path(path: Path, root: Path) -> Document:
-    """Read and decode one file. Raises ``DocumentError`` naming the file when it cannot be used."""
+def load_path(path: Path, root: Path, limits: LoadLimits | None = None) -> Document:
+    """Read and decode one file. Raises ``DocumentError`` naming the file when it cannot be used.
+
+    ``limits`` default to the process settings (``RAG_MAX_UNPACKED_MB``, ``RAG_MAX_PDF_PAGES``)."""
+    limits = limits or LoadLimits.from_settings(get_settings())
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         kinds = " ".join(sorted(SUPPORTED_SUFFIXES))
@@ -96,8 +123,9 @@ def load_path(path: Path, root: Path) -> Document:
     skip_spans: list[tuple[int, int]] = []
     title = ""
     if suffix == ".pdf":
-        text, title = _pdf_text(raw, path)
+        text, title = _pdf_text(raw, path, limits.max_pdf_pages)
     elif suffix == ".docx":
+        check_zip(raw, path, limits.max_unpacked_bytes)
         text, title = _docx_text(raw, path)
     else:
         decoded, encoding = decode_bytes(raw, path)
@@ -261,8 +289,8 @@ def _html_text(html: str) -> tuple[str, str]:
     return text, title
 
 
-def _pdf_text(raw: bytes, path: Path) -> tuple[str, str]:
-    """The pypdf text layer, pages joined with a blank line."""
+def _pdf_text(raw: bytes, path: Path, max_pages: int) -> tuple[str, str]:
+    """The pypdf text layer, pages joined with a blank line (at most ``max_pages`` pages)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -270,6 +298,10 @@ def _pdf_text(raw: bytes, path: Path) -> tuple[str, str]:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError(f"{path}: PDF is encrypted")
+        if len(reader.pages) > max_pages:
+            raise DocumentError(
+                f"{path}: PDF has {len(reader.pages)} pages; the limit is {max_pages} (RAG_MAX_PDF_PAGES)"
+            )
         pages = [(page.extract_text() or "").strip("\n") for page in reader.pages]
         meta_title = str(reader.metadata.title or "").strip() if reader.metadata else ""
     except DocumentError:
@@ -280,6 +312,37 @@ def _pdf_text(raw: bytes, path: Path) -> tuple[str, str]:
     if not text.strip():
         raise DocumentError(f"{path}: PDF has no text layer (scanned images need OCR first)")
     return text + "\n", meta_title
+
+
+def check_zip(raw: bytes, path: Path | str, max_unpacked: int) -> None:
+    """Refuse a zip (DOCX) that would unpack to more than ``max_unpacked`` bytes, before a parser
+    inflates it in one piece. First from the central directory's declared sizes (free), then by
+    inflating every member in 1 MB steps: ``zipfile`` cuts a member at its declared size and a
+    longer (lying) stream then fails its CRC, so a forged directory is caught with bounded memory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            members = zf.infolist()
+            total = sum(m.file_size for m in members)
+            if total > max_unpacked:
+                raise DocumentError(
+                    f"{path}: unpacks to {total / 2**20:.0f} MB; the limit is {max_unpacked / 2**20:g} MB "
+                    "(RAG_MAX_UNPACKED_MB)"
+                )
+            for member in members:
+                with zf.open(member) as stream:
+                    while stream.read(1 << 20):
+                        pass
+    except DocumentError:
+        raise
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        ValueError,
+        OSError,
+        EOFError,
+    ) as exc:
+        raise DocumentError(f"{path}: cannot read DOCX (not a valid zip file: {exc})") from exc
 
 
 def _docx_text(raw: bytes, path: Path) -> tuple[str, str]:

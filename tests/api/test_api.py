@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from api.app import create_app
 from api.auth import RateLimiter
@@ -137,16 +138,21 @@ def test_metrics(client: TestClient, seed_assistant: Assistant) -> None:
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("text/plain")
     text = resp.text
-    assert 'rag_http_requests_total{method="POST",route="/v1/search",status="200"}' in text
-    assert 'rag_http_requests_total{method="POST",route="/v1/search",status="422"}' in text
-    assert (
-        'rag_http_request_duration_seconds_bucket{method="POST",route="/v1/search",status="200",le="+Inf"}'
-        in text
-    )
-    assert "rag_retrieval_seconds_count" in text
-    assert f"rag_index_chunks {len(seed_assistant.index)}" in text
-    assert "rag_index_documents 5" in text
-    assert "rag_ready 1" in text
+    # parsed with Prometheus' own parser: label order inside {} carries no meaning
+    samples = {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    route = {("method", "POST"), ("route", "/v1/search")}
+    assert samples[("rag_http_requests_total", frozenset(route | {("status", "200")}))] >= 1
+    assert samples[("rag_http_requests_total", frozenset(route | {("status", "422")}))] >= 1
+    inf = frozenset(route | {("status", "200"), ("le", "+Inf")})
+    assert samples[("rag_http_request_duration_seconds_bucket", inf)] >= 1
+    assert samples[("rag_retrieval_seconds_count", frozenset())] >= 1
+    assert samples[("rag_index_chunks", frozenset())] == len(seed_assistant.index)
+    assert samples[("rag_index_documents", frozenset())] == 5
+    assert samples[("rag_ready", frozenset())] == 1
     for line in text.splitlines():  # every sample line is "name{labels} value"
         if line and not line.startswith("#"):
             float(line.rsplit(" ", 1)[1])
@@ -544,13 +550,27 @@ def test_upload_errors_leave_index_unchanged(upload_assistant: Assistant) -> Non
 
 
 def test_sanitize_filename() -> None:
-    assert sanitize_filename("政策 2024（修订）.md") == "政策 2024（修订）.md"
-    assert sanitize_filename("a*b?c<d>.txt") == "a_b_c_d_.txt"
-    assert sanitize_filename("x\u0007y.md") == "xy.md"
-    assert len(sanitize_filename("长" * 500 + ".pdf")) == 180
-    for bad in ("", "  ", "../a.md", "/etc/passwd", "a\\b.md", "..", ".env", "D:x.md"):
+    assert sanitize_filename("政策 2024（修订）.md", 200) == "政策 2024（修订）.md"
+    assert sanitize_filename("a*b?c<d>.txt", 200) == "a_b_c_d_.txt"
+    assert sanitize_filename("x\u0007y.md", 200) == "xy.md"
+    # the limit counts UTF-8 bytes, as file systems do (a CJK character is 3): refused, not cut
+    assert sanitize_filename("长" * 65 + ".pdf", 200) == "长" * 65 + ".pdf"  # 199 bytes
+    with pytest.raises(ApiError, match="bytes"):
+        sanitize_filename("长" * 66 + ".pdf", 200)
+    for bad in (
+        "",
+        "  ",
+        "../a.md",
+        "/etc/passwd",
+        "a\\b.md",
+        "..",
+        ".env",
+        "D:x.md",
+        "C:\\x.md",
+        "\\\\srv\\s\\x.md",
+    ):
         with pytest.raises(ApiError):
-            sanitize_filename(bad)
+            sanitize_filename(bad, 200)
 
 
 # --- auth, rate limit, CORS, routing errors ------------------------------------------------
