@@ -20,7 +20,8 @@ from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion
 from rag.ingest.pipeline import IngestReport, ingest
 from rag.retrieve.crosslingual import QueryExpander
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
-from rag.store.faiss import Index, IndexSpec
+from rag.store.base import IndexSpec, Store
+from rag.store.factory import needs_save, open_store, store_exists, writable_store
 from rag.types import Answer, Hit
 
 if TYPE_CHECKING:
@@ -48,8 +49,9 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
-        self._index: Index | None = None
-        self._expander: tuple[Index, QueryExpander] | None = None  # built for that index's vocabulary
+        self._index: Store | None = None
+        # built for that index's vocabulary, at that generation
+        self._expander: tuple[Store, int, QueryExpander] | None = None
         self._write_lock = threading.Lock()
 
     # --- components --------------------------------------------------------------------
@@ -73,9 +75,9 @@ class Assistant:
         )
 
     @property
-    def index(self) -> Index:
+    def index(self) -> Store:
         if self._index is None:
-            self._index = Index.load(self.settings.index_dir, expect=self.spec)
+            self._index = open_store(self.settings, self.spec)
         return self._index
 
     def is_ready(self) -> bool:
@@ -96,9 +98,9 @@ class Assistant:
             keyword_weight_expanded=s.keyword_weight_expanded,
         )
         index = self.index
-        if self._expander is None or self._expander[0] is not index:
-            self._expander = (index, QueryExpander.from_index(index))
-        return HybridRetriever(index, self.embedder, params, self._expander[1])
+        if self._expander is None or self._expander[:2] != (index, index.generation):
+            self._expander = (index, index.generation, QueryExpander.from_index(index))
+        return HybridRetriever(index, self.embedder, params, self._expander[2])
 
     @cached_property
     def chain(self) -> AnswerChain:
@@ -110,7 +112,7 @@ class Assistant:
 
     def ensure_index(self, *, rebuild_on_mismatch: bool = False) -> IngestReport | None:
         """Index the corpus directory when no index exists yet (what `make run` relies on)."""
-        if Index.exists(self.settings.index_dir):
+        if store_exists(self.settings):
             try:
                 _ = self.index  # surfaces a mismatch now rather than at the first query
                 return None
@@ -130,31 +132,33 @@ class Assistant:
     ) -> IngestReport:
         paths = paths or [self.settings.corpus_dir]
         with self._write_lock:
-            if rebuild or not Index.exists(self.settings.index_dir):
-                base = Index(self.spec)
-            else:
-                base = self.index.copy()
-            report = ingest(
-                paths,
-                self.settings.corpus_dir,
-                base,
-                self.embedder,
-                chunk_tokens=self.settings.chunk_tokens,
-                overlap_sentences=self.settings.chunk_overlap_sentences,
-                on_total=on_total,
-                on_progress=on_progress,
-            )
-            if report.changed or rebuild or not Index.exists(self.settings.index_dir):
-                base.save(self.settings.index_dir)
-            base.index_dir = self.settings.index_dir
+            existed = store_exists(self.settings)
+            current = self.index if existed and not rebuild else None
+            base = writable_store(self.settings, self.spec, current, rebuild=rebuild)
+            with base.writing():
+                report = ingest(
+                    paths,
+                    self.settings.corpus_dir,
+                    base,
+                    self.embedder,
+                    chunk_tokens=self.settings.chunk_tokens,
+                    overlap_sentences=self.settings.chunk_overlap_sentences,
+                    on_total=on_total,
+                    on_progress=on_progress,
+                )
+            if needs_save(base) and (report.changed or rebuild or not existed):
+                base.save(self.settings.index_dir)  # type: ignore[attr-defined]
+                base.index_dir = self.settings.index_dir  # type: ignore[attr-defined]
             self._index = base
         return report
 
     def remove(self, source: str) -> int:
         with self._write_lock:
-            new = self.index.copy()
-            removed = new.remove_document(source)
-            new.save(self.settings.index_dir)
+            new = writable_store(self.settings, self.spec, self.index, rebuild=False)
+            with new.writing():
+                removed = new.remove_document(source)
+            if needs_save(new):
+                new.save(self.settings.index_dir)  # type: ignore[attr-defined]
             self._index = new
         return removed
 
@@ -177,7 +181,7 @@ class Assistant:
             raise InvalidQuestion(f"k must be between 1 and 100, got {k}")
         if len(query) > self.settings.max_question_chars:
             raise InvalidQuestion(f"the query is longer than {self.settings.max_question_chars} characters")
-        if not Index.exists(self.settings.index_dir) and self._index is None:
+        if self._index is None and not store_exists(self.settings):
             raise IndexMissingError(f"no index at {self.settings.index_dir}; run `rag ingest` first")
         return self.retriever.search(query, k, mode)
 
