@@ -91,3 +91,24 @@ def needs_save(store: Store) -> bool:
     from rag.store.faiss import Index
 
     return isinstance(store, Index)
+
+
+def create_store(settings: Settings, spec: IndexSpec) -> Store:
+    """A new, empty index for these settings that commits in its ``writing()`` blocks (an existing
+    one is emptied): what `rag migrate` copies into, and what the store contract tests start from."""
+    if _kind(settings) == "milvus":
+        from rag.store.milvus import MilvusStore
+
+        return MilvusStore.open(
+            settings.milvus_location,
+            spec,
+            index_type=settings.milvus_index_type,
+            create=True,
+            reset=True,
+            **_milvus_kwargs(settings),
+        )
+    from rag.store.faiss import Index
+
+    index = Index(spec)
+    index.index_dir = settings.index_dir
+    return index

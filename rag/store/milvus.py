@@ -177,7 +177,9 @@ class MilvusStore:
             store._create(reset=reset)
         stored = store._get_meta("spec")
         if stored is None:
-            store._put_meta({"spec": asdict(spec), "generation": {"n": 0}})
+            store._put_meta({"spec": asdict(spec)})
+            if store._get_meta("generation") is None:
+                store._put_meta({"generation": {"n": 0}})
         elif check_spec:
             have = IndexSpec(**stored)
             if have != spec:
@@ -266,7 +268,11 @@ class MilvusStore:
         if reset:
             if c.has_partition(self.collection, self.corpus):
                 c.delete(self.collection, filter="id >= 0", partition_name=self.corpus)
-            c.delete(self.meta, filter=f"corpus == {_q(self.corpus)}")
+            # the generation row stays and moves on: readers see the emptied corpus as a new one
+            c.delete(self.meta, filter=f'corpus == {_q(self.corpus)} and kind != "generation"')
+            gen = self._get_meta("generation")
+            if gen is not None:
+                self._put_meta({"generation": {"n": int(gen["n"]) + 1, "at": time.time()}})
             self._docs, self._vocab = None, None
         if not c.has_partition(self.collection, self.corpus):
             c.create_partition(self.collection, self.corpus)
@@ -319,7 +325,7 @@ class MilvusStore:
 
     def refresh(self) -> bool:
         gen = self._get_meta("generation") or {"n": 0}
-        if gen["n"] == self._generation and self._docs is not None:
+        if int(gen["n"]) == self._generation:
             return False
         self._generation = int(gen["n"])
         self._docs, self._vocab = None, None
