@@ -1,9 +1,10 @@
 """The one façade the CLI, the HTTP API and the evaluation harness call.
 
 Built once per process from ``Settings``: it owns the embedder, the index, the retriever and
-the answer chain, so nothing heavy is loaded per request. Ingest is copy-on-write: it builds
-and saves a new index, then swaps it in, so concurrent searches never see a half-built one
-and a failed ingest leaves the index as it was.
+the answer chain, so nothing heavy is loaded per request. Writes go through the store's
+``writing()`` block (inter-process lock, newest generation, one commit), so concurrent searches
+never see a half-written index, a failed ingest leaves the index as it was, and a generation
+committed by another process (``rag ingest`` beside ``rag serve``) is served from the next request.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rag.ingest.pipeline import IngestReport, ingest
 from rag.retrieve.crosslingual import QueryExpander
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
 from rag.store.base import IndexSpec, Store
-from rag.store.factory import needs_save, open_store, store_exists, writable_store
+from rag.store.factory import make_store, store_exists
 from rag.types import Answer, Hit
 
 if TYPE_CHECKING:
@@ -50,8 +51,7 @@ class Assistant:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._index: Store | None = None
-        # built for that index's vocabulary, at that generation
-        self._expander: tuple[Store, int, QueryExpander] | None = None
+        self._expander: tuple[int, QueryExpander] | None = None  # built for that generation's vocabulary
         self._write_lock = threading.Lock()
 
     # --- components --------------------------------------------------------------------
@@ -74,10 +74,19 @@ class Assistant:
             pipeline_version=PIPELINE_VERSION,
         )
 
+    def _store(self) -> Store:
+        """The one place the store is chosen (RAG_STORE: faiss files or Milvus)."""
+        return make_store(self.settings)
+
     @property
     def index(self) -> Store:
+        """The store, at the newest committed generation (one stat() per call to notice a new one)."""
         if self._index is None:
-            self._index = open_store(self.settings, self.spec)
+            store = self._store()
+            store.load(expect=self.spec)
+            self._index = store
+        else:
+            self._index.refresh()
         return self._index
 
     def is_ready(self) -> bool:
@@ -98,9 +107,9 @@ class Assistant:
             keyword_weight_expanded=s.keyword_weight_expanded,
         )
         index = self.index
-        if self._expander is None or self._expander[:2] != (index, index.generation):
-            self._expander = (index, index.generation, QueryExpander.from_index(index))
-        return HybridRetriever(index, self.embedder, params, self._expander[2])
+        if self._expander is None or self._expander[0] != index.generation:
+            self._expander = (index.generation, QueryExpander.from_index(index))
+        return HybridRetriever(index, self.embedder, params, self._expander[1])
 
     @cached_property
     def chain(self) -> AnswerChain:
@@ -127,40 +136,72 @@ class Assistant:
         paths: list[Path] | None = None,
         *,
         rebuild: bool = False,
+        sync: bool = False,
         on_total: Callable[[int], None] | None = None,
         on_progress: Callable[[int], None] | None = None,
     ) -> IngestReport:
         paths = paths or [self.settings.corpus_dir]
         with self._write_lock:
-            existed = store_exists(self.settings)
-            current = self.index if existed and not rebuild else None
-            base = writable_store(self.settings, self.spec, current, rebuild=rebuild)
-            with base.writing():
+            store = self._index or self._store()
+            with store.writing(self.spec, rebuild=rebuild) as writer:
                 report = ingest(
                     paths,
                     self.settings.corpus_dir,
-                    base,
+                    writer,
                     self.embedder,
                     chunk_tokens=self.settings.chunk_tokens,
                     overlap_sentences=self.settings.chunk_overlap_sentences,
                     on_total=on_total,
                     on_progress=on_progress,
                 )
-            if needs_save(base) and (report.changed or rebuild or not existed):
-                base.save(self.settings.index_dir)  # type: ignore[attr-defined]
-                base.index_dir = self.settings.index_dir  # type: ignore[attr-defined]
-            self._index = base
+                if sync:
+                    report.removed = self._remove_missing(writer)
+            self._index = store
         return report
 
     def remove(self, source: str) -> int:
         with self._write_lock:
-            new = writable_store(self.settings, self.spec, self.index, rebuild=False)
-            with new.writing():
-                removed = new.remove_document(source)
-            if needs_save(new):
-                new.save(self.settings.index_dir)  # type: ignore[attr-defined]
-            self._index = new
+            store = self._index or self._store()
+            with store.writing(self.spec) as writer:
+                removed = writer.remove_document(source)
+            self._index = store
         return removed
+
+    def compact(self) -> dict[str, Any]:
+        """Merge the index's segments and drop removed chunks (``rag compact``)."""
+        with self._write_lock:
+            store = self.index
+            return store.compact()
+
+    def reconcile(self) -> dict[str, list[str]]:
+        """Compare the corpus folder with the index: files not indexed (or changed since), and
+        indexed documents whose file is gone. ``rag ingest --sync`` fixes both."""
+        import hashlib
+
+        from rag.ingest.loaders import iter_files, source_name
+
+        root = self.settings.corpus_dir
+        on_disk: dict[str, Path] = {}
+        if root.exists():
+            for path in iter_files([root]):
+                on_disk[source_name(path, root)] = path
+        indexed = {d.source: d for d in self.index.documents()}
+        unindexed, changed = [], []
+        for source, path in sorted(on_disk.items()):
+            record = indexed.get(source)
+            if record is None:
+                unindexed.append(source)
+            elif hashlib.sha256(path.read_bytes()).hexdigest() != record.content_hash:
+                changed.append(source)
+        missing = sorted(s for s in indexed if s not in on_disk and not (root / s).is_file())
+        return {"unindexed": unindexed, "changed": changed, "missing": missing}
+
+    def _remove_missing(self, writer) -> list[str]:
+        root = self.settings.corpus_dir
+        gone = [d.source for d in writer.store.documents() if not (root / d.source).is_file()]
+        for source in gone:
+            writer.remove_document(source)
+        return gone
 
     def documents(self) -> list[dict[str, Any]]:
         return [

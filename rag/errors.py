@@ -56,3 +56,10 @@ class BackendError(RagError):
 
     status_code = 503
     kind = "backend_unavailable"
+
+
+class IndexBusyError(RagError):
+    """Another process holds the index's write lock longer than the configured wait."""
+
+    status_code = 503
+    kind = "index_busy"

@@ -38,6 +38,11 @@ def ingest(
         "--rebuild-if-stale",
         help="Rebuild when the index was made by another embedder or pipeline version",
     ),
+    sync: bool = typer.Option(
+        False,
+        "--sync",
+        help="Make the index match the corpus folder: index new or changed files, drop documents whose file is gone",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON"),
 ) -> None:
     """Add documents to the index (unchanged files are skipped; changed ones replace their chunks)."""
@@ -65,6 +70,7 @@ def ingest(
             report = assistant.ingest(
                 list(paths) if paths else None,
                 rebuild=rebuild,
+                sync=sync,
                 on_total=lambda n: progress.update(task, total=n),
                 on_progress=lambda n: progress.advance(task, n),
             )
@@ -78,7 +84,8 @@ def ingest(
             err_console.print(f"[yellow]skipped[/] {reason}", highlight=False)
         console.print(
             f"[bold]{len(report.added)}[/] added, [bold]{len(report.updated)}[/] updated, "
-            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped; "
+            f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped"
+            f"{f', {len(report.removed)} removed (file gone)' if sync else ''}; "
             f"{report.chunks} chunks in {elapsed:.1f}s "
             f"(index: {assistant.index.stats().documents} documents, {len(assistant.index)} chunks)"
         )
@@ -167,3 +174,45 @@ def remove(source: str = typer.Argument(..., help="The source as `rag docs` list
     except RagError as exc:
         fail(str(exc))
     console.print(f"removed {source} ({n} chunks)")
+
+
+@app.command()
+def compact(json_out: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+    """Merge the index's segments into one and drop removed chunks (the index stays searchable meanwhile)."""
+    try:
+        report = _assistant().compact()
+    except RagError as exc:
+        fail(str(exc))
+    if json_out:
+        write_json_line(report)
+    else:
+        console.print(
+            f"compacted: {report['segments_before']} segments → {report['segments_after']} in {report['seconds']}s"
+        )
+
+
+@app.command()
+def status(json_out: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+    """The index (store, generation, segments) and how the corpus folder differs from it."""
+    assistant = _assistant()
+    try:
+        stats = assistant.index.stats().to_dict()
+        drift = assistant.reconcile()
+    except RagError as exc:
+        fail(str(exc))
+    if json_out:
+        write_json_line({"index": stats, "corpus": drift})
+        return
+    console.print(
+        f"{stats['store']} store, generation {stats['generation']}: {stats['documents']} documents, "
+        f"{stats['chunks']} chunks in {len(stats['extra'].get('segments', []))} segments"
+    )
+    for key, label in (
+        ("unindexed", "on disk, not indexed"),
+        ("changed", "changed since indexed"),
+        ("missing", "indexed, file gone"),
+    ):
+        for source in drift[key]:
+            console.print(f"  {label}: {source}", highlight=False)
+    if any(drift.values()):
+        console.print("run `rag ingest --sync` to make the index match the corpus folder")

@@ -8,7 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rag.cli._app import app, console, err_console, fail, write_json_line
 from rag.config import Settings
 from rag.errors import RagError
-from rag.store.factory import STORES, create_store, open_store, store_exists
+from rag.store.factory import STORES, make_store, store_exists
 
 
 def _describe(settings: Settings) -> str:
@@ -47,8 +47,9 @@ def migrate(
             fail(f"no index to migrate in {_describe(src_settings)}; run `rag ingest` first")
         if store_exists(dst_settings) and not replace:
             fail(f"{_describe(dst_settings)} already holds an index; pass --replace to overwrite it")
-        source = open_store(src_settings, None)
-        dest = create_store(dst_settings, source.spec)
+        source = make_store(src_settings)
+        source.load()
+        dest = make_store(dst_settings)
         with Progress(
             TextColumn("copying"),
             BarColumn(),

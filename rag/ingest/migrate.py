@@ -37,15 +37,17 @@ def copy_store(
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> MigrationReport:
-    """Copy every document of ``source`` into ``dest`` (empty, same spec) in one ``writing()`` block."""
-    if dest.spec != source.spec:
-        raise ValueError(f"destination spec {dest.spec.describe()} differs from {source.spec.describe()}")
+    """Copy every document of ``source`` (loaded) into ``dest``, replacing whatever ``dest`` held,
+    in one ``writing()`` block: a failure leaves the destination as it was."""
+    spec = source.spec
+    if spec is None:
+        raise ValueError("load the source store before copying it")
     started = time.perf_counter()
     records = list(source.documents())
     if on_total:
         on_total(sum(len(r.ids) for r in records))
     chunks_copied = 0
-    with dest.writing():
+    with dest.writing(spec, rebuild=True) as writer:
         for record in records:
             ids = list(record.ids)
             found = source.get_chunks(ids)
@@ -53,7 +55,7 @@ def copy_store(
             chunks = [found[i] for i in ids]
             vectors = source.get_vectors(ids)
             tokens = [keyword_tokens(embedding_text(c)) for c in chunks]
-            dest.replace_document(
+            writer.replace_document(
                 replace(record, ids=[], metadata=dict(record.metadata)), chunks, vectors, tokens
             )
             chunks_copied += len(chunks)

@@ -12,7 +12,7 @@ from rag.errors import DocumentError
 from rag.ingest.chunking import chunk_document
 from rag.ingest.cleaning import clean
 from rag.ingest.loaders import iter_files, load_path
-from rag.store.faiss import DocRecord, Index
+from rag.store.base import DocRecord, StoreWriter
 from rag.text import keyword_tokens
 from rag.types import Chunk, Document
 
@@ -23,6 +23,7 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    removed: list[str] = field(default_factory=list)  # --sync: indexed documents whose file is gone
     chunks: int = 0
     seconds: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(("load", "clean", "chunk", "embed", "index"), 0.0)
@@ -30,7 +31,7 @@ class IngestReport:
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated)
+        return bool(self.added or self.updated or self.removed)
 
     def to_dict(self) -> dict:
         return {
@@ -38,6 +39,7 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "removed": self.removed,
             "chunks": self.chunks,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
@@ -58,7 +60,7 @@ def embedding_text(chunk: Chunk) -> str:
 def ingest(
     paths: list[Path],
     root: Path,
-    index: Index,
+    index: StoreWriter,
     embedder: Embedder,
     *,
     chunk_tokens: int,

@@ -6,9 +6,9 @@ store. Everything above the store talks to this protocol, never to FAISS or BM25
 Ids: every chunk gets an ``int`` id when it is written, unique for the life of the index (ids of
 removed chunks are never reused), so a hit can be resolved to its chunk by id at any time.
 
-Lifecycle: ``open`` reads the newest committed generation. Readers see one generation at a time
+Lifecycle: ``load`` reads the newest committed generation. Readers see one generation at a time
 and pick up a newer one with ``refresh()`` (cheap when nothing changed). Every mutation happens
-inside ``with store.writing():`` which takes the inter-process write lock, moves to the newest
+inside ``with store.writing() as writer:`` (a ``StoreWriter``), which takes the inter-process write lock, moves to the newest
 generation on disk (never a stale copy in memory), and on a clean exit commits everything as
 one new generation; on an exception nothing is committed.
 """
@@ -81,26 +81,9 @@ class Vocabulary:
 
 
 @runtime_checkable
-class Store(Protocol):
-    spec: IndexSpec
+class StoreWriter(Protocol):
+    """What ``Store.writing()`` yields: the mutations, plus reads that see this write's own changes."""
 
-    # --- lifecycle ---------------------------------------------------------------------
-    @property
-    def generation(self) -> int:
-        """The committed generation this store object currently serves."""
-        ...
-
-    def refresh(self) -> bool:
-        """Serve the newest committed generation; True when it changed. Cheap when it did not."""
-        ...
-
-    def writing(self) -> AbstractContextManager[Store]:
-        """Lock for writing (inter-process), move to the newest generation, commit on a clean exit."""
-        ...
-
-    def close(self) -> None: ...
-
-    # --- mutation (only inside ``writing()``) -------------------------------------------
     def replace_document(
         self,
         record: DocRecord,
@@ -114,6 +97,41 @@ class Store(Protocol):
     def remove_document(self, source: str) -> int:
         """Drop a document; the number of chunks removed. UnknownDocumentError when absent."""
         ...
+
+    def document(self, source: str) -> DocRecord | None: ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    spec: IndexSpec | None  # None until opened or first written
+
+    # --- lifecycle ---------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        """The committed generation this store object currently serves."""
+        ...
+
+    def load(self, expect: IndexSpec | None = None) -> None:
+        """Open the newest committed generation; IndexMissingError / IndexMismatchError (vs ``expect``)."""
+        ...
+
+    def refresh(self) -> bool:
+        """Serve the newest committed generation; True when it changed. Cheap when it did not."""
+        ...
+
+    def writing(
+        self, spec: IndexSpec | None = None, *, rebuild: bool = False
+    ) -> AbstractContextManager[StoreWriter]:
+        """Lock for writing (inter-process), move to the newest generation, commit on a clean exit.
+        ``spec`` creates the index when none exists (a different spec is refused unless ``rebuild``,
+        which starts from empty)."""
+        ...
+
+    def compact(self) -> dict[str, Any]:
+        """Merge storage and drop removed chunks; a small report."""
+        ...
+
+    def close(self) -> None: ...
 
     # --- reading -----------------------------------------------------------------------
     def __len__(self) -> int:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from rag.config import Settings
 from rag.errors import UnknownComponent
-from rag.store.base import IndexSpec, Store
+from rag.store.base import Store
 
 STORES = ("faiss", "milvus")
 
 
-def _kind(settings: Settings) -> str:
+def store_kind(settings: Settings) -> str:
     kind = settings.store.strip().lower()
     if kind not in STORES:
         raise UnknownComponent(
@@ -18,97 +18,46 @@ def _kind(settings: Settings) -> str:
     return kind
 
 
-def _milvus_kwargs(settings: Settings) -> dict:
-    return {
-        "collection": settings.milvus_collection,
-        "corpus": settings.milvus_corpus,
-        "token": settings.milvus_token,
-        "db_name": settings.milvus_db_name,
-    }
+def make_store(settings: Settings) -> Store:
+    """The store these settings name, not yet opened (``load()`` or ``writing(spec)`` next)."""
+    s = settings
+    if store_kind(s) == "milvus":
+        from rag.store.milvus import MilvusStore
+
+        return MilvusStore(
+            s.milvus_location,
+            collection=s.milvus_collection,
+            corpus=s.milvus_corpus,
+            token=s.milvus_token,
+            db_name=s.milvus_db_name,
+            index_type=s.milvus_index_type,
+        )
+    from rag.store.faiss import FaissStore, StoreOptions
+    from rag.store.segment import AnnParams
+
+    options = StoreOptions(
+        ann=AnnParams(
+            kind=s.faiss_index,
+            auto_min_chunks=s.faiss_auto_min_chunks,
+            ivf_nprobe=s.faiss_nprobe,
+            hnsw_ef_search=s.faiss_hnsw_ef_search,
+        ),
+        faiss_threads=s.faiss_threads,
+        lock_timeout=s.write_lock_timeout,
+        segment_chunks=s.segment_chunks,
+        auto_compact_segments=s.auto_compact_segments,
+    )
+    return FaissStore(s.index_dir, options)
 
 
 def store_exists(settings: Settings) -> bool:
-    """An index has been written for these settings (without creating anything)."""
-    if _kind(settings) == "milvus":
+    """An index has been written for these settings (asked without creating anything)."""
+    if store_kind(settings) == "milvus":
         from rag.store.milvus import MilvusStore
 
-        return MilvusStore.exists(settings.milvus_location, **_milvus_kwargs(settings))
-    from rag.store.faiss import Index
+        store = make_store(settings)
+        assert isinstance(store, MilvusStore)
+        return store.exists()
+    from rag.store.faiss import FaissStore
 
-    return Index.exists(settings.index_dir)
-
-
-def open_store(settings: Settings, spec: IndexSpec | None) -> Store:
-    """The existing index; IndexMissingError when there is none, IndexMismatchError when it was built
-    under another spec (``spec=None`` opens whatever is there, e.g. to migrate it)."""
-    if _kind(settings) == "milvus":
-        from rag.store.milvus import MilvusStore
-
-        return MilvusStore.open(
-            settings.milvus_location,
-            spec or IndexSpec("", 0, 0, 0, ""),
-            index_type=settings.milvus_index_type,
-            check_spec=spec is not None,
-            **_milvus_kwargs(settings),
-        )
-    from rag.store.faiss import Index
-
-    index = Index.load(settings.index_dir, expect=spec)
-    index.index_dir = settings.index_dir
-    return index
-
-
-def writable_store(settings: Settings, spec: IndexSpec, current: Store | None, *, rebuild: bool) -> Store:
-    """The store an ingest or removal writes into (inside its ``writing()`` block).
-
-    FAISS: an empty index (rebuild or none yet) or a copy of ``current``, so readers keep the old
-    one until the new one is saved. Milvus: the store itself (emptied first on rebuild); its
-    ``writing()`` block commits or undoes the changes.
-    """
-    if _kind(settings) == "milvus":
-        from rag.store.milvus import MilvusStore
-
-        if current is not None and not rebuild:
-            return current
-        return MilvusStore.open(
-            settings.milvus_location,
-            spec,
-            index_type=settings.milvus_index_type,
-            create=True,
-            reset=rebuild,
-            **_milvus_kwargs(settings),
-        )
-    from rag.store.faiss import Index
-
-    if current is None or rebuild:
-        return Index(spec)
-    assert isinstance(current, Index)
-    return current.copy()
-
-
-def needs_save(store: Store) -> bool:
-    """FAISS indexes are saved by the caller after a write; Milvus commits in ``writing()``."""
-    from rag.store.faiss import Index
-
-    return isinstance(store, Index)
-
-
-def create_store(settings: Settings, spec: IndexSpec) -> Store:
-    """A new, empty index for these settings that commits in its ``writing()`` blocks (an existing
-    one is emptied): what `rag migrate` copies into, and what the store contract tests start from."""
-    if _kind(settings) == "milvus":
-        from rag.store.milvus import MilvusStore
-
-        return MilvusStore.open(
-            settings.milvus_location,
-            spec,
-            index_type=settings.milvus_index_type,
-            create=True,
-            reset=True,
-            **_milvus_kwargs(settings),
-        )
-    from rag.store.faiss import Index
-
-    index = Index(spec)
-    index.index_dir = settings.index_dir
-    return index
+    return FaissStore.exists(settings.index_dir)

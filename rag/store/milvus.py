@@ -120,111 +120,86 @@ class MilvusStore:
 
     def __init__(
         self,
-        client: Any,
-        spec: IndexSpec,
-        *,
-        collection: str,
-        corpus: str,
         uri: str,
-        index_type: str = "FLAT",
-    ) -> None:
-        self.client = client
-        self.spec = spec
-        self.collection = collection
-        self.meta = f"{collection}_meta"
-        self.corpus = corpus
-        self.uri = uri
-        self.index_type = index_type
-        self._generation = 0
-        self._docs: dict[str, DocRecord] | None = None
-        self._vocab: Vocabulary | None = None
-        self._write_lock = threading.RLock()
-        self._txn: _Txn | None = None
-
-    # --- opening -------------------------------------------------------------------------
-
-    @classmethod
-    def open(
-        cls,
-        uri: str,
-        spec: IndexSpec,
         *,
         collection: str = "policy_rag",
         corpus: str = "default",
         token: str = "",
         db_name: str = "",
         index_type: str = "FLAT",
-        create: bool = False,
-        reset: bool = False,
-        check_spec: bool = True,
-    ) -> MilvusStore:
-        """Open the corpus; ``create`` makes collections and partition when missing, ``reset`` empties
-        the corpus first (a rebuild). A corpus built under another spec is refused unless reset."""
+    ) -> None:
         for what, name in (("RAG_MILVUS_COLLECTION", collection), ("RAG_MILVUS_CORPUS", corpus)):
             if not _NAME_RE.match(name):
                 raise RagError(
                     f"{what} {name!r}: use letters, digits and underscores, not starting with a digit"
                 )
-        client = connect(uri, token=token, db_name=db_name)
-        store = cls(client, spec, collection=collection, corpus=corpus, uri=uri, index_type=index_type)
-        present = store._exists()
-        if not present and not create:
-            raise IndexMissingError(
-                f"no index for corpus {corpus!r} in Milvus collection {collection!r} at {uri}; "
-                "run `rag ingest` first"
-            )
-        if not present or reset:
-            store._create(reset=reset)
-        stored = store._get_meta("spec")
-        if stored is None:
-            store._put_meta({"spec": asdict(spec)})
-            if store._get_meta("generation") is None:
-                store._put_meta({"generation": {"n": 0}})
-        elif check_spec:
-            have = IndexSpec(**stored)
-            if have != spec:
-                raise IndexMismatchError(
-                    f"corpus {corpus!r} in Milvus collection {collection!r} was built with {have.describe()}; "
-                    f"the settings ask for {spec.describe()}. Rebuild it with `rag ingest --rebuild`"
-                )
-        else:
-            store.spec = IndexSpec(**stored)
-        store.refresh()
-        return store
+        self.uri = uri
+        self.collection = collection
+        self.meta = f"{collection}_meta"
+        self.corpus = corpus
+        self.index_type = index_type
+        self.spec: IndexSpec | None = None
+        self._token, self._db_name = token, db_name
+        self._client: Any = None
+        self._generation = 0
+        self._docs: dict[str, DocRecord] | None = None
+        self._vocab: Vocabulary | None = None
+        self._write_lock = threading.RLock()
 
-    @classmethod
-    def exists(
-        cls,
-        uri: str,
-        *,
-        collection: str = "policy_rag",
-        corpus: str = "default",
-        token: str = "",
-        db_name: str = "",
-    ) -> bool:
-        if is_local_uri(uri) and not Path(uri).exists():
-            return False  # do not create an empty Lite file just to ask
-        client = connect(uri, token=token, db_name=db_name)
-        probe = cls(client, IndexSpec("", 0, 0, 0, ""), collection=collection, corpus=corpus, uri=uri)
-        return probe._exists()
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = connect(self.uri, token=self._token, db_name=self._db_name)
+        return self._client
 
-    def _exists(self) -> bool:
+    # --- opening -------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """This corpus has been written (asked without creating an empty Lite file)."""
+        if is_local_uri(self.uri) and not Path(self.uri).exists():
+            return False
         c = self.client
         if not (c.has_collection(self.collection) and c.has_collection(self.meta)):
             return False
-        self._load()
+        self._load_collections()
         return self._get_meta("spec") is not None and c.has_partition(self.collection, self.corpus)
 
-    def _load(self) -> None:
+    def load(self, expect: IndexSpec | None = None) -> None:
+        if not self.exists():
+            raise IndexMissingError(
+                f"no index for corpus {self.corpus!r} in Milvus collection {self.collection!r} at "
+                f"{_redact(self.uri)}; run `rag ingest` first"
+            )
+        have = IndexSpec(**self._get_meta("spec"))
+        if expect is not None and have != expect:
+            raise IndexMismatchError(
+                f"corpus {self.corpus!r} in Milvus collection {self.collection!r} was built with "
+                f"{have.describe()}; the settings ask for {expect.describe()}. Rebuild it with "
+                "`rag ingest --rebuild`"
+            )
+        self.spec = have
+        self._generation = -1  # force the first refresh to read everything
+        self.refresh()
+
+    def _load_collections(self) -> None:
         for name in (self.collection, self.meta):
             state = self.client.get_load_state(name)
             if "Loaded" not in str(state.get("state", "")):
                 self.client.load_collection(name)
 
-    def _create(self, *, reset: bool) -> None:
+    def _create(self, spec: IndexSpec) -> None:
+        """Collections, indexes and this corpus' partition, where missing."""
         from pymilvus import DataType, Function, FunctionType
 
         c = self.client
+        if c.has_collection(self.collection) and self._dense_dim() != spec.dim:
+            others = [p for p in c.list_partitions(self.collection) if p not in ("_default", self.corpus)]
+            if others:
+                raise IndexMismatchError(
+                    f"Milvus collection {self.collection!r} holds {self._dense_dim()}-d vectors for other corpora "
+                    f"({', '.join(others)}); the embedder makes {spec.dim}-d ones. Use another RAG_MILVUS_COLLECTION"
+                )
+            c.drop_collection(self.collection)  # only this corpus lived there, and it is being rebuilt
         if not c.has_collection(self.collection):
             s = c.create_schema(auto_id=False, enable_dynamic_field=False)
             s.add_field("id", DataType.INT64, is_primary=True)
@@ -241,7 +216,7 @@ class MilvusStore:
                 analyzer_params=ANALYZER,
             )
             s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-            s.add_field("dense", DataType.FLOAT_VECTOR, dim=self.spec.dim)
+            s.add_field("dense", DataType.FLOAT_VECTOR, dim=spec.dim)
             s.add_function(
                 Function(
                     name="bm25",
@@ -264,19 +239,16 @@ class MilvusStore:
             ip = c.prepare_index_params()
             ip.add_index("v", index_type="FLAT", metric_type="L2")
             c.create_collection(self.meta, schema=s, index_params=ip)
-        self._load()
-        if reset:
-            if c.has_partition(self.collection, self.corpus):
-                c.delete(self.collection, filter="id >= 0", partition_name=self.corpus)
-            # the generation row stays and moves on: readers see the emptied corpus as a new one
-            c.delete(self.meta, filter=f'corpus == {_q(self.corpus)} and kind != "generation"')
-            gen = self._get_meta("generation")
-            if gen is not None:
-                self._put_meta({"generation": {"n": int(gen["n"]) + 1, "at": time.time()}})
-            self._docs, self._vocab = None, None
+        self._load_collections()
         if not c.has_partition(self.collection, self.corpus):
             c.create_partition(self.collection, self.corpus)
             c.load_collection(self.collection)  # Milvus Lite loads whole collections only
+
+    def _dense_dim(self) -> int:
+        for f in self.client.describe_collection(self.collection)["fields"]:
+            if f["name"] == "dense":
+                return int(f["params"]["dim"])
+        return 0
 
     # --- meta rows -------------------------------------------------------------------------
 
@@ -332,75 +304,58 @@ class MilvusStore:
         return True
 
     @contextmanager
-    def writing(self) -> Iterator[MilvusStore]:
+    def writing(self, spec: IndexSpec | None = None, *, rebuild: bool = False) -> Iterator[_Writer]:
+        """Changes go to Milvus as they are made; old rows are deleted and the new generation is
+        published on a clean exit, and an exception deletes what the block inserted."""
         with self._write_lock:
-            if self._txn is not None:  # nested: the outer block commits
-                yield self
-                return
+            present = self.exists()
+            stored = IndexSpec(**self._get_meta("spec")) if present else None
+            if stored is None and spec is None:
+                raise IndexMissingError(
+                    f"no index for corpus {self.corpus!r} in Milvus collection {self.collection!r}; "
+                    "run `rag ingest` first"
+                )
+            if stored is not None and spec is not None and stored != spec and not rebuild:
+                raise IndexMismatchError(
+                    f"corpus {self.corpus!r} in Milvus collection {self.collection!r} was built with "
+                    f"{stored.describe()}; the settings ask for {spec.describe()}. Rebuild it with "
+                    "`rag ingest --rebuild`"
+                )
+            target = spec if (rebuild or stored is None) and spec is not None else stored
+            assert target is not None
+            if not present or rebuild:
+                self._create(target)
+            if self._get_meta("generation") is None:
+                self._put_meta({"generation": {"n": 0}})
+            self.spec = target
+            self._generation = -1
             self.refresh()
-            self._txn = _Txn(docs=dict(self._documents()))
+            writer = _Writer(self, {} if rebuild else dict(self._documents()), rebuild=rebuild)
             try:
-                yield self
+                yield writer
             except BaseException:
-                self._rollback()
+                writer.abort()
                 raise
-            else:
-                self._commit()
-            finally:
-                self._txn = None
+            writer.commit(target)
+
+    def compact(self) -> dict[str, Any]:
+        """Ask Milvus to merge segments (it also drops deleted rows); Milvus Lite does it in place."""
+        started = time.perf_counter()
+        try:
+            job = self.client.compact(self.collection)
+        except Exception as exc:  # noqa: BLE001 - servers and Lite differ in what they support
+            return {"store": "milvus", "compacted": False, "reason": str(exc)}
+        return {
+            "store": "milvus",
+            "compacted": True,
+            "job": str(job),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
 
     def close(self) -> None:
-        self.client.close()
-
-    def _rollback(self) -> None:
-        txn = self._txn
-        assert txn is not None
-        for i in range(0, len(txn.inserted), _BATCH):
-            self.client.delete(self.collection, ids=txn.inserted[i : i + _BATCH], partition_name=self.corpus)
-
-    def _commit(self) -> None:
-        txn = self._txn
-        assert txn is not None
-        if not txn.inserted and not txn.removed:
-            return
-        c = self.client
-        gone = txn.removed
-        df_delta: Counter[str] = Counter()
-        for terms in txn.terms.values():
-            df_delta.update(terms)
-        for i in range(0, len(gone), _BATCH):  # old versions' terms leave the vocabulary
-            rows = c.get(self.collection, ids=gone[i : i + _BATCH], output_fields=["match"])
-            for r in rows:
-                df_delta.subtract(set(r["match"].split()))
-            c.delete(self.collection, ids=gone[i : i + _BATCH], partition_name=self.corpus)
-        self._apply_df(df_delta)
-        old = self._documents()
-        upserts = [("doc", s, asdict(txn.docs[s])) for s in txn.docs if txn.docs[s] != old.get(s)]
-        dropped = [self._key("doc", s) for s in old if s not in txn.docs]
-        self._upsert_meta(upserts)
-        if dropped:
-            c.delete(self.meta, ids=dropped)
-        self._upsert_meta([("generation", "", {"n": self._generation + 1, "at": time.time()})])
-        c.flush(self.collection)
-        c.flush(self.meta)
-        self.refresh()
-
-    def _apply_df(self, delta: Counter[str]) -> None:
-        terms = [t for t, d in delta.items() if d]
-        current: dict[str, int] = {}
-        for i in range(0, len(terms), _BATCH):
-            keys = [self._key("df", t) for t in terms[i : i + _BATCH]]
-            for r in self.client.get(self.meta, ids=keys, output_fields=["key", "value"]):
-                current[r["key"].rsplit("\x1f", 1)[1]] = int(r["value"]["df"])
-        keep = [
-            ("df", t, {"df": current.get(t, 0) + delta[t]}) for t in terms if current.get(t, 0) + delta[t] > 0
-        ]
-        drop = [self._key("df", t) for t in terms if current.get(t, 0) + delta[t] <= 0 and t in current]
-        self._upsert_meta(keep)
-        for i in range(0, len(drop), _BATCH):
-            self.client.delete(self.meta, ids=drop[i : i + _BATCH])
-
-    # --- mutation ------------------------------------------------------------------------------
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     def _next_ids(self, n: int) -> list[int]:
         key = "\x1fnext_id\x1f"  # collection-wide: ids are primary keys across all corpora
@@ -412,58 +367,24 @@ class MilvusStore:
         )
         return list(range(start, start + n))
 
-    def replace_document(
-        self,
-        record: DocRecord,
-        chunks: Sequence[Chunk],
-        vectors: np.ndarray,
-        keyword_tokens: Sequence[Sequence[str]],
-    ) -> list[int]:
-        txn = self._require_txn()
-        if len(chunks) != len(vectors) or len(chunks) != len(keyword_tokens):
-            raise ValueError("chunks, vectors and tokens differ in length")
-        if record.source in txn.docs:
-            self.remove_document(record.source)
-        ids = self._next_ids(len(chunks))
-        vectors = np.asarray(vectors, dtype=np.float32)
-        rows = []
-        for i, chunk, vec, toks in zip(ids, chunks, vectors, keyword_tokens, strict=True):
-            terms = [t for t in toks if len(t) <= _MAX_TERM]
-            row = {f: getattr(chunk, f) for f in _CHUNK_FIELDS}
-            row.update(id=i, match=" ".join(terms) or "<empty>", dense=vec.tolist())
-            for f in ("text", "match", "title", "section"):
-                limit = _MAX_VARCHAR if f in ("text", "match") else 4096
-                if len(row[f].encode("utf-8")) > limit:
-                    raise ValueError(f"{chunk.chunk_id}: {f} is longer than Milvus' {limit}-byte limit")
-            rows.append(row)
-            txn.terms[i] = set(terms)
-        for j in range(0, len(rows), _BATCH):
-            self.client.insert(self.collection, rows[j : j + _BATCH], partition_name=self.corpus)
-            txn.inserted.extend(r["id"] for r in rows[j : j + _BATCH])
-        record.ids = ids
-        record.ingested_at = record.ingested_at or time.time()
-        txn.docs[record.source] = record
-        return ids
-
-    def remove_document(self, source: str) -> int:
-        txn = self._require_txn()
-        record = txn.docs.pop(source, None)
-        if record is None:
-            raise UnknownDocumentError(f"no document {source!r} in the index (see `rag docs`)")
-        pending = set(txn.inserted)
-        txn.removed.extend(i for i in record.ids if i not in pending)
-        fresh = [i for i in record.ids if i in pending]
-        if fresh:  # inserted earlier in this same block: gone now, never committed
-            self.client.delete(self.collection, ids=fresh, partition_name=self.corpus)
-            txn.inserted = [i for i in txn.inserted if i not in set(fresh)]
-            for i in fresh:
-                txn.terms.pop(i, None)
-        return len(record.ids)
-
-    def _require_txn(self) -> _Txn:
-        if self._txn is None:
-            raise RuntimeError("Milvus store mutations happen inside `with store.writing():`")
-        return self._txn
+    def _apply_df(self, delta: Counter[str], *, reset: bool) -> None:
+        """Document frequencies of the keyword terms (for cross-lingual expansion) follow the chunks."""
+        c = self.client
+        if reset:
+            c.delete(self.meta, filter=f'corpus == {_q(self.corpus)} and kind == "df"')
+        terms = [t for t, d in delta.items() if d]
+        current: dict[str, int] = {}
+        for i in range(0, len(terms), _BATCH):
+            keys = [self._key("df", t) for t in terms[i : i + _BATCH]]
+            for r in c.get(self.meta, ids=keys, output_fields=["key", "value"]):
+                current[r["key"].rsplit("\x1f", 1)[1]] = int(r["value"]["df"])
+        keep = [
+            ("df", t, {"df": current.get(t, 0) + delta[t]}) for t in terms if current.get(t, 0) + delta[t] > 0
+        ]
+        drop = [self._key("df", t) for t in terms if current.get(t, 0) + delta[t] <= 0 and t in current]
+        self._upsert_meta(keep)
+        for i in range(0, len(drop), _BATCH):
+            c.delete(self.meta, ids=drop[i : i + _BATCH])
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -565,14 +486,110 @@ class MilvusStore:
         )
 
 
-class _Txn:
-    """What one ``writing()`` block has done so far."""
+class _Writer:
+    """The mutable side of one ``writing()`` block (reads not named here go to the store)."""
 
-    def __init__(self, docs: dict[str, DocRecord]) -> None:
-        self.docs = docs
+    def __init__(self, store: MilvusStore, docs: dict[str, DocRecord], *, rebuild: bool) -> None:
+        self.store = store
+        self.docs = docs  # documents as they will be after this block
+        self.rebuild = rebuild
         self.inserted: list[int] = []
         self.removed: list[int] = []
-        self.terms: dict[int, set[str]] = {}  # inserted id → its distinct terms (document frequencies)
+        self.terms: dict[int, set[str]] = {}  # inserted id -> its distinct terms
+        self.first_id: int | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def document(self, source: str) -> DocRecord | None:
+        return self.docs.get(source)
+
+    def replace_document(
+        self,
+        record: DocRecord,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        keyword_tokens: Sequence[Sequence[str]],
+    ) -> list[int]:
+        if len(chunks) != len(vectors) or len(chunks) != len(keyword_tokens):
+            raise ValueError("chunks, vectors and tokens differ in length")
+        if record.source in self.docs:
+            self.remove_document(record.source)
+        st = self.store
+        ids = st._next_ids(len(chunks))
+        if self.first_id is None and ids:
+            self.first_id = ids[0]
+        vectors = np.asarray(vectors, dtype=np.float32)
+        rows = []
+        for i, chunk, vec, toks in zip(ids, chunks, vectors, keyword_tokens, strict=True):
+            terms = [t for t in toks if t.strip() and len(t) <= _MAX_TERM and " " not in t]
+            row = {f: getattr(chunk, f) for f in _CHUNK_FIELDS}
+            row.update(id=i, match=" ".join(terms) or "<empty>", dense=vec.tolist())
+            for f in ("text", "match", "title", "section"):
+                limit = _MAX_VARCHAR if f in ("text", "match") else 4096
+                if len(row[f].encode("utf-8")) > limit:
+                    raise ValueError(f"{chunk.chunk_id}: {f} is longer than Milvus' {limit}-byte limit")
+            rows.append(row)
+            self.terms[i] = set(terms)
+        for j in range(0, len(rows), _BATCH):
+            st.client.insert(st.collection, rows[j : j + _BATCH], partition_name=st.corpus)
+            self.inserted.extend(r["id"] for r in rows[j : j + _BATCH])
+        record.ids = ids
+        record.ingested_at = record.ingested_at or time.time()
+        self.docs[record.source] = record
+        return ids
+
+    def remove_document(self, source: str) -> int:
+        record = self.docs.pop(source, None)
+        if record is None:
+            raise UnknownDocumentError(f"no document {source!r} in the index (see `rag docs`)")
+        pending = set(self.inserted)
+        fresh = [i for i in record.ids if i in pending]
+        self.removed.extend(i for i in record.ids if i not in pending)
+        if fresh:  # inserted earlier in this same block: never committed, gone now
+            st = self.store
+            st.client.delete(st.collection, ids=fresh, partition_name=st.corpus)
+            gone = set(fresh)
+            self.inserted = [i for i in self.inserted if i not in gone]
+            for i in fresh:
+                self.terms.pop(i, None)
+        return len(record.ids)
+
+    def abort(self) -> None:
+        st = self.store
+        for i in range(0, len(self.inserted), _BATCH):
+            st.client.delete(st.collection, ids=self.inserted[i : i + _BATCH], partition_name=st.corpus)
+        st.client.flush(st.collection)
+
+    def commit(self, spec: IndexSpec) -> None:
+        st, c = self.store, self.store.client
+        old = st._documents()
+        if not self.inserted and not self.removed and not self.rebuild and self.docs == old:
+            return
+        delta: Counter[str] = Counter()
+        for terms in self.terms.values():
+            delta.update(terms)
+        if self.rebuild:  # everything older than this block goes
+            older = f"id < {self.first_id}" if self.first_id is not None else "id >= 0"
+            c.delete(st.collection, filter=older, partition_name=st.corpus)
+        else:
+            for i in range(0, len(self.removed), _BATCH):  # their terms leave the vocabulary
+                batch = self.removed[i : i + _BATCH]
+                for r in c.get(st.collection, ids=batch, output_fields=["match"]):
+                    delta.subtract(set(r["match"].split()))
+                c.delete(st.collection, ids=batch, partition_name=st.corpus)
+        st._apply_df(delta, reset=self.rebuild)
+        st._upsert_meta([("doc", s, asdict(d)) for s, d in self.docs.items() if d != old.get(s)])
+        dropped = [st._key("doc", s) for s in old if s not in self.docs]
+        for i in range(0, len(dropped), _BATCH):
+            c.delete(st.meta, ids=dropped[i : i + _BATCH])
+        gen = st._get_meta("generation") or {"n": 0}
+        st._upsert_meta(
+            [("spec", "", asdict(spec)), ("generation", "", {"n": int(gen["n"]) + 1, "at": time.time()})]
+        )
+        c.flush(st.collection)
+        c.flush(st.meta)
+        st.refresh()
 
 
 def _q(value: str) -> str:

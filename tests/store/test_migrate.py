@@ -14,7 +14,7 @@ from rag.config import REPO_ROOT, Settings
 from rag.ingest.migrate import copy_store
 from rag.ingest.pipeline import embedding_text
 from rag.store.base import DocRecord, IndexSpec
-from rag.store.factory import create_store, open_store
+from rag.store.factory import make_store
 from rag.text import keyword_tokens
 from rag.types import Chunk
 
@@ -27,7 +27,7 @@ DOCS = {
 
 def _fill(store) -> None:
     rng = np.random.default_rng(3)
-    with store.writing():
+    with store.writing(SPEC) as writer:
         for source, texts in DOCS.items():
             chunks = [
                 Chunk(
@@ -38,7 +38,7 @@ def _fill(store) -> None:
             vecs = rng.normal(size=(len(texts), 8)).astype("float32")
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
             toks = [keyword_tokens(embedding_text(c)) for c in chunks]
-            store.replace_document(
+            writer.replace_document(
                 DocRecord(source, f"d-{source}", source, f"h-{source}", []), chunks, vecs, toks
             )
 
@@ -62,11 +62,12 @@ def test_copy_store_keeps_documents_vectors_and_rankings(tmp_path, src, dst):
             store=kind, index_dir=tmp_path / "idx", milvus_uri=str(tmp_path / "idx" / "m.db"), _env_file=None
         )
 
-    source = create_store(settings(src), SPEC)
+    source = make_store(settings(src))
     _fill(source)
-    report = copy_store(source, create_store(settings(dst), SPEC))
+    report = copy_store(source, make_store(settings(dst)))
     assert (report.documents, report.chunks) == (2, 4)
-    copy = open_store(settings(dst), SPEC)
+    copy = make_store(settings(dst))
+    copy.load(SPEC)
     assert _answers(copy) == _answers(source)
     v_src = source.get_vectors([source.document("b.txt").ids[0]])
     v_dst = copy.get_vectors([copy.document("b.txt").ids[0]])
