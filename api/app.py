@@ -40,6 +40,17 @@ def _load(assistant: Assistant) -> None:
             len(report.added),
             report.chunks,
         )
+    try:  # a file on disk but not indexed (e.g. an upload cut off by a crash), or indexed but gone
+        drift = assistant.reconcile()
+        if any(drift.values()):
+            log.warning(
+                "the corpus folder and the index differ (%s); `rag ingest --sync` makes them match",
+                ", ".join(
+                    f"{k}: {', '.join(v[:5])}{' …' if len(v) > 5 else ''}" for k, v in drift.items() if v
+                ),
+            )
+    except Exception as exc:  # noqa: BLE001 - a report, never a reason not to start
+        log.warning("could not compare the corpus folder with the index (%s)", exc)
     _ = assistant.embedder
     try:  # warming is an optimisation: a failure here shows up again, per request, as a clear error
         if assistant.is_ready():  # one zh and one en query: each side loads its own lazy tables

@@ -55,6 +55,10 @@ async def readyz(request: Request) -> JSONResponse:
     }
     if state.status == "ready":
         body["store"] = await run_in_threadpool(_store_info, state.assistant)
+    drift = state.assistant.corpus_drift
+    if drift is not None:  # from the start-up check: files not indexed / changed / gone
+        body["corpus"] = {k: len(v) for k, v in drift.items()}
+        body["corpus_in_sync"] = not any(drift.values())
     if not ready:
         body["reason"] = state.load_error or (
             "still loading" if state.status == "starting" else "the index holds no documents"

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from rag.config import Settings
 from rag.embeddings import Embedder, get_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion
+from rag.ingest.embed_cache import EmbeddingCache
 from rag.ingest.pipeline import IngestReport, ingest
 from rag.retrieve.crosslingual import QueryExpander
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
@@ -53,6 +54,7 @@ class Assistant:
         self._index: Store | None = None
         self._expander: tuple[int, QueryExpander] | None = None  # built for that generation's vocabulary
         self._write_lock = threading.Lock()
+        self.corpus_drift: dict[str, list[str]] | None = None  # the last reconcile() result
 
     # --- components --------------------------------------------------------------------
 
@@ -139,10 +141,16 @@ class Assistant:
         sync: bool = False,
         on_total: Callable[[int], None] | None = None,
         on_progress: Callable[[int], None] | None = None,
+        on_chunks: Callable[[int], None] | None = None,
     ) -> IngestReport:
         paths = paths or [self.settings.corpus_dir]
         with self._write_lock:
             store = self._index or self._store()
+            cache = None
+            if self.settings.embed_cache:
+                cache = EmbeddingCache(
+                    self.settings.index_dir / "embed-cache.sqlite", self.embedder.name, self.embedder.dim
+                )
             with store.writing(self.spec, rebuild=rebuild) as writer:
                 report = ingest(
                     paths,
@@ -153,10 +161,18 @@ class Assistant:
                     overlap_sentences=self.settings.chunk_overlap_sentences,
                     on_total=on_total,
                     on_progress=on_progress,
+                    on_chunks=on_chunks,
+                    cache=cache,
+                    max_document_mb=self.settings.max_document_mb,
                 )
                 if sync:
                     report.removed = self._remove_missing(writer)
+            if cache is not None:
+                cache.close()
             self._index = store
+        if self.corpus_drift is not None:  # keep the start-up report current without re-hashing the corpus
+            done = set(report.added) | set(report.updated) | set(report.removed)
+            self.corpus_drift = {k: [s for s in v if s not in done] for k, v in self.corpus_drift.items()}
         return report
 
     def remove(self, source: str) -> int:
@@ -194,7 +210,8 @@ class Assistant:
             elif hashlib.sha256(path.read_bytes()).hexdigest() != record.content_hash:
                 changed.append(source)
         missing = sorted(s for s in indexed if s not in on_disk and not (root / s).is_file())
-        return {"unindexed": unindexed, "changed": changed, "missing": missing}
+        self.corpus_drift = {"unindexed": unindexed, "changed": changed, "missing": missing}
+        return self.corpus_drift
 
     def _remove_missing(self, writer) -> list[str]:
         root = self.settings.corpus_dir

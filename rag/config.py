@@ -79,6 +79,17 @@ class Settings(BaseSettings):
         "or any sentence-transformers model name / local folder",
     )
     embed_batch_size: int = 32
+    embed_cache: bool = Field(
+        True,
+        description="Keep chunk vectors keyed by embedder + text (embed-cache.sqlite in the index dir): an "
+        "edited document re-embeds only its changed chunks",
+    )
+    max_document_mb: float = Field(
+        10.0,
+        gt=0,
+        description="Files larger than this are skipped at ingest with a message naming this limit (cleaning "
+        "keeps per-character offset maps, so one huge file would take gigabytes)",
+    )
     embed_threads: int = Field(2, description="numpy threads for the USE embedder")
 
     # --- chunking ----------------------------------------------------------------------

@@ -7,7 +7,14 @@ import time
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from rag.assistant import Assistant
@@ -58,21 +65,33 @@ def ingest(
             pass
     try:
         with Progress(
-            TextColumn("embedding"),
+            TextColumn("indexing"),
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn("files  {task.fields[chunks]} chunks  {task.fields[rate]}"),
             TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
             console=err_console,
             transient=True,
             disable=json_out,
         ) as progress:
-            task = progress.add_task("embed", total=None)
+            task = progress.add_task("ingest", total=None, chunks=0, rate="")
+            done = {"chunks": 0}
+
+            def chunks_done(n: int) -> None:
+                done["chunks"] += n
+                seconds = time.perf_counter() - started
+                rate = f"{done['chunks'] / seconds:.0f} chunks/s" if seconds > 0 else ""
+                progress.update(task, chunks=done["chunks"], rate=rate)
+
             report = assistant.ingest(
                 list(paths) if paths else None,
                 rebuild=rebuild,
                 sync=sync,
                 on_total=lambda n: progress.update(task, total=n),
                 on_progress=lambda n: progress.advance(task, n),
+                on_chunks=chunks_done,
             )
     except RagError as exc:
         fail(str(exc))

@@ -1,16 +1,22 @@
-"""The ingest pipeline over paths: load → clean → chunk → embed → index, incremental by content hash."""
+"""The ingest pipeline over paths: load → clean → chunk → embed → index, incremental by content hash,
+with preparation overlapping embedding and an embedding cache."""
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from rag.embeddings import Embedder
 from rag.errors import DocumentError
 from rag.ingest.chunking import chunk_document
 from rag.ingest.cleaning import clean
+from rag.ingest.embed_cache import EmbeddingCache
 from rag.ingest.loaders import iter_files, load_path
 from rag.store.base import DocRecord, StoreWriter
 from rag.text import keyword_tokens
@@ -26,8 +32,12 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)  # --sync: indexed documents whose file is gone
     chunks: int = 0
     seconds: dict[str, float] = field(
-        default_factory=lambda: dict.fromkeys(("load", "clean", "chunk", "embed", "index"), 0.0)
+        default_factory=lambda: dict.fromkeys(
+            ("load", "clean", "chunk", "tokenize", "embed", "index", "wait"), 0.0
+        )
     )
+    cache_hits: int = 0  # chunks whose vector came from the embedding cache
+    cache_misses: int = 0
 
     @property
     def changed(self) -> bool:
@@ -41,6 +51,7 @@ class IngestReport:
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
             "removed": self.removed,
             "chunks": self.chunks,
+            "embedding_cache": {"hits": self.cache_hits, "misses": self.cache_misses},
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
 
@@ -49,12 +60,18 @@ class IngestReport:
 class Prepared:
     doc: Document
     chunks: list[Chunk]
+    texts: list[str]  # what the embedder and BM25 see
+    tokens: list[list[str]]
+    replaces: bool
 
 
 def embedding_text(chunk: Chunk) -> str:
     """What the embedder and BM25 see: the section path gives a short passage its context
     (named policies live in headings), while the stored text stays the verbatim chunk."""
     return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
+
+
+_DONE = object()
 
 
 def ingest(
@@ -67,58 +84,154 @@ def ingest(
     overlap_sentences: int,
     on_total: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    on_chunks: Callable[[int], None] | None = None,
+    cache: EmbeddingCache | None = None,
+    max_document_mb: float = 0,
+    queue_documents: int = 4,
 ) -> IngestReport:
-    """Mutates ``index`` (the caller saves it). A bad file is skipped and reported; the rest goes on."""
-    report = IngestReport()
-    prepared: list[Prepared] = []
-    for path in iter_files(paths):
-        t0 = time.perf_counter()
-        try:
-            doc = load_path(path, root)
-        except DocumentError as exc:
-            report.skipped.append((str(path), str(exc)))
-            continue
-        finally:
-            report.seconds["load"] += time.perf_counter() - t0
-        existing = index.document(doc.source)
-        if existing is not None and existing.content_hash == doc.content_hash:
-            report.unchanged.append(doc.source)
-            continue
-        t0 = time.perf_counter()
-        cleaned = clean(doc)
-        report.seconds["clean"] += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        chunks = chunk_document(doc, cleaned, chunk_tokens, overlap_sentences)
-        report.seconds["chunk"] += time.perf_counter() - t0
-        if not chunks:
-            report.skipped.append((str(path), f"{doc.source}: no text left after cleaning"))
-            continue
-        doc.title = cleaned.title or doc.title  # the cleaner knows better titles (running headers, covers)
-        prepared.append(Prepared(doc, chunks))
-        (report.updated if existing is not None else report.added).append(doc.source)
+    """Writes into ``index`` (the caller commits). A bad file is skipped and reported; the rest goes on.
 
-    total = sum(len(p.chunks) for p in prepared)
+    A bounded pipeline: one thread loads, cleans, chunks and tokenises documents (Python work)
+    while this one embeds (numpy, outside the GIL) and writes, with at most ``queue_documents``
+    prepared documents waiting, so memory stays bounded for any number of files. Progress:
+    ``on_total(files)``, ``on_progress(1)`` per file done, ``on_chunks(n)`` per document embedded.
+    """
+    report = IngestReport()
+    files = iter_files(paths)
     if on_total:
-        on_total(total)
-    for p in prepared:
-        texts = [embedding_text(c) for c in p.chunks]
-        t0 = time.perf_counter()
-        vectors = embedder.embed_documents(texts, progress=on_progress)
-        report.seconds["embed"] += time.perf_counter() - t0
-        t0 = time.perf_counter()
-        tokens = [keyword_tokens(t) for t in texts]
-        record = DocRecord(
-            source=p.doc.source,
-            doc_id=p.doc.doc_id,
-            title=p.doc.title,
-            content_hash=p.doc.content_hash,
-            ids=[],
-            metadata=_jsonable(p.doc.metadata),
-        )
-        index.replace_document(record, p.chunks, vectors, tokens)
-        report.seconds["index"] += time.perf_counter() - t0
-        report.chunks += len(p.chunks)
+        on_total(len(files))
+    q: queue.Queue = queue.Queue(maxsize=max(1, queue_documents))
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for path in files:
+                if stop.is_set():
+                    return
+                item = _prepare(path, root, index, report, chunk_tokens, overlap_sentences, max_document_mb)
+                if not put(item):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
+            put(exc)
+        finally:
+            put(_DONE)
+
+    producer = threading.Thread(target=produce, name="ingest-prepare", daemon=True)
+    producer.start()
+    try:
+        while True:
+            t0 = time.perf_counter()
+            item = q.get()
+            report.seconds["wait"] += time.perf_counter() - t0
+            if item is _DONE:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            if isinstance(item, Prepared):
+                _embed_and_write(item, index, embedder, cache, report)
+                if on_chunks:
+                    on_chunks(len(item.chunks))
+            if on_progress:
+                on_progress(1)
+    finally:
+        stop.set()
+        producer.join()
+    if cache is not None:
+        report.cache_hits, report.cache_misses = cache.hits, cache.misses
     return report
+
+
+def _prepare(
+    path: Path,
+    root: Path,
+    index: StoreWriter,
+    report: IngestReport,
+    chunk_tokens: int,
+    overlap_sentences: int,
+    max_document_mb: float,
+) -> Prepared | None:
+    """Load → clean → chunk → tokenise one file (None when skipped or unchanged)."""
+    if max_document_mb > 0:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
+        if size > max_document_mb * 1024 * 1024:
+            report.skipped.append(
+                (
+                    str(path),
+                    f"{path.name}: {size / 1024 / 1024:.1f} MB is larger than the {max_document_mb:g} MB "
+                    "document limit (RAG_MAX_DOCUMENT_MB); split it or raise the limit",
+                )
+            )
+            return None
+    t0 = time.perf_counter()
+    try:
+        doc = load_path(path, root)
+    except DocumentError as exc:
+        report.skipped.append((str(path), str(exc)))
+        return None
+    finally:
+        report.seconds["load"] += time.perf_counter() - t0
+    existing = index.document(doc.source)
+    if existing is not None and existing.content_hash == doc.content_hash:
+        report.unchanged.append(doc.source)
+        return None
+    t0 = time.perf_counter()
+    cleaned = clean(doc)
+    report.seconds["clean"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    chunks = chunk_document(doc, cleaned, chunk_tokens, overlap_sentences)
+    report.seconds["chunk"] += time.perf_counter() - t0
+    if not chunks:
+        report.skipped.append((str(path), f"{doc.source}: no text left after cleaning"))
+        return None
+    doc.title = cleaned.title or doc.title  # the cleaner knows better titles (running headers, covers)
+    t0 = time.perf_counter()
+    texts = [embedding_text(c) for c in chunks]
+    tokens = [keyword_tokens(t) for t in texts]
+    report.seconds["tokenize"] += time.perf_counter() - t0
+    return Prepared(doc, chunks, texts, tokens, existing is not None)
+
+
+def _embed_and_write(
+    p: Prepared, index: StoreWriter, embedder: Embedder, cache: EmbeddingCache | None, report: IngestReport
+) -> None:
+    t0 = time.perf_counter()
+    if cache is not None:
+        found = cache.get_many(p.texts)
+        todo = [i for i, v in enumerate(found) if v is None]
+        if todo:
+            fresh = np.asarray(embedder.embed_documents([p.texts[i] for i in todo]), dtype=np.float32)
+            cache.put_many([p.texts[i] for i in todo], fresh)
+            for i, v in zip(todo, fresh, strict=True):
+                found[i] = v
+        vectors = np.vstack(found).astype(np.float32)
+    else:
+        vectors = np.asarray(embedder.embed_documents(p.texts), dtype=np.float32)
+    report.seconds["embed"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    record = DocRecord(
+        source=p.doc.source,
+        doc_id=p.doc.doc_id,
+        title=p.doc.title,
+        content_hash=p.doc.content_hash,
+        ids=[],
+        metadata=_jsonable(p.doc.metadata),
+    )
+    index.replace_document(record, p.chunks, vectors, p.tokens)
+    report.seconds["index"] += time.perf_counter() - t0
+    (report.updated if p.replaces else report.added).append(p.doc.source)
+    report.chunks += len(p.chunks)
 
 
 def _jsonable(meta: dict) -> dict:

@@ -41,24 +41,19 @@ class Postings:
 
     @classmethod
     def build(cls, token_lists: Sequence[Sequence[str]]) -> Postings:
-        vocab: dict[str, int] = {}
-        flat: list[int] = []
-        lengths = np.empty(len(token_lists), dtype=np.int64)
-        for row, toks in enumerate(token_lists):
-            toks = toks or [EMPTY]
-            lengths[row] = len(toks)
-            flat.extend(vocab.setdefault(t, len(vocab)) for t in toks)
-        terms = np.fromiter(flat, dtype=np.int64, count=len(flat))
-        rows = np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
-        keys, tf = np.unique(terms * max(len(token_lists), 1) + rows, return_counts=True)
-        names = sorted(vocab, key=vocab.__getitem__)
-        return cls.from_coo(
-            names,
-            keys // max(len(token_lists), 1),
-            keys % max(len(token_lists), 1),
-            tf,
-            lengths.astype(np.float32),
-        )
+        encoder = TermEncoder()
+        return encoder.postings([encoder.encode(toks) for toks in token_lists])
+
+    @classmethod
+    def from_encoded(cls, names: list[str], docs: Sequence[np.ndarray]) -> Postings:
+        """Postings from each row's term ids (``names[i]`` is term i)."""
+        n = len(docs)
+        lengths = np.array([len(d) for d in docs], dtype=np.int64)
+        terms = np.concatenate(docs) if n else np.zeros(0, dtype=np.int64)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        width = max(n, 1)
+        keys, tf = np.unique(terms.astype(np.int64) * width + rows, return_counts=True)
+        return cls.from_coo(names, keys // width, keys % width, tf, lengths.astype(np.float32))
 
     @classmethod
     def from_coo(
@@ -122,3 +117,19 @@ class Postings:
         p.tf = np.load(folder / "bm25_tf.npy", mmap_mode="r")
         p.lengths = np.load(folder / "bm25_lengths.npy", mmap_mode="r")
         return p
+
+
+class TermEncoder:
+    """Token lists → compact int32 term-id arrays (what a writer buffers instead of Python strings)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+
+    def encode(self, tokens: Sequence[str]) -> np.ndarray:
+        ids = self.ids
+        toks = tokens or [EMPTY]
+        return np.fromiter((ids.setdefault(t, len(ids)) for t in toks), dtype=np.int32, count=len(toks))
+
+    def postings(self, docs: Sequence[np.ndarray]) -> Postings:
+        names = sorted(self.ids, key=self.ids.__getitem__)
+        return Postings.from_encoded(names, docs)

@@ -36,7 +36,7 @@ import numpy as np
 
 from rag.errors import IndexBusyError, IndexMismatchError, IndexMissingError, UnknownDocumentError
 from rag.store.base import DocRecord, IndexSpec, StoreStats, Vocabulary
-from rag.store.bm25 import Postings
+from rag.store.bm25 import Postings, TermEncoder
 from rag.store.segment import AnnParams, Segment
 from rag.types import Chunk
 
@@ -548,7 +548,8 @@ class _Writer:
         self.rebuild = rebuild
         self.new_spec = spec
         self.new_segments: list[Segment] = []
-        self.buffer: list[tuple[list[int], np.ndarray, list[list[str]]]] = []
+        self.buffer: list[tuple[list[int], np.ndarray, list[np.ndarray]]] = []
+        self.encoder = TermEncoder()
         self.buffered = 0
         self.upserts: dict[str, DocRecord] = {}
         self.deletes: set[str] = set()
@@ -589,9 +590,8 @@ class _Writer:
         )
         self.conn.execute("COMMIT")
         if ids:
-            self.buffer.append(
-                (ids, np.asarray(vectors, dtype=np.float32), [list(t) for t in keyword_tokens])
-            )
+            encoded = [self.encoder.encode(t) for t in keyword_tokens]
+            self.buffer.append((ids, np.asarray(vectors, dtype=np.float32), encoded))
             self.buffered += len(ids)
         record.ids = ids
         record.ingested_at = record.ingested_at or time.time()
@@ -615,7 +615,7 @@ class _Writer:
             return
         ids = np.array([i for b in self.buffer for i in b[0]], dtype=np.int64)
         vectors = np.vstack([b[1] for b in self.buffer])
-        postings = Postings.build([t for b in self.buffer for t in b[2]])
+        postings = self.encoder.postings([t for b in self.buffer for t in b[2]])
         self.new_segments.append(
             Segment.write(
                 self.store.index_dir,
@@ -626,7 +626,7 @@ class _Writer:
                 threads=self.store.options.faiss_threads,
             )
         )
-        self.buffer, self.buffered = [], 0
+        self.buffer, self.buffered, self.encoder = [], 0, TermEncoder()
 
     def abort(self) -> None:
         for s in self.new_segments:

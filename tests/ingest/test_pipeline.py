@@ -95,3 +95,26 @@ def test_index_from_another_embedder_is_refused_until_rebuild(small, tmp_setting
     report = other.ingest(rebuild=True)
     assert sorted(report.added) == SMALL
     assert other.search("芯片", 3)
+
+
+def test_an_edited_document_re_embeds_only_its_changed_chunks(small):
+    first = small.ingest()
+    assert first.cache_misses == first.chunks and first.cache_hits == 0
+    path = small.settings.corpus_dir / SMALL[1]
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n\n附则：本计划自发布之日起施行。\n", encoding="utf-8"
+    )
+    again = small.ingest()
+    assert again.updated == [SMALL[1]]
+    assert again.cache_hits >= again.chunks - 2 and again.cache_misses >= 1
+    assert any("自发布之日起施行" in c.text for c in _chunks(small, SMALL[1]))
+
+
+def test_a_file_over_the_document_limit_is_refused_with_the_setting_named(tmp_settings, embedder):
+    shutil.copy(SEEDS / SMALL[0], tmp_settings.corpus_dir / SMALL[0])
+    big = tmp_settings.corpus_dir / "huge.txt"
+    big.write_text("研发投入。" * 300_000, encoding="utf-8")  # 4.5 MB
+    settings = tmp_settings.model_copy(update={"max_document_mb": 1.0})
+    report = Assistant(settings, embedder=embedder).ingest()
+    assert report.added == [SMALL[0]]
+    assert len(report.skipped) == 1 and "RAG_MAX_DOCUMENT_MB" in report.skipped[0][1]
