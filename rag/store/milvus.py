@@ -71,13 +71,22 @@ ANALYZER = {"tokenizer": {"type": "jieba", "mode": "exact", "hmm": False}, "filt
 
 
 class _QuietIterator(logging.Filter):
-    """pymilvus warns on every query_iterator against Milvus Lite (no MVCC timestamp); harmless."""
+    """pymilvus warns on every query_iterator against Milvus Lite (no MVCC timestamp): harmless."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "mvccTs" not in record.getMessage()
 
 
+class _QuietLock(logging.Filter):
+    """Milvus Lite logs a traceback when its file is locked by another process; we raise a
+    StoreUnavailable that says so in one line instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Failed to start MilvusLite server" not in record.getMessage()
+
+
 logging.getLogger("pymilvus.client.iterator.query_iterator").addFilter(_QuietIterator())
+logging.getLogger("milvus_lite.server_manager").addFilter(_QuietLock())
 
 
 class StoreUnavailable(RagError):
@@ -96,7 +105,8 @@ def connect(uri: str, *, token: str = "", db_name: str = "") -> Any:
     """A ``MilvusClient``; a local path starts (or reuses) the embedded Milvus Lite for that file."""
     from pymilvus import MilvusClient
 
-    if is_local_uri(uri):
+    is_local = is_local_uri(uri)
+    if is_local:
         path = Path(uri)
         if path.suffix != ".db":
             raise StoreUnavailable(f"RAG_MILVUS_URI {uri!r}: a Milvus Lite file must end in .db")
@@ -105,12 +115,13 @@ def connect(uri: str, *, token: str = "", db_name: str = "") -> Any:
     try:
         return MilvusClient(uri=uri, token=token, db_name=db_name)
     except Exception as exc:  # noqa: BLE001 - pymilvus raises several kinds; the user needs one message
-        where = (
-            f"the Milvus Lite file {uri} (is another process, e.g. `rag serve`, using it?)"
-            if is_local_uri(uri) or uri.startswith("/")
-            else f"the Milvus server at {uri}"
-        )
-        raise StoreUnavailable(f"cannot open {where}: {exc}") from exc
+        if is_local:
+            raise StoreUnavailable(
+                f"cannot open the Milvus Lite file {uri}: another process (`rag serve`, an ingest) holds it; "
+                "Milvus Lite serves one process at a time. Stop that process, or run a Milvus server "
+                "(deploy/milvus) and point RAG_MILVUS_URI at it"
+            ) from exc
+        raise StoreUnavailable(f"cannot reach the Milvus server at {_redact(uri)}: {exc}") from exc
 
 
 class MilvusStore:
@@ -159,10 +170,15 @@ class MilvusStore:
         if is_local_uri(self.uri) and not Path(self.uri).exists():
             return False
         c = self.client
-        if not (c.has_collection(self.collection) and c.has_collection(self.meta)):
-            return False
-        self._load_collections()
-        return self._get_meta("spec") is not None and c.has_partition(self.collection, self.corpus)
+        try:
+            if not (c.has_collection(self.collection) and c.has_collection(self.meta)):
+                return False
+            self._load_collections()
+            return self._get_meta("spec") is not None and c.has_partition(self.collection, self.corpus)
+        except Exception as exc:  # noqa: BLE001 - the first call to a server is where it turns out to be down
+            if isinstance(exc, RagError):
+                raise
+            raise StoreUnavailable(f"Milvus at {_redact(self.uri)} did not answer: {exc}") from exc
 
     def load(self, expect: IndexSpec | None = None) -> None:
         if not self.exists():
