@@ -25,6 +25,18 @@ def _index_size(assistant: Assistant) -> tuple[int, int]:
         return 0, 0
 
 
+def _store_info(assistant: Assistant) -> dict[str, object]:
+    """Which store and keyword engine serve the index (RAG_STORE), for operators."""
+    info: dict[str, object] = {"store": assistant.settings.store}
+    try:
+        stats = assistant.index.stats()
+        info.update(store=stats.store, keyword_engine=stats.keyword_engine, generation=stats.generation)
+        info.update({k: v for k, v in stats.extra.items() if k in ("deployment", "collection", "corpus")})
+    except Exception:  # noqa: BLE001 - no index yet: the setting is all there is to say
+        pass
+    return info
+
+
 @router.get(
     "/readyz",
     summary="Index loaded and embedder ready (503 otherwise)",
@@ -41,6 +53,8 @@ async def readyz(request: Request) -> JSONResponse:
         "chunks": chunks,
         "documents": documents,
     }
+    if state.status == "ready":
+        body["store"] = await run_in_threadpool(_store_info, state.assistant)
     drift = state.assistant.corpus_drift
     if drift is not None:  # from the start-up check: files not indexed / changed / gone
         body["corpus"] = {k: len(v) for k, v in drift.items()}

@@ -24,9 +24,8 @@ from rag.ingest.pipeline import IngestReport, ingest
 from rag.ingest.spans import corpus_path, read_span
 from rag.retrieve.crosslingual import QueryExpander
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
-from rag.store.base import IndexSpec
-from rag.store.faiss import FaissStore, StoreOptions
-from rag.store.segment import AnnParams
+from rag.store.base import IndexSpec, Store
+from rag.store.factory import make_store, store_exists
 from rag.types import Answer, Hit
 
 if TYPE_CHECKING:
@@ -61,7 +60,7 @@ class Assistant:
     def __init__(self, settings: Settings | None = None, *, embedder: Embedder | None = None) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
-        self._index: FaissStore | None = None
+        self._index: Store | None = None
         self._expander: tuple[int, QueryExpander] | None = None  # built for that generation's vocabulary
         self._write_lock = threading.Lock()
         self.corpus_drift: dict[str, list[str]] | None = None  # the last reconcile() result
@@ -86,24 +85,12 @@ class Assistant:
             pipeline_version=PIPELINE_VERSION,
         )
 
-    def _store(self) -> FaissStore:
-        s = self.settings
-        options = StoreOptions(
-            ann=AnnParams(
-                kind=s.faiss_index,
-                auto_min_chunks=s.faiss_auto_min_chunks,
-                ivf_nprobe=s.faiss_nprobe,
-                hnsw_ef_search=s.faiss_hnsw_ef_search,
-            ),
-            faiss_threads=s.faiss_threads,
-            lock_timeout=s.write_lock_timeout,
-            segment_chunks=s.segment_chunks,
-            auto_compact_segments=s.auto_compact_segments,
-        )
-        return FaissStore(s.index_dir, options)
+    def _store(self) -> Store:
+        """The one place the store is chosen (RAG_STORE: faiss files or Milvus)."""
+        return make_store(self.settings)
 
     @property
-    def index(self) -> FaissStore:
+    def index(self) -> Store:
         """The store, at the newest committed generation (one stat() per call to notice a new one)."""
         if self._index is None:
             store = self._store()
@@ -145,7 +132,7 @@ class Assistant:
 
     def ensure_index(self, *, rebuild_on_mismatch: bool = False) -> IngestReport | None:
         """Index the corpus directory when no index exists yet (what `make run` relies on)."""
-        if FaissStore.exists(self.settings.index_dir):
+        if store_exists(self.settings):
             try:
                 _ = self.index  # surfaces a mismatch now rather than at the first query
                 return None
@@ -283,7 +270,7 @@ class Assistant:
             raise InvalidQuestion(f"k must be between 1 and 100, got {k}")
         if len(query) > self.settings.max_question_chars:
             raise InvalidQuestion(f"the query is longer than {self.settings.max_question_chars} characters")
-        if self._index is None and not FaissStore.exists(self.settings.index_dir):
+        if self._index is None and not store_exists(self.settings):
             raise IndexMissingError(f"no index at {self.settings.index_dir}; run `rag ingest` first")
         return self.retriever.search(query, k, mode)
 

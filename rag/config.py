@@ -22,6 +22,30 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(REPO_ROOT / "seeds", description="Root that document sources are relative to")
     index_dir: Path = Field(REPO_ROOT / ".rag", description="Where the FAISS + BM25 index and manifest live")
 
+    # --- store -------------------------------------------------------------------------
+    store: str = Field(
+        "faiss",
+        description="Where chunks, vectors and the keyword index live: faiss (local files under the index "
+        "dir, FAISS + bm25s) or milvus (Milvus Lite file or a Milvus server: dense and BM25 search in Milvus)",
+    )
+    milvus_uri: str = Field(
+        "",
+        description="RAG_STORE=milvus: a local .db path runs the embedded Milvus Lite (one process at a time); "
+        "http://host:19530 a Milvus standalone/cluster server. Empty = <index dir>/milvus.db",
+    )
+    milvus_token: str = Field("", description="Milvus server credentials: 'user:password' or an API key")
+    milvus_db_name: str = Field("", description="Milvus database (empty = the server's default)")
+    milvus_collection: str = Field(
+        "policy_rag", description="Milvus collection of the chunks (<name>_meta holds documents and terms)"
+    )
+    milvus_corpus: str = Field(
+        "default", description="Partition of the collection: several corpora can share one collection"
+    )
+    milvus_index_type: str = Field(
+        "FLAT",
+        description="Dense index: FLAT (exact, like the FAISS store), or HNSW / AUTOINDEX on a server for "
+        "millions of chunks (approximate)",
+    )
     write_lock_timeout: float = Field(
         300.0,
         ge=0,
@@ -210,6 +234,11 @@ class Settings(BaseSettings):
         64.0, gt=0, description="DOCX: largest total uncompressed size of its zip members (zip bombs)"
     )
     max_pdf_pages: int = Field(2000, ge=1, description="PDF: most pages read from one file")
+
+    @property
+    def milvus_location(self) -> str:
+        """The Milvus URI in use: the setting, or the Lite file under the index dir."""
+        return self.milvus_uri or str(self.index_dir / "milvus.db")
 
     def key_set(self, which: str) -> set[str]:
         raw = self.api_keys if which == "api" else self.admin_keys

@@ -20,7 +20,7 @@ from rag.assistant import Assistant
 from rag.cli._app import app, console, err_console, fail, write_json_line
 from rag.config import Settings
 from rag.errors import RagError
-from rag.store.faiss import FaissStore
+from rag.store.factory import store_exists
 from rag.types import Answer, Hit
 
 CHAT_HELP = (
@@ -33,7 +33,7 @@ def _ready_assistant(*, quiet: bool) -> Assistant:
     """The assistant with an index: one is built from the corpus when none exists yet."""
     assistant = Assistant(Settings())
     try:
-        if not FaissStore.exists(assistant.settings.index_dir) and not quiet:
+        if not quiet and not store_exists(assistant.settings):
             err_console.print(f"no index yet: indexing {assistant.settings.corpus_dir} …", highlight=False)
         assistant.ensure_index()
     except RagError as exc:

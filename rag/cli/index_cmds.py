@@ -158,13 +158,26 @@ def search(
 def docs(json_out: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
     """List the documents in the index with their chunk counts."""
     try:
-        documents = _assistant().documents()
+        assistant = _assistant()
+        documents = assistant.documents()
+        stats = assistant.index.stats()
     except RagError as exc:
         fail(str(exc))
+    store = {
+        "store": stats.store,
+        "keyword_engine": stats.keyword_engine,
+        "chunks": stats.chunks,
+        "generation": stats.generation,
+        **stats.extra,
+    }
     if json_out:
-        write_json_line({"documents": documents})
+        write_json_line({"documents": documents, "store": store})
         return
-    table = Table(title="documents")
+    where = stats.extra.get("uri") or str(assistant.settings.index_dir)
+    table = Table(
+        title="documents",
+        caption=f"store: {stats.store} ({where}), keyword search: {stats.keyword_engine}, {stats.chunks} chunks",
+    )
     for col in ("source", "title", "chunks"):
         table.add_column(col)
     for d in documents:

@@ -123,6 +123,32 @@ def test_health_and_ready(client: TestClient, seed_assistant: Assistant) -> None
     assert ready.json()["documents"] == 5
 
 
+def test_ready_names_the_store_and_keyword_engine(client: TestClient) -> None:
+    store = client.get("/readyz").json()["store"]
+    assert store["store"] == "faiss" and store["keyword_engine"]
+
+
+def test_ready_on_a_milvus_copy_of_the_index(seed_assistant: Assistant, tmp_path) -> None:
+    """RAG_STORE=milvus behind the same app: /readyz says so and /v1/search answers from Milvus Lite."""
+    from rag.ingest.migrate import copy_store
+    from rag.store.factory import make_store
+
+    settings = seed_assistant.settings.model_copy(
+        update={"store": "milvus", "milvus_uri": str(tmp_path / "api.db")}
+    )
+    copy_store(seed_assistant.index, make_store(settings))
+    milvus = Assistant(settings, embedder=seed_assistant.embedder)
+    with TestClient(create_app(settings, milvus)) as c:
+        ready = c.get("/readyz").json()
+        assert ready["status"] == "ready" and ready["chunks"] == len(seed_assistant.index)
+        assert ready["store"]["store"] == "milvus"
+        assert ready["store"]["keyword_engine"].startswith("milvus-bm25")
+        assert ready["store"]["deployment"] == "Milvus Lite file"
+        hits = c.post("/v1/search", json={"query": "卡脖子技术", "k": 3}).json()["hits"]
+        expected = [h.chunk.chunk_id for h in seed_assistant.search("卡脖子技术", 3)]
+        assert [h["chunk_id"] for h in hits] == expected
+
+
 def test_openapi_docs(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
