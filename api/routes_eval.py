@@ -17,10 +17,19 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import require_key
 from api.deps import get_settings
 from api.errors import ApiError
-from api.schemas import ERROR_RESPONSES, ErrorResponse
+from api.schemas import ERROR_RESPONSES
 from rag.config import Settings
 
-router = APIRouter(prefix="/v1/eval", tags=["evaluation"], dependencies=[Depends(require_key)])
+router = APIRouter(
+    prefix="/v1/eval", tags=["evaluation"], dependencies=[Depends(require_key)], responses=ERROR_RESPONSES
+)
+# The report itself is HTML, but its errors are JSON like every other route's: say so explicitly,
+# or the schema would claim the errors come as text/html.
+_JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+_HTML_ROUTE_ERRORS = {
+    code: {"description": r["description"], "content": _JSON_ERROR}
+    for code, r in {**ERROR_RESPONSES, 404: {"description": "No report for that split"}}.items()
+}
 
 _SPLIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 REPORT = "report.html"
@@ -58,7 +67,7 @@ async def list_reports(settings: Settings = Depends(get_settings)) -> dict[str, 
     "/reports/{split}",
     summary="The HTML report of one split",
     response_class=HTMLResponse,
-    responses={404: {"model": ErrorResponse, "description": "No report for that split"}, **ERROR_RESPONSES},
+    responses=_HTML_ROUTE_ERRORS,
 )
 async def get_report(split: str, settings: Settings = Depends(get_settings)) -> HTMLResponse:
     if not _SPLIT.match(split):
