@@ -100,6 +100,8 @@ def build(size: int, folder: Path, settings: Settings) -> dict:
         ann=AnnParams(kind=settings.faiss_index, auto_min_chunks=settings.faiss_auto_min_chunks),
         segment_chunks=settings.segment_chunks,
         auto_compact_segments=10**6,  # compaction measured on its own below
+        faiss_threads=os.cpu_count()
+        or 1,  # building is a batch job: all cores (serving uses RAG_FAISS_THREADS)
     )
     store = FaissStore(folder, options)
     t0 = time.perf_counter()

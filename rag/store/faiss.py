@@ -95,7 +95,8 @@ class FaissStore:
 
     @staticmethod
     def exists(index_dir: Path) -> bool:
-        return (Path(index_dir) / DB_NAME).is_file() or _legacy_generation(Path(index_dir)) is not None
+        """A generation was committed (CURRENT is written after every commit; format 1 had one too)."""
+        return (Path(index_dir) / "CURRENT").is_file()
 
     @classmethod
     def open(cls, index_dir: Path, expect: IndexSpec | None = None, options: StoreOptions | None = None):
@@ -104,13 +105,13 @@ class FaissStore:
         return store
 
     def load(self, expect: IndexSpec | None = None) -> None:
-        db = self.index_dir / DB_NAME
-        if not db.is_file():
-            if _legacy_generation(self.index_dir) is not None:
-                self._migrate_legacy()
-            else:
-                raise IndexMissingError(f"no index at {self.index_dir}; run `rag ingest` first")
+        if _legacy_generation(self.index_dir) is not None:
+            self._migrate_legacy()
+        if not (self.index_dir / DB_NAME).is_file():
+            raise IndexMissingError(f"no index at {self.index_dir}; run `rag ingest` first")
         meta = self._meta(self._conn())
+        if not meta:  # created by a writer that never committed
+            raise IndexMissingError(f"no index at {self.index_dir}; run `rag ingest` first")
         if meta.get("format_version") != FORMAT_VERSION:
             raise IndexMismatchError(
                 f"index at {self.index_dir} has format {meta.get('format_version')}, this version reads "
@@ -350,7 +351,7 @@ class FaissStore:
                 "RAG_WRITE_LOCK_TIMEOUT sets how long); try again when it has finished"
             ) from None
         try:
-            if not (self.index_dir / DB_NAME).is_file() and _legacy_generation(self.index_dir) is not None:
+            if _legacy_generation(self.index_dir) is not None:
                 self._migrate_legacy(locked=True)
             conn = self._conn()
             meta = self._meta(conn)
@@ -450,8 +451,9 @@ class FaissStore:
         pointer = self.index_dir / ".CURRENT.tmp"
         pointer.write_text(f"generation {meta['generation']}\n")
         os.replace(pointer, self.index_dir / "CURRENT")
-        self._view = self._build_view(meta)
-        self._stamp = self._current_stamp()
+        with self._refresh_lock:
+            self._view = self._build_view(meta)
+            self._stamp = self._current_stamp()
 
     def _clean_debris(self, conn: sqlite3.Connection, meta: dict[str, Any]) -> None:
         """What a crashed writer left: unreferenced segments, rows above the committed next id, tmp dirs."""
@@ -735,9 +737,10 @@ def _write_meta(conn: sqlite3.Connection, meta: dict[str, Any]) -> None:
 
 
 def _legacy_generation(index_dir: Path) -> Path | None:
-    """A format-1 index: CURRENT names a gen-* folder with a manifest."""
+    """A format-1 index: CURRENT names a gen-* folder with a manifest (a migration rewrites CURRENT
+    last, so one cut short is simply run again)."""
     pointer = index_dir / "CURRENT"
-    if not pointer.is_file() or (index_dir / DB_NAME).is_file():
+    if not pointer.is_file():
         return None
     name = pointer.read_text().strip()
     gen = index_dir / name

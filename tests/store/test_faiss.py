@@ -213,3 +213,17 @@ def test_format_1_index_is_migrated(tmp_path):
     assert store.dense_search(vecs[0], 1)[0][0] == 5
     assert not gen.exists()
     shutil.rmtree(tmp_path)
+
+
+def test_a_second_writer_waits_then_gets_a_clear_message(tmp_path):
+    from rag.errors import IndexBusyError
+
+    first = _store(tmp_path)
+    second = _store(tmp_path, lock_timeout=0.3)
+    with first.writing(SPEC) as w:
+        _doc(w, "a.txt", ["芯片"], 1)
+        with pytest.raises(IndexBusyError, match="RAG_WRITE_LOCK_TIMEOUT"), second.writing(SPEC):
+            pass
+    with second.writing(SPEC) as w:  # the lock is free again; the write starts from the newest generation
+        _doc(w, "b.txt", ["专利"], 2)
+    assert [d.source for d in first.documents()] == ["a.txt", "b.txt"]
