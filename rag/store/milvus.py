@@ -112,8 +112,13 @@ def connect(uri: str, *, token: str = "", db_name: str = "") -> Any:
             raise StoreUnavailable(f"RAG_MILVUS_URI {uri!r}: a Milvus Lite file must end in .db")
         path.parent.mkdir(parents=True, exist_ok=True)
         uri = str(path.resolve())
+    # Milvus Lite's in-process gRPC server rejects pymilvus' 10 s keepalive pings ("too_many_pings"
+    # on stderr during long runs); a local channel needs no keepalive.
+    options = (
+        {"grpc.keepalive_time_ms": 600_000, "grpc.keepalive_permit_without_calls": False} if is_local else {}
+    )
     try:
-        return MilvusClient(uri=uri, token=token, db_name=db_name)
+        return MilvusClient(uri=uri, token=token, db_name=db_name, grpc_options=options)
     except Exception as exc:  # noqa: BLE001 - pymilvus raises several kinds; the user needs one message
         if is_local:
             raise StoreUnavailable(
