@@ -19,6 +19,7 @@ from rag.embeddings import Embedder, get_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion
 from rag.ingest.pipeline import IngestReport, ingest
 from rag.retrieve.crosslingual import QueryExpander
+from rag.retrieve.glossary import load_glossary
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
 from rag.store.faiss import Index, IndexSpec
 from rag.types import Answer, Hit
@@ -97,7 +98,8 @@ class Assistant:
         )
         index = self.index
         if self._expander is None or self._expander[0] is not index:
-            self._expander = (index, QueryExpander.from_index(index))
+            glossary = load_glossary(s.glossary_file)
+            self._expander = (index, QueryExpander.from_index(index, glossary=glossary))
         return HybridRetriever(index, self.embedder, params, self._expander[1])
 
     @cached_property

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
         "(rag.retrieve.crosslingual); 0 = dense only. Tuned on the dev gold split",
     )
 
+    glossary_file: Path | None = Field(
+        None,
+        description="An extra English<TAB>Chinese glossary (same format as rag/retrieve/data/glossary.tsv) whose "
+        "entries come before the packaged ones: English questions are searched through them",
+    )
+
     # --- answering ---------------------------------------------------------------------
     generator: str = Field("extractive", description="extractive | openai | llamacpp")
     answer_k: int = Field(6, ge=1, le=20, description="Passages given to the generator")
