@@ -307,7 +307,7 @@ class QueryExpander:
         per_term: int = 2,
         keep_ratio: float = 0.6,
         glossary: Glossary | None = None,
-        glossary_boost: int = 2,
+        glossary_boost: int = 1,
     ) -> None:
         self.vocab = vocab
         self.doc_freq = doc_freq or {}
@@ -327,7 +327,7 @@ class QueryExpander:
         per_term: int = 2,
         keep_ratio: float = 0.6,
         glossary: Glossary | None = None,
-        glossary_boost: int = 2,
+        glossary_boost: int = 1,
     ) -> QueryExpander:
         """An expander over this index's BM25 vocabulary (document frequencies included), with
         the reviewed glossary (``glossary``, default: the packaged one) and the bilingual pairs
