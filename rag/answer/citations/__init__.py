@@ -9,6 +9,7 @@ Every answer therefore goes through :func:`verify` (see :mod:`rag.answer.citatio
 
 from rag.answer.citations.figures import (
     Figure,
+    arabic_numerals,
     asked_years,
     asks_for_quantity,
     figure_supported,
@@ -42,6 +43,7 @@ __all__ = [
     "Thresholds",
     "Verification",
     "add_marker",
+    "arabic_numerals",
     "answer_sentence_spans",
     "asked_years",
     "asks_for_quantity",

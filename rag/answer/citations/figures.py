@@ -57,8 +57,8 @@ class Figure:
 
 
 def normalise_numbers(text: str) -> str:
-    """NFKC (full-width digits, ％), no thousands separators, no space between a number and its unit."""
-    t = unicodedata.normalize("NFKC", text)
+    """NFKC (full-width digits, ％), Chinese numerals as digits, no thousands separators."""
+    t = arabic_numerals(unicodedata.normalize("NFKC", text))
     t = _THOUSANDS_RE.sub(lambda m: m.group(0).replace(",", ""), t)
     return t
 
@@ -142,3 +142,98 @@ def mentions_year(text: str, year: str) -> bool:
 
 def missing_figures(sentence: str, passage_figures: Sequence[Figure]) -> list[str]:
     return [f.literal for f in figures(sentence) if not figure_supported(f, passage_figures)]
+
+
+# --- Chinese numerals --------------------------------------------------------------------
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_SMALL = {"十": 10, "百": 100, "千": 1000}
+_CN_BIG = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+_CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_SMALL) + "".join(_CN_BIG)
+# A numeral run, optionally with a decimal part (三点五亿); measure words make a bare 三十 a figure.
+_CN_RUN = re.compile(rf"(?<![第{_CN_CHARS}])([{_CN_CHARS}]+(?:[点點][{''.join(_CN_DIGITS)}]+)?[万萬亿億]*)")
+_MEASURE = "大个個项項家名人所条條座倍位次款种種类類批期支台套件篇元美欧韩日港万萬亿億年岁歲"
+_CN_PERCENT = re.compile(rf"百分之([{_CN_CHARS}]+(?:[点點][{''.join(_CN_DIGITS)}]+)?)")
+_CN_TENTHS = re.compile(r"(?<![十百千第])([二两兩三四五六七八九])成(?=以上|左右|多|[，,。；;、的）)]|$)")
+
+
+def _cn_integer(run: str) -> int | None:
+    """一千二百三十四 → 1234; 十五 → 15; 二〇二一 → 2021; None for 十四五 (a plan's name)."""
+    if not any(c in _CN_SMALL or c in _CN_BIG for c in run):
+        return int("".join(str(_CN_DIGITS[c]) for c in run))  # digit by digit: 二〇二一
+    total, section, digit = 0, 0, None
+    for ch in run:
+        if ch in _CN_DIGITS:
+            if digit is not None and digit != 0 and _CN_DIGITS[ch] != 0:
+                return None  # two digits in a row after a magnitude: 十四五 names a plan
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_SMALL:
+            section += (1 if digit is None else digit) * _CN_SMALL[ch]
+            digit = None
+        elif ch in _CN_BIG:
+            section += digit or 0
+            total = (total + section) * _CN_BIG[ch] if _CN_BIG[ch] > 10**4 else total + section * _CN_BIG[ch]
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+def _cn_number(run: str) -> tuple[str, str] | None:
+    """(arabic, magnitude suffix) of a numeral run: 八千八百万 → ("8800", "万"); 三点五亿 → ("3.5", "亿")."""
+    suffix = ""
+    body = run.rstrip("".join(_CN_BIG))
+    if body and not any(c in _CN_BIG for c in body):  # one magnitude word at the end: keep it as written
+        run, suffix = body, run[len(body) :]
+    frac = ""
+    for sep in "点點":
+        if sep in run:
+            run, frac = run.split(sep, 1)
+    value = _cn_integer(run) if run else None
+    if value is None:
+        return None
+    digits = "".join(str(_CN_DIGITS[c]) for c in frac) if frac else ""
+    return (f"{value}.{digits}" if digits else str(value)), suffix
+
+
+def arabic_numerals(text: str) -> str:
+    """Chinese numerals read as figures, so 首期投入资金八千八百万元 states 8800万元 like the digits would:
+    百分之三十 → 30%, 三成 → 30%, 两千亿 → 2000亿, 三十个 → 30个. A run is read only when it has a
+    magnitude (百/千/万/亿) or is followed by a measure word or currency, so 统一, 十四五规划 and 第一
+    stay words. The length of the text may change: use it for figures, never for offsets."""
+    if not any(ch in _CN_CHARS or ch == "成" for ch in text):
+        return text
+
+    def percent(m: re.Match[str]) -> str:
+        got = _cn_number(m.group(1))
+        return f"{got[0]}%" if got and not got[1] else m.group(0)
+
+    text = _CN_PERCENT.sub(percent, text)
+    text = _CN_TENTHS.sub(lambda m: f"{_CN_DIGITS[m.group(1)] * 10}%", text)
+
+    def run(m: re.Match[str]) -> str:
+        raw = m.group(1)
+        after = text[m.end() : m.end() + 1]
+        magnitude = any(c in raw for c in "百千万萬亿億")
+        if not magnitude and not (after and after in _MEASURE):
+            return raw
+        if raw == "一" or raw[0] in _CN_BIG or set(raw) <= set("百千万萬亿億"):
+            return raw  # 万一, 千万 (“by all means”), 上百: words, not figures
+        got = _cn_number(raw)
+        if got is None:
+            return raw
+        return got[0] + got[1]
+
+    return _CN_RUN.sub(run, text)
