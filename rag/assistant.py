@@ -12,8 +12,9 @@ import threading
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from rag.answer.chain import AnswerChain
 from rag.config import Settings
 from rag.embeddings import Embedder, get_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion
@@ -23,9 +24,6 @@ from rag.retrieve.glossary import load_glossary
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
 from rag.store.faiss import Index, IndexSpec
 from rag.types import Answer, Hit
-
-if TYPE_CHECKING:
-    from rag.answer.chain import AnswerChain
 
 
 def _pipeline_version() -> str:
@@ -104,8 +102,6 @@ class Assistant:
 
     @cached_property
     def chain(self) -> AnswerChain:
-        from rag.answer.chain import AnswerChain
-
         return AnswerChain(assistant=self)
 
     # --- index side --------------------------------------------------------------------

@@ -21,7 +21,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda, RunnablePassthrough
 
@@ -46,13 +46,30 @@ from rag.answer.generators import (
     fit_context,
 )
 from rag.answer.prompts import condense_messages, is_refusal, refusal_message
+from rag.config import Settings
+from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
-from rag.retrieve.hybrid import LangChainRetriever, document_to_hit
+from rag.retrieve.hybrid import HybridRetriever, LangChainRetriever, document_to_hit
+from rag.store.faiss import Index
 from rag.text import detect_language, detect_script, keyword_tokens, to_simplified
 from rag.types import Answer, Hit
 
-if TYPE_CHECKING:
-    from rag.assistant import Assistant
+
+class Components(Protocol):
+    """What the chain needs from its owner (the ``Assistant``): read live, since ingest swaps the
+    index in. A protocol, so the chain never imports the façade that imports it."""
+
+    settings: Settings
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    @property
+    def index(self) -> Index: ...
+
+    @property
+    def retriever(self) -> HybridRetriever: ...
+
 
 MAX_K = 20
 
@@ -163,7 +180,7 @@ class AnswerChain:
     """Built once per ``Assistant``; holds the generators, the per-chunk sentence cache and the
     original-file locator so nothing is rebuilt per question."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Components) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
         self.passages = PassageCache()
