@@ -404,9 +404,17 @@ class AnswerChain:
             locator=self.locator,
             thresholds=self.thresholds,
         )
-        timings["verify"] = (time.perf_counter() - t0) * 1000
         warnings.extend(checked.warnings)
         said_no = gen.generative and is_refusal(checked.text)
+        if gen.generative and (said_no or not checked.any_supported):
+            # The gate found sentences that answer: an LLM answer with nothing verifiable (or a
+            # refusal the extractive path would not make) gives way to the extractive answer.
+            fallback = self._extractive_instead(state, gate_hits, picks, language, script, checked)
+            if fallback is not None:
+                checked, hits, used, said_no = fallback, gate_hits, "extractive", False
+        elif gen.generative and any(not x.supported for x in checked.sentences):
+            checked = self._supported_only(checked, hits, warnings)
+        timings["verify"] = (time.perf_counter() - t0) * 1000
         if said_no or not checked.any_supported:
             why = (
                 "the generator said the documents do not contain the answer"
@@ -429,6 +437,56 @@ class AnswerChain:
             timings_ms=self._timings(timings),
             passages=hits,
         )
+
+    # LLM answers that do not verify ------------------------------------------------------
+
+    def _verify(self, text: str, hits: Sequence[Hit]) -> Any:
+        return verify(
+            text,
+            hits,
+            embedder=self.assistant.embedder,
+            passages=self.passages,
+            locator=self.locator,
+            thresholds=self.thresholds,
+        )
+
+    def _supported_only(self, checked: Any, hits: Sequence[Hit], warnings: list[str]) -> Any:
+        """An LLM answer without its unsupported or uncited sentences (verified again)."""
+        kept = [x.text for x in checked.sentences if x.supported]
+        dropped = [x for x in checked.sentences if not x.supported]
+        warnings.append(
+            f"dropped {len(dropped)} unsupported sentence(s) of the LLM answer: "
+            + "; ".join(f"{x.text[:80]!r} ({', '.join(x.reasons)})" for x in dropped)
+        )
+        again = self._verify(" ".join(kept), hits)
+        return again if again.any_supported else checked
+
+    def _extractive_instead(
+        self,
+        state: dict[str, Any],
+        hits: Sequence[Hit],
+        picks: Sequence[Any],
+        language: str,
+        script: str,
+        rejected: Any,
+    ) -> Any | None:
+        """The verified extractive answer from the gate's picks, replacing an LLM answer of
+        which nothing survived verification; None when it does not verify either."""
+        extractive = self.factory.get("extractive")
+        assert isinstance(extractive, ExtractiveGenerator)
+        request = GenerationRequest(state["standalone"], list(hits), language, script)
+        text = extractive.compose(request, picks).strip()
+        if not text:
+            return None
+        checked = self._verify(text, hits)
+        if not checked.any_supported:
+            return None
+        state["warnings"].append(
+            "the LLM answer had no supported sentence; answered extractively (rejected: "
+            + "; ".join(f"{x.text[:80]!r} ({', '.join(x.reasons) or 'refusal'})" for x in rejected.sentences)
+            + ")"
+        )
+        return checked
 
     # refusals ---------------------------------------------------------------------------
 

@@ -11,8 +11,9 @@ with a warning, so a dead server never breaks an answer.
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -28,7 +29,8 @@ from rag.answer.citations import (
     mentions_year,
     quantities,
 )
-from rag.answer.prompts import answer_messages, english_frame, extractive_lead, variant
+from rag.answer.english import annotate, english_sentence
+from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import in_script, keyword_tokens, place_names, to_simplified
@@ -223,7 +225,7 @@ class ExtractiveGenerator:
         if v == "en":
             for c in picks:
                 q = display_quote(c.info.sentence(c.j)).rstrip("。；;，,")
-                parts.append(english_frame(c.info.chunk.title or c.info.chunk.source, q, c.n))
+                parts.append(english_sentence(c.info.chunk.title or c.info.chunk.source, q, c.n))
             return lead + "\n" + "\n".join(parts)
         text = lead + "\n"
         for c in picks:
@@ -251,9 +253,38 @@ class ExtractiveGenerator:
 # --- LLM backends ------------------------------------------------------------------------
 
 
-def request_messages(request: GenerationRequest) -> list[BaseMessage]:
-    """The chat messages an LLM backend sends for one answer (numbered passages + question)."""
+EvidenceFinder = Callable[[GenerationRequest], list[tuple[int, str, str]]]
+
+
+def request_messages(request: GenerationRequest, evidence: EvidenceFinder | None = None) -> list[BaseMessage]:
+    """The chat messages an LLM backend sends for one answer: for an English question (the
+    documents are Chinese) the selected evidence sentences with English renderings of their
+    amounts, when ``evidence`` can find them; otherwise the numbered passages."""
+    if request.language == "en" and evidence is not None:
+        found = evidence(request)
+        if found:
+            return english_evidence_messages(request.question, found)
     return answer_messages(request.question, request.hits, request.language, request.script)
+
+
+def evidence_sentences(
+    extractive: ExtractiveGenerator, request: GenerationRequest, limit: int = 6
+) -> list[tuple[int, str, str]]:
+    """The best-scoring sentences of the top passages (the extractive generator's scores),
+    distinct, in passage order, each annotated with English renderings of its amounts."""
+    chosen: list[Pick] = []
+    for cand in extractive.candidates(request):
+        if len(chosen) >= limit:
+            break
+        text = cand.info.sentence(cand.j)
+        if any(c.info.sentence(c.j) == text for c in chosen):
+            continue  # the same sentence in two overlapping chunks
+        chosen.append(cand)
+    chosen.sort(key=lambda c: (c.n, c.info.spans[c.j][0]))
+    return [
+        (c.n, c.info.chunk.title or c.info.chunk.source, annotate(display_quote(c.info.sentence(c.j))))
+        for c in chosen
+    ]
 
 
 def _role(message: BaseMessage) -> str:
@@ -270,8 +301,10 @@ class OpenAIGenerator:
     name = "openai"
     generative = True
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, evidence: EvidenceFinder | None = None) -> None:
         from langchain_core.output_parsers import StrOutputParser
+
+        self.evidence = evidence
         from langchain_openai import ChatOpenAI
 
         self.base_url = settings.llm_base_url
@@ -299,7 +332,7 @@ class OpenAIGenerator:
     def stream(self, request: GenerationRequest) -> Iterator[str]:
         chain = self.llm | self._parser
         try:
-            for piece in chain.stream(request_messages(request)):
+            for piece in chain.stream(request_messages(request, self.evidence)):
                 if piece:
                     yield piece
         except Exception as exc:  # noqa: BLE001 - connection, timeout, HTTP error: all mean "backend down"
@@ -329,8 +362,9 @@ class LlamaCppGenerator:
     name = "llamacpp"
     generative = True
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, evidence: EvidenceFinder | None = None) -> None:
         self.settings = settings
+        self.evidence = evidence
 
     def _server(self) -> Any:
         s = self.settings
@@ -395,7 +429,7 @@ class LlamaCppGenerator:
                     yield piece
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        yield from self._stream_messages(request_messages(request))
+        yield from self._stream_messages(request_messages(request, self.evidence))
 
     def complete(self, messages: list[BaseMessage]) -> str:
         server = self._server()
@@ -470,12 +504,14 @@ def get_generator(
 ) -> Generator:
     """The generator a settings name asks for; an unknown name lists the valid ones."""
     key = name.strip().lower()
+    extractive = ExtractiveGenerator(embedder, passages, params)
     if key == "extractive":
-        return ExtractiveGenerator(embedder, passages, params)
+        return extractive
+    evidence = functools.partial(evidence_sentences, extractive)
     if key == "openai":
-        return OpenAIGenerator(settings)
+        return OpenAIGenerator(settings, evidence)
     if key in ("llamacpp", "llama-cpp", "llama_cpp"):
-        return LlamaCppGenerator(settings)
+        return LlamaCppGenerator(settings, evidence)
     raise UnknownComponent(f"unknown generator {name!r}; valid generators: {', '.join(GENERATORS)}")
 
 

@@ -124,6 +124,39 @@ def answer_messages(question: str, hits: Sequence[Hit], language: str, script: s
     return answer_prompt(language, script).format_messages(context=format_context(hits), question=question)
 
 
+# --- English answers from Chinese evidence sentences -------------------------------------
+#
+# An English question over Chinese documents: the LLM sees only the selected evidence sentences
+# (short prompts: a 1.5B model on 2 CPU cores reads ~60 tokens/s), each numbered with its
+# passage's [n] and with every amount followed by its English rendering (rag.answer.english), so
+# the model copies "US$100 billion" instead of converting 1000亿美元 itself.
+
+SYSTEM_EN_EVIDENCE = """You answer questions about Chinese science and technology policy documents in English, using ONLY the evidence sentences below. They are in Chinese; each amount is followed by its English form in square brackets with an equals sign, e.g. "1000亿美元 [= US$100 billion]".
+Rules:
+1. Write in English. End every sentence with the number of its evidence in square brackets, e.g. [2].
+2. For amounts use the English form given after "=" exactly (e.g. US$100 billion); copy other numbers, percentages and years exactly. Never convert or compute figures yourself.
+3. If the evidence does not answer the question, reply only: "{refusal}"
+4. At most three short sentences."""
+
+USER_EN_EVIDENCE = """Evidence:
+{evidence}
+
+Question: {question}"""
+
+
+def evidence_block(evidence: Sequence[tuple[int, str, str]]) -> str:
+    """``[n] 《title》: sentence`` lines, one per evidence sentence (already annotated)."""
+    return "\n".join(f"[{n}] 《{title}》: {sentence}" for n, title, sentence in evidence)
+
+
+def english_evidence_messages(question: str, evidence: Sequence[tuple[int, str, str]]) -> list[BaseMessage]:
+    """The English answer prompt over (passage number, title, annotated sentence) evidence."""
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", SYSTEM_EN_EVIDENCE.replace("{refusal}", REFUSAL[EN])), ("human", USER_EN_EVIDENCE)]
+    )
+    return prompt.format_messages(evidence=evidence_block(evidence), question=question)
+
+
 # --- condense (follow-up → standalone) ---------------------------------------------------
 
 CONDENSE_SYSTEM = """Rewrite the user's follow-up question into one standalone question that can be understood without the conversation. Keep the language and script of the follow-up (Chinese stays Chinese; Traditional stays Traditional). Replace pronouns and ellipsis with what they refer to. Output only the rewritten question.
@@ -155,7 +188,7 @@ def history_messages(history: Sequence[tuple[str, str]]) -> list[BaseMessage]:
 EXTRACTIVE_LEAD: dict[str, str] = {
     ZH_HANS: "根据检索到的文档：",
     ZH_HANT: "根據檢索到的文件：",
-    EN: "The documents are in Chinese; the relevant passages, quoted verbatim:",
+    EN: "The documents are in Chinese; what they state, figures in English, then each passage quoted verbatim:",
 }
 
 
@@ -176,7 +209,9 @@ __all__ = [
     "answer_messages",
     "answer_prompt",
     "condense_messages",
+    "english_evidence_messages",
     "english_frame",
+    "evidence_block",
     "extractive_lead",
     "format_context",
     "history_messages",

@@ -1,0 +1,64 @@
+"""Chinese figures in English (rag.answer.english): magnitudes converted, never copied."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.citations import figures, missing_figures
+from rag.answer.english import annotate, english_facts, english_sentence, named_terms, render_figure
+
+
+@pytest.mark.parametrize(
+    ("chinese", "english"),
+    [
+        ("1000亿美元", "US$100 billion"),
+        ("100億港元", "HK$10 billion"),
+        ("1.24亿澳元", "A$124 million"),
+        ("240亿美元", "US$24 billion"),
+        ("近540亿美元", "nearly US$54 billion"),
+        ("5559 亿美元", "US$555.9 billion"),
+        ("2697.8亿韩元", "KRW 269.78 billion"),
+        ("1.3489万亿韩元", "KRW 1.3489 trillion"),
+        ("100亿元", "RMB 10 billion"),
+        ("9.04亿", "904 million"),
+        ("5万", "50,000"),
+        ("34.6%", "34.6%"),
+        ("2022年7月16日", "16 July 2022"),
+        ("2021年8月", "August 2021"),
+        ("2022~2026 财年", "FY2022–2026"),
+        ("2022财年", "FY2022"),
+    ],
+)
+def test_render_figure(chinese: str, english: str) -> None:
+    assert render_figure(chinese) == english
+
+
+@pytest.mark.parametrize("chinese", ["1000亿美元", "100億港元", "1.24亿澳元", "2697.8亿韩元", "9.04亿"])
+def test_the_verifier_accepts_the_rendering_and_rejects_the_copied_magnitude(chinese: str) -> None:
+    """Value, not digits: US$100 billion is 1000亿美元; "$1000 billion" is ten times too much."""
+    english = render_figure(chinese)
+    assert english is not None
+    passage = figures(f"该项目投入{chinese}。")
+    assert missing_figures(f"It invested {english} [1].", passage) == []
+    digits = chinese.rstrip("美元港澳韩").rstrip("亿億")
+    assert missing_figures(f"It invested {digits} billion [1].", passage) != []
+
+
+def test_annotate_puts_the_english_beside_each_amount() -> None:
+    text = "为芯片基金拨款240亿美元，占34.6%，1.24亿澳元。"
+    assert (
+        annotate(text) == "为芯片基金拨款240亿美元 [= US$24 billion]，占34.6%，1.24亿澳元 [= A$124 million]。"
+    )
+
+
+def test_english_facts_and_sentence() -> None:
+    quote = "2022财年为芯片法案拨款240亿美元"
+    assert english_facts(quote) == ["US$24 billion (240亿美元)", "FY2022"]
+    assert named_terms(quote) == ["CHIPS Act (芯片法案)"]
+    sentence = english_sentence("科技政策与咨询快报", quote, 2)
+    assert sentence.startswith(
+        "According to 《科技政策与咨询快报》: US$24 billion (240亿美元); FY2022; CHIPS Act"
+    )
+    assert sentence.endswith(f"“{quote}” [2].")
+    # nothing to say in English: the plain frame
+    assert english_sentence("t", "加快解决卡脖子问题", 1) == "According to 《t》, “加快解决卡脖子问题” [1]."
