@@ -120,6 +120,11 @@ class Settings(BaseSettings):
     llm_timeout: float = 60.0
     llm_max_tokens: int = 512
     llm_temperature: float = 0.0
+    llm_rewrite_queries: bool = Field(
+        True,
+        description="With an LLM generator, an English question is also rewritten by the LLM into Chinese "
+        "search keywords (one short extra call); the dictionary/glossary expansion runs either way",
+    )
     llm_model_path: Path | None = None
     llm_threads: int = 2
     llm_context: int = 4096

@@ -45,13 +45,13 @@ from rag.answer.generators import (
     GeneratorFactory,
     fit_context,
 )
-from rag.answer.prompts import condense_messages, is_refusal, refusal_message
+from rag.answer.prompts import condense_messages, is_refusal, keyword_messages, refusal_message
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
 from rag.retrieve.hybrid import HybridRetriever, LangChainRetriever, document_to_hit
 from rag.store.faiss import Index
-from rag.text import detect_language, detect_script, keyword_tokens, to_simplified
+from rag.text import detect_language, detect_script, has_cjk, keyword_tokens, to_simplified
 from rag.types import Answer, Hit
 
 
@@ -301,9 +301,33 @@ class AnswerChain:
         finally:
             state["timings"]["condense"] = (time.perf_counter() - t0) * 1000
 
-    def _retrieve(self, state: dict[str, Any]) -> list[Hit]:
+    def _llm_keywords(self, state: dict[str, Any]) -> list[str]:
+        """Chinese keywords for an English question from the LLM generator (when one is chosen and
+        ``llm_rewrite_queries`` is on); the dictionary expansion runs either way."""
+        question = state["standalone"]
+        if not self.settings.llm_rewrite_queries or detect_language(question) != "en":
+            return []
+        if state["flags"].get("backend_error") is not None:
+            return []
+        gen = self.factory.get(state["generator"])
+        if not gen.generative:
+            return []
         t0 = time.perf_counter()
-        retriever = LangChainRetriever(retriever=self.assistant.retriever, k=state["k"])
+        try:
+            text = gen.complete(keyword_messages(question))  # type: ignore[attr-defined]
+        except BackendError as exc:
+            state["flags"]["backend_error"] = exc
+            state["warnings"].append(f"could not rewrite the question into Chinese keywords ({exc})")
+            return []
+        finally:
+            state["timings"]["rewrite"] = (time.perf_counter() - t0) * 1000
+        line = next((ln for ln in text.splitlines() if has_cjk(ln)), "")
+        return [w for w in re.split(r"[\s,，、;；]+", line) if has_cjk(w)][:12]
+
+    def _retrieve(self, state: dict[str, Any]) -> list[Hit]:
+        keywords = self._llm_keywords(state)
+        t0 = time.perf_counter()
+        retriever = LangChainRetriever(retriever=self.assistant.retriever, k=state["k"], keywords=keywords)
         docs = retriever.invoke(state["standalone"])
         index = self.assistant.index
         hits = [document_to_hit(d, index) for d in docs]

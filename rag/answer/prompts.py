@@ -157,6 +157,18 @@ def english_evidence_messages(question: str, evidence: Sequence[tuple[int, str, 
     return prompt.format_messages(evidence=evidence_block(evidence), question=question)
 
 
+# --- English question → Chinese search keywords ------------------------------------------
+
+KEYWORDS_SYSTEM = """The user asks in English about Chinese science and technology policy documents. Write the Chinese search keywords (Simplified Chinese) that these documents would use for the question's names, terms and figures: 3 to 8 keywords separated by spaces, no explanation.
+Example: "How much did the US CHIPS Act allocate to chip manufacturing?" → 美国 芯片法案 拨款 半导体 制造"""
+
+
+def keyword_messages(question: str) -> list[BaseMessage]:
+    """The query-rewrite prompt (RAGFlow-style): an English question → Chinese keywords for BM25."""
+    prompt = ChatPromptTemplate.from_messages([("system", KEYWORDS_SYSTEM), ("human", "{question}")])
+    return prompt.format_messages(question=question)
+
+
 # --- condense (follow-up → standalone) ---------------------------------------------------
 
 CONDENSE_SYSTEM = """Rewrite the user's follow-up question into one standalone question that can be understood without the conversation. Keep the language and script of the follow-up (Chinese stays Chinese; Traditional stays Traditional). Replace pronouns and ellipsis with what they refer to. Output only the rewritten question.
@@ -215,6 +227,7 @@ __all__ = [
     "extractive_lead",
     "format_context",
     "history_messages",
+    "keyword_messages",
     "is_refusal",
     "refusal_message",
     "variant",
