@@ -62,8 +62,8 @@ def measure(assistant: Assistant, k: int = 10) -> tuple[list[dict], dict]:
                         r1 += recall_at_k(flags, 1)
                         r5 += recall_at_k(flags, 5)
                         rr += reciprocal_rank(flags, k)
-                        per_item.setdefault(it.id, {"question": query_of(it), "set": set_name})[mode] = (
-                            next((i + 1 for i, f in enumerate(flags) if f), None)
+                        per_item.setdefault(it.id, {"question": query_of(it), "set": set_name})[mode] = next(
+                            (i + 1 for i, f in enumerate(flags) if f), None
                         )
                     n = len(group) or 1
                     rows.append(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -44,8 +45,49 @@ def items(splits: list[str]):
     out = []
     for name, folder in (("old", GOLD_DIR), ("blind", BLIND_DIR)):
         for split in splits:
-            out += [(name, it) for it in load_gold(split, gold_dir=folder) if it.lang == "en" and it.answerable]
+            out += [
+                (name, it) for it in load_gold(split, gold_dir=folder) if it.lang == "en" and it.answerable
+            ]
     return out
+
+
+def summarise(rows: list[dict]) -> dict:
+    def share(key: str, subset=None) -> float | None:
+        vals = [r[key] for r in (rows if subset is None else subset) if key in r]
+        return round(sum(vals) / len(vals), 3) if vals else None
+
+    answered = [r for r in rows if not r["refused"]]
+    secs = [r["seconds"] for r in rows]
+    ttft = [r["first_token_s"] for r in rows if r["first_token_s"] is not None]
+    return {
+        "n": len(rows),
+        "n_figure_items": sum("figure_in_english" in r for r in rows),
+        "figure_in_english": share("figure_in_english"),
+        "figure_anywhere": share("figure_anywhere"),
+        "language_match": share("language_match"),
+        "language_match_answered": share("language_match", answered),
+        "citation_hit": share("citation_hit"),
+        "refused": share("refused"),
+        "generators": {g: sum(r["generator"] == g for r in rows) for g in {r["generator"] for r in rows}},
+        "llm_text_kept": sum(r["generator"] not in ("extractive",) for r in rows),
+        "latency_s": {"p50": percentile(secs, 50), "p95": percentile(secs, 95)},
+        "first_token_s": {"p50": percentile(ttft, 50), "p95": percentile(ttft, 95)},
+    }
+
+
+def write_report(args: argparse.Namespace, assistant: Assistant, rows: list[dict]) -> dict:
+    summary = summarise(rows)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    report = {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "generator": args.generator or assistant.settings.generator,
+        "splits": args.split or ["test"],
+        "load_average_1m": os.getloadavg()[0],
+        "summary": summary,
+        "items": rows,
+    }
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
                 first = time.perf_counter() - t0
         total = time.perf_counter() - t0
         assert final is not None
-        cited = [final.passages[c.n - 1].chunk.text for c in final.citations if 0 < c.n <= len(final.passages)]
+        cited = [
+            final.passages[c.n - 1].chunk.text for c in final.citations if 0 < c.n <= len(final.passages)
+        ]
         row = {
             "id": it.id,
             "set": set_name,
@@ -94,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             row["figure_in_english"] = key_fact_match(it.answer, english_part(final.answer))
             row["figure_anywhere"] = key_fact_match(it.answer, final.answer)
         rows.append(row)
+        write_report(args, assistant, rows)  # after every item: a long LLM run can be cut short
         print(
             f"{it.id:8} {row['generator']:10} {total:6.1f}s lang={row['language_match']!s:5} "
             f"cite={row['citation_hit']!s:5} fig={row.get('figure_in_english', '-')!s:5} "
@@ -101,36 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
 
-    def share(key: str, subset=None) -> float | None:
-        vals = [r[key] for r in (subset or rows) if key in r]
-        return round(sum(vals) / len(vals), 3) if vals else None
-
-    answered = [r for r in rows if not r["refused"]]
-    secs = [r["seconds"] for r in rows]
-    ttft = [r["first_token_s"] for r in rows if r["first_token_s"] is not None]
-    summary = {
-        "n": len(rows),
-        "n_figure_items": sum("figure_in_english" in r for r in rows),
-        "figure_in_english": share("figure_in_english"),
-        "figure_anywhere": share("figure_anywhere"),
-        "language_match": share("language_match"),
-        "language_match_answered": share("language_match", answered),
-        "citation_hit": share("citation_hit"),
-        "refused": share("refused"),
-        "generators": {g: sum(r["generator"] == g for r in rows) for g in {r["generator"] for r in rows}},
-        "latency_s": {"p50": percentile(secs, 50), "p95": percentile(secs, 95)},
-        "first_token_s": {"p50": percentile(ttft, 50), "p95": percentile(ttft, 95)},
-    }
-    print(json.dumps(summary, indent=1))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    report = {
-        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "generator": args.generator or assistant.settings.generator,
-        "splits": args.split or ["test"],
-        "summary": summary,
-        "items": rows,
-    }
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(json.dumps(write_report(args, assistant, rows), indent=1))
     return 0
 
 

@@ -121,9 +121,10 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 512
     llm_temperature: float = 0.0
     llm_rewrite_queries: bool = Field(
-        True,
+        False,
         description="With an LLM generator, an English question is also rewritten by the LLM into Chinese "
-        "search keywords (one short extra call); the dictionary/glossary expansion runs either way",
+        "search keywords (one short extra call, at most 48 tokens: worth it on a GPU or hosted LLM, it doubles "
+        "the latency of a CPU model); the dictionary/glossary expansion runs either way",
     )
     llm_model_path: Path | None = None
     llm_threads: int = 2

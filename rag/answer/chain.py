@@ -314,7 +314,7 @@ class AnswerChain:
             return []
         t0 = time.perf_counter()
         try:
-            text = gen.complete(keyword_messages(question))  # type: ignore[attr-defined]
+            text = gen.complete(keyword_messages(question), max_tokens=48)  # type: ignore[attr-defined]
         except BackendError as exc:
             state["flags"]["backend_error"] = exc
             state["warnings"].append(f"could not rewrite the question into Chinese keywords ({exc})")

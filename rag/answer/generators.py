@@ -338,9 +338,10 @@ class OpenAIGenerator:
         except Exception as exc:  # noqa: BLE001 - connection, timeout, HTTP error: all mean "backend down"
             raise self._fail(exc) from exc
 
-    def complete(self, messages: list[BaseMessage]) -> str:
+    def complete(self, messages: list[BaseMessage], max_tokens: int | None = None) -> str:
+        llm = self.llm if max_tokens is None else self.llm.bind(extra_body={"max_tokens": max_tokens})
         try:
-            return self._parser.invoke(self.llm.invoke(messages))
+            return self._parser.invoke(llm.invoke(messages))
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc) from exc
 
@@ -392,11 +393,13 @@ class LlamaCppGenerator:
                 raise BackendError(f"cannot load {key[0]}: {exc}") from exc
         return _LLAMA_CACHE[key]
 
-    def _request(self, messages: list[BaseMessage], stream: bool) -> dict[str, Any]:
+    def _request(
+        self, messages: list[BaseMessage], stream: bool, max_tokens: int | None = None
+    ) -> dict[str, Any]:
         return {
             "messages": [{"role": _role(m), "content": str(m.content)} for m in messages],
             "stream": stream,
-            "max_tokens": self.settings.llm_max_tokens,
+            "max_tokens": max_tokens or self.settings.llm_max_tokens,
             "temperature": self.settings.llm_temperature,
         }
 
@@ -431,11 +434,11 @@ class LlamaCppGenerator:
     def stream(self, request: GenerationRequest) -> Iterator[str]:
         yield from self._stream_messages(request_messages(request, self.evidence))
 
-    def complete(self, messages: list[BaseMessage]) -> str:
+    def complete(self, messages: list[BaseMessage], max_tokens: int | None = None) -> str:
         server = self._server()
         try:
             with _LLAMA_LOCK:
-                out = server.handle_chat_completions(self._request(messages, False))
+                out = server.handle_chat_completions(self._request(messages, False, max_tokens))
         except Exception as exc:  # noqa: BLE001
             raise BackendError(f"llamacpp generation failed: {type(exc).__name__}: {exc}") from exc
         if "error" in out:
