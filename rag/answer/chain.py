@@ -17,6 +17,7 @@ called), and one after verification (no cited sentence is supported, or the LLM 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -475,15 +476,22 @@ class AnswerChain:
         )
 
     def _supported_only(self, checked: Any, hits: Sequence[Hit], warnings: list[str]) -> Any:
-        """An LLM answer without its unsupported or uncited sentences (verified again)."""
-        kept = [x.text for x in checked.sentences if x.supported]
+        """An LLM answer whose text keeps only its supported sentences; ``sentences`` keeps every
+        verdict (what was dropped, and why), citations only name passages a kept sentence cites."""
+        kept = [x for x in checked.sentences if x.supported]
         dropped = [x for x in checked.sentences if not x.supported]
         warnings.append(
             f"dropped {len(dropped)} unsupported sentence(s) of the LLM answer: "
             + "; ".join(f"{x.text[:80]!r} ({', '.join(x.reasons)})" for x in dropped)
         )
-        again = self._verify(" ".join(kept), hits)
-        return again if again.any_supported else checked
+        text = ""
+        for x in kept:
+            piece = x.text.strip()
+            text += piece if not text or re.match(r"[\u3400-\u9fff]", piece[:1]) else " " + piece
+        cited = {n for x in kept for n in x.citations}
+        return dataclasses.replace(
+            checked, text=text, citations=[c for c in checked.citations if c.n in cited]
+        )
 
     def _extractive_instead(
         self,

@@ -136,12 +136,19 @@ Rules:
 1. Write in English. End every sentence with the number of its evidence in square brackets, e.g. [2].
 2. For amounts use the English form given after "=" exactly (e.g. US$100 billion); copy other numbers, percentages and years exactly. Never convert or compute figures yourself.
 3. If the evidence does not answer the question, reply only: "{refusal}"
-4. At most three short sentences."""
+4. At most three short sentences.
+Example:
+Evidence:
+[1] 《快报》: 2022财年为芯片基金拨款240亿美元 [= US$24 billion]。
+[2] 《快报》: 该基金由商务部管理。
+Question: How much did the CHIPS fund receive in FY2022, and who runs it?
+Answer: The CHIPS fund received US$24 billion in fiscal year 2022 [1]. It is managed by the Department of Commerce [2]."""
 
 USER_EN_EVIDENCE = """Evidence:
 {evidence}
 
-Question: {question}"""
+Question: {question}
+Answer:"""
 
 
 def evidence_block(evidence: Sequence[tuple[int, str, str]]) -> str:
