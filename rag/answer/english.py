@@ -189,6 +189,23 @@ def annotate(text: str) -> str:
     return "".join(parts)
 
 
+def english_amounts(text: str) -> str:
+    """The text with each amount replaced by its English form (1300 亿元 → RMB 130 billion), for an
+    LLM prompt: a small model shown both forms still copied the Chinese digits with an English
+    magnitude ("1300 billion RMB"); shown only the English form it has nothing to convert. The
+    verifier checks the answer against the original text, by value."""
+    parts: list[str] = []
+    last = 0
+    for r in renderings(text):
+        if "%" in r.english or COUNT_RE.fullmatch(r.chinese) or not AMOUNT_RE.fullmatch(r.chinese):
+            continue
+        parts.append(text[last : r.start])
+        parts.append(f" {r.english} ")
+        last = r.end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def english_facts(text: str, limit: int = 4) -> list[str]:
     """What a reader without Chinese should see first: each amount and percentage in English
     followed by its Chinese original, then dates ("US$24 billion (240亿美元)", "July 2022")."""
@@ -210,6 +227,7 @@ __all__ = [
     "AMOUNT_RE",
     "Rendering",
     "annotate",
+    "english_amounts",
     "english_facts",
     "english_magnitude",
     "english_sentence",

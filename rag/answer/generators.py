@@ -29,7 +29,7 @@ from rag.answer.citations import (
     mentions_year,
     quantities,
 )
-from rag.answer.english import annotate, english_sentence
+from rag.answer.english import english_amounts, english_sentence
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
@@ -271,7 +271,7 @@ def evidence_sentences(
     extractive: ExtractiveGenerator, request: GenerationRequest, limit: int = 6
 ) -> list[tuple[int, str, str]]:
     """The best-scoring sentences of the top passages (the extractive generator's scores),
-    distinct, in passage order, each annotated with English renderings of its amounts."""
+    distinct, in passage order, each with its amounts written in English (rag.answer.english)."""
     chosen: list[Pick] = []
     for cand in extractive.candidates(request):
         if len(chosen) >= limit:
@@ -282,7 +282,7 @@ def evidence_sentences(
         chosen.append(cand)
     chosen.sort(key=lambda c: (c.n, c.info.spans[c.j][0]))
     return [
-        (c.n, c.info.chunk.title or c.info.chunk.source, annotate(display_quote(c.info.sentence(c.j))))
+        (c.n, c.info.chunk.title or c.info.chunk.source, english_amounts(display_quote(c.info.sentence(c.j))))
         for c in chosen
     ]
 

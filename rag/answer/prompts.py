@@ -128,18 +128,19 @@ def answer_messages(question: str, hits: Sequence[Hit], language: str, script: s
 #
 # An English question over Chinese documents: the LLM sees only the selected evidence sentences
 # (short prompts: a 1.5B model on 2 CPU cores reads ~60 tokens/s), each numbered with its
-# passage's [n] and with every amount followed by its English rendering (rag.answer.english), so
-# the model copies "US$100 billion" instead of converting 1000亿美元 itself.
+# passage's [n] and with every amount written in English (rag.answer.english), so the model copies
+# "US$100 billion" instead of converting 1000亿美元 itself (shown both forms, Qwen2.5-Coder-1.5B
+# still wrote "1300 billion RMB" for 1300 亿元).
 
-SYSTEM_EN_EVIDENCE = """You answer questions about Chinese science and technology policy documents in English, using ONLY the evidence sentences below. They are in Chinese; each amount is followed by its English form in square brackets with an equals sign, e.g. "1000亿美元 [= US$100 billion]".
+SYSTEM_EN_EVIDENCE = """You answer questions about Chinese science and technology policy documents in English, using ONLY the evidence sentences below. They are in Chinese, with amounts already written in English (e.g. US$100 billion).
 Rules:
 1. Write in English. End every sentence with the number of its evidence in square brackets, e.g. [2].
-2. For amounts use the English form given after "=" exactly (e.g. US$100 billion); copy other numbers, percentages and years exactly. Never convert or compute figures yourself.
+2. Copy amounts, numbers, percentages and years exactly as written in the evidence (e.g. US$100 billion). Never convert or compute figures yourself.
 3. If the evidence does not answer the question, reply only: "{refusal}"
 4. At most three short sentences.
 Example:
 Evidence:
-[1] 《快报》: 2022财年为芯片基金拨款240亿美元 [= US$24 billion]。
+[1] 《快报》: 2022财年为芯片基金拨款 US$24 billion 。
 [2] 《快报》: 该基金由商务部管理。
 Question: How much did the CHIPS fund receive in FY2022, and who runs it?
 Answer: The CHIPS fund received US$24 billion in fiscal year 2022 [1]. It is managed by the Department of Commerce [2]."""

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from rag.answer.citations import figures, missing_figures
-from rag.answer.english import annotate, english_facts, english_sentence, named_terms, render_figure
+from rag.answer.english import (
+    annotate,
+    english_amounts,
+    english_facts,
+    english_sentence,
+    named_terms,
+    render_figure,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +69,12 @@ def test_english_facts_and_sentence() -> None:
     assert sentence.endswith(f"“{quote}” [2].")
     # nothing to say in English: the plain frame
     assert english_sentence("t", "加快解决卡脖子问题", 1) == "According to 《t》, “加快解决卡脖子问题” [1]."
+
+
+def test_english_amounts_replace_the_chinese_amounts_for_the_llm() -> None:
+    text = "销售额从1300 亿元下降至697.1亿元，占34.6%，建成20家"
+    out = english_amounts(text)
+    assert "RMB 130 billion" in out and "RMB 69.71 billion" in out
+    assert "亿元" not in out and "34.6%" in out and "20家" in out
+    # the verifier, reading the original, accepts what the LLM can now copy
+    assert missing_figures("Sales fell from RMB 130 billion to RMB 69.71 billion [1].", figures(text)) == []
