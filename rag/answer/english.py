@@ -34,6 +34,8 @@ _CURRENCIES: dict[str, str] = {
     "日圓": "¥",
     "韩元": "KRW ",
     "韓元": "KRW ",
+    "元人民币": "RMB ",
+    "元人民幣": "RMB ",
     "人民币": "RMB ",
     "人民幣": "RMB ",
     "元": "RMB ",
@@ -119,6 +121,10 @@ def _amount(m: re.Match[str]) -> str | None:
     hedge = _HEDGES.get(m.group("hedge") or "", "")
     if cur is None:
         return f"{hedge}{words}"
+    if cur == "元":
+        # Bare 元 is the local currency: RMB on the mainland, HK$ in a Hong Kong text, NT$ in a
+        # Taiwanese one; the text alone does not say which, so it stays "yuan".
+        return f"{hedge}{words} yuan"
     symbol = _CURRENCIES[cur]
     return f"{hedge}{symbol}{words}"
 

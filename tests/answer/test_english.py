@@ -26,7 +26,8 @@ from rag.answer.english import (
         ("5559 亿美元", "US$555.9 billion"),
         ("2697.8亿韩元", "KRW 269.78 billion"),
         ("1.3489万亿韩元", "KRW 1.3489 trillion"),
-        ("100亿元", "RMB 10 billion"),
+        ("100亿元", "10 billion yuan"),  # bare 元: RMB, HK$ or NT$ depending on where
+        ("15.3亿元人民币", "RMB 1.53 billion"),
         ("9.04亿", "904 million"),
         ("5万", "50,000"),
         ("34.6%", "34.6%"),
@@ -74,7 +75,7 @@ def test_english_facts_and_sentence() -> None:
 def test_english_amounts_replace_the_chinese_amounts_for_the_llm() -> None:
     text = "销售额从1300 亿元下降至697.1亿元，占34.6%，建成20家"
     out = english_amounts(text)
-    assert "RMB 130 billion" in out and "RMB 69.71 billion" in out
+    assert "130 billion yuan" in out and "69.71 billion yuan" in out
     assert "亿元" not in out and "34.6%" in out and "20家" in out
     # the verifier, reading the original, accepts what the LLM can now copy
-    assert missing_figures("Sales fell from RMB 130 billion to RMB 69.71 billion [1].", figures(text)) == []
+    assert missing_figures("Sales fell from 130 billion yuan to 69.71 billion yuan [1].", figures(text)) == []
