@@ -79,3 +79,13 @@ def test_english_amounts_replace_the_chinese_amounts_for_the_llm() -> None:
     assert "亿元" not in out and "34.6%" in out and "20家" in out
     # the verifier, reading the original, accepts what the LLM can now copy
     assert missing_figures("Sales fell from 130 billion yuan to 69.71 billion yuan [1].", figures(text)) == []
+
+
+def test_an_english_magnitude_is_not_supported_by_a_bare_count() -> None:
+    """Qwen wrote "10 billion euro-level tech giants" for 10 家千亿欧元级别的科技巨头 (ten giants of
+    €100 billion each): the bare 10 must not support "10 billion"."""
+    passage = figures("希望欧洲至 2030 年打造 10 家千亿欧元级别的科技巨头")
+    assert missing_figures("Europe aims for 10 billion euro-level tech giants by 2030 [1].", passage) == [
+        "10billion"
+    ]
+    assert missing_figures("Europe aims for 10 tech giants by 2030 [1].", passage) == []

@@ -82,6 +82,13 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
+_ENGLISH_UNITS = ("trillion", "billion", "bn", "million", "thousand")
+
+
+def _english_magnitude(fig: Figure) -> bool:
+    return fig.literal.lower().endswith(_ENGLISH_UNITS)
+
+
 def figure_supported(fig: Figure, passage_figures: Sequence[Figure]) -> bool:
     """A percentage needs the same percentage; an amount the same value (5559亿 = 555.9 billion);
     a bare number (a year, a count) the same digits anywhere."""
@@ -91,7 +98,10 @@ def figure_supported(fig: Figure, passage_figures: Sequence[Figure]) -> bool:
                 return True
         elif fig.scaled:
             # A table cell may carry its unit in a header: 1696 under 单位：亿元 supports 1696亿.
-            if not p.percent and (_same(p.value, fig.value) or (not p.scaled and _same(p.base, fig.base))):
+            # Not for an English magnitude: "10 billion" is not supported by the 10 of
+            # "10 家千亿欧元级别" (ten firms of €100 billion), it must match a value.
+            header_unit = not p.scaled and _same(p.base, fig.base) and not _english_magnitude(fig)
+            if not p.percent and (_same(p.value, fig.value) or header_unit):
                 return True
         elif _same(p.base, fig.base):
             return True
