@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test install browser index serve eval eval-milvus bench lint clean-index local-llm test-llm
+.PHONY: run test install browser index serve eval eval-milvus bench lint clean-index local-llm test-llm run-llm
 
 run: $(STAMP) ## install, index seeds/ when no index exists, then start the HTTP API
 	$(VENV)/bin/rag ingest --rebuild-if-stale

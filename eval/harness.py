@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from eval import metrics as M
 from eval.baseline import Baseline, BaselineConfig
-from eval.gold import GoldItem, load_gold
+from eval.gold import BLIND_DIR, GOLD_DIR, GoldItem, load_gold
 from rag.text import detect_language, detect_script
 
 if TYPE_CHECKING:
@@ -48,7 +48,11 @@ ANSWER_METRICS = (
     "declared_language_match",
     "script_match_zh",
     "supported_sentences",
+    "followup_right",
+    "multipart_all_parts",
+    "multipart_parts",
 )
+GOLD_SETS = {"v1": GOLD_DIR, "blind": BLIND_DIR}
 
 Log = Callable[[str], None]
 
@@ -56,6 +60,7 @@ Log = Callable[[str], None]
 @dataclass
 class EvalConfig:
     split: str = "test"
+    gold_set: str = "v1"  # "v1" (eval/gold/*.jsonl) or "blind" (eval/gold/blind/*.jsonl)
     generator: str | None = None  # None: the Assistant's configured default
     retrieval_only: bool = False
     k: int = M.MAX_K
@@ -75,9 +80,19 @@ def _hits_record(hits: Sequence[Hit], evidence: Sequence[str], ms: float) -> dic
     }
 
 
+def item_kind(item: GoldItem) -> str:
+    """single | dialogue (scored on its second turn) | multipart (scored part by part)."""
+    if item.extra.get("dialogue"):
+        return "dialogue"
+    return "multipart" if item.extra.get("parts") else "single"
+
+
 def _item_record(item: GoldItem) -> dict[str, Any]:
     return {
         "id": item.id,
+        "kind": item_kind(item),
+        "near_miss": item.extra.get("near_miss"),
+        "slot": item.extra.get("slot"),
         "question": item.question,
         "lang": item.lang,
         "script": item.script,
@@ -107,14 +122,31 @@ def _score(answer: Answer, item: GoldItem, *, verified: bool) -> dict[str, Any]:
 
 
 def _answer_record(answer: Answer, item: GoldItem, total_ms: float, *, verified: bool) -> dict[str, Any]:
+    score = _score(answer, item, verified=verified)
+    kind = item_kind(item)
+    if kind == "dialogue":
+        score["followup_right"] = M.followup_right(score, answerable=item.answerable, item_type=item.type)
+    elif kind == "multipart":
+        score["parts_right"] = M.score_parts(answer, item.extra["parts"])
     return {
         "answer": answer.answer,
         "generator": answer.generator,
+        "refusal_reason": getattr(answer, "refusal_reason", None),
         "citations": [{"n": c.n, "chunk_id": c.chunk_id} for c in answer.citations],
         "timings_ms": {k: round(float(v), 3) for k, v in answer.timings_ms.items()},
         "total_ms": round(total_ms, 3),
-        "score": _score(answer, item, verified=verified),
+        "score": score,
     }
+
+
+def _history(item: GoldItem, first: Answer | None) -> list[dict[str, str]] | None:
+    """A dialogue's second turn is asked after the first: [user q1, assistant a1]."""
+    if item_kind(item) != "dialogue":
+        return None
+    turns = [{"role": "user", "content": item.extra["history"][0]}]
+    if first is not None:
+        turns.append({"role": "assistant", "content": first.answer})
+    return turns
 
 
 def build_assistant(*, rebuild_on_mismatch: bool = False) -> Assistant:
@@ -146,8 +178,10 @@ def run_eval(
     """Measure retrieval (every mode + baseline) and, unless retrieval-only, answers."""
     say = log or (lambda _msg: None)
     started = time.perf_counter()
+    if config.gold_set not in GOLD_SETS:
+        raise ValueError(f"unknown gold set {config.gold_set!r}; valid: {', '.join(GOLD_SETS)}")
     if items is None:
-        items = load_gold(config.split)
+        items = load_gold(config.split, gold_dir=GOLD_SETS[config.gold_set])
     if config.ids is not None:
         wanted = set(config.ids)
         items = [it for it in items if it.id in wanted]
@@ -171,6 +205,8 @@ def run_eval(
         assistant.search(items[0].question, config.k, mode=mode)
     baseline.search(items[0].question, config.k)
     for item, rec in zip(items, records, strict=True):
+        if rec["kind"] == "dialogue":  # a follow-up alone is not a search query; its answer is scored
+            continue
         for mode in MODES:
             hits, ms = _timed(
                 lambda mode=mode, item=item: assistant.search(item.question, config.k, mode=mode)
@@ -190,6 +226,7 @@ def run_eval(
     report = {
         "meta": {
             "split": config.split,
+            "set": config.gold_set,
             "generator": generator if answers_run else None,
             "retrieval_only": not answers_run,
             "n_items": len(items),
@@ -233,7 +270,16 @@ def _run_answers(
         try:
             if i == 0:  # untimed warm-up, as for search
                 assistant.ask(item.question, generator=generator)
-            answer, ms = _timed(lambda item=item: assistant.ask(item.question, generator=generator))
+            first = None
+            if rec["kind"] == "dialogue":  # turn 1 is asked for real; its answer is the history
+                first = assistant.ask(item.extra["history"][0], generator=generator)
+                rec["first_turn"] = {"question": item.extra["history"][0], "answer": first.answer}
+            history = _history(item, first)
+            answer, ms = _timed(
+                lambda item=item, history=history: assistant.ask(
+                    item.question, generator=generator, history=history
+                )
+            )
         except (NotImplementedError, ModuleNotFoundError) as exc:
             notes.append(
                 f"Answer metrics skipped: Assistant.ask is not available yet ({type(exc).__name__}: {exc})."
@@ -334,6 +380,8 @@ def flat_metrics(summary: Mapping[str, Any]) -> dict[str, float | None]:
             for key in ANSWER_METRICS:
                 flat[f"{prefix}{lang}_{key}"] = m[key]
         flat[prefix + "errors"] = float(groups["errors"])
+        for kind, value in groups["all"].get("refusal_by_near_miss", {}).items():
+            flat[f"{prefix}refusal_accuracy_{kind.replace('-', '_')}"] = value
     for group, stages in summary["latency"].items():
         for stage, s in stages.items():
             flat[f"latency_{group}_{stage}_p50_ms"] = s["p50"]

@@ -27,7 +27,15 @@ Definitions (also printed in every report):
   language" from "quoted the sources".
 * **Key-fact match** (``number`` items): the first figure of the reference answer (or the
   item's ``key_fact`` field) appears among the figures of the system answer, after number
-  normalisation (see ``normalize_numbers``).
+  normalisation (see ``normalize_numbers``; Chinese numerals such as 八千八百万 count as
+  8800万), compared by value, so 40億 matches "HK$4 billion" (an English answer may state
+  the figure in English or quote it in Chinese).
+* **Follow-up right** (two-turn dialogues, scored on turn 2 asked with turn 1 as history):
+  answerable → not refused and a citation on gold evidence (and the key figure for number
+  items); unanswerable → refused.
+* **Multi-part**: each part of the question is right when an answerable part has a citation
+  on its own evidence and an unanswerable part is named missing (or the whole answer refused);
+  the item is right when every part is.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from rag.answer.citations.figures import arabic_numerals
 from rag.types import Answer
 
 K_VALUES: tuple[int, ...] = (1, 5, 10)
@@ -149,7 +158,7 @@ def normalize_numbers(text: str) -> str:
     the magnitude word; the Traditional forms are folded because quotes keep the source
     script while the reference may be in the other one.
     """
-    text = text.translate(_FULLWIDTH_DIGITS)
+    text = arabic_numerals(text.translate(_FULLWIDTH_DIGITS))
     text = _THOUSANDS.sub("", text)
     return _DIGIT_GAP.sub("", text)
 
@@ -177,10 +186,33 @@ def key_figure(reference: str) -> tuple[float, str] | None:
     return (native or found or [None])[0]
 
 
+_MAGNITUDE = {
+    "万": 1e4,
+    "亿": 1e8,
+    "万亿": 1e12,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+}
+
+
+def _absolute(fig: tuple[float, str]) -> tuple[float, bool]:
+    value, unit = fig
+    return value * _MAGNITUDE.get(unit, 1.0), unit == "%"
+
+
 def key_fact_match(reference: str, system_answer: str) -> bool:
-    """True when the reference's key figure (value and unit) appears in the system answer."""
+    """True when the reference's key figure appears in the system answer, by value: 5559亿 =
+    555.9 billion, 8800万 = 八千八百万; a percentage only matches a percentage."""
     target = key_figure(reference)
-    return target is not None and target in figures(system_answer)
+    if target is None:
+        return False
+    want = _absolute(target)
+    return any(
+        f[1] == want[1] and math.isclose(f[0], want[0], rel_tol=1e-9)
+        for f in map(_absolute, figures(system_answer))
+    )
 
 
 # --- answers (one item) ------------------------------------------------------------------
@@ -251,12 +283,70 @@ def score_answer(
     )
 
 
+def followup_right(score: Mapping[str, Any], *, answerable: bool, item_type: str) -> bool:
+    """A second turn is right when it refuses an unanswerable follow-up, or answers an
+    answerable one citing gold evidence (with the key figure for a number item)."""
+    if not answerable:
+        return bool(score["refused"])
+    return (not score["refused"]) and bool(score["cites_gold"]) and score["key_fact"] is not False
+
+
+def _bigrams(text: str) -> set[str]:
+    t = normalize_for_match(text).lower()
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def _match_parts(gold: Sequence[Mapping[str, Any]], system: Sequence[Mapping[str, Any]]) -> list[int | None]:
+    """For each gold part, the index of the system part answering it (same order when the counts
+    agree, else the lexically closest question), or None."""
+    if not system:
+        return [None] * len(gold)
+    if len(system) == len(gold):
+        return list(range(len(gold)))
+    out: list[int | None] = []
+    for g in gold:
+        gb = _bigrams(str(g.get("question", "")))
+        sims = [len(gb & _bigrams(str(s.get("question", "")))) / (len(gb) or 1) for s in system]
+        best = max(range(len(system)), key=lambda i: sims[i])
+        out.append(best if sims[best] > 0 else None)
+    return out
+
+
+def score_parts(answer: Answer, parts: Sequence[Mapping[str, Any]]) -> list[bool]:
+    """One flag per gold part: an answerable part is right when some citation's passage holds its
+    evidence (and the system did not call that part missing); an unanswerable part is right when
+    the system named it missing or refused the whole question."""
+    passages = {h.chunk.chunk_id: h.chunk.text for h in answer.passages}
+    system = list(getattr(answer, "parts", None) or [])
+    matched = _match_parts(parts, system)
+    out: list[bool] = []
+    for part, j in zip(parts, matched, strict=True):
+        said_missing = answer.refused or (j is not None and not system[j].get("answered", True))
+        if part.get("unanswerable"):
+            out.append(bool(said_missing))
+            continue
+        cited = (
+            [c for c in answer.citations if c.n in set(system[j].get("citations", []))]
+            if j is not None and system[j].get("citations")
+            else answer.citations
+        )
+        hit = any(is_relevant(passages.get(c.chunk_id, c.quote), part.get("evidence", [])) for c in cited)
+        out.append(hit and not said_missing)
+    return out
+
+
 def _share(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
 def aggregate_answers(rows: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]]) -> dict[str, Any]:
-    """Aggregate ``(item, AnswerScore dict)`` rows into the answer metrics (None = no data)."""
+    """Aggregate ``(item, AnswerScore dict)`` rows into the answer metrics (None = no data).
+
+    The single-question metrics count single questions only; two-turn dialogues and multi-part
+    questions have their own (``followup_right``, ``multipart_*``)."""
+    dialogues = [(it, s) for it, s in rows if it.get("kind") == "dialogue"]
+    multipart = [(it, s) for it, s in rows if it.get("kind") == "multipart"]
+    rows = [(it, s) for it, s in rows if it.get("kind", "single") == "single"]
     ans = [s for it, s in rows if it["answerable"]]
     una = [s for it, s in rows if not it["answerable"]]
     num = [s for it, s in rows if it["type"] == "number"]
@@ -282,6 +372,23 @@ def aggregate_answers(rows: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]
         "supported_sentences": _share(
             sum(s["sentences_supported"] for s in verified), sum(s["sentences"] for s in verified)
         ),
+        "n_dialogues": len(dialogues),
+        "followup_right": _share(sum(bool(s.get("followup_right")) for _, s in dialogues), len(dialogues)),
+        "n_multipart": len(multipart),
+        "multipart_all_parts": _share(
+            sum(bool(s.get("parts_right")) and all(s["parts_right"]) for _, s in multipart), len(multipart)
+        ),
+        "multipart_parts": _share(
+            sum(sum(s.get("parts_right") or []) for _, s in multipart),
+            sum(len(s.get("parts_right") or []) for _, s in multipart),
+        ),
+        "refusal_by_near_miss": {
+            kind: _share(
+                sum(s["refused"] for it, s in rows if it.get("near_miss") == kind),
+                sum(1 for it, _ in rows if it.get("near_miss") == kind),
+            )
+            for kind in sorted({str(it["near_miss"]) for it, _ in rows if it.get("near_miss")})
+        },
     }
 
 

@@ -31,6 +31,9 @@ ANSWER_LABELS = {
     "declared_language_match": "declared language",
     "script_match_zh": "script match (zh)",
     "supported_sentences": "supported sentences",
+    "followup_right": "follow-up turns right",
+    "multipart_all_parts": "multi-part: all parts",
+    "multipart_parts": "multi-part: parts right",
 }
 GROUP_LABELS = {"simplified": "zh-Hans", "traditional": "zh-Hant"}
 
@@ -48,6 +51,10 @@ DEFINITIONS = [
     "script match: detect_script(answer) = question script, zh items only.",
     "Baseline: LangChain RecursiveCharacterTextSplitter(500, 50) over the raw seeds, same embedder, "
     "FAISS IndexFlatIP, dense only; answers = first two sentences of the top chunk cited [1], never refusing.",
+    "Blind set: the answer metrics above count single questions; two-turn dialogues are scored on turn 2 "
+    "(asked with [user q1, assistant a1] as history): right = refused if unanswerable, else a citation on "
+    "gold evidence (+ key figure). Multi-part: a part is right when its own evidence is cited (answerable) "
+    "or it is named missing (unanswerable); the item when every part is.",
 ]
 
 
@@ -90,6 +97,8 @@ def comparison_rows(report: Mapping[str, Any], *, full: bool = True) -> list[lis
         for key in shown:
             ours = answers["ours"]["all"][key]
             base = answers[BASELINE]["all"][key]
+            if ours is None and base is None:
+                continue  # e.g. follow-up metrics on a set without dialogues
             rows.append([ANSWER_LABELS.get(key, key), fmt(ours), "", "", fmt(base), _delta(ours, base)])
     lat = report.get("latency", {})
     for system, col in (("ours", 0), (BASELINE, 3)):
@@ -233,7 +242,7 @@ def _title(report: Mapping[str, Any]) -> str:
     meta = report["meta"]
     gen = meta["generator"] or "retrieval only"
     return (
-        f"split `{meta['split']}`, {meta['n_items']} items ({meta['n_answerable']} answerable), "
+        f"set `{meta.get('set', 'v1')}`, split `{meta['split']}`, {meta['n_items']} items ({meta['n_answerable']} answerable), "
         f"embedder `{meta['embedder']}`, answers: {gen}, runtime {meta['runtime_s']:.0f}s"
     )
 
@@ -248,6 +257,55 @@ def _gate_lines(gate: Mapping[str, Any] | None) -> list[str]:
     return lines
 
 
+def _near_miss_lines(report: Mapping[str, Any]) -> list[str]:
+    answers = report.get("answers") or {}
+    by = (answers.get("ours") or {}).get("all", {}).get("refusal_by_near_miss") or {}
+    if not by:
+        return []
+    return ["", "Refusal accuracy by near-miss kind: " + ", ".join(f"{k} {fmt(v)}" for k, v in by.items())]
+
+
+SIDE_BY_SIDE_RETRIEVAL = ("recall@5", "mrr@10")
+
+
+def side_by_side_rows(reports: Mapping[str, Mapping[str, Any]]) -> list[list[str]]:
+    """``[metric, value per split...]``: our answers and hybrid retrieval, dev next to test."""
+    splits = list(reports)
+    rows: list[list[str]] = []
+
+    def ours(r: Mapping[str, Any]) -> Mapping[str, Any]:
+        return ((r.get("answers") or {}).get("ours") or {}).get("all") or {}
+
+    for key in SIDE_BY_SIDE_RETRIEVAL:
+        vals = [reports[s]["retrieval"].get("hybrid", {}).get("all", {}).get(key) for s in splits]
+        rows.append([f"hybrid {key}", *(fmt(v) for v in vals)])
+    for key in ANSWER_METRICS:
+        vals = [ours(reports[s]).get(key) for s in splits]
+        if any(v is not None for v in vals):
+            rows.append([ANSWER_LABELS.get(key, key), *(fmt(v) for v in vals)])
+    kinds = sorted({k for s in splits for k in (ours(reports[s]).get("refusal_by_near_miss") or {})})
+    for kind in kinds:
+        vals = [(ours(reports[s]).get("refusal_by_near_miss") or {}).get(kind) for s in splits]
+        rows.append([f"refusal accuracy · {kind}", *(fmt(v) for v in vals)])
+    counts = [
+        f"{r['meta']['n_items']} items"
+        + (f", {ours(r).get('n_unanswerable', 0)} unanswerable" if ours(r) else "")
+        for r in reports.values()
+    ]
+    rows.append(["items", *counts])
+    return rows
+
+
+def render_side_by_side(reports: Mapping[str, Mapping[str, Any]]) -> str:
+    first = next(iter(reports.values()))["meta"]
+    head = f"# Evaluation: set `{first.get('set', 'v1')}`, answers {first['generator'] or 'skipped'}, dev and test side by side"
+    lines = [head, "", _md_table(["metric", *reports], side_by_side_rows(reports)), ""]
+    for split, r in reports.items():
+        lines += _gate_lines(r.get("gate")) if r.get("gate") else [f"Gate ({split}) not evaluated."]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def render_markdown(report: Mapping[str, Any]) -> str:
     meta = report["meta"]
     parts = [
@@ -258,6 +316,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         "## Ours vs baseline (measured in the same run)",
         "",
         _md_table(["metric", *COLUMNS], comparison_rows(report)),
+        *_near_miss_lines(report),
         "",
         *_gate_lines(report.get("gate")),
         "",

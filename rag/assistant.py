@@ -14,8 +14,9 @@ import threading
 from collections.abc import Callable, Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from rag.answer.chain import AnswerChain
 from rag.config import Settings
 from rag.embeddings import Embedder, get_embedder
 from rag.errors import IndexMismatchError, IndexMissingError, InvalidQuestion, UnknownDocumentError
@@ -23,13 +24,11 @@ from rag.ingest.embed_cache import EmbeddingCache
 from rag.ingest.pipeline import IngestReport, ingest
 from rag.ingest.spans import corpus_path, read_span
 from rag.retrieve.crosslingual import QueryExpander
+from rag.retrieve.glossary import load_glossary
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
 from rag.store.base import IndexSpec, Store
 from rag.store.factory import make_store, store_exists
 from rag.types import Answer, Hit
-
-if TYPE_CHECKING:
-    from rag.answer.chain import AnswerChain
 
 
 def _pipeline_version() -> str:
@@ -62,6 +61,7 @@ class Assistant:
         self._embedder = embedder
         self._index: Store | None = None
         self._expander: tuple[int, QueryExpander] | None = None  # built for that generation's vocabulary
+        self._mined_pairs: dict[str, list[tuple[str, str]]] = {}  # bilingual pairs by document content hash
         self._write_lock = threading.Lock()
         self.corpus_drift: dict[str, list[str]] | None = None  # the last reconcile() result
 
@@ -119,13 +119,13 @@ class Assistant:
         )
         index = self.index
         if self._expander is None or self._expander[0] != index.generation:
-            self._expander = (index.generation, QueryExpander.from_index(index))
+            glossary = load_glossary(s.glossary_file)
+            expander = QueryExpander.from_index(index, glossary=glossary, mined_pairs=self._mined_pairs)
+            self._expander = (index.generation, expander)
         return HybridRetriever(index, self.embedder, params, self._expander[1])
 
     @cached_property
     def chain(self) -> AnswerChain:
-        from rag.answer.chain import AnswerChain
-
         return AnswerChain(assistant=self)
 
     # --- index side --------------------------------------------------------------------

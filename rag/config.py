@@ -118,6 +118,12 @@ class Settings(BaseSettings):
         "(rag.retrieve.crosslingual); 0 = dense only. Tuned on the dev gold split",
     )
 
+    glossary_file: Path | None = Field(
+        None,
+        description="An extra English<TAB>Chinese glossary (same format as rag/retrieve/data/glossary.tsv) whose "
+        "entries come before the packaged ones: English questions are searched through them",
+    )
+
     # --- answering ---------------------------------------------------------------------
     generator: str = Field("extractive", description="extractive | openai | llamacpp")
     answer_k: int = Field(6, ge=1, le=20, description="Passages given to the generator")
@@ -177,6 +183,12 @@ class Settings(BaseSettings):
     llm_timeout: float = 60.0
     llm_max_tokens: int = 512
     llm_temperature: float = 0.0
+    llm_rewrite_queries: bool = Field(
+        False,
+        description="With an LLM generator, an English question is also rewritten by the LLM into Chinese "
+        "search keywords (one short extra call, at most 48 tokens: worth it on a GPU or hosted LLM, it doubles "
+        "the latency of a CPU model); the dictionary/glossary expansion runs either way",
+    )
     llm_model_path: Path | None = None
     llm_threads: int = 2
     llm_context: int = 4096

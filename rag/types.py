@@ -117,6 +117,8 @@ class Answer:
     # `citations` never pretends that a refused answer is supported.
     refusal_reason: str | None = None
     suggestions: list[Citation] = field(default_factory=list)
+    # A multi-part question: one entry per part, {"question", "answered", "citations", "missing"}.
+    parts: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``rag ask --json`` shape (a contract: add fields, never rename or drop)."""
@@ -132,4 +134,5 @@ class Answer:
             "timings_ms": {k: round(float(v), 2) for k, v in self.timings_ms.items()},
             "refusal_reason": self.refusal_reason,
             "suggestions": [c.to_dict() for c in self.suggestions],
+            "parts": [dict(p) for p in self.parts],
         }

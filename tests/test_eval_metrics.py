@@ -128,6 +128,10 @@ def test_key_figure_prefers_source_units_over_english_gloss() -> None:
         ("16%", "占比 16", False),  # the unit matters
         ("54.1万", "54.1 万人", True),
         ("5559亿", "", False),
+        ("8800万元", "首期投入资金八千八百万元[1]", True),  # Chinese numerals are figures
+        ("HK$4 billion (40億元)", "The fund is HK$4 billion [1].", True),  # same value, English units
+        ("30%", "自给率为百分之三十", True),
+        ("30%", "30亿", False),  # a percentage only matches a percentage
     ],
 )
 def test_key_fact_match(reference: str, answer: str, ok: bool) -> None:
@@ -259,3 +263,33 @@ def test_percentile_matches_numpy() -> None:
     lat = M.latency_summary({"retrieve": [1.0, 3.0], "verify": []})
     assert lat["retrieve"] == {"n": 2, "p50": 2.0, "p95": pytest.approx(2.9), "mean": 2.0}
     assert lat["verify"]["p50"] is None
+
+
+# --- blind set: follow-ups and multi-part questions ---------------------------------------
+
+
+def test_followup_right() -> None:
+    ok = {"refused": False, "cites_gold": True, "key_fact": None}
+    assert M.followup_right(ok, answerable=True, item_type="fact")
+    assert not M.followup_right({**ok, "key_fact": False}, answerable=True, item_type="number")
+    assert not M.followup_right({**ok, "cites_gold": False}, answerable=True, item_type="fact")
+    assert M.followup_right({**ok, "refused": True}, answerable=False, item_type="unanswerable")
+    assert not M.followup_right(ok, answerable=False, item_type="unanswerable")
+
+
+def test_score_parts() -> None:
+    answer = _answer("中国市场占全球 34.6%[1]。")
+    parts = [
+        {"question": "中国市场占比多少？", "evidence": ["占全球销售额的 34.6%"]},
+        {"question": "欧洲占比多少？", "unanswerable": True, "missing": "没有欧洲"},
+    ]
+    assert M.score_parts(answer, parts) == [True, False]  # the second part was not named missing
+    answer.parts = [
+        {"question": "中国市场占比多少？", "answered": True, "citations": [1]},
+        {"question": "欧洲占比多少？", "answered": False, "citations": []},
+    ]
+    assert M.score_parts(answer, parts) == [True, True]
+    answer.parts[0]["citations"] = [2]  # the part's own citation misses its evidence
+    assert M.score_parts(answer, parts) == [False, True]
+    refused = _answer("无法回答", refused=True)
+    assert M.score_parts(refused, parts) == [False, True]

@@ -17,11 +17,12 @@ called), and one after verification (no cited sentence is supported, or the LLM 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda, RunnablePassthrough
 
@@ -45,14 +46,31 @@ from rag.answer.generators import (
     GeneratorFactory,
     fit_context,
 )
-from rag.answer.prompts import condense_messages, is_refusal, refusal_message
+from rag.answer.prompts import condense_messages, is_refusal, keyword_messages, refusal_message
+from rag.config import Settings
+from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
-from rag.retrieve.hybrid import LangChainRetriever, document_to_hit
-from rag.text import detect_language, detect_script, keyword_tokens, to_simplified
+from rag.retrieve.hybrid import HybridRetriever, LangChainRetriever, document_to_hit
+from rag.store.base import Store
+from rag.text import detect_language, detect_script, has_cjk, keyword_tokens, to_simplified
 from rag.types import Answer, Hit
 
-if TYPE_CHECKING:
-    from rag.assistant import Assistant
+
+class Components(Protocol):
+    """What the chain needs from its owner (the ``Assistant``): read live, since ingest swaps the
+    index in. A protocol, so the chain never imports the façade that imports it."""
+
+    settings: Settings
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    @property
+    def index(self) -> Store: ...
+
+    @property
+    def retriever(self) -> HybridRetriever: ...
+
 
 MAX_K = 20
 
@@ -163,7 +181,7 @@ class AnswerChain:
     """Built once per ``Assistant``; holds the generators, the per-chunk sentence cache and the
     original-file locator so nothing is rebuilt per question."""
 
-    def __init__(self, assistant: Assistant) -> None:
+    def __init__(self, assistant: Components) -> None:
         self.assistant = assistant
         self.settings = assistant.settings
         self.passages = PassageCache()
@@ -284,9 +302,33 @@ class AnswerChain:
         finally:
             state["timings"]["condense"] = (time.perf_counter() - t0) * 1000
 
-    def _retrieve(self, state: dict[str, Any]) -> list[Hit]:
+    def _llm_keywords(self, state: dict[str, Any]) -> list[str]:
+        """Chinese keywords for an English question from the LLM generator (when one is chosen and
+        ``llm_rewrite_queries`` is on); the dictionary expansion runs either way."""
+        question = state["standalone"]
+        if not self.settings.llm_rewrite_queries or detect_language(question) != "en":
+            return []
+        if state["flags"].get("backend_error") is not None:
+            return []
+        gen = self.factory.get(state["generator"])
+        if not gen.generative:
+            return []
         t0 = time.perf_counter()
-        retriever = LangChainRetriever(retriever=self.assistant.retriever, k=state["k"])
+        try:
+            text = gen.complete(keyword_messages(question), max_tokens=48)  # type: ignore[attr-defined]
+        except BackendError as exc:
+            state["flags"]["backend_error"] = exc
+            state["warnings"].append(f"could not rewrite the question into Chinese keywords ({exc})")
+            return []
+        finally:
+            state["timings"]["rewrite"] = (time.perf_counter() - t0) * 1000
+        line = next((ln for ln in text.splitlines() if has_cjk(ln)), "")
+        return [w for w in re.split(r"[\s,，、;；]+", line) if has_cjk(w)][:12]
+
+    def _retrieve(self, state: dict[str, Any]) -> list[Hit]:
+        keywords = self._llm_keywords(state)
+        t0 = time.perf_counter()
+        retriever = LangChainRetriever(retriever=self.assistant.retriever, k=state["k"], keywords=keywords)
         docs = retriever.invoke(state["standalone"])
         index = self.assistant.index
         hits = [document_to_hit(d, index) for d in docs]
@@ -387,9 +429,17 @@ class AnswerChain:
             locator=self.locator,
             thresholds=self.thresholds,
         )
-        timings["verify"] = (time.perf_counter() - t0) * 1000
         warnings.extend(checked.warnings)
         said_no = gen.generative and is_refusal(checked.text)
+        if gen.generative and (said_no or not checked.any_supported):
+            # The gate found sentences that answer: an LLM answer with nothing verifiable (or a
+            # refusal the extractive path would not make) gives way to the extractive answer.
+            fallback = self._extractive_instead(state, gate_hits, picks, language, script, checked)
+            if fallback is not None:
+                checked, hits, used, said_no = fallback, gate_hits, "extractive", False
+        elif gen.generative and any(not x.supported for x in checked.sentences):
+            checked = self._supported_only(checked, hits, warnings)
+        timings["verify"] = (time.perf_counter() - t0) * 1000
         if said_no or not checked.any_supported:
             why = (
                 "the generator said the documents do not contain the answer"
@@ -412,6 +462,63 @@ class AnswerChain:
             timings_ms=self._timings(timings),
             passages=hits,
         )
+
+    # LLM answers that do not verify ------------------------------------------------------
+
+    def _verify(self, text: str, hits: Sequence[Hit]) -> Any:
+        return verify(
+            text,
+            hits,
+            embedder=self.assistant.embedder,
+            passages=self.passages,
+            locator=self.locator,
+            thresholds=self.thresholds,
+        )
+
+    def _supported_only(self, checked: Any, hits: Sequence[Hit], warnings: list[str]) -> Any:
+        """An LLM answer whose text keeps only its supported sentences; ``sentences`` keeps every
+        verdict (what was dropped, and why), citations only name passages a kept sentence cites."""
+        kept = [x for x in checked.sentences if x.supported]
+        dropped = [x for x in checked.sentences if not x.supported]
+        warnings.append(
+            f"dropped {len(dropped)} unsupported sentence(s) of the LLM answer: "
+            + "; ".join(f"{x.text[:80]!r} ({', '.join(x.reasons)})" for x in dropped)
+        )
+        text = ""
+        for x in kept:
+            piece = x.text.strip()
+            text += piece if not text or re.match(r"[\u3400-\u9fff]", piece[:1]) else " " + piece
+        cited = {n for x in kept for n in x.citations}
+        return dataclasses.replace(
+            checked, text=text, citations=[c for c in checked.citations if c.n in cited]
+        )
+
+    def _extractive_instead(
+        self,
+        state: dict[str, Any],
+        hits: Sequence[Hit],
+        picks: Sequence[Any],
+        language: str,
+        script: str,
+        rejected: Any,
+    ) -> Any | None:
+        """The verified extractive answer from the gate's picks, replacing an LLM answer of
+        which nothing survived verification; None when it does not verify either."""
+        extractive = self.factory.get("extractive")
+        assert isinstance(extractive, ExtractiveGenerator)
+        request = GenerationRequest(state["standalone"], list(hits), language, script)
+        text = extractive.compose(request, picks).strip()
+        if not text:
+            return None
+        checked = self._verify(text, hits)
+        if not checked.any_supported:
+            return None
+        state["warnings"].append(
+            "the LLM answer had no supported sentence; answered extractively (rejected: "
+            + "; ".join(f"{x.text[:80]!r} ({', '.join(x.reasons) or 'refusal'})" for x in rejected.sentences)
+            + ")"
+        )
+        return checked
 
     # refusals ---------------------------------------------------------------------------
 

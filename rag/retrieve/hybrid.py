@@ -9,6 +9,7 @@ uses ``keyword_weight_no_cjk`` (0 by default: dense only).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -60,7 +61,11 @@ class HybridRetriever:
         self.params = params or FusionParams()
         self.expander = expander
 
-    def search(self, query: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
+    def search(
+        self, query: str, k: int = 10, mode: str = "hybrid", keywords: Sequence[str] | None = None
+    ) -> list[Hit]:
+        """``keywords``: Chinese search terms for a query without CJK characters (an LLM's
+        rewrite of an English question), searched with its dictionary translations."""
         if mode not in MODES:
             raise InvalidQuestion(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         query = query.strip()
@@ -75,8 +80,11 @@ class HybridRetriever:
             kw_weight = p.keyword_weight_no_cjk
             if self.expander is not None and (mode == "keyword" or p.keyword_weight_expanded > 0):
                 kw_tokens = self.expander.expand(query) or None
-                if kw_tokens:
-                    kw_weight = p.keyword_weight_expanded
+            if keywords:
+                extra = [t for t in keyword_tokens(" ".join(keywords)) if t not in (kw_tokens or [])]
+                kw_tokens = [*(kw_tokens or []), *extra] or None
+            if kw_tokens:
+                kw_weight = p.keyword_weight_expanded
         keyword: list[tuple[int, float]] = []
         if mode == "keyword" or (mode == "hybrid" and kw_weight > 0):
             keyword = self.index.keyword_search(kw_tokens or keyword_tokens(query), n)
@@ -126,11 +134,13 @@ class LangChainRetriever(BaseRetriever):
     retriever: HybridRetriever
     k: int = 6
     mode: str = "hybrid"
+    keywords: list[str] = []  # Chinese keywords for an English query (an LLM rewrite)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[LCDocument]:
-        return [hit_to_document(h) for h in self.retriever.search(query, self.k, self.mode)]
+        hits = self.retriever.search(query, self.k, self.mode, keywords=self.keywords or None)
+        return [hit_to_document(h) for h in hits]
 
 
 def hit_to_document(hit: Hit) -> LCDocument:

@@ -104,3 +104,16 @@ def test_answer_passage_in_top5(seed_assistant, item_id):
     hits = seed_assistant.search(item.question, 5)
     found = any(_squash(ev) in _squash(h.chunk.text) for h in hits for ev in item.evidence)
     assert found, f"{item.question!r}: none of {item.evidence} in top 5 {[h.chunk.chunk_id for h in hits]}"
+
+
+def test_llm_keywords_join_the_keyword_side_of_an_english_query(seed_assistant):
+    """An LLM's Chinese keywords for an English question are searched with its dictionary
+    translations: the keyword side then finds the passages that use them."""
+    from rag.text import to_simplified
+
+    r = seed_assistant.retriever
+    query = "Which programme does the blueprint describe?"
+    plain = r.search(query, 5, mode="keyword")
+    with_kw = r.search(query, 5, mode="keyword", keywords=["产学研1+计划"])
+    assert "产学研" in to_simplified(with_kw[0].chunk.text)
+    assert [h.chunk.chunk_id for h in with_kw] != [h.chunk.chunk_id for h in plain]

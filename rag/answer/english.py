@@ -1,0 +1,275 @@
+"""Chinese figures and dates in English: 1000亿美元 → US$100 billion, 1.24亿澳元 → A$124 million,
+2022年7月16日 → 16 July 2022.
+
+A reader without Chinese learns nothing from a quote, not even the figure; and a small LLM asked
+to translate one gets the magnitude wrong ("$1000 billion" for 1000亿美元). So the magnitude is
+converted here, deterministically: the extractive generator states the figure in English before
+its verbatim quote, and the LLM prompt shows each figure with its English rendering beside it
+(``annotate``). The verifier compares values, so "US$100 billion" is checked against 1000亿美元.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Currency words → the English prefix (symbol) or suffix code.
+_CURRENCIES: dict[str, str] = {
+    "美元": "US$",
+    "美金": "US$",
+    "港元": "HK$",
+    "港币": "HK$",
+    "港幣": "HK$",
+    "澳元": "A$",
+    "澳门元": "MOP ",
+    "澳門元": "MOP ",
+    "新台币": "NT$",
+    "新台幣": "NT$",
+    "欧元": "€",
+    "歐元": "€",
+    "英镑": "£",
+    "英鎊": "£",
+    "日元": "¥",
+    "日圓": "¥",
+    "韩元": "KRW ",
+    "韓元": "KRW ",
+    "元人民币": "RMB ",
+    "元人民幣": "RMB ",
+    "人民币": "RMB ",
+    "人民幣": "RMB ",
+    "元": "RMB ",
+}
+_MAGNITUDES: dict[str, float] = {
+    "万亿": 1e12,
+    "萬億": 1e12,
+    "千亿": 1e11,
+    "千億": 1e11,
+    "百亿": 1e10,
+    "百億": 1e10,
+    "亿": 1e8,
+    "億": 1e8,
+    "千万": 1e7,
+    "千萬": 1e7,
+    "百万": 1e6,
+    "百萬": 1e6,
+    "万": 1e4,
+    "萬": 1e4,
+}
+_HEDGES = {"近": "nearly ", "约": "about ", "約": "about ", "逾": "over ", "超过": "over ", "超過": "over "}
+
+_CUR_ALT = "|".join(sorted(map(re.escape, _CURRENCIES), key=len, reverse=True))
+_MAG_ALT = "|".join(sorted(map(re.escape, _MAGNITUDES), key=len, reverse=True))
+_HEDGE_ALT = "|".join(sorted(map(re.escape, _HEDGES), key=len, reverse=True))
+# An amount: optional hedge, number (thousands separators allowed), optional magnitude, and a
+# currency, or a magnitude alone (9.04亿 users). A bare number is not rendered (it reads the same).
+AMOUNT_RE = re.compile(
+    rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*"
+    rf"(?:(?P<mag>{_MAG_ALT})\s*(?P<cur>{_CUR_ALT})?|(?P<cur_only>{_CUR_ALT}))"
+)
+# A count: a number with a measure word (20 家, 1100多家, 72 条); the English states the number.
+COUNT_RE = re.compile(
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<more>多|余|餘)?\s*"
+    r"(?:个|個|家|项|項|所|名|人|条|條|座|批|次|款|种|種|类|類|位|台|套|件|篇|倍|章|部|期|支|只|辆|輛|颗|顆)"
+)
+PERCENT_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*[%％]")
+_MONTHS = "January February March April May June July August September October November December".split()
+YEAR_RANGE_RE = re.compile(
+    r"(?P<a>(?:19|20)\d{2})\s*(?:年)?\s*[~～\-–—至到]\s*(?P<b>(?:19|20)\d{2})\s*(?P<fy>财年|財年|财政年度|年)?"
+)
+FISCAL_YEAR_RE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:财年|財年|财政年度|財政年度)")
+DATE_RE = re.compile(
+    r"(?P<y>(?:19|20)\d{2})\s*年(?:\s*(?P<m>1[0-2]|0?[1-9])\s*月(?:\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*[日号號])?)?"
+)
+
+
+def _fmt(value: float) -> str:
+    """A short decimal: 100 → "100", 12.4 → "12.4", 0.125 → "0.125", 1234567 → "1,234,567"."""
+    if abs(value - round(value)) < 1e-9:
+        return f"{round(value):,}"
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    whole, _, frac = text.partition(".")
+    return f"{int(whole):,}.{frac}" if frac else f"{int(whole):,}"
+
+
+def english_magnitude(value: float) -> str:
+    """1e11 → "100 billion", 1.24e8 → "124 million", 5e4 → "50,000"."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(value) >= size:
+            return f"{_fmt(value / size)} {word}"
+    return _fmt(value)
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """One figure of a Chinese text: where it is, as written, and in English."""
+
+    start: int
+    end: int
+    chinese: str
+    english: str
+
+
+def _amount(m: re.Match[str]) -> str | None:
+    num = float(m.group("num").replace(",", ""))
+    mag = m.group("mag")
+    cur = m.group("cur") or m.group("cur_only")
+    value = num * _MAGNITUDES[mag] if mag else num
+    if cur is None and mag is None:
+        return None
+    words = english_magnitude(value)
+    hedge = _HEDGES.get(m.group("hedge") or "", "")
+    if cur is None:
+        return f"{hedge}{words}"
+    if cur == "元":
+        # Bare 元 is the local currency: RMB on the mainland, HK$ in a Hong Kong text, NT$ in a
+        # Taiwanese one; the text alone does not say which, so it stays "yuan".
+        return f"{hedge}{words} yuan"
+    symbol = _CURRENCIES[cur]
+    return f"{hedge}{symbol}{words}"
+
+
+def _date(m: re.Match[str]) -> str:
+    y, mo, d = m.group("y"), m.group("m"), m.group("d")
+    if mo and d:
+        return f"{int(d)} {_MONTHS[int(mo) - 1]} {y}"
+    if mo:
+        return f"{_MONTHS[int(mo) - 1]} {y}"
+    return y
+
+
+def renderings(text: str) -> list[Rendering]:
+    """Amounts, percentages and dates of a Chinese text with their English forms, in order;
+    ranges are rendered piece by piece (25万~100万澳元: A$250,000 … A$1 million)."""
+    t = unicodedata.normalize("NFKC", text)  # same length for CJK text: offsets stay valid
+    if len(t) != len(text):
+        t = text
+    out: list[Rendering] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, english: str | None) -> None:
+        if english and not any(s < end and start < e for s, e in taken):
+            taken.append((start, end))
+            out.append(Rendering(start, end, text[start:end], english))
+
+    for m in AMOUNT_RE.finditer(t):
+        add(m.start(), m.end(), _amount(m))
+    for m in YEAR_RANGE_RE.finditer(t):
+        fy = "FY" if m.group("fy") and m.group("fy") != "年" else ""
+        add(m.start(), m.end(), f"{fy}{m.group('a')}–{m.group('b')}")
+    for m in FISCAL_YEAR_RE.finditer(t):
+        add(m.start(), m.end(), f"FY{m.group('y')}")
+    for m in DATE_RE.finditer(t):
+        add(m.start(), m.end(), _date(m) if (m.group("m") or "年" in m.group(0)) else None)
+    for m in PERCENT_RE.finditer(t):
+        add(m.start(), m.end(), f"{m.group('num')}%")
+    for m in COUNT_RE.finditer(t):
+        if re.fullmatch(r"(?:19|20)\d{2}", m.group("num")):
+            continue  # 2021 年 is a date, handled above
+        add(m.start(), m.end(), ("over " if m.group("more") else "") + m.group("num"))
+    out.sort(key=lambda r: r.start)
+    return out
+
+
+def render_figure(text: str) -> str | None:
+    """The English form of one figure written in Chinese (None when it is not one)."""
+    found = renderings(text.strip())
+    return found[0].english if len(found) == 1 and found[0].chinese == text.strip() else None
+
+
+def annotate(text: str) -> str:
+    """The text with each amount followed by its English rendering: 1000亿美元 [= US$100 billion].
+
+    Percentages and plain years are left alone (they read the same in English)."""
+    parts: list[str] = []
+    last = 0
+    for r in renderings(text):
+        if r.english.rstrip("%") == r.chinese.rstrip("%％") or r.english == r.chinese.rstrip("年"):
+            continue
+        if "%" in r.english or COUNT_RE.fullmatch(r.chinese):
+            continue
+        parts.append(text[last : r.end])
+        parts.append(f" [= {r.english}]")
+        last = r.end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def english_amounts(text: str) -> str:
+    """The text with each amount replaced by its English form (1300 亿元 → RMB 130 billion), for an
+    LLM prompt: a small model shown both forms still copied the Chinese digits with an English
+    magnitude ("1300 billion RMB"); shown only the English form it has nothing to convert. The
+    verifier checks the answer against the original text, by value."""
+    parts: list[str] = []
+    last = 0
+    for r in renderings(text):
+        if "%" in r.english or COUNT_RE.fullmatch(r.chinese) or not AMOUNT_RE.fullmatch(r.chinese):
+            continue
+        parts.append(text[last : r.start])
+        parts.append(f" {r.english} ")
+        last = r.end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def english_facts(text: str, limit: int = 4) -> list[str]:
+    """What a reader without Chinese should see first: each amount and percentage in English
+    followed by its Chinese original, then dates ("US$24 billion (240亿美元)", "July 2022")."""
+    facts: list[str] = []
+    dates: list[str] = []
+    for r in renderings(text):
+        if any(p.fullmatch(r.chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE)):
+            if r.english not in dates:
+                dates.append(r.english)
+        elif "%" in r.english:
+            facts.append(r.english)
+        else:
+            facts.append(f"{r.english} ({r.chinese.strip()})")
+    out = list(dict.fromkeys(facts))[:limit]
+    return out + dates[: max(0, limit - len(out))]
+
+
+__all__ = [
+    "AMOUNT_RE",
+    "Rendering",
+    "annotate",
+    "english_amounts",
+    "english_facts",
+    "english_magnitude",
+    "english_sentence",
+    "named_terms",
+    "render_figure",
+    "renderings",
+]
+
+
+def named_terms(text: str, limit: int = 2, min_chars: int = 3) -> list[str]:
+    """Policy names the glossary knows in a Chinese text, as "English (中文)", longest first and
+    non-overlapping (芯片法案 → "CHIPS Act (芯片法案)"); short or common words are left out."""
+    from rag.retrieve.glossary import load_glossary
+    from rag.text import to_simplified
+
+    folded = to_simplified(text)
+    english_of = load_glossary().english_of
+    found: list[tuple[int, int, str]] = []
+    # Proper names only (CHIPS Act, SASAC, Made in China 2025): a lowercase gloss is a common word.
+    names = (z for z, en in english_of.items() if len(z) >= min_chars and en[:1].isupper() and z in folded)
+    for zh in sorted(names, key=len, reverse=True):
+        start = folded.find(zh)
+        end = start + len(zh)
+        if any(s < end and start < e for s, e, _ in found):
+            continue
+        found.append((start, end, f"{english_of[zh]} ({text[start:end]})"))
+        if len(found) >= limit:
+            break
+    return [t for _, _, t in sorted(found)]
+
+
+def english_sentence(title: str, quote: str, n: int) -> str:
+    """One English sentence for a verbatim Chinese quote: what can be said in English first (the
+    figures with their units, dates, the named programme), then the quote with its [n]:
+    According to 《title》: US$24 billion (240亿美元); CHIPS Act (芯片法案) — “…240亿美元…” [1]."""
+    said = english_facts(quote) + named_terms(quote)
+    if not said:
+        return f"According to 《{title}》, “{quote}” [{n}]."
+    return f"According to 《{title}》: {'; '.join(said)} — “{quote}” [{n}]."

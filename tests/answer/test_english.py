@@ -1,0 +1,91 @@
+"""Chinese figures in English (rag.answer.english): magnitudes converted, never copied."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.citations import figures, missing_figures
+from rag.answer.english import (
+    annotate,
+    english_amounts,
+    english_facts,
+    english_sentence,
+    named_terms,
+    render_figure,
+)
+
+
+@pytest.mark.parametrize(
+    ("chinese", "english"),
+    [
+        ("1000亿美元", "US$100 billion"),
+        ("100億港元", "HK$10 billion"),
+        ("1.24亿澳元", "A$124 million"),
+        ("240亿美元", "US$24 billion"),
+        ("近540亿美元", "nearly US$54 billion"),
+        ("5559 亿美元", "US$555.9 billion"),
+        ("2697.8亿韩元", "KRW 269.78 billion"),
+        ("1.3489万亿韩元", "KRW 1.3489 trillion"),
+        ("100亿元", "10 billion yuan"),  # bare 元: RMB, HK$ or NT$ depending on where
+        ("15.3亿元人民币", "RMB 1.53 billion"),
+        ("9.04亿", "904 million"),
+        ("5万", "50,000"),
+        ("34.6%", "34.6%"),
+        ("2022年7月16日", "16 July 2022"),
+        ("2021年8月", "August 2021"),
+        ("2022~2026 财年", "FY2022–2026"),
+        ("2022财年", "FY2022"),
+    ],
+)
+def test_render_figure(chinese: str, english: str) -> None:
+    assert render_figure(chinese) == english
+
+
+@pytest.mark.parametrize("chinese", ["1000亿美元", "100億港元", "1.24亿澳元", "2697.8亿韩元", "9.04亿"])
+def test_the_verifier_accepts_the_rendering_and_rejects_the_copied_magnitude(chinese: str) -> None:
+    """Value, not digits: US$100 billion is 1000亿美元; "$1000 billion" is ten times too much."""
+    english = render_figure(chinese)
+    assert english is not None
+    passage = figures(f"该项目投入{chinese}。")
+    assert missing_figures(f"It invested {english} [1].", passage) == []
+    digits = chinese.rstrip("美元港澳韩").rstrip("亿億")
+    assert missing_figures(f"It invested {digits} billion [1].", passage) != []
+
+
+def test_annotate_puts_the_english_beside_each_amount() -> None:
+    text = "为芯片基金拨款240亿美元，占34.6%，1.24亿澳元。"
+    assert (
+        annotate(text) == "为芯片基金拨款240亿美元 [= US$24 billion]，占34.6%，1.24亿澳元 [= A$124 million]。"
+    )
+
+
+def test_english_facts_and_sentence() -> None:
+    quote = "2022财年为芯片法案拨款240亿美元"
+    assert english_facts(quote) == ["US$24 billion (240亿美元)", "FY2022"]
+    assert named_terms(quote) == ["CHIPS Act (芯片法案)"]
+    sentence = english_sentence("科技政策与咨询快报", quote, 2)
+    assert sentence.startswith(
+        "According to 《科技政策与咨询快报》: US$24 billion (240亿美元); FY2022; CHIPS Act"
+    )
+    assert sentence.endswith(f"“{quote}” [2].")
+    # nothing to say in English: the plain frame
+    assert english_sentence("t", "加快解决卡脖子问题", 1) == "According to 《t》, “加快解决卡脖子问题” [1]."
+
+
+def test_english_amounts_replace_the_chinese_amounts_for_the_llm() -> None:
+    text = "销售额从1300 亿元下降至697.1亿元，占34.6%，建成20家"
+    out = english_amounts(text)
+    assert "130 billion yuan" in out and "69.71 billion yuan" in out
+    assert "亿元" not in out and "34.6%" in out and "20家" in out
+    # the verifier, reading the original, accepts what the LLM can now copy
+    assert missing_figures("Sales fell from 130 billion yuan to 69.71 billion yuan [1].", figures(text)) == []
+
+
+def test_an_english_magnitude_is_not_supported_by_a_bare_count() -> None:
+    """Qwen wrote "10 billion euro-level tech giants" for 10 家千亿欧元级别的科技巨头 (ten giants of
+    €100 billion each): the bare 10 must not support "10 billion"."""
+    passage = figures("希望欧洲至 2030 年打造 10 家千亿欧元级别的科技巨头")
+    assert missing_figures("Europe aims for 10 billion euro-level tech giants by 2030 [1].", passage) == [
+        "10billion"
+    ]
+    assert missing_figures("Europe aims for 10 tech giants by 2030 [1].", passage) == []
