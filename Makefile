@@ -22,6 +22,7 @@ test: $(STAMP) ## install, then the whole test suite and the evaluation gate
 	$(VENV)/bin/ruff check rag api eval tests bench
 	$(VENV)/bin/pytest -q
 	$(VENV)/bin/rag eval --split test --rebuild-index --out eval/reports/test
+	$(VENV)/bin/rag eval --set blind --split test --out eval/reports/blind/test
 
 install: $(STAMP)
 
@@ -39,6 +40,7 @@ serve: $(STAMP)
 
 eval: $(STAMP)
 	$(VENV)/bin/rag eval --split dev --rebuild-index --out eval/reports/dev
+	$(VENV)/bin/rag eval --set blind --split dev --split test
 
 bench: $(STAMP) ## ingest + query latency, then HTTP load (reports in bench/reports/)
 	$(PY) bench/ingest_and_search.py
