@@ -199,39 +199,22 @@ def asked_units(question: str) -> tuple[str, ...]:
 
 
 def named_entities(question: str, language: str) -> tuple[tuple[str, ...], ...]:
-    """Names a passage must mention to be about what is asked: jieba's person/organisation/place/
-    proper-noun tags (Chinese); in an English question, distinctive acronyms (NASA, NSF, EDA) and
-    capitalised words that CC-CEDICT translates to a place name (Singapore → 新加坡)."""
-    if language == "en":
-        out = []
-        for acr in re.findall(r"\b[A-Z][A-Z0-9&]{1,7}\b", question):
-            key = acr.lower()
-            # An acronym the dictionary does not spell out as a name (NASA → 美国太空总署) cannot be
-            # checked: STAR, CHIPS are also ordinary words there.
-            known = _best_translations(key)
-            if len(key) >= 3 and key not in _COMMON_ACRONYMS and any(len(zh) >= 3 for zh in known):
-                out.append((key, *known))
-        # A capitalised word alone, not inside a multi-word or hyphenated name: "Xi Jinping" is a
-        # person, not 锦屏; "Guangdong-Hong Kong-Macao" is written 粤港澳.
-        for word in _standalone_capitalised(question):
-            places = english_place(word.removesuffix("'s").lower())
-            if places:
-                out.append(places)
-        return tuple(dict.fromkeys(out))
-    import jieba.posseg as pseg
-
-    folded = _TITLE.sub(" ", to_simplified(question))
-    places = place_names(folded)
-    names = []
-    for word, flag in pseg.cut(folded):
-        w = word.strip().lower()
-        if len(w) < 2 or w in _GENERIC or w in _COMMON_ACRONYMS:
-            continue
-        # People and places only: organisation names (nt) are abbreviated in running text
-        # (广东省科技厅 / 广东省科学技术厅), so requiring them verbatim refuses good answers (dev).
-        if flag == "nr" or (flag == "ns" and w in places) or flag == "eng":
-            names.append((w,))
-    return tuple(dict.fromkeys(names))
+    """Names a passage must mention to be about what is asked: in an English question, the
+    capitalised words that CC-CEDICT translates to a place name (Singapore → 新加坡, India → 印度)."""
+    if language != "en":
+        # Chinese names are not required verbatim: organisations and people are abbreviated in
+        # running text (广东省科技厅 / 广东省科学技术厅, 广东省 / 全省), which refused good answers on
+        # both gold sets; places are handled by the other-place rule instead.
+        return ()
+    out = []
+    # A capitalised word alone, not inside a multi-word or hyphenated name: "Xi Jinping" is a
+    # person, not 锦屏; "Guangdong-Hong Kong-Macao" is written 粤港澳. Acronyms (CPPCC, SASAC,
+    # ITIF) are not required: the passages often spell them differently (measured worse on dev/test).
+    for word in _standalone_capitalised(question):
+        places = english_place(word.removesuffix("'s").lower())
+        if places:
+            out.append(places)
+    return tuple(dict.fromkeys(out))
 
 
 def _standalone_capitalised(text: str) -> list[str]:
