@@ -83,8 +83,8 @@ class ExtractiveParams:
     """Defaults calibrated on the gold dev split (see Settings.extractive_*)."""
 
     max_sentences: int = 3
-    min_score: float = 0.4  # Chinese question: best sentence below this → no answer (a refusal)
-    min_score_en: float = 0.2  # English question: no keyword overlap, so scores run lower
+    min_score: float = 0.8  # Chinese question: best sentence below this → no answer (a refusal)
+    min_score_en: float = 0.3  # English question: no keyword overlap, so scores run lower
     year_ratio: float = 0.9  # a year-bearing sentence must score this share of the overall best
     keep_ratio: float = 0.8  # further quotes must score at least this share of the best
     pool_passages: int = 4  # sentences are taken from the top passages only (embedding is slow)
