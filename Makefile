@@ -22,6 +22,7 @@ test: $(STAMP) browser ## install, then the whole test suite (browser tests incl
 	$(VENV)/bin/ruff check rag api eval tests bench
 	$(VENV)/bin/pytest -q
 	$(VENV)/bin/rag eval --split test --rebuild-index --out eval/reports/test
+	$(VENV)/bin/rag eval --set blind --split test --out eval/reports/blind/test
 	$(MAKE) --no-print-directory eval-milvus
 
 install: $(STAMP)
@@ -48,6 +49,7 @@ serve: $(STAMP)
 
 eval: $(STAMP)
 	$(VENV)/bin/rag eval --split dev --rebuild-index --out eval/reports/dev
+	$(VENV)/bin/rag eval --set blind --split dev --split test
 
 # The same test split with the Milvus store (embedded Milvus Lite under .rag/): the FAISS index the
 # step above built is copied with its vectors (no re-embedding), evaluated for retrieval under the

@@ -28,6 +28,7 @@ CONTRACT = {
     "timings_ms",
     "refusal_reason",
     "suggestions",
+    "parts",
 }
 CITATION_KEYS = {"n", "chunk_id", "source", "title", "section", "quote", "start", "end"}
 TIMEOUT = 240  # seconds; loading the embedder and index takes a few seconds on an idle machine

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eval.baseline import Baseline, BaselineConfig, cache_key, first_sentences, seed_files, split_raw
-from eval.gold import load_gold
+from eval.gold import BLIND_DIR, load_gold
 from eval.harness import SYSTEMS, EvalConfig, check_gate, load_thresholds, run_eval, summarize
 from eval.report import comparison_rows, render_markdown, write_reports
 from rag.assistant import Assistant
@@ -246,9 +246,9 @@ def test_thresholds_file_names_known_metrics(synthetic_report: dict) -> None:
     spec = load_thresholds()
     known = set(synthetic_report["metrics"])
     for split in ("dev", "test"):
-        section = dict(spec[split])
-        names = set(section.pop("max", {})) | set(section)
-        assert names and names <= known, names - known
+        for section in (dict(spec[split]), dict(spec["blind"][split])):
+            names = set(section.pop("max", {})) | set(section)
+            assert names and names <= known, names - known
 
 
 # --- a small real end-to-end run ---------------------------------------------------------
@@ -294,6 +294,30 @@ def test_real_answers_run_or_clear_skip(seed_assistant: Assistant) -> None:
     assert report["answers"]["baseline"]["all"]["false_refusal_rate"] == 0.0  # the baseline never refuses
     assert report["metrics"]["answer_errors"] == 0.0
     assert report["latency"]["ask_ours"]["end_to_end"]["n"] == 2
+
+
+def test_real_blind_run_scores_dialogues_and_parts(seed_assistant: Assistant) -> None:
+    """Blind set: a dialogue is scored on its second turn (asked with the first as history), a
+    multi-part question part by part, an unanswerable one by its near-miss kind."""
+    dev = load_gold("dev", gold_dir=BLIND_DIR)
+    dialogue = next(it for it in dev if it.extra.get("dialogue") and it.answerable)
+    multipart = next(it for it in dev if it.extra.get("parts"))
+    near_miss = next(it for it in dev if not it.answerable and not it.extra.get("dialogue"))
+    ids = [dialogue.id, multipart.id, near_miss.id]
+    report = run_eval(EvalConfig(split="dev", gold_set="blind", ids=ids), assistant=seed_assistant)
+    by_id = {r["id"]: r for r in report["items"]}
+    assert by_id[dialogue.id]["kind"] == "dialogue" and by_id[dialogue.id]["retrieval"] == {}
+    assert by_id[dialogue.id]["first_turn"]["question"] == dialogue.extra["history"][0]
+    assert isinstance(by_id[dialogue.id]["answers"]["ours"]["score"]["followup_right"], bool)
+    parts = by_id[multipart.id]["answers"]["ours"]["score"]["parts_right"]
+    assert len(parts) == len(multipart.extra["parts"])
+    ours = report["answers"]["ours"]["all"]
+    assert ours["n_dialogues"] == 1 and ours["n_multipart"] == 1 and ours["n_unanswerable"] == 1
+    assert set(ours["refusal_by_near_miss"]) == {near_miss.extra["near_miss"]}
+    kind = near_miss.extra["near_miss"].replace("-", "_")
+    assert report["metrics"][f"answer_refusal_accuracy_{kind}"] in (0.0, 1.0)
+    refused = [r for r in report["items"] if r["answers"]["ours"]["score"]["refused"]]
+    assert all(r["answers"]["ours"]["citations"] == [] for r in refused)  # a refusal cites nothing
 
 
 def test_rag_eval_cli_writes_reports_and_fails_the_gate(

@@ -21,7 +21,7 @@ import dataclasses
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda, RunnablePassthrough
@@ -46,13 +46,14 @@ from rag.answer.generators import (
     GeneratorFactory,
     fit_context,
 )
-from rag.answer.prompts import condense_messages, is_refusal, keyword_messages, refusal_message
+from rag.answer.prompts import condense_messages, is_refusal, keyword_messages, refusal_message, variant
+from rag.answer.question import rewrite_follow_up, split_parts
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
 from rag.retrieve.hybrid import HybridRetriever, LangChainRetriever, document_to_hit
 from rag.store.base import Store
-from rag.text import detect_language, detect_script, has_cjk, keyword_tokens, to_simplified
+from rag.text import detect_language, detect_script, has_cjk, keyword_tokens
 from rag.types import Answer, Hit
 
 
@@ -115,26 +116,19 @@ def is_follow_up(question: str) -> bool:
 
 
 def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
-    """Without an LLM: prepend the previous user question's key terms (in its own script) to a
-    follow-up, so retrieval sees what "it" or "那2020年呢" is about. Standalone questions pass."""
-    previous = next((t for r, t in reversed(history) if r == "user"), "")
-    if not previous or not is_follow_up(question):
+    """Without an LLM: a follow-up becomes a standalone question carrying the previous user
+    question's topic (its 《title》 or its terms without the words that ask), with a leading
+    pronoun (它/其/这些/it) replaced by it; the previous answer is not used. Standalone questions pass."""
+    if not is_follow_up(question):
         return question
-    import jieba
+    return rewrite_follow_up(question, history)
 
-    # jieba segments Simplified text best: cut the folded text, then take the same character
-    # span from the original so the terms keep the asker's script (t2s keeps lengths).
-    folded = to_simplified(previous)
-    same_length = len(folded) == len(previous)
-    wanted = set(keyword_tokens(previous))
-    have = fold(question)
-    terms: list[str] = []
-    for word, start, end in jieba.tokenize(folded):
-        key = word.strip().lower()
-        term = (previous[start:end] if same_length else word).strip()
-        if key and key in wanted and key not in have and term not in terms:
-            terms.append(term)
-    return f"{' '.join(terms)} {question}".strip() if terms else question
+
+_MISSING_PART = {
+    "zh-Hans": "文件未提及：{part}",
+    "zh-Hant": "文件未提及：{part}",
+    "en": "The documents do not answer: {part}",
+}
 
 
 # --- the evidence gate -------------------------------------------------------------------
@@ -348,8 +342,20 @@ class AnswerChain:
         language, script = detect_language(question), detect_script(question)
         name: str = state["generator"]
 
-        evidence = assess_evidence(state["standalone"], hits)
         s = self.settings
+        parts = split_parts(state["standalone"])
+        if len(parts) > 1 and name == "extractive":
+            # Each part is retrieved and gated on its own: the whole question's evidence says little.
+            yield from self._answer_parts(
+                state,
+                parts,
+                language,
+                script,
+                self.factory.get("extractive"),
+                time.perf_counter(),
+            )
+            return
+        evidence = assess_evidence(state["standalone"], hits)
         floor = s.refuse_below if language == "zh" else s.refuse_below_en
         weak = evidence.best_cosine < floor and evidence.keyword_coverage < s.refuse_keyword_below
         if not hits or weak or (s.refuse_missing_year and evidence.missing_years):
@@ -365,11 +371,12 @@ class AnswerChain:
         extractive = self.factory.get("extractive")
         assert isinstance(extractive, ExtractiveGenerator)
         gate_hits = hits
-        picks = extractive.select(GenerationRequest(state["standalone"], hits, language, script))
+        picks, why = extractive.select_with_reason(
+            GenerationRequest(state["standalone"], hits, language, script, asked=question)
+        )
         if not picks:
             timings["generate"] = (time.perf_counter() - t0) * 1000
-            why = "no passage sentence answers the question"
-            yield from self._refuse(state, language, script, name, why)
+            yield from self._refuse(state, language, script, name, why or "no passage sentence answers")
             return
         pieces: list[str] = []
         used = name
@@ -520,6 +527,103 @@ class AnswerChain:
         )
         return checked
 
+    # multi-part questions ----------------------------------------------------------------
+
+    def _answer_parts(
+        self,
+        state: dict[str, Any],
+        parts: list[str],
+        language: str,
+        script: str,
+        extractive: ExtractiveGenerator,
+        t0: float,
+    ) -> Iterator[str | Answer]:
+        """Each part is retrieved and answered on its own (carrying the whole question's topic),
+        with its own quotes and citations; a part nothing answers is named missing."""
+        merged: list[Hit] = []
+        number: dict[str, int] = {}
+        results: list[tuple[str, list[Any], str | None]] = []
+        for part in parts:
+            query = rewrite_follow_up(part, [("user", state["standalone"])])
+            hits = self._search(query, state["k"])
+            picks, why = extractive.select_with_reason(
+                GenerationRequest(query, hits, language, script, asked=part)
+            )
+            renumbered = []
+            for p in picks:
+                h = hits[p.n - 1]
+                if h.chunk.chunk_id not in number:
+                    merged.append(h)
+                    number[h.chunk.chunk_id] = len(merged)
+                renumbered.append(replace(p, n=number[h.chunk.chunk_id]))
+            results.append((part, renumbered, why))
+        for h in state["hits"]:  # the whole question's passages stay visible as context
+            if h.chunk.chunk_id not in number and len(merged) < max(state["k"], len(number)):
+                merged.append(h)
+                number[h.chunk.chunk_id] = len(merged)
+        for rank, h in enumerate(merged, 1):
+            h.rank = rank
+        state["hits"] = merged or state["hits"]
+        name = state["generator"]
+        timings = state["timings"]
+        if not any(picks for _, picks, _ in results):
+            timings["generate"] = (time.perf_counter() - t0) * 1000
+            why = "; ".join(f"{part} — {w}" for part, _, w in results)
+            yield from self._refuse(state, language, script, name, f"no part is answered ({why})")
+            return
+        request = GenerationRequest(state["standalone"], merged, language, script)
+        text = extractive.compose(request, [p for _, picks, _ in results for p in picks])
+        timings["generate"] = (time.perf_counter() - t0) * 1000
+        t1 = time.perf_counter()
+        checked = verify(
+            text,
+            merged,
+            embedder=self.assistant.embedder,
+            passages=self.passages,
+            locator=self.locator,
+            thresholds=self.thresholds,
+        )
+        timings["verify"] = (time.perf_counter() - t1) * 1000
+        state["warnings"].extend(checked.warnings)
+        if not checked.any_supported:
+            yield from self._refuse(state, language, script, name, "no quoted sentence is supported")
+            return
+        note = _MISSING_PART[variant(language, script)]
+        missing = [note.format(part=part) for part, picks, _ in results if not picks]
+        final = checked.text + ("\n" + "\n".join(missing) if missing else "")
+        step = 16
+        for i in range(0, len(final), step):
+            yield final[i : i + step]
+        yield Answer(
+            question=state["question"],
+            language=language,
+            answer=final,
+            refused=False,
+            generator="extractive",
+            citations=checked.citations,
+            sentences=checked.sentences,
+            warnings=state["warnings"],
+            timings_ms=self._timings(timings),
+            passages=merged,
+            parts=[
+                {
+                    "question": part,
+                    "answered": bool(picks),
+                    "citations": sorted({p.n for p in picks}),
+                    "missing": why if not picks else None,
+                }
+                for part, picks, why in results
+            ],
+        )
+
+    def _search(self, query: str, k: int) -> list[Hit]:
+        retriever = LangChainRetriever(retriever=self.assistant.retriever, k=k)
+        index = self.assistant.index
+        hits = [document_to_hit(d, index) for d in retriever.invoke(query)]
+        for rank, h in enumerate(hits, 1):
+            h.rank = rank
+        return hits
+
     # refusals ---------------------------------------------------------------------------
 
     def _refuse(
@@ -545,11 +649,13 @@ class AnswerChain:
             answer=refusal_message(language, script),
             refused=True,
             generator=name,
-            citations=citations,
+            citations=[],  # a refusal cites nothing; the closest passages are suggestions
             sentences=[],
             warnings=state["warnings"],
             timings_ms=self._timings(state["timings"]),
             passages=hits,
+            refusal_reason=why,
+            suggestions=citations,
         )
 
     @staticmethod

@@ -14,14 +14,19 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from rag.answer.answerability import (
+    constraint_problem,
+    enumeration_size,
+    fills_slot,
+    missing_slot_reason,
+)
 from rag.answer.citations import (
     MARKER_RE,
     PassageCache,
     PassageInfo,
-    asked_years,
     asks_for_quantity,
     containment,
     display_quote,
@@ -31,6 +36,7 @@ from rag.answer.citations import (
 )
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
+from rag.answer.question import analyse
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import in_script, keyword_tokens, place_names, to_simplified
@@ -50,6 +56,7 @@ class GenerationRequest:
     hits: list[Hit]  # the numbered context, [1] = hits[0]
     language: str  # "zh" | "en": the language to answer in
     script: str  # "simplified" | "traditional" | "english"
+    asked: str | None = None  # the user's own words when ``question`` is a rewritten follow-up
 
 
 @runtime_checkable
@@ -86,7 +93,10 @@ class ExtractiveParams:
     cosine_weight: float = 1.0
     keyword_weight: float = 1.0
     rank_weight: float = 0.05
+    heading_weight: float = 0.0  # keywords found only in the passage's title/section count this much
     match_script: bool = True  # answer text in the question's Chinese script (quotes stay verbatim)
+    # Slots whose type a sentence must state (a place for "where"…); measured on dev, see config.
+    typed_slots: tuple[str, ...] = ("amount", "count", "percentage", "date", "place", "organisation")
 
 
 _TERMINAL = "。！？；.!?;"
@@ -141,9 +151,14 @@ class ExtractiveGenerator:
             if not usable:
                 continue
             sims = self.passages.vectors(info, self.embedder) @ qvec
+            # The passage's title and section say what its sentences are about: a question naming
+            # the plan is answered by a sentence that only says "首期投入资金八千八百万元".
+            head = "".join(fold(f"{hit.chunk.title}{hit.chunk.section}").split())
             for j in usable:
                 sfold = "".join(fold(info.sentence(j)).split())
-                kw = sum(len(t) for t in qtokens if t in sfold) / qweight if qweight else 0.0
+                own = sum(len(t) for t in qtokens if t in sfold)
+                ctx = sum(len(t) for t in qtokens if t not in sfold and t in head)
+                kw = (own + p.heading_weight * ctx) / qweight if qweight else 0.0
                 cos = float(sims[j])
                 score = p.cosine_weight * cos + p.keyword_weight * kw + p.rank_weight / n
                 picks.append(Pick(n, info, j, score, cos, kw))
@@ -163,38 +178,62 @@ class ExtractiveGenerator:
         return len(info.sentence_units[j]) >= 4 and not MARKER_RE.search(text)
 
     def select(self, request: GenerationRequest) -> list[Pick]:
-        """The quotes to answer with; empty (→ a refusal) when nothing answers well enough.
+        return self.select_with_reason(request)[0]
 
-        A question that names a year asks about that year: only sentences mentioning it (in the
-        sentence or the passage's title/section) may answer, and the best of them must score
-        nearly as well as the best sentence overall, else the passages are about another year
-        ("2022年…经费" when only 2021 is reported)."""
+    def select_with_reason(self, request: GenerationRequest) -> tuple[list[Pick], str | None]:
+        """The quotes to answer with, or none (→ a refusal) and what is missing.
+
+        The question is analysed (``rag.answer.question``): a sentence answers only when it fills
+        the slot asked for (a figure for 多少, a place for "where", a date for "when"…) and its
+        passage keeps the constraints (a 《title》, a chamber such as 众议院). A question that
+        names a year asks about that year: only sentences mentioning it (in the sentence or the
+        passage's title/section) may answer, and the best of them must score nearly as well as
+        the best sentence overall."""
         p = self.params
         ranked = self.candidates(request)
         if not ranked:
-            return []
-        years = asked_years(request.question)
+            return [], "no passages"
+        q = analyse(request.question)
+        if request.asked and request.asked != request.question:
+            # Names carried over from the previous turn describe its topic, not what this sentence
+            # must mention: entity and body constraints come from the user's own words.
+            own = analyse(request.asked)
+            q = replace(q, entities=own.entities, bodies=own.bodies)
+        years = list(q.years)
         if years:
             best = ranked[0].score
             ranked = [c for c in ranked if any(mentions_year(self._context(c), y) for y in years)]
             if not ranked or ranked[0].score < p.year_ratio * best:
-                return []
+                return [], f"the passages do not give figures for {', '.join(years)}"
         # Chinese only: mapping English place names (CC-CEDICT) measured no better on dev, since
         # an English question often names the place to say which document it means.
-        asked = place_names(request.question) if request.language == "zh" else frozenset()
+        asked = q.places if request.language == "zh" else frozenset()
         if asked:
             # A sentence about another place (广州's figure for a question about 深圳) does not answer.
             ranked = [c for c in ranked if not _other_place(asked, self._context(c))]
             if not ranked:
-                return []
-        if asks_for_quantity(request.question):
+                return [], f"the passages are about other places, not {', '.join(sorted(asked))}"
+        if q.bodies or q.titles or q.entities:
+            problems = {c.n: constraint_problem(q, self._passage(c)) for c in ranked}
+            kept = [c for c in ranked if problems[c.n] is None]
+            if not kept:
+                return [], problems[ranked[0].n]
+            ranked = kept
+        if q.wants_figure or asks_for_quantity(request.question):
             # "多少 / how much" is not answered by a sentence that states no figure (only dates).
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
-            if not ranked:
-                return []
+        if q.slot in self.params.typed_slots:
+            ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
+        if not ranked:
+            return [], missing_slot_reason(q)
+        if q.items >= 2:  # "哪四个方向": a sentence listing that many items comes first
+            ranked = sorted(ranked, key=lambda c: enumeration_size(c.info.sentence(c.j)) < q.items)
         floor = p.min_score if request.language == "zh" else p.min_score_en
         if ranked[0].score < floor:
-            return []
+            return (
+                [],
+                f"no retrieved sentence answers the question (best score {ranked[0].score:.2f} < {floor})",
+            )
         chosen: list[Pick] = [ranked[0]]
         for cand in ranked[1:]:
             if len(chosen) >= p.max_sentences or cand.score < p.keep_ratio * ranked[0].score:
@@ -212,7 +251,16 @@ class ExtractiveGenerator:
         for i, c in enumerate(chosen):
             first.setdefault(c.n, i)
         chosen.sort(key=lambda c: (first[c.n], c.info.spans[c.j][0]))
-        return chosen
+        return chosen, None
+
+    @staticmethod
+    def _heading(c: Pick) -> str:
+        return f"{c.info.chunk.title}\n{c.info.chunk.section}"
+
+    @staticmethod
+    def _passage(c: Pick) -> str:
+        ch = c.info.chunk
+        return f"{ch.title}\n{ch.section}\n{ch.text}"
 
     # composing --------------------------------------------------------------------------
 

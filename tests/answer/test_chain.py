@@ -190,7 +190,10 @@ def test_follow_up_detection() -> None:
 def test_heuristic_condense_adds_the_previous_key_terms() -> None:
     history = [("user", "2021年我国基础研究经费达到多少？"), ("assistant", "1696亿元[1]。")]
     out = heuristic_condense("那占全社会研发经费的比例呢？", history)
-    assert out.endswith("那占全社会研发经费的比例呢？") and "基础" in out
+    # An ellipsis is asked as the previous question about the new subject; the answer is not used.
+    assert "占全社会研发经费的比例" in out and "基础" in out and "1696" not in out
+    out = heuristic_condense("它占全社会研发经费的比例是多少？", history)
+    assert out.startswith("2021年我国基础研究经费") and out.endswith("占全社会研发经费的比例是多少？")
     history_t = [("user", "台灣省晶圓產能在全球佔比多少？")]
     assert "晶圓" in heuristic_condense("那韓國呢？", history_t)  # terms keep the asker's script
     standalone = "What share of global wafer capacity does mainland China hold?"

@@ -1,0 +1,147 @@
+"""Does a retrieved sentence answer the question? The slot must be filled and the constraints kept.
+
+A sentence answers only when it states something of the slot's type (a figure for an amount, a
+place for "where", a date for "when", an organisation for "which department") that the question
+does not already contain, and when the constraints the question names (《titles》, chambers and
+other bodies) hold in the sentence or its passage (title, section, text). When no retrieved
+sentence passes, :func:`refusal_reason` says which requirement is missing, e.g. "the documents
+give 参议院 (the Senate), not 众议院 (the House)".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rag.answer.citations.figures import normalise_numbers, quantities
+from rag.answer.citations.lexical import containment, fold, units
+from rag.answer.question import BODY_GROUPS, Question
+from rag.text import place_names, to_simplified
+
+_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|(?<!\d)(?:19|20)\d{2}(?!\d)"
+    r"|\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
+    re.I,
+)
+_ORG_ZH = re.compile(
+    r"[\u4e00-\u9fff]{1,12}?(?:部|委员会|委|局|署|院|大学|学院|中心|公司|集团|机构|办公室|实验室|基金会|协会|联盟|"
+    r"政府|银行|研究所|研究院|理事会|议会|厅|办|企业)"
+)
+_ORG_EN = re.compile(
+    r"\b(?:[A-Z][\w&'-]+\s+){0,5}(?:Department|Ministry|Agency|University|Council|Commission|Office|Foundation|"
+    r"Institute|Center|Centre|Corporation|Company|Laboratory|Bureau|Authority)\b|\b[A-Z]{2,6}\b"
+)
+_PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:市|省|州|县|区|国|城|湾区|新区)")
+_ENUM_SEP = re.compile(r"[、；;]|(?:[一二三四五六七八九十]是)")
+
+SLOT_NAMES = {
+    "amount": "an amount",
+    "count": "a count",
+    "percentage": "a percentage",
+    "date": "a date",
+    "place": "a place",
+    "organisation": "an organisation",
+    "person": "a person",
+}
+
+
+def enumeration_size(sentence: str) -> int:
+    """How many items a sentence lists (separated by 、 ； or 一是/二是; English commas)."""
+    zh = len(_ENUM_SEP.findall(sentence))
+    en = sentence.count(",") if not re.search(r"[\u4e00-\u9fff]", sentence) else 0
+    return max(zh, en) + 1
+
+
+def _new(found: Iterable[str], given: str) -> bool:
+    """Some found name is not already in the question or the passage's heading: new information."""
+    g = fold(given)
+    return any(f and fold(f) not in g for f in found)
+
+
+_UNIT_IN_TEXT = {
+    "money": re.compile(
+        r"元|美元|欧元|歐元|英镑|英鎊|日元|日圓|韩元|韓元|港元|港币|港幣|卢布|盧布|澳元|加元|法郎|dollar|euro|pound|yuan|rmb|\$|€|£|¥",
+        re.I,
+    ),
+    "distance": re.compile(r"公里|千米|\bkm\b|kilomet", re.I),
+    "people": re.compile(r"\d\s*(?:多)?(?:名|位|人)"),
+}
+
+
+_UNITS_FOR_SLOT = {"amount": ("money", "distance"), "count": ("people",)}
+
+
+def has_units(question: Question, sentence: str) -> bool:
+    """An amount asked in money or kilometres, a count of people, must come with such a unit in the
+    sentence (a unit word elsewhere in the question, "资助的研究人员", does not make a count money)."""
+    text = normalise_numbers(sentence)
+    wanted = [u for u in question.units if u in _UNITS_FOR_SLOT.get(question.slot, ())]
+    return all(_UNIT_IN_TEXT[u].search(text) for u in wanted)
+
+
+def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
+    """The sentence states something of the slot's type that the question (and the passage's
+    title/section, i.e. its topic) does not already say."""
+    slot = question.slot
+    given = f"{question.text}\n{heading}"
+    if slot == "count":
+        return bool(quantities(sentence)) and has_units(question, sentence)
+    if slot == "amount":
+        # "两种产业形态" states a count, not an amount: an amount is large, scaled, fractional or a share.
+        amounts = [f for f in quantities(sentence) if f.scaled or f.percent or f.base >= 10 or f.base % 1]
+        return bool(amounts) and has_units(question, sentence)
+    if slot == "percentage":
+        return (
+            any(f.percent for f in quantities(sentence)) or "倍" in sentence or "percent" in sentence.lower()
+        )
+    if slot == "date":
+        return bool(_DATE.search(normalise_numbers(sentence)))
+    if slot == "place":
+        names = set(place_names(sentence)) | {
+            m.group(0) for m in _PLACE_SUFFIX.finditer(to_simplified(sentence))
+        }
+        return _new(names, given)
+    if slot == "organisation":
+        names = {m.group(0) for m in _ORG_ZH.finditer(to_simplified(sentence))}
+        names |= {m.group(0) for m in _ORG_EN.finditer(sentence)}
+        return _new(names, given)
+    return True
+
+
+def _aliases(canonical: str) -> tuple[str, ...]:
+    return next((g for g in BODY_GROUPS if g[0] == canonical), (canonical,))
+
+
+def _mentions(text: str, names: Iterable[str]) -> bool:
+    folded = to_simplified(text).lower()
+    return any(n in folded for n in names)
+
+
+def constraint_problem(question: Question, context: str) -> str | None:
+    """Why a passage (title + section + text) cannot answer under the question's constraints,
+    or None: a body the question names is absent (another one is named instead), or the
+    《title》 it asks about is not what the passage is about."""
+    for body in question.bodies:
+        if not _mentions(context, _aliases(body)):
+            others = [g[0] for g in BODY_GROUPS if g[0] not in question.bodies and _mentions(context, g)]
+            if others:  # the Senate's vote where the House's was asked
+                return f"the documents give {'/'.join(others)}, not {body}"
+    folded = to_simplified(context).lower()
+    for names in question.entities:
+        if not any(n in folded for n in names):
+            return f"the passages do not mention {'/'.join(names)}"
+    ctx_units = units(context)
+    for title in question.titles:
+        if not re.search(r"[\u4e00-\u9fff]", title):
+            continue  # an English title over Chinese passages: retrieval's cross-lingual side judges it
+        if containment(units(title), ctx_units) < TITLE_MATCH:
+            return f"no retrieved passage is about 《{title}》"
+    return None
+
+
+TITLE_MATCH = 0.75  # share of a title's character bigrams the passage must contain
+
+
+def missing_slot_reason(question: Question) -> str:
+    what = SLOT_NAMES.get(question.slot, "an answer")
+    return f"no retrieved sentence states {what} for this question"

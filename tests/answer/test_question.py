@@ -1,0 +1,77 @@
+"""Question analysis: slots, constraints, parts and follow-up rewriting (pure functions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.question import analyse, detect_slot, rewrite_follow_up, split_parts, topic
+
+
+@pytest.mark.parametrize(
+    ("question", "slot"),
+    [
+        ("量子蜂巢计划首期投入资金是多少？", "amount"),
+        ("平台上登记了多少名科技特派员？", "count"),
+        ("晶片自給率是多少？", "percentage"),
+        ("该计划何时发布？", "date"),
+        ("日本的數據中心主要集中在哪兩座城市？", "place"),
+        ("由哪个部门牵头？", "organisation"),
+        ("为什么要发展数据中心？", "reason"),
+        ("香港創科藍圖有哪四個發展方向？", "list"),
+        ("How many Knowledge and Innovation Communities does the EIT run?", "count"),
+        ("Which university hosts the new centre?", "organisation"),
+        ("Which city hosts the national AI centre?", "place"),
+        ("When was the plan released?", "date"),
+        ("What share of global capacity does Korea hold?", "percentage"),
+        ("Why does the blueprint stress talent?", "reason"),
+    ],
+)
+def test_slot(question: str, slot: str) -> None:
+    assert detect_slot(question) == slot
+
+
+def test_constraints() -> None:
+    q = analyse("By what margin did the House of Representatives pass the bill in 2021?")
+    assert q.bodies == ("众议院",) and q.years == ("2021",)
+    q = analyse("《2021年美國創新與競爭法案》給NASA多少資金？")
+    assert q.titles == ("2021年美国创新与竞争法案",) and q.years == () and "money" in q.units
+    assert analyse("香港創科藍圖有哪四個發展方向？").items == 4
+    assert (
+        analyse("How much funding does the bill authorise for NASA?").entities == ()
+    )  # spelt out in Chinese
+    assert analyse("Which frontier fields did Xi Jinping name?").entities == ()  # a person, not 锦屏
+    assert any("新加坡" in e for e in analyse("What share does Singapore's plan aim for?").entities)
+
+
+def test_split_parts() -> None:
+    assert split_parts("哪個城市得分最高、分數多少？第二梯隊是哪些城市？") == [
+        "哪個城市得分最高",
+        "分數多少？",
+        "第二梯隊是哪些城市？",
+    ]
+    assert split_parts("How many communities does the EIT run, and in which fields?") == [
+        "How many communities does the EIT run?",
+        "in which fields?",
+    ]
+    one = "2021年我国基础研究经费达到多少？"
+    assert split_parts(one) == [one]
+    same = "What do the Innovation and Competition Act and the CHIPS Act fund?"
+    assert split_parts(same) == [same]
+
+
+def test_follow_up_rewrite_carries_the_topic_not_the_answer() -> None:
+    history = [("user", "《2021年美国创新与竞争法案》的主要内容是什么？"), ("assistant", "法案……[1]。")]
+    assert (
+        rewrite_follow_up("它打算给NSF投入多少钱？", history)
+        == "《2021年美国创新与竞争法案》打算给NSF投入多少钱？"
+    )
+    history = [("user", "香港創科藍圖有哪四個發展方向？")]
+    assert (
+        rewrite_follow_up("這些方向又細化為多少項策略？", history)
+        == "香港創科藍圖發展方向又細化為多少項策略？"
+    )
+    history = [("user", "What is the Innovation and Competition Act about?")]
+    assert rewrite_follow_up("How much will it give the NSF?", history) == (
+        "How much will Innovation and Competition Act give the NSF?"
+    )
+    assert topic("內地晶片現時的自給率大約有多少？") == "內地晶片現時的自給率"
