@@ -144,13 +144,9 @@ class Segment:
     def keyword(
         self, tokens: Sequence[str], idfs: Mapping[str, float], k: int, dead: np.ndarray | None
     ) -> list[tuple[int, float]]:
-        scores = self.postings.score(tokens, idfs, len(self.ids))
-        if scores is None:
-            return []
-        if dead is not None:
-            scores[dead] = 0.0
-        top = _top(scores, self.ids, k)
-        return [(i, s) for i, s in top if s > 0]
+        # Pruned exact top-k: no per-query pass over all rows (rag.store.bm25.Postings.top).
+        rows, scores = self.postings.top(tokens, idfs, k, len(self.ids), dead)
+        return _top(scores, self.ids[rows], k)
 
 
 def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -159,9 +155,14 @@ def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]]
     k = min(k, n)
     if k <= 0:
         return []
-    part = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+    if k < n:
+        part = np.argpartition(-scores, k - 1)[:k]
+        # Rows tied with the k-th score all compete, so the id tie-break is exact (not partition order).
+        part = np.flatnonzero(scores >= scores[part].min())
+    else:
+        part = np.arange(n)
     part = part[np.isfinite(scores[part])]
-    order = part[np.lexsort((ids[part], -scores[part]))]
+    order = part[np.lexsort((ids[part], -scores[part]))][:k]
     return [(int(ids[r]), float(scores[r])) for r in order]
 
 
