@@ -121,7 +121,7 @@ class Segment:
         return np.where(ok, rows, -1)
 
     def dense(
-        self, query: np.ndarray, k: int, dead: np.ndarray | None, ann: AnnParams
+        self, query: np.ndarray, k: int, dead: np.ndarray | None, ann: AnnParams, n_dead: int | None = None
     ) -> list[tuple[int, float]]:
         n = len(self.ids)
         if n == 0:
@@ -131,7 +131,7 @@ class Segment:
             if dead is not None:
                 scores[dead] = -np.inf
             return _top(scores, self.ids, k)
-        extra = int(dead.sum()) if dead is not None else 0
+        extra = 0 if dead is None else n_dead if n_dead is not None else int(dead.sum())
         want = min(n, max(k * ann.rerank, k + 16) + min(extra, 4 * k))
         _, found = self.ann.search(np.ascontiguousarray(query[None, :], dtype=np.float32), want)
         rows = np.unique(found[0][found[0] >= 0])
