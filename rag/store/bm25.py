@@ -92,12 +92,16 @@ class Postings:
         long = df >= IMPACT_MIN
         self.impact_indptr = np.zeros(len(df) + 1, dtype=np.int64)
         np.cumsum(np.where(long, df, 0), out=self.impact_indptr[1:])
-        term = np.repeat(np.arange(len(df), dtype=np.int64), df)
-        sel = np.flatnonzero(long[term])
-        tfc = np.asarray(self.tfc)[sel]
-        order = np.lexsort((-tfc, term[sel]))  # stable: ties stay in row order
-        self.impact_rows = np.asarray(self.rows)[sel][order]
-        self.impact_tfc = tfc[order]
+        size = int(self.impact_indptr[-1])
+        self.impact_rows = np.empty(size, dtype=np.int32)
+        self.impact_tfc = np.empty(size, dtype=np.float32)
+        for col in np.flatnonzero(long).tolist():  # column by column: no whole-index temporaries
+            lo, hi = int(self.indptr[col]), int(self.indptr[col + 1])
+            tfc = np.asarray(self.tfc[lo:hi])
+            order = np.argsort(-tfc, kind="stable")  # ties stay in row order
+            at = int(self.impact_indptr[col])
+            self.impact_rows[at : at + hi - lo] = np.asarray(self.rows[lo:hi])[order]
+            self.impact_tfc[at : at + hi - lo] = tfc[order]
 
     def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(term column, row, tf) of every posting, for merging segments."""
