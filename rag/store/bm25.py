@@ -184,7 +184,7 @@ class Postings:
             return self._dense_top(order, idfs, k, n_rows, dead)
         lists = {c: self._by_impact(c, *spans[c]) for c in spans}
         bound = {c: weight[c] * float(tfc[0]) for c, (_, tfc) in lists.items()}
-        seeds = np.unique(np.concatenate([r[:SEED_PER_TERM] for r, _ in lists.values()]))
+        seeds = _union([np.asarray(r[:SEED_PER_TERM]) for r, _ in lists.values()], n_rows)
         if dead is not None:
             seeds = seeds[~dead[seeds]]
         if len(seeds) < k:
@@ -214,7 +214,7 @@ class Postings:
             if size > n_rows * DENSE_FRACTION:
                 return self._dense_top(order, idfs, k, n_rows, dead)
             parts.append(np.asarray(rows[:cut]))
-        cand = np.unique(np.concatenate(parts))
+        cand = _union(parts, n_rows)
         if dead is not None:
             cand = cand[~dead[cand]]
         # Terms by bound, best first; drop rows that can no longer reach θ.
@@ -344,3 +344,17 @@ def _count_at_least(desc: np.ndarray, value: float) -> int:
         else:
             hi = mid
     return lo
+
+
+def _union(parts: list[np.ndarray], n_rows: int) -> np.ndarray:
+    """Sorted distinct rows of ``parts`` (int32, as stored): hashing for a few, a row mask for many."""
+    size = sum(len(x) for x in parts)
+    if size * 32 < n_rows:
+        out = np.unique(np.concatenate(parts))
+    else:
+        mask = np.zeros(n_rows, dtype=bool)
+        for x in parts:
+            mask[x] = True
+        out = np.flatnonzero(mask)
+    # The postings' own dtype: searchsorted of int64 keys would first copy a whole int32 column.
+    return out.astype(np.int32, copy=False)
