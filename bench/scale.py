@@ -179,6 +179,15 @@ def measure(folder: Path, settings: Settings, queries: int) -> dict:
         cache[q] = embedder.embed_query(q)
         embed_ms.append((time.perf_counter() - t) * 1000)
     retriever = HybridRetriever(store, CachedQueries(embedder, cache), params, expander)
+    calls: list[tuple[list[str], int, list[tuple[int, float]]]] = []
+    keyword_search = store.keyword_search
+
+    def recorded(tokens, k):  # the keyword searches the retriever makes, kept to check against brute force
+        hits = keyword_search(tokens, k)
+        calls.append((list(tokens), k, hits))
+        return hits
+
+    store.keyword_search = recorded
     latency = {}
     results: dict[str, list[list[int]]] = {}
     for mode in ("dense", "keyword", "hybrid"):
@@ -192,6 +201,8 @@ def measure(folder: Path, settings: Settings, queries: int) -> dict:
         results[mode] = got
         latency[mode] = {"p50_ms": round(pct(times, 50), 1), "p95_ms": round(pct(times, 95), 1)}
     rss_after_search = rss_mb()[0]
+    store.keyword_search = keyword_search
+    keyword_recall, keyword_exact_ms = keyword_vs_brute_force(store, calls)
 
     # Exact reference: the same segments scored by brute force (ANN switched off).
     anns = {s.name: s.ann for s in store.view.segments}
@@ -247,6 +258,8 @@ def measure(folder: Path, settings: Settings, queries: int) -> dict:
         "latency": latency,
         "query_embed_ms": {"p50_ms": round(pct(embed_ms, 50), 1), "p95_ms": round(pct(embed_ms, 95), 1)},
         "dense_recall_at_10_vs_exact": recall(results["dense"], exact_dense),
+        "keyword_recall_at_10_vs_exact": keyword_recall,
+        "keyword_brute_force_ms": keyword_exact_ms,
         "hybrid_recall_at_10_vs_exact": recall(results["hybrid"], exact_hybrid),
         "add_one_doc_s": round(add_s, 3),
         "remove_one_doc_s": round(remove_s, 3),
@@ -254,6 +267,53 @@ def measure(folder: Path, settings: Settings, queries: int) -> dict:
         "embed_that_doc_s": round(embed_s, 2),
         "first_hybrid_after_add_ms": round(first_search_after_add_ms, 1),
         "queries": len(qs),
+    }
+
+
+def keyword_vs_brute_force(store, calls) -> tuple[float, dict]:
+    """Recall@10 of the store's keyword hits against scoring every row of every segment (ties by id),
+    and the latency of that previous method (score every row, partial selection), over the recorded
+    calls (the retriever's own tokens, cross-lingual expansion included)."""
+    import math
+
+    from rag.store.segment import _top
+
+    view = store.view
+    n_docs = sum(len(s) for s in view.segments)
+    recalls, times = [], []
+    for tokens, k, got in calls:
+        t = time.perf_counter()
+        idfs = {}
+        for term in set(tokens):
+            df = 0
+            for s in view.segments:
+                col = s.postings.column.get(term)
+                if col is not None:
+                    df += int(s.postings.indptr[col + 1] - s.postings.indptr[col])
+            if df:
+                idfs[term] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        known = [term for term in tokens if term in idfs]
+        per_segment = []
+        for s in view.segments:
+            scores = s.postings.score(known, idfs, len(s)) if known else None
+            if scores is None:
+                continue
+            dead = view.dead.get(s.name)
+            if dead is not None:
+                scores[dead] = 0.0
+            _top(scores, s.ids, k)  # the previous method: every row scored, then partial selection
+            per_segment.append((s, scores))
+        times.append((time.perf_counter() - t) * 1000)
+        want: list[tuple[int, float]] = []
+        for s, scores in per_segment:  # the reference: a full sort (score desc, id), outside the timing
+            order = np.lexsort((s.ids, -scores))[:k]
+            want += [(int(s.ids[r]), float(scores[r])) for r in order if scores[r] > 0]
+        want.sort(key=lambda h: (-h[1], h[0]))
+        ref = {i for i, _ in want[:10]}
+        recalls.append(len(ref & {i for i, _ in got[:10]}) / len(ref) if ref else 1.0)
+    return round(statistics.mean(recalls), 4), {
+        "p50_ms": round(pct(times, 50), 1),
+        "p95_ms": round(pct(times, 95), 1),
     }
 
 
@@ -310,6 +370,10 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/rag-scale"))
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "reports" / "scale.json")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure an index kept by an earlier --keep run (no rebuild)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the built index (and its build.json)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # internal: child process
     parser.add_argument("--build", type=int, help=argparse.SUPPRESS)  # internal: child process
     args = parser.parse_args()
@@ -331,25 +395,37 @@ def main() -> None:
     for size in args.sizes:
         load = os.getloadavg()[0]
         child = [sys.executable, __file__, "--workdir", str(args.workdir), "--queries", str(args.queries)]
-        b = subprocess.run([*child, "--build", str(size)], capture_output=True, text=True, check=False)
-        if b.returncode != 0:
-            print(b.stderr[-3000:], file=sys.stderr)
-            raise SystemExit(f"build of {size} failed")
-        built = json.loads(b.stdout.strip().splitlines()[-1])
-        print(f"{size}: built {built}", flush=True)
         folder = args.workdir / f"n{size}"
+        if args.reuse and (folder / "build.json").exists():
+            built = json.loads((folder / "build.json").read_text())
+        else:
+            b = subprocess.run([*child, "--build", str(size)], capture_output=True, text=True, check=False)
+            if b.returncode != 0:
+                print(b.stderr[-3000:], file=sys.stderr)
+                raise SystemExit(f"build of {size} failed")
+            built = json.loads(b.stdout.strip().splitlines()[-1])
+            (folder / "build.json").write_text(json.dumps(built))
+        print(f"{size}: built {built}", flush=True)
         m = subprocess.run([*child, "--measure", str(folder)], capture_output=True, text=True, check=False)
         if m.returncode != 0:
             print(m.stderr[-3000:], file=sys.stderr)
             raise SystemExit(f"measuring {size} failed")
         measured = json.loads(m.stdout.strip().splitlines()[-1])
         print(f"{size}: measured {measured}", flush=True)
-        report["sizes"].append({"build": built, "measure": measured, "load_avg_1m_before": round(load, 2)})
+        report["sizes"].append(
+            {
+                "build": built,
+                "measure": measured,
+                "load_avg_1m_before": round(load, 2),
+                "load_avg_1m_after": round(os.getloadavg()[0], 2),
+            }
+        )
         report["sizes"].sort(key=lambda r: r["build"]["chunks"])
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False))
         plot(report, args.out.with_suffix(".png"))
-        shutil.rmtree(folder, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
     print(f"wrote {args.out} and {args.out.with_suffix('.png')}")
 
 

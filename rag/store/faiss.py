@@ -71,6 +71,7 @@ class _View:
     dead: dict[str, np.ndarray]  # segment name → bool mask of tombstoned rows
     live: int
     n_documents: int
+    n_dead: dict[str, int] = field(default_factory=dict)  # counted once, not per query
     _vocab: Vocabulary | None = None
 
 
@@ -212,6 +213,7 @@ class FaissStore:
             generation=int(meta.get("generation", 0)),
             segments=segments,
             dead=dead,
+            n_dead={name: int(mask.sum()) for name, mask in dead.items()},
             live=int(meta.get("live", 0)),
             n_documents=int(meta.get("documents", 0)),
         )
@@ -236,7 +238,7 @@ class FaissStore:
         query = np.asarray(query, dtype=np.float32)
         hits: list[tuple[int, float]] = []
         for s in view.segments:
-            hits.extend(s.dense(query, k, view.dead.get(s.name), self.options.ann))
+            hits.extend(s.dense(query, k, view.dead.get(s.name), self.options.ann, view.n_dead.get(s.name)))
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]
 

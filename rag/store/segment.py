@@ -121,7 +121,7 @@ class Segment:
         return np.where(ok, rows, -1)
 
     def dense(
-        self, query: np.ndarray, k: int, dead: np.ndarray | None, ann: AnnParams
+        self, query: np.ndarray, k: int, dead: np.ndarray | None, ann: AnnParams, n_dead: int | None = None
     ) -> list[tuple[int, float]]:
         n = len(self.ids)
         if n == 0:
@@ -131,7 +131,7 @@ class Segment:
             if dead is not None:
                 scores[dead] = -np.inf
             return _top(scores, self.ids, k)
-        extra = int(dead.sum()) if dead is not None else 0
+        extra = 0 if dead is None else n_dead if n_dead is not None else int(dead.sum())
         want = min(n, max(k * ann.rerank, k + 16) + min(extra, 4 * k))
         _, found = self.ann.search(np.ascontiguousarray(query[None, :], dtype=np.float32), want)
         rows = np.unique(found[0][found[0] >= 0])
@@ -144,13 +144,9 @@ class Segment:
     def keyword(
         self, tokens: Sequence[str], idfs: Mapping[str, float], k: int, dead: np.ndarray | None
     ) -> list[tuple[int, float]]:
-        scores = self.postings.score(tokens, idfs, len(self.ids))
-        if scores is None:
-            return []
-        if dead is not None:
-            scores[dead] = 0.0
-        top = _top(scores, self.ids, k)
-        return [(i, s) for i, s in top if s > 0]
+        # Pruned exact top-k: no per-query pass over all rows (rag.store.bm25.Postings.top).
+        rows, scores = self.postings.top(tokens, idfs, k, len(self.ids), dead)
+        return _top(scores, self.ids[rows], k)
 
 
 def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -159,9 +155,14 @@ def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> list[tuple[int, float]]
     k = min(k, n)
     if k <= 0:
         return []
-    part = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
+    if k < n:
+        part = np.argpartition(-scores, k - 1)[:k]
+        # Rows tied with the k-th score all compete, so the id tie-break is exact (not partition order).
+        part = np.flatnonzero(scores >= scores[part].min())
+    else:
+        part = np.arange(n)
     part = part[np.isfinite(scores[part])]
-    order = part[np.lexsort((ids[part], -scores[part]))]
+    order = part[np.lexsort((ids[part], -scores[part]))][:k]
     return [(int(ids[r]), float(scores[r])) for r in order]
 
 
