@@ -4,11 +4,6 @@ official ``openai`` client, streaming and not, plus raw SSE from /v1/ask over HT
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,61 +13,20 @@ import pytest
 
 from rag.assistant import Assistant
 from rag.config import REPO_ROOT
+from tests.serve import serve, server_env
 
 KEY = "test-key-123"
 ZH_QUESTION = "根据SIA统计，2021年全球半导体销售额是多少？"
 DOC_001 = "001_6339d00eea488fd2.txt"
-START_TIMEOUT = 180.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(seed_assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """(base URL, log file) of a server over the seed index the fixture built."""
-    port = _free_port()
     log_path = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = {
-        **os.environ,
-        "RAG_INDEX_DIR": str(seed_assistant.settings.index_dir),
-        "RAG_CORPUS_DIR": str(REPO_ROOT / "seeds"),
-        "RAG_API_KEYS": KEY,
-        "RAG_ADMIN_KEYS": "",
-        "RAG_RATE_LIMIT_PER_MINUTE": "0",
-        "RAG_GENERATOR": "extractive",
-        "PYTHONUNBUFFERED": "1",
-    }
-    cmd = [sys.executable, "-m", "rag", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    base = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"rag serve exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"rag serve not ready after {START_TIMEOUT:.0f} s:\n{log_path.read_text()[-3000:]}"
-                    )
-                time.sleep(0.5)
-            yield base, log_path
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    env = server_env(seed_assistant.settings.index_dir, REPO_ROOT / "seeds", RAG_API_KEYS=KEY)
+    with serve(env, log_path) as (base, _proc):
+        yield base, log_path
 
 
 @pytest.fixture

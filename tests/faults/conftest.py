@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-import pytest
-
 from rag.config import REPO_ROOT
+from tests.serve import serve, server_env
 
-START_TIMEOUT = 240.0
+__all__ = ["indexed_sources", "rag", "rag_env", "run", "serve", "write_doc"]
 
 
 def rag_env(corpus: Path, index: Path, **extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "RAG_INDEX_DIR": str(index),
-        "RAG_CORPUS_DIR": str(corpus),
-        "RAG_API_KEYS": "",
-        "RAG_ADMIN_KEYS": "",
-        "RAG_RATE_LIMIT_PER_MINUTE": "0",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.update(extra)
-    return env
+    return server_env(index, corpus, **extra)
 
 
 def rag(args: list[str], env: dict[str, str], **kw) -> subprocess.Popen:
@@ -56,12 +39,6 @@ def run(args: list[str], env: dict[str, str], timeout: float = 600) -> subproces
     )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def write_doc(path: Path, n: int, marker: str) -> None:
     """A small Chinese policy-like document with a unique searchable marker."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -70,37 +47,6 @@ def write_doc(path: Path, n: int, marker: str) -> None:
         f"安排资金{n}亿元，用于关键核心技术攻关。\n\n第二条 {marker}计划由科技部牵头实施。\n",
         encoding="utf-8",
     )
-
-
-@contextmanager
-def serve(env: dict[str, str], log_path: Path) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "rag", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"rag serve exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"rag serve not ready:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.5)
-            yield base, proc
-        finally:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
 
 
 def indexed_sources(corpus: Path, index: Path) -> list[str]:

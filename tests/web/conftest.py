@@ -8,25 +8,19 @@ Screenshots of each state go to reports/web/ for a person to look at.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 
 from rag.assistant import Assistant
 from rag.config import REPO_ROOT
+from tests.serve import serve, server_env
 
-START_TIMEOUT = 180.0
 SHOTS = REPO_ROOT / "reports" / "web"
 KEY = "web-test-key-7f3a"
 
@@ -34,12 +28,6 @@ EVAL_REPORT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><tit
 <style>body{font-family:sans-serif;margin:2rem}td,th{border:1px solid #ccc;padding:4px 8px}</style></head>
 <body><h1>Evaluation report: test</h1><table><tr><th>metric</th><th>ours (hybrid)</th></tr>
 <tr><td>recall@5</td><td>0.875</td></tr></table></body></html>"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -64,47 +52,10 @@ def run_server(root: Path, index: Path, **env_extra: str) -> Iterator[Server]:
     reports = root / "eval-reports"
     (reports / "test").mkdir(parents=True)
     (reports / "test" / "report.html").write_text(EVAL_REPORT, encoding="utf-8")
-    port = _free_port()
     log_path = root / "serve.log"
-    env = {
-        **os.environ,
-        "RAG_INDEX_DIR": str(root / "index"),
-        "RAG_CORPUS_DIR": str(corpus),
-        "RAG_EVAL_REPORTS_DIR": str(reports),
-        "RAG_API_KEYS": "",
-        "RAG_ADMIN_KEYS": "",
-        "RAG_RATE_LIMIT_PER_MINUTE": "0",
-        "RAG_GENERATOR": "extractive",
-        "PYTHONUNBUFFERED": "1",
-        **env_extra,
-    }
-    cmd = [sys.executable, "-m", "rag", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    base = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                if proc.poll() is not None:
-                    pytest.fail(f"rag serve exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"rag serve not ready after {START_TIMEOUT:.0f} s:\n{log_path.read_text()[-3000:]}"
-                    )
-                time.sleep(0.5)
-            yield Server(base, corpus, log_path, env_extra.get("RAG_API_KEYS", ""))
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    env = server_env(root / "index", corpus, RAG_EVAL_REPORTS_DIR=str(reports), **env_extra)
+    with serve(env, log_path) as (base, _proc):
+        yield Server(base, corpus, log_path, env_extra.get("RAG_API_KEYS", ""))
 
 
 @pytest.fixture(scope="session")
