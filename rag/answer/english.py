@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from rag.answer.citations.figures import CHINESE_MAGNITUDES
+
 # Currency words → the English prefix (symbol) or suffix code.
 _CURRENCIES: dict[str, str] = {
     "美元": "US$",
@@ -40,22 +42,7 @@ _CURRENCIES: dict[str, str] = {
     "人民幣": "RMB ",
     "元": "RMB ",
 }
-_MAGNITUDES: dict[str, float] = {
-    "万亿": 1e12,
-    "萬億": 1e12,
-    "千亿": 1e11,
-    "千億": 1e11,
-    "百亿": 1e10,
-    "百億": 1e10,
-    "亿": 1e8,
-    "億": 1e8,
-    "千万": 1e7,
-    "千萬": 1e7,
-    "百万": 1e6,
-    "百萬": 1e6,
-    "万": 1e4,
-    "萬": 1e4,
-}
+_MAGNITUDES = CHINESE_MAGNITUDES
 _HEDGES = {"近": "nearly ", "约": "about ", "約": "about ", "逾": "over ", "超过": "over ", "超過": "over "}
 
 _CUR_ALT = "|".join(sorted(map(re.escape, _CURRENCIES), key=len, reverse=True))

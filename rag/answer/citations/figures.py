@@ -14,8 +14,9 @@ from rag.answer.citations.markers import strip_markers
 
 # --- numbers -----------------------------------------------------------------------------
 
-# Magnitude words: the figure's value is number × unit, so 5559亿 = 555.9 billion.
-_UNITS = {
+# Magnitude words: the figure's value is number × unit, so 5559亿 = 555.9 billion. The Chinese
+# ones are shared with the English rendering of figures (rag.answer.english).
+CHINESE_MAGNITUDES: dict[str, float] = {
     "万亿": 1e12,
     "萬億": 1e12,
     "千亿": 1e11,
@@ -30,6 +31,9 @@ _UNITS = {
     "百萬": 1e6,
     "万": 1e4,
     "萬": 1e4,
+}
+_UNITS = {
+    **CHINESE_MAGNITUDES,
     "trillion": 1e12,
     "billion": 1e9,
     "bn": 1e9,
