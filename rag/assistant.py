@@ -156,28 +156,32 @@ class Assistant:
         with self._write_lock:
             store = self._index or self._store()
             cache = None
-            if self.settings.embed_cache:
-                cache = EmbeddingCache(
-                    self.settings.index_dir / "embed-cache.sqlite", self.embedder.name, self.embedder.dim
-                )
             with store.writing(self.spec, rebuild=rebuild) as writer:
-                report = ingest(
-                    paths,
-                    self.settings.corpus_dir,
-                    writer,
-                    self.embedder,
-                    chunk_tokens=self.settings.chunk_tokens,
-                    overlap_sentences=self.settings.chunk_overlap_sentences,
-                    on_total=on_total,
-                    on_progress=on_progress,
-                    on_chunks=on_chunks,
-                    cache=cache,
-                    max_document_mb=self.settings.max_document_mb,
-                )
-                if sync:
-                    report.removed = self._remove_missing(writer)
-            if cache is not None:
-                cache.close()
+                # Opened under the index's inter-process write lock: two processes switching a new
+                # cache file to WAL at once get "database is locked" without waiting.
+                if self.settings.embed_cache:
+                    cache = EmbeddingCache(
+                        self.settings.index_dir / "embed-cache.sqlite", self.embedder.name, self.embedder.dim
+                    )
+                try:
+                    report = ingest(
+                        paths,
+                        self.settings.corpus_dir,
+                        writer,
+                        self.embedder,
+                        chunk_tokens=self.settings.chunk_tokens,
+                        overlap_sentences=self.settings.chunk_overlap_sentences,
+                        on_total=on_total,
+                        on_progress=on_progress,
+                        on_chunks=on_chunks,
+                        cache=cache,
+                        max_document_mb=self.settings.max_document_mb,
+                    )
+                    if sync:
+                        report.removed = self._remove_missing(writer)
+                finally:
+                    if cache is not None:
+                        cache.close()
             self._index = store
         if self.corpus_drift is not None:  # keep the start-up report current without re-hashing the corpus
             done = set(report.added) | set(report.updated) | set(report.removed)
