@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rag.answer.question import SLOTS as QUESTION_SLOTS
+
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -38,21 +40,7 @@ BLIND_TYPES = TYPES | {
     "comparison",
     "yes-no",
 }
-SLOTS = {
-    "amount",
-    "count",
-    "percentage",
-    "date",
-    "place",
-    "organisation",
-    "person",
-    "list",
-    "reason",
-    "definition",
-    "yes-no",
-    "comparison",
-    "fact",
-}
+SLOTS = set(QUESTION_SLOTS)  # the gold schema names the slots the question analyser knows
 NEAR_MISS = {"absent-attribute", "other-entity", "other-year", "other-scope", "outside-corpus"}
 BLIND_REQUIRED = ("set", "section", "slot")
 MIN_BLIND_EVIDENCE = 6  # characters; a blind evidence string must identify its passage
