@@ -428,14 +428,7 @@ class AnswerChain:
             yield ans
             return
         t0 = time.perf_counter()
-        checked = verify(
-            text,
-            hits,
-            embedder=self.assistant.embedder,
-            passages=self.passages,
-            locator=self.locator,
-            thresholds=self.thresholds,
-        )
+        checked = self._verify(text, hits)
         warnings.extend(checked.warnings)
         said_no = gen.generative and is_refusal(checked.text)
         if gen.generative and (said_no or not checked.any_supported):
@@ -575,14 +568,7 @@ class AnswerChain:
         text = extractive.compose(request, [p for _, picks, _ in results for p in picks])
         timings["generate"] = (time.perf_counter() - t0) * 1000
         t1 = time.perf_counter()
-        checked = verify(
-            text,
-            merged,
-            embedder=self.assistant.embedder,
-            passages=self.passages,
-            locator=self.locator,
-            thresholds=self.thresholds,
-        )
+        checked = self._verify(text, merged)
         timings["verify"] = (time.perf_counter() - t1) * 1000
         state["warnings"].extend(checked.warnings)
         if not checked.any_supported:
