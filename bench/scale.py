@@ -21,6 +21,7 @@ bench/reports/scale.png.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import os
@@ -35,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.config import REPO_ROOT, Settings
+from rag.store.factory import faiss_options
 
 SIGMA = 0.03
 
@@ -89,16 +91,14 @@ def replica(doc, r: int, rng: np.random.Generator):
 
 
 def build(size: int, folder: Path, settings: Settings) -> dict:
-    from rag.store.faiss import FaissStore, StoreOptions
-    from rag.store.segment import AnnParams
+    from rag.store.faiss import FaissStore
 
     docs, spec = seed_material(settings)
     if folder.exists():
         shutil.rmtree(folder)
     rng = np.random.default_rng(size)
-    options = StoreOptions(
-        ann=AnnParams(kind=settings.faiss_index, auto_min_chunks=settings.faiss_auto_min_chunks),
-        segment_chunks=settings.segment_chunks,
+    options = dataclasses.replace(
+        faiss_options(settings),
         auto_compact_segments=10**6,  # compaction measured on its own below
         faiss_threads=os.cpu_count()
         or 1,  # building is a batch job: all cores (serving uses RAG_FAISS_THREADS)
@@ -140,21 +140,12 @@ def measure(folder: Path, settings: Settings, queries: int) -> dict:
     from rag.embeddings import get_embedder
     from rag.retrieve.crosslingual import QueryExpander
     from rag.retrieve.hybrid import FusionParams, HybridRetriever
-    from rag.store.faiss import FaissStore, StoreOptions
-    from rag.store.segment import AnnParams
+    from rag.store.faiss import FaissStore
 
     embedder = get_embedder(settings.embedder, threads=settings.embed_threads)
     embedder.embed_query("warm up")
     base_rss = rss_mb()[0]
-    options = StoreOptions(
-        ann=AnnParams(
-            kind=settings.faiss_index,
-            auto_min_chunks=settings.faiss_auto_min_chunks,
-            ivf_nprobe=settings.faiss_nprobe,
-        ),
-        faiss_threads=settings.faiss_threads,
-        auto_compact_segments=10**6,
-    )
+    options = dataclasses.replace(faiss_options(settings), auto_compact_segments=10**6)
     t0 = time.perf_counter()
     store = FaissStore.open(folder, options=options)
     load_s = time.perf_counter() - t0

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rag.config import Settings
 from rag.errors import UnknownComponent
 from rag.store.base import Store
+
+if TYPE_CHECKING:
+    from rag.store.faiss import StoreOptions
 
 STORES = ("faiss", "milvus")
 
@@ -32,22 +37,9 @@ def make_store(settings: Settings) -> Store:
             db_name=s.milvus_db_name,
             index_type=s.milvus_index_type,
         )
-    from rag.store.faiss import FaissStore, StoreOptions
-    from rag.store.segment import AnnParams
+    from rag.store.faiss import FaissStore
 
-    options = StoreOptions(
-        ann=AnnParams(
-            kind=s.faiss_index,
-            auto_min_chunks=s.faiss_auto_min_chunks,
-            ivf_nprobe=s.faiss_nprobe,
-            hnsw_ef_search=s.faiss_hnsw_ef_search,
-        ),
-        faiss_threads=s.faiss_threads,
-        lock_timeout=s.write_lock_timeout,
-        segment_chunks=s.segment_chunks,
-        auto_compact_segments=s.auto_compact_segments,
-    )
-    return FaissStore(s.index_dir, options)
+    return FaissStore(s.index_dir, faiss_options(s))
 
 
 def store_exists(settings: Settings) -> bool:
@@ -61,3 +53,23 @@ def store_exists(settings: Settings) -> bool:
     from rag.store.faiss import FaissStore
 
     return FaissStore.exists(settings.index_dir)
+
+
+def faiss_options(settings: Settings) -> StoreOptions:
+    """The FAISS store's options as the settings give them (benchmarks override a few)."""
+    from rag.store.faiss import StoreOptions
+    from rag.store.segment import AnnParams
+
+    s = settings
+    return StoreOptions(
+        ann=AnnParams(
+            kind=s.faiss_index,
+            auto_min_chunks=s.faiss_auto_min_chunks,
+            ivf_nprobe=s.faiss_nprobe,
+            hnsw_ef_search=s.faiss_hnsw_ef_search,
+        ),
+        faiss_threads=s.faiss_threads,
+        lock_timeout=s.write_lock_timeout,
+        segment_chunks=s.segment_chunks,
+        auto_compact_segments=s.auto_compact_segments,
+    )
