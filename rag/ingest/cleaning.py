@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rag.ingest.offsets import MappedText
 from rag.types import Document
@@ -88,7 +89,26 @@ def ends_sentence(s: str) -> bool:
 
 def width(s: str) -> int:
     """Display width: CJK / fullwidth characters count 2, which is how PDF lines are wrapped."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+    if s.isascii():
+        return len(s)
+    n = len(s) + len(_wide_bmp().findall(s))
+    if max(s) <= "\uffff":
+        return n
+    return n + sum(1 for ch in s if ord(ch) > 0xFFFF and unicodedata.east_asian_width(ch) in "WF")
+
+
+@lru_cache(maxsize=1)
+def _wide_bmp() -> re.Pattern[str]:
+    """Every wide/fullwidth character of the Basic Multilingual Plane as one character class (exact, and
+    ~20x faster than asking unicodedata per character; cleaning measures every line)."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x10000):
+        if unicodedata.east_asian_width(chr(cp)) in "WF":
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]")
 
 
 def _lines(text: str) -> list[tuple[int, int]]:

@@ -80,13 +80,25 @@ class MappedText:
         """Remove current-text spans (sorted or not, may overlap)."""
         if not spans:
             return self
-        keep = [True] * len(self.text)
-        for s, e in spans:
-            for i in range(max(s, 0), min(e, len(keep))):
-                keep[i] = False
-        text = "".join(ch for ch, k in zip(self.text, keep, strict=True) if k)
-        origin = tuple(o for o, k in zip(self.origin, keep, strict=True) if k)
-        return MappedText(text, origin)
+        n = len(self.text)
+        merged: list[list[int]] = []
+        for s, e in sorted((max(s, 0), min(e, n)) for s, e in spans):
+            if e <= s:
+                continue
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        pieces: list[str] = []
+        origin: list[int] = []
+        pos = 0
+        for s, e in merged:
+            pieces.append(self.text[pos:s])
+            origin.extend(self.origin[pos:s])
+            pos = e
+        pieces.append(self.text[pos:])
+        origin.extend(self.origin[pos:])
+        return MappedText("".join(pieces), tuple(origin))
 
     def slice(self, start: int, end: int) -> MappedText:
         return MappedText(self.text[start:end], self.origin[start:end])

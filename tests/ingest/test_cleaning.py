@@ -651,3 +651,17 @@ def test_clean_all_seeds_is_fast() -> None:
     for d in docs:
         clean(d)
     assert time.perf_counter() - t0 < 3.0
+
+
+def test_width_counts_wide_characters_as_two_exactly_as_unicodedata_does():
+    import random
+    import unicodedata
+
+    from rag.ingest.cleaning import width
+
+    rng = random.Random(7)
+    planes = [(0, 0x300), (0x2E80, 0xA000), (0xF900, 0x10000), (0x1F000, 0x30000)]
+    for _ in range(3000):
+        s = "".join(chr(rng.randrange(*rng.choice(planes))) for _ in range(rng.randrange(0, 10)))
+        assert width(s) == sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s), s
+    assert width("中文ab，") == 8

@@ -57,3 +57,10 @@ def test_length_mismatch_is_rejected():
 
     with pytest.raises(ValueError):
         MappedText("ab", (0,))
+
+
+def test_delete_spans_handles_overlapping_unsorted_and_out_of_range_spans():
+    mt = MappedText.of("0123456789")
+    out = mt.delete_spans([(7, 12), (1, 3), (2, 4), (-3, 1), (5, 5)])
+    assert out.text == "456"
+    assert [out.span(i, i + 1)[0] for i in range(len(out))] == [4, 5, 6]
