@@ -91,7 +91,9 @@ class Settings(BaseSettings):
         description="Files larger than this are skipped at ingest with a message naming this limit (cleaning "
         "keeps per-character offset maps, so one huge file would take gigabytes)",
     )
-    embed_threads: int = Field(2, description="numpy threads for the USE embedder")
+    embed_threads: int = Field(
+        2, ge=1, description="Batches the USE embedder embeds at once at ingest (one BLAS thread each)"
+    )
 
     # --- chunking ----------------------------------------------------------------------
     chunk_tokens: int = Field(
