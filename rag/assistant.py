@@ -28,6 +28,7 @@ from rag.retrieve.glossary import load_glossary
 from rag.retrieve.hybrid import FusionParams, HybridRetriever
 from rag.store.base import IndexSpec, Store
 from rag.store.factory import make_store, store_exists
+from rag.text import load_tokenizers
 from rag.types import Answer, Hit
 
 
@@ -71,6 +72,8 @@ class Assistant:
     def embedder(self) -> Embedder:
         if self._embedder is None:
             s = self.settings
+            # Both are start-up costs; the dictionary loads while the model's weights decompress.
+            threading.Thread(target=load_tokenizers, name="load-tokenizers", daemon=True).start()
             self._embedder = get_embedder(s.embedder, threads=s.embed_threads, batch_size=s.embed_batch_size)
         return self._embedder
 
@@ -176,6 +179,7 @@ class Assistant:
                         on_chunks=on_chunks,
                         cache=cache,
                         max_document_mb=self.settings.max_document_mb,
+                        embed_batch=self.settings.embed_batch_size,
                     )
                     if sync:
                         report.removed = self._remove_missing(writer)

@@ -169,6 +169,13 @@ def cl100k():  # noqa: ANN201
     return tiktoken.get_encoding("cl100k_base")
 
 
+def load_tokenizers() -> None:
+    """jieba's dictionary (~0.6 s) and tiktoken's table: a one-time start-up cost, like the embedding
+    model's, so the Assistant loads them beside the model rather than inside the first ingest or query."""
+    _jieba()
+    cl100k()
+
+
 def count_tokens(text: str) -> int:
     return len(cl100k().encode(text, disallowed_special=()))
 

@@ -11,9 +11,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from rag.ingest.pipeline import embedding_text
+from rag.ingest.pipeline import bm25_tokens
 from rag.store.base import Store
-from rag.text import keyword_tokens
 
 
 @dataclass
@@ -54,7 +53,7 @@ def copy_store(
             ids = [i for i in ids if i in found]
             chunks = [found[i] for i in ids]
             vectors = source.get_vectors(ids)
-            tokens = [keyword_tokens(embedding_text(c)) for c in chunks]
+            tokens = bm25_tokens(chunks)
             writer.replace_document(
                 replace(record, ids=[], metadata=dict(record.metadata)), chunks, vectors, tokens
             )

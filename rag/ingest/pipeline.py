@@ -6,7 +6,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,7 +64,7 @@ class Prepared:
     doc: Document
     chunks: list[Chunk]
     texts: list[str]  # what the embedder and BM25 see
-    tokens: list[list[str]]
+    tokens: Future[list[list[str]]]  # BM25 tokens: the preparing thread fills them in while this one embeds
     replaces: bool
 
 
@@ -89,12 +91,14 @@ def ingest(
     cache: EmbeddingCache | None = None,
     max_document_mb: float = 0,
     queue_documents: int = 4,
+    embed_batch: int = 32,
 ) -> IngestReport:
     """Writes into ``index`` (the caller commits). A bad file is skipped and reported; the rest goes on.
 
-    A bounded pipeline: one thread loads, cleans, chunks and tokenises documents (Python work)
-    while this one embeds (numpy, outside the GIL) and writes, with at most ``queue_documents``
-    prepared documents waiting, so memory stays bounded for any number of files. Progress:
+    A bounded pipeline: one thread loads, cleans and chunks documents, handing each over before it
+    cuts its BM25 tokens; ``embedder.parallel_calls`` threads embed batches of ``embed_batch`` texts
+    (numpy, outside the GIL); this one writes. At most ``queue_documents`` prepared documents wait and
+    two are embedding, so memory stays bounded for any number of files. Progress:
     ``on_total(files)``, ``on_progress(1)`` per file done, ``on_chunks(n)`` per document embedded.
     """
     report = IngestReport()
@@ -121,6 +125,8 @@ def ingest(
                 item = _prepare(path, root, index, report, chunk_tokens, overlap_sentences, max_document_mb)
                 if not put(item):
                     return
+                if isinstance(item, Prepared):  # embedding starts on the texts; tokens are not needed yet
+                    _tokenize(item, report)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
             put(exc)
         finally:
@@ -128,21 +134,36 @@ def ingest(
 
     producer = threading.Thread(target=produce, name="ingest-prepare", daemon=True)
     producer.start()
+    # Embedding is a stream of batches over a pool the embedder's size: the next document's batches are
+    # queued before this one is written, so no worker idles at a document boundary or during a write.
+    in_flight: deque[_Embedding] = deque()
+
+    def write_oldest() -> None:
+        done = in_flight.popleft()
+        _write(done, index, cache, report)
+        if on_chunks:
+            on_chunks(len(done.prepared.chunks))
+        if on_progress:
+            on_progress(1)
+
     try:
-        while True:
-            t0 = time.perf_counter()
-            item = q.get()
-            report.wait_seconds += time.perf_counter() - t0
-            if item is _DONE:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            if isinstance(item, Prepared):
-                _embed_and_write(item, index, embedder, cache, report)
-                if on_chunks:
-                    on_chunks(len(item.chunks))
-            if on_progress:
-                on_progress(1)
+        with ThreadPoolExecutor(max(1, embedder.parallel_calls), thread_name_prefix="ingest-embed") as pool:
+            while True:
+                t0 = time.perf_counter()
+                item = q.get()
+                report.wait_seconds += time.perf_counter() - t0
+                if item is _DONE:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                if isinstance(item, Prepared):
+                    in_flight.append(_submit(item, pool, embedder, cache, embed_batch))
+                    while len(in_flight) > 1:
+                        write_oldest()
+                elif on_progress:
+                    on_progress(1)
+            while in_flight:
+                write_oldest()
     finally:
         stop.set()
         producer.join()
@@ -161,7 +182,7 @@ def _prepare(
     overlap_sentences: int,
     max_document_mb: float,
 ) -> Prepared | None:
-    """Load → clean → chunk → tokenise one file (None when skipped or unchanged)."""
+    """Load → clean → chunk one file (None when skipped or unchanged); ``_tokenize`` follows."""
     if max_document_mb > 0:
         try:
             size = path.stat().st_size
@@ -198,28 +219,64 @@ def _prepare(
         report.skipped.append((str(path), f"{doc.source}: no text left after cleaning"))
         return None
     doc.title = cleaned.title or doc.title  # the cleaner knows better titles (running headers, covers)
-    t0 = time.perf_counter()
     texts = [embedding_text(c) for c in chunks]
-    tokens = [keyword_tokens(t) for t in texts]
-    report.tokenize_seconds += time.perf_counter() - t0
-    return Prepared(doc, chunks, texts, tokens, existing is not None)
+    return Prepared(doc, chunks, texts, Future(), existing is not None)
 
 
-def _embed_and_write(
-    p: Prepared, index: StoreWriter, embedder: Embedder, cache: EmbeddingCache | None, report: IngestReport
-) -> None:
+def bm25_tokens(chunks: list[Chunk]) -> list[list[str]]:
+    """BM25 tokens of each chunk's ``embedding_text``. A section path heads many chunks, so it is cut
+    once: jieba cuts at the newline between path and text, so the tokens equal those of the joined text."""
+    sections: dict[str, list[str]] = {}
+    out = []
+    for c in chunks:
+        if not c.section:
+            out.append(keyword_tokens(c.text))
+            continue
+        if c.section not in sections:
+            sections[c.section] = keyword_tokens(c.section)
+        out.append(sections[c.section] + keyword_tokens(c.text))
+    return out
+
+
+def _tokenize(p: Prepared, report: IngestReport) -> None:
     t0 = time.perf_counter()
-    if cache is not None:
-        found = cache.get_many(p.texts)
-        todo = [i for i, v in enumerate(found) if v is None]
-        if todo:
-            fresh = np.asarray(embedder.embed_documents([p.texts[i] for i in todo]), dtype=np.float32)
-            cache.put_many([p.texts[i] for i in todo], fresh)
-            for i, v in zip(todo, fresh, strict=True):
-                found[i] = v
-        vectors = np.vstack(found).astype(np.float32)
-    else:
-        vectors = np.asarray(embedder.embed_documents(p.texts), dtype=np.float32)
+    try:
+        p.tokens.set_result(bm25_tokens(p.chunks))
+    except BaseException as exc:  # noqa: BLE001 - raised again where the tokens are read
+        p.tokens.set_exception(exc)
+    report.tokenize_seconds += time.perf_counter() - t0
+
+
+@dataclass
+class _Embedding:
+    prepared: Prepared
+    found: list[np.ndarray | None]  # from the embedding cache; None = being embedded
+    todo: list[int]  # indexes of the texts being embedded, in batch order
+    batches: list[Future[np.ndarray]]
+
+
+def _submit(
+    p: Prepared, pool: ThreadPoolExecutor, embedder: Embedder, cache: EmbeddingCache | None, batch: int
+) -> _Embedding:
+    found: list[np.ndarray | None] = cache.get_many(p.texts) if cache is not None else [None] * len(p.texts)
+    todo = [i for i, v in enumerate(found) if v is None]
+    batches = [
+        pool.submit(embedder.embed_documents, [p.texts[i] for i in todo[j : j + batch]])
+        for j in range(0, len(todo), max(1, batch))
+    ]
+    return _Embedding(p, found, todo, batches)
+
+
+def _write(e: _Embedding, index: StoreWriter, cache: EmbeddingCache | None, report: IngestReport) -> None:
+    p = e.prepared
+    t0 = time.perf_counter()  # "embed" is the time spent waiting for the embedder
+    if e.todo:
+        fresh = np.vstack([np.asarray(f.result(), dtype=np.float32) for f in e.batches])
+        if cache is not None:
+            cache.put_many([p.texts[i] for i in e.todo], fresh)
+        for i, v in zip(e.todo, fresh, strict=True):
+            e.found[i] = v
+    vectors = np.vstack(e.found).astype(np.float32)
     report.seconds["embed"] += time.perf_counter() - t0
     t0 = time.perf_counter()
     record = DocRecord(
@@ -230,7 +287,7 @@ def _embed_and_write(
         ids=[],
         metadata=_jsonable(p.doc.metadata),
     )
-    index.replace_document(record, p.chunks, vectors, p.tokens)
+    index.replace_document(record, p.chunks, vectors, p.tokens.result())
     report.seconds["index"] += time.perf_counter() - t0
     (report.updated if p.replaces else report.added).append(p.doc.source)
     report.chunks += len(p.chunks)

@@ -118,3 +118,20 @@ def test_a_file_over_the_document_limit_is_refused_with_the_setting_named(tmp_se
     report = Assistant(settings, embedder=embedder).ingest()
     assert report.added == [SMALL[0]]
     assert len(report.skipped) == 1 and "RAG_MAX_DOCUMENT_MB" in report.skipped[0][1]
+
+
+def test_bm25_tokens_equal_the_tokens_of_each_whole_embedding_text():
+    """The section path is cut once per document; that must not change a single BM25 token."""
+    from rag.ingest.chunking import chunk_document
+    from rag.ingest.cleaning import clean
+    from rag.ingest.loaders import iter_files, load_path
+    from rag.ingest.pipeline import bm25_tokens, embedding_text
+    from rag.text import keyword_tokens
+
+    checked = 0
+    for path in iter_files([SEEDS]):
+        doc = load_path(path, SEEDS)
+        chunks = chunk_document(doc, clean(doc), 400, 1)
+        assert bm25_tokens(chunks) == [keyword_tokens(embedding_text(c)) for c in chunks]
+        checked += sum(1 for c in chunks if c.section)
+    assert checked > 100  # the seeds have section paths, so the shortcut is exercised
