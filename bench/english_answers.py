@@ -9,7 +9,8 @@ measured per item and aggregated:
   quotes (“…”) and Chinese parentheses removed, so US$24 billion counts and 240亿美元 does not;
 - ``language_match``: the answer text is detected as English (rag.text.detect_language);
 - ``citation_hit``: a cited passage contains the item's evidence;
-- ``refused``; latency p50/p95 and time to the first streamed token.
+- ``refused``; latency p50/p95 and time to the first streamed token;
+- ``unsupported_figures``: figures of the answer's English part that no cited passage holds.
 
     PYTHONPATH=. python bench/english_answers.py [--generator openai] [--limit 30] [--split test]
 """
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from eval.gold import BLIND_DIR, GOLD_DIR, load_gold
 from eval.metrics import key_fact_match, percentile, relevance_flags
+from rag.answer.citations.figures import figures, missing_figures
 from rag.assistant import Assistant
 from rag.text import detect_language
 from rag.types import Answer
@@ -34,6 +36,12 @@ OUT = Path(__file__).resolve().parent / "reports" / "english_answers.json"
 FIGURE_TYPES = {"number", "date"}
 _QUOTE = re.compile(r"“[^”]*”|\"[^\"]*\"")
 _CJK_PARENS = re.compile(r"[(（][^()（）]*[\u3400-\u9fff][^()（）]*[)）]")
+
+
+def claims(answer: str) -> str:
+    """The English part without lines saying what the documents do not answer (they restate the
+    question, not a claim)."""
+    return "\n".join(x for x in english_part(answer).splitlines() if not x.startswith("The documents do not"))
 
 
 def english_part(answer: str) -> str:
@@ -70,6 +78,7 @@ def summarise(rows: list[dict]) -> dict:
         "refused": share("refused"),
         "generators": {g: sum(r["generator"] == g for r in rows) for g in {r["generator"] for r in rows}},
         "llm_text_kept": sum(r["generator"] not in ("extractive",) for r in rows),
+        "answers_with_unsupported_figures": sum(bool(r.get("unsupported_figures")) for r in rows),
         "latency_s": {"p50": percentile(secs, 50), "p95": percentile(secs, 95)},
         "first_token_s": {"p50": percentile(ttft, 50), "p95": percentile(ttft, 95)},
     }
@@ -119,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         cited = [
             final.passages[c.n - 1].chunk.text for c in final.citations if 0 < c.n <= len(final.passages)
         ]
+        cited_full = [  # what the verifier checks against: title and section path too
+            f"{h.chunk.title}\n{h.chunk.section}\n{h.chunk.text}"
+            for h in (final.passages[c.n - 1] for c in final.citations if 0 < c.n <= len(final.passages))
+        ]
         row = {
             "id": it.id,
             "set": set_name,
@@ -133,6 +146,11 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(total, 3),
             "first_token_s": round(first, 3) if first is not None else None,
             "warnings": final.warnings,
+            # Figures the answer states in its own words that no cited passage holds (after verification
+            # this must stay empty: an unsupported figure is dropped or the answer falls back).
+            "unsupported_figures": []
+            if final.refused
+            else missing_figures(claims(final.answer), [f for t in cited_full for f in figures(t)]),
         }
         if it.type in FIGURE_TYPES:
             row["figure_in_english"] = key_fact_match(it.answer, english_part(final.answer))

@@ -130,13 +130,15 @@ def answer_messages(question: str, hits: Sequence[Hit], language: str, script: s
 # (short prompts: a 1.5B model on 2 CPU cores reads ~60 tokens/s), each numbered with its
 # passage's [n] and with every amount written in English (rag.answer.english), so the model copies
 # "US$100 billion" instead of converting 1000亿美元 itself (shown both forms, Qwen2.5-Coder-1.5B
-# still wrote "1300 billion RMB" for 1300 亿元).
+# still wrote "1300 billion RMB" for 1300 亿元). There is no refusal rule: the LLM is called only
+# after the question analysis found sentences that answer (the chain refuses before that), and a
+# 1.5B model given the option refused half of the answerable test questions (7 of 15 fell back).
 
 SYSTEM_EN_EVIDENCE = """You answer questions about Chinese science and technology policy documents in English, using ONLY the evidence sentences below. They are in Chinese, with amounts already written in English (e.g. US$100 billion).
 Rules:
 1. Write in English. End every sentence with the number of its evidence in square brackets, e.g. [2].
 2. Copy amounts, numbers, percentages and years exactly as written in the evidence (e.g. US$100 billion). Never convert or compute figures yourself.
-3. If the evidence does not answer the question, reply only: "{refusal}"
+3. The evidence was chosen because it answers the question: answer from it. If it answers only part of the question, answer that part and say the documents do not give the rest.
 4. At most three short sentences.
 Example:
 Evidence:
@@ -160,7 +162,7 @@ def evidence_block(evidence: Sequence[tuple[int, str, str]]) -> str:
 def english_evidence_messages(question: str, evidence: Sequence[tuple[int, str, str]]) -> list[BaseMessage]:
     """The English answer prompt over (passage number, title, annotated sentence) evidence."""
     prompt = ChatPromptTemplate.from_messages(
-        [("system", SYSTEM_EN_EVIDENCE.replace("{refusal}", REFUSAL[EN])), ("human", USER_EN_EVIDENCE)]
+        [("system", SYSTEM_EN_EVIDENCE), ("human", USER_EN_EVIDENCE)]
     )
     return prompt.format_messages(evidence=evidence_block(evidence), question=question)
 
