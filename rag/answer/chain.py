@@ -44,9 +44,17 @@ from rag.answer.generators import (
     GenerationRequest,
     Generator,
     GeneratorFactory,
+    evidence_rows,
     fit_context,
 )
-from rag.answer.prompts import condense_messages, is_refusal, keyword_messages, refusal_message, variant
+from rag.answer.prompts import (
+    condense_messages,
+    is_refusal,
+    keyword_messages,
+    refusal_message,
+    translation_messages,
+    variant,
+)
 from rag.answer.question import rewrite_follow_up, split_parts
 from rag.config import Settings
 from rag.embeddings import Embedder
@@ -434,9 +442,15 @@ class AnswerChain:
         if gen.generative and (said_no or not checked.any_supported):
             # The gate found sentences that answer: an LLM answer with nothing verifiable (or a
             # refusal the extractive path would not make) gives way to the extractive answer.
-            fallback = self._extractive_instead(state, gate_hits, picks, language, script, checked)
-            if fallback is not None:
-                checked, hits, used, said_no = fallback, gate_hits, "extractive", False
+            translated = (
+                self._translated_instead(state, gate_hits, picks, gen, checked) if language == "en" else None
+            )
+            if translated is not None:
+                checked, hits, said_no = translated, gate_hits, False
+            else:
+                fallback = self._extractive_instead(state, gate_hits, picks, language, script, checked)
+                if fallback is not None:
+                    checked, hits, used, said_no = fallback, gate_hits, "extractive", False
         elif gen.generative and any(not x.supported for x in checked.sentences):
             checked = self._supported_only(checked, hits, warnings)
         timings["verify"] = (time.perf_counter() - t0) * 1000
@@ -492,6 +506,33 @@ class AnswerChain:
         return dataclasses.replace(
             checked, text=text, citations=[c for c in checked.citations if c.n in cited]
         )
+
+    def _translated_instead(
+        self, state: dict[str, Any], hits: Sequence[Hit], picks: Sequence[Any], gen: Generator, rejected: Any
+    ) -> Any | None:
+        """English for an English question whose LLM answer did not verify: the LLM translates the
+        sentences the gate chose (they answer the question) and the translation is verified like any
+        answer; None when the LLM fails or nothing of it verifies (then the extractive answer)."""
+        evidence = evidence_rows(picks[: self.settings.extractive_max_sentences])
+        if not any(has_cjk(sentence) for _, _, sentence in evidence):
+            return None  # English evidence: the extractive answer is already English
+        try:
+            text = gen.complete(translation_messages(evidence)).strip()  # type: ignore[attr-defined]
+        except BackendError as exc:
+            state["warnings"].append(f"could not translate the evidence ({exc})")
+            return None
+        checked = self._verify(text, hits) if text else None
+        if checked is None or not checked.any_supported or is_refusal(checked.text):
+            return None
+        if any(not x.supported for x in checked.sentences):
+            checked = self._supported_only(checked, hits, state["warnings"])
+        state["warnings"].append(
+            "the LLM answer had no supported sentence; answered with the LLM's translation of the evidence "
+            "sentences (rejected: "
+            + "; ".join(f"{x.text[:80]!r} ({', '.join(x.reasons) or 'refusal'})" for x in rejected.sentences)
+            + ")"
+        )
+        return checked
 
     def _extractive_instead(
         self,

@@ -328,10 +328,15 @@ def evidence_sentences(
         if any(c.info.sentence(c.j) == text for c in chosen):
             continue  # the same sentence in two overlapping chunks
         chosen.append(cand)
-    chosen.sort(key=lambda c: (c.n, c.info.spans[c.j][0]))
+    return evidence_rows(chosen)
+
+
+def evidence_rows(picks: Sequence[Pick]) -> list[tuple[int, str, str]]:
+    """(passage number, title, sentence with its amounts written in English), in passage order."""
+    ordered = sorted(picks, key=lambda c: (c.n, c.info.spans[c.j][0]))
     return [
         (c.n, c.info.chunk.title or c.info.chunk.source, english_amounts(display_quote(c.info.sentence(c.j))))
-        for c in chosen
+        for c in ordered
     ]
 
 

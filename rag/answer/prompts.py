@@ -161,10 +161,36 @@ def evidence_block(evidence: Sequence[tuple[int, str, str]]) -> str:
 
 def english_evidence_messages(question: str, evidence: Sequence[tuple[int, str, str]]) -> list[BaseMessage]:
     """The English answer prompt over (passage number, title, annotated sentence) evidence."""
-    prompt = ChatPromptTemplate.from_messages(
-        [("system", SYSTEM_EN_EVIDENCE), ("human", USER_EN_EVIDENCE)]
-    )
+    prompt = ChatPromptTemplate.from_messages([("system", SYSTEM_EN_EVIDENCE), ("human", USER_EN_EVIDENCE)])
     return prompt.format_messages(evidence=evidence_block(evidence), question=question)
+
+
+# When the LLM's English answer does not verify, the sentences the extractive gate chose (the ones
+# that answer) are translated instead: a smaller task than answering, and a translation stays close
+# enough to its source for the verifier, so an English question still gets English rather than a
+# Chinese quote framed in English.
+
+SYSTEM_EN_TRANSLATE = """Translate each numbered Chinese sentence into one plain English sentence.
+Rules:
+1. One English sentence per evidence line, ending with that line's number in square brackets, e.g. [2].
+2. Copy amounts, numbers, percentages and years exactly as written (amounts are already in English, e.g. US$100 billion).
+3. Translate only: add nothing, leave nothing out, no introduction.
+Example:
+Evidence:
+[1] 《快报》: 2022财年将为该基金拨款 US$24 billion ，由商务部管理。
+English:
+In fiscal year 2022 the fund will receive US$24 billion, managed by the Department of Commerce [1]."""
+
+USER_EN_TRANSLATE = """Evidence:
+{evidence}
+
+English:"""
+
+
+def translation_messages(evidence: Sequence[tuple[int, str, str]]) -> list[BaseMessage]:
+    """The prompt translating (passage number, title, annotated sentence) evidence into English."""
+    prompt = ChatPromptTemplate.from_messages([("system", SYSTEM_EN_TRANSLATE), ("human", USER_EN_TRANSLATE)])
+    return prompt.format_messages(evidence=evidence_block(evidence))
 
 
 # --- English question → Chinese search keywords ------------------------------------------
@@ -240,5 +266,6 @@ __all__ = [
     "keyword_messages",
     "is_refusal",
     "refusal_message",
+    "translation_messages",
     "variant",
 ]

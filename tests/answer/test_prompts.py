@@ -106,3 +106,17 @@ def test_extractive_framing() -> None:
     assert extractive_lead("zh", "simplified").endswith("：")
     assert extractive_lead("en", "english").endswith(":")
     assert english_frame("报告", "增长较快", 2) == "According to 《报告》, “增长较快” [2]."
+
+
+def test_translation_prompt_numbers_every_evidence_line_and_has_no_refusal_option() -> None:
+    from rag.answer.prompts import translation_messages
+
+    evidence = [
+        (1, "快报", "2022财年为该基金拨款 US$24 billion 。"),
+        (3, "白皮书", "中国独角兽企业已达到227家。"),
+    ]
+    system, user = translation_messages(evidence)
+    assert "[1] 《快报》: 2022财年为该基金拨款 US$24 billion 。" in user.content
+    assert "[3] 《白皮书》: 中国独角兽企业已达到227家。" in user.content
+    assert "do not contain" not in system.content  # the gate has already decided the question is answerable
+    assert "exactly as written" in system.content
