@@ -176,8 +176,9 @@ def _mentions(text: str, names: Iterable[str]) -> bool:
 
 def constraint_problem(question: Question, context: str) -> str | None:
     """Why a passage (title + section + text) cannot answer under the question's constraints,
-    or None: a body the question names is absent (another one is named instead), or the
-    《title》 it asks about is not what the passage is about."""
+    or None: a body the question names is absent (another one is named instead), a place or a
+    quoted name it asks about is not mentioned (or only as one item of a list), the 《title》 it
+    asks about is not what the passage is about, or the clause of a law (第三十条) is not given."""
     for body in question.bodies:
         if not _mentions(context, _aliases(body)):
             others = [g[0] for g in BODY_GROUPS if g[0] not in question.bodies and _mentions(context, g)]
@@ -188,9 +189,6 @@ def constraint_problem(question: Question, context: str) -> str | None:
         if not any(n in folded for n in names):
             return f"the passages do not mention {'/'.join(names)}"
     compact = "".join(folded.split())
-    for clause in question.clauses:
-        if clause not in _clauses(compact):
-            return f"the passages do not give {clause}"
     for name in question.names:
         if name.lower() not in compact:
             return f"the passages do not mention 「{name}」"
@@ -202,6 +200,9 @@ def constraint_problem(question: Question, context: str) -> str | None:
             continue  # an English title over Chinese passages: retrieval's cross-lingual side judges it
         if containment(units(title), ctx_units) < TITLE_MATCH:
             return f"no retrieved passage is about 《{title}》"
+    for clause in question.clauses:
+        if clause not in _clauses(compact):
+            return f"the passages do not give {clause}"
     return None
 
 
