@@ -230,6 +230,45 @@ def in_passing(name: str, compact: str) -> bool:
 TITLE_MATCH = 0.75  # share of a title's character bigrams the passage must contain
 
 
-def missing_slot_reason(question: Question) -> str:
-    what = SLOT_NAMES.get(question.slot, "an answer")
-    return f"no retrieved sentence states {what} for this question"
+_UNIT_NAMES = {"money": "an amount of money", "distance": "a distance", "people": "a number of people"}
+# Words that ask rather than name what is asked about.
+_ASKING = re.compile(
+    r"^(?:多少|哪些|哪个|哪里|什么|如何|怎样|怎么|是否|为何|为什么|目前|主要|具体|分别|一共|总共|规定|提出|文章|文件|报告)$"
+)
+
+
+def slot_description(question: Question) -> str:
+    """What the slot asks for, with its unit when the question names one."""
+    wanted = [u for u in question.units if u in _UNITS_FOR_SLOT.get(question.slot, ())]
+    if wanted:
+        return _UNIT_NAMES[wanted[0]]
+    return SLOT_NAMES.get(question.slot, "an answer")
+
+
+def missing_terms(question: Question, contexts: Iterable[str]) -> list[str]:
+    """The question's own content words (Chinese questions) that no retrieved passage contains:
+    京张 in "京张高铁全长多少公里" when the passages only speak of 高铁 in general."""
+    if question.language != "zh":
+        return []
+    from rag.text import keyword_tokens
+
+    text = "".join(fold("\n".join(contexts)).split())
+    terms = [t for t in dict.fromkeys(keyword_tokens(question.text)) if len(t) >= 2 and not _ASKING.match(t)]
+    terms = [t for t in terms if not any(ch.isdigit() for ch in t)]
+    missing = [t for t in terms if t not in text]
+    # A word jieba cut inside a longer missing word says nothing more ("京张高铁" and "高铁").
+    return [t for t in missing if not any(t != o and t in o for o in missing)]
+
+
+def missing_slot_reason(question: Question, contexts: Iterable[str] = ()) -> str:
+    """Why nothing answers when no sentence fills the slot, naming what the passages lack."""
+    absent = missing_terms(question, contexts)
+    about = f" about {'、'.join(absent)}: the passages do not mention it" if absent else ""
+    return f"no retrieved sentence states {slot_description(question)}{about}"
+
+
+def weak_match_reason(question: Question, contexts: Iterable[str], score: float, floor: float) -> str:
+    """Why nothing answers when the best sentence matches the question too weakly."""
+    absent = missing_terms(question, contexts)
+    named = f"the passages do not mention {'、'.join(absent)}; " if absent else ""
+    return f"{named}no retrieved sentence answers the question (best score {score:.2f} < {floor})"

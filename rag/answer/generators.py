@@ -24,6 +24,7 @@ from rag.answer.answerability import (
     mentions_year_end,
     missing_slot_reason,
     says_more,
+    weak_match_reason,
 )
 from rag.answer.citations import (
     MARKER_RE,
@@ -245,16 +246,14 @@ class ExtractiveGenerator:
             ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
         else:  # every slot: a sentence that only repeats the question does not answer it
             ranked = [c for c in ranked if says_more(q, c.info.sentence(c.j), self._heading(c))]
+        contexts = [self._passage_text(h) for h in request.hits[: p.pool_passages]]
         if not ranked:
-            return [], missing_slot_reason(q)
+            return [], missing_slot_reason(q, contexts)
         if q.items >= 2:  # "哪四个方向": a sentence listing that many items comes first
             ranked = sorted(ranked, key=lambda c: enumeration_size(c.info.sentence(c.j)) < q.items)
         floor = p.min_score if request.language == "zh" else p.min_score_en
         if ranked[0].score < floor:
-            return (
-                [],
-                f"no retrieved sentence answers the question (best score {ranked[0].score:.2f} < {floor})",
-            )
+            return [], weak_match_reason(q, contexts, ranked[0].score, floor)
         chosen: list[Pick] = [ranked[0]]
         for cand in ranked[1:]:
             if len(chosen) >= p.max_sentences or cand.score < p.keep_ratio * ranked[0].score:
@@ -287,6 +286,10 @@ class ExtractiveGenerator:
             if years_in(c.info.sentence(j)):
                 return f"{own}\n{c.info.sentence(j)}"
         return own
+
+    @staticmethod
+    def _passage_text(h: Hit) -> str:
+        return f"{h.chunk.title}\n{h.chunk.section}\n{h.chunk.text}"
 
     @staticmethod
     def _heading(c: Pick) -> str:
