@@ -38,9 +38,11 @@ SLOTS = (
     "fact",
 )
 
-# Order matters: the first matching slot wins ("多少个城市" is a count, not an amount).
+# Order matters: the first matching slot wins ("多少个城市" is a count, not an amount). A question
+# word for a date beats a noun that names a measure: "份额在哪一年超过八成" asks for a year.
 _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reason", re.compile(r"为什么|为何|原因|何以|出于什么|目的是什么|什么目的")),
+    ("date", re.compile(r"何时|什么时候|哪一年|哪年|何年|几月|哪天|哪一天|日期|什么时间|哪个时间|截至何时")),
     (
         "percentage",
         re.compile(r"百分之几|百分比|比例|比重|占比|份额|增长率|增速|增幅|多少%|渗透率|自给率|几成"),
@@ -51,7 +53,6 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:多少|(?<!哪)几)(?:个|项|家|名|人|所|条|种|类|款|批|位|座|次|部|件|篇|国|城|方面|大|支|份)"
         ),
     ),
-    ("date", re.compile(r"何时|什么时候|哪一年|哪年|何年|几月|哪天|哪一天|日期|什么时间|哪个时间|截至何时")),
     (
         "place",
         re.compile(
@@ -78,6 +79,8 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _EN_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reason", re.compile(r"\bwhy\b|\breasons?\b|\bwhat (?:motivat|drove|drives|caused)", re.I)),
+    # A question word for a date beats a measure noun ("in which year did its share pass 80%?").
+    ("date", re.compile(r"\b(?:what|which) (?:year|date|month)\b|\bby what date\b", re.I)),
     (
         "percentage",
         re.compile(
