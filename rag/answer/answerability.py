@@ -233,7 +233,8 @@ TITLE_MATCH = 0.75  # share of a title's character bigrams the passage must cont
 _UNIT_NAMES = {"money": "an amount of money", "distance": "a distance", "people": "a number of people"}
 # Words that ask rather than name what is asked about.
 _ASKING = re.compile(
-    r"^(?:多少|哪些|哪个|哪里|什么|如何|怎样|怎么|是否|为何|为什么|目前|主要|具体|分别|一共|总共|规定|提出|文章|文件|报告)$"
+    r"^(?:多少|哪些|哪个|哪里|什么|如何|怎样|怎么|是否|为何|为什么|目前|主要|具体|分别|一共|总共|规定|提出|文章|文件|报告"
+    r"|年底|年末|年初|全年|上半年|下半年|截至|达到)$"
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rag.answer.answerability import (
     constraint_problem,
     enumeration_size,
@@ -10,8 +12,11 @@ from rag.answer.answerability import (
     mentions_year_end,
     says_more,
 )
-from rag.answer.citations import arabic_numerals, figures, quantities
+from rag.answer.citations import PassageCache, arabic_numerals, figures, mentions_year, quantities
+from rag.answer.generators import ExtractiveGenerator, Pick
 from rag.answer.question import analyse
+from rag.assistant import Assistant
+from rag.types import Chunk
 
 
 def test_chinese_numerals_are_figures() -> None:
@@ -109,3 +114,32 @@ def test_english_share_questions_and_hyphenated_names() -> None:
     assert analyse("What manufacturing share of GDP does the plan aim for?").slot == "percentage"
     assert analyse("What does the briefing mean by the 'post-Moore era' for chips?").entities == ()
     assert analyse("What share of Singapore's output comes from manufacturing?").entities
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        (
+            "《广东省数字经济促进条例》第九十九条是怎么规定的？",
+            "第99条",
+        ),  # the law is indexed, not that article
+        ("截至2020年底，中国高铁里程达到多少公里？", "end of 2020"),  # the seeds give July 2020
+        ("「青年發展藍圖」有哪些具體措施？", "青年发展蓝图"),  # listed among other blueprints only
+    ],
+)
+def test_refusals_name_the_missing_constraint(seed_assistant: Assistant, question: str, named: str) -> None:
+    ans = seed_assistant.ask(question)
+    assert ans.refused and named in (ans.refusal_reason or "")
+    assert ans.citations == [] and ans.suggestions  # nothing cited; the closest passages suggested
+
+
+def test_a_year_read_from_the_passage_before_the_sentence() -> None:
+    """发布时间：2022年7月21日 dates the measures described after it in the same passage; a sentence
+    that names its own year is read alone."""
+    text = "发布时间：2022 年 7 月 21 日。简介：《措施》从四个方面提出 12 条措施。2019年全省共有10条措施。"
+    chunk = Chunk("x.txt#0", "x", "x.txt", "广东省科技政策", "", text, 0, len(text), 40)
+    info = PassageCache().get(chunk)
+    assert len(info.spans) == 3
+    measures, older = Pick(1, info, 1, 1.0), Pick(1, info, 2, 1.0)
+    assert mentions_year(ExtractiveGenerator._year_scope(measures), "2022")
+    assert not mentions_year(ExtractiveGenerator._year_scope(older), "2022")
