@@ -54,14 +54,17 @@ K_VALUES: tuple[int, ...] = (1, 5, 10)
 MAX_K = 10
 
 _WS = re.compile(r"\s+")
+_CELL = re.compile(r"[\s|]+")
 
 
 # --- relevance ---------------------------------------------------------------------------
 
 
 def normalize_for_match(text: str) -> str:
-    """NFKC, ``％``→``%``, no whitespace: the only folding allowed when matching evidence."""
-    return _WS.sub("", unicodedata.normalize("NFKC", text).replace("％", "%"))
+    """NFKC, ``％``→``%``, no whitespace, no table-cell separator: the only folding allowed when
+    matching evidence. The cleaner writes a tab-separated table row as cells joined by " | "
+    (rag.ingest.cleaning), so a row quoted from the file with its tabs is the same row."""
+    return _CELL.sub("", unicodedata.normalize("NFKC", text).replace("％", "%"))
 
 
 def is_relevant(chunk_text: str, evidence: Iterable[str]) -> bool:

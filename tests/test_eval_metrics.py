@@ -17,6 +17,8 @@ from rag.types import Answer, Chunk, Citation, Hit, Sentence
 def test_normalize_for_match_drops_whitespace_and_folds_width() -> None:
     assert M.normalize_for_match("同比增长 26.2％\n\n 以上") == "同比增长26.2%以上"
     assert M.normalize_for_match("ＡＢＣ　１２") == "ABC12"
+    # A table row as the file has it (tabs) and as the cleaner indexes it (" | ") is one row.
+    assert M.is_relevant("獨角獸企業數目 | 0 間 | 12 間 | 18 間", ["獨角獸企業數目\t0 間\t12 間"])
 
 
 def test_relevant_across_reflowed_line_breaks() -> None:

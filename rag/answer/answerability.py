@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from rag.answer.citations.figures import normalise_numbers, quantities
+from rag.answer.citations.figures import Figure, figure_supported, normalise_numbers, quantities
 from rag.answer.citations.lexical import containment, fold, units
-from rag.answer.question import BODY_GROUPS, Question
+from rag.answer.question import BODY_GROUPS, Question, clause_number
 from rag.text import place_names, to_simplified
 
 _DATE = re.compile(
@@ -79,20 +79,31 @@ def has_units(question: Question, sentence: str) -> bool:
     return all(_UNIT_IN_TEXT[u].search(text) for u in wanted)
 
 
+def new_figures(question: Question, sentence: str) -> list[Figure]:
+    """The sentence's figures that the question does not already state: "7亿欧元里有多少投向6G"
+    is not answered by a sentence whose only amount is the 7亿欧元."""
+    asked = quantities(question.text)
+    return [f for f in quantities(sentence) if not figure_supported(f, asked)]
+
+
 def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
     """The sentence states something of the slot's type that the question (and the passage's
     title/section, i.e. its topic) does not already say."""
     slot = question.slot
     given = f"{question.text}\n{heading}"
     if slot == "count":
-        return bool(quantities(sentence)) and has_units(question, sentence)
+        return bool(new_figures(question, sentence)) and has_units(question, sentence)
     if slot == "amount":
         # "两种产业形态" states a count, not an amount: an amount is large, scaled, fractional or a share.
-        amounts = [f for f in quantities(sentence) if f.scaled or f.percent or f.base >= 10 or f.base % 1]
+        amounts = [
+            f for f in new_figures(question, sentence) if f.scaled or f.percent or f.base >= 10 or f.base % 1
+        ]
         return bool(amounts) and has_units(question, sentence)
     if slot == "percentage":
         return (
-            any(f.percent for f in quantities(sentence)) or "倍" in sentence or "percent" in sentence.lower()
+            any(f.percent for f in new_figures(question, sentence))
+            or "倍" in sentence
+            or "percent" in sentence.lower()
         )
     if slot == "date":
         return bool(_DATE.search(normalise_numbers(sentence)))
@@ -102,10 +113,56 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
         }
         return _new(names, given)
     if slot == "organisation":
-        names = {m.group(0) for m in _ORG_ZH.finditer(to_simplified(sentence))}
-        names |= {m.group(0) for m in _ORG_EN.finditer(sentence)}
-        return _new(names, given)
-    return True
+        return _new(organisations(sentence), given)
+    if slot == "person":  # "谁": a person or a body (由谁牵头 is often answered by an office)
+        return _new(persons(sentence) | organisations(sentence), given)
+    return says_more(question, sentence, heading)
+
+
+def organisations(sentence: str) -> set[str]:
+    """Organisation names: a name ending in 部/委员会/大学/公司… whose words before that ending
+    name something (通过企业 is "through companies", not a company), or an English name/acronym."""
+    import jieba.posseg as pseg
+
+    names = set()
+    for m in _ORG_ZH.finditer(to_simplified(sentence)):
+        words = list(pseg.cut(m.group(0)))
+        head = words[:-1] if len(words) > 1 else []
+        if any(flag[:1] in ("n", "j") or flag in ("eng", "nz") for _, flag in head):
+            names.add(m.group(0))
+    names |= {m.group(0) for m in _ORG_EN.finditer(sentence)}
+    return names
+
+
+def persons(sentence: str) -> set[str]:
+    """Person names (jieba ``nr``, two characters or more) and capitalised English name pairs."""
+    import jieba.posseg as pseg
+
+    names = {w for w, flag in pseg.cut(to_simplified(sentence)) if flag == "nr" and len(w) >= 2}
+    names |= {m.group(0) for m in re.finditer(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b", sentence)}
+    return names
+
+
+NEW_UNITS = 0.2  # share of a sentence's lexical units the question and heading must not already hold
+
+
+def says_more(question: Question, sentence: str, heading: str = "") -> bool:
+    """A sentence that only repeats the question (a heading such as "（4）《…条例》" for a question
+    about that law's clause) says nothing: some of its units must be new."""
+    if question.language != "zh":
+        return True  # an English question shares no characters with a Chinese sentence
+    su = units(sentence)
+    return bool(su) and 1.0 - containment(su, units(f"{question.text}\n{heading}")) >= NEW_UNITS
+
+
+def mentions_year_end(text: str, year: str) -> bool:
+    """The text names the year other than as one of its first eleven months: 2020年7月底 does
+    not give the end of 2020."""
+    for m in re.finditer(rf"(?<!\d){year}(?!\d)\s*年?\s*(\d{{1,2}})?\s*月?", normalise_numbers(text)):
+        month = m.group(1)
+        if not month or int(month) == 12 or "月" not in m.group(0):
+            return True
+    return False
 
 
 def _aliases(canonical: str) -> tuple[str, ...]:
@@ -119,8 +176,9 @@ def _mentions(text: str, names: Iterable[str]) -> bool:
 
 def constraint_problem(question: Question, context: str) -> str | None:
     """Why a passage (title + section + text) cannot answer under the question's constraints,
-    or None: a body the question names is absent (another one is named instead), or the
-    《title》 it asks about is not what the passage is about."""
+    or None: a body the question names is absent (another one is named instead), a place or a
+    quoted name it asks about is not mentioned (or only as one item of a list), the 《title》 it
+    asks about is not what the passage is about, or the clause of a law (第三十条) is not given."""
     for body in question.bodies:
         if not _mentions(context, _aliases(body)):
             others = [g[0] for g in BODY_GROUPS if g[0] not in question.bodies and _mentions(context, g)]
@@ -130,18 +188,88 @@ def constraint_problem(question: Question, context: str) -> str | None:
     for names in question.entities:
         if not any(n in folded for n in names):
             return f"the passages do not mention {'/'.join(names)}"
+    compact = "".join(folded.split())
+    for name in question.names:
+        if name.lower() not in compact:
+            return f"the passages do not mention 「{name}」"
+        if in_passing(name.lower(), compact):
+            return f"the passages mention 「{name}」 only in passing, in a list"
     ctx_units = units(context)
     for title in question.titles:
         if not re.search(r"[\u4e00-\u9fff]", title):
             continue  # an English title over Chinese passages: retrieval's cross-lingual side judges it
         if containment(units(title), ctx_units) < TITLE_MATCH:
             return f"no retrieved passage is about 《{title}》"
+    for clause in question.clauses:
+        if clause not in _clauses(compact):
+            return f"the passages do not give {clause}"
     return None
+
+
+def _clauses(compact: str) -> set[str]:
+    return {
+        f"第{clause_number(n)}{k}"
+        for n, k in re.findall(r"第([一二两三四五六七八九十百零〇\d]+)([条款章节项])", compact)
+    }
+
+
+def in_passing(name: str, compact: str) -> bool:
+    """Every mention of the name is an item of an enumeration (…「A」、「B」、「C」等): the passage
+    lists it among others and is about something else."""
+    spots = [m.start() for m in re.finditer(re.escape(name), compact)]
+    if not spots:
+        return False
+    pad = r"[「」“”『』《》\"']*"
+    for at in spots:
+        before, after = compact[max(0, at - 3) : at], compact[at + len(name) : at + len(name) + 3]
+        if not (re.search(pad + r"[、]" + pad + "$", before) or re.match(pad + r"(?:[、]|等)", after)):
+            return False
+    return True
 
 
 TITLE_MATCH = 0.75  # share of a title's character bigrams the passage must contain
 
 
-def missing_slot_reason(question: Question) -> str:
-    what = SLOT_NAMES.get(question.slot, "an answer")
-    return f"no retrieved sentence states {what} for this question"
+_UNIT_NAMES = {"money": "an amount of money", "distance": "a distance", "people": "a number of people"}
+# Words that ask rather than name what is asked about.
+_ASKING = re.compile(
+    r"^(?:多少|哪些|哪个|哪里|什么|如何|怎样|怎么|是否|为何|为什么|目前|主要|具体|分别|一共|总共|规定|提出|文章|文件|报告"
+    r"|年底|年末|年初|全年|上半年|下半年|截至|达到)$"
+)
+
+
+def slot_description(question: Question) -> str:
+    """What the slot asks for, with its unit when the question names one."""
+    wanted = [u for u in question.units if u in _UNITS_FOR_SLOT.get(question.slot, ())]
+    if wanted:
+        return _UNIT_NAMES[wanted[0]]
+    return SLOT_NAMES.get(question.slot, "an answer")
+
+
+def missing_terms(question: Question, contexts: Iterable[str]) -> list[str]:
+    """The question's own content words (Chinese questions) that no retrieved passage contains:
+    京张 in "京张高铁全长多少公里" when the passages only speak of 高铁 in general."""
+    if question.language != "zh":
+        return []
+    from rag.text import keyword_tokens
+
+    text = "".join(fold("\n".join(contexts)).split())
+    terms = [t for t in dict.fromkeys(keyword_tokens(question.text)) if len(t) >= 2 and not _ASKING.match(t)]
+    terms = [t for t in terms if not any(ch.isdigit() for ch in t)]
+    missing = [t for t in terms if t not in text]
+    # A word jieba cut inside a longer missing word says nothing more ("京张高铁" and "高铁").
+    return [t for t in missing if not any(t != o and t in o for o in missing)]
+
+
+def missing_slot_reason(question: Question, contexts: Iterable[str] = ()) -> str:
+    """Why nothing answers when no sentence fills the slot, naming what the passages lack."""
+    absent = missing_terms(question, contexts)
+    about = f" about {'、'.join(absent)}: the passages do not mention it" if absent else ""
+    return f"no retrieved sentence states {slot_description(question)}{about}"
+
+
+def weak_match_reason(question: Question, contexts: Iterable[str], score: float, floor: float) -> str:
+    """Why nothing answers when the best sentence matches the question too weakly."""
+    absent = missing_terms(question, contexts)
+    named = f"the passages do not mention {'、'.join(absent)}; " if absent else ""
+    return f"{named}no retrieved sentence answers the question (best score {score:.2f} < {floor})"

@@ -21,7 +21,10 @@ from rag.answer.answerability import (
     constraint_problem,
     enumeration_size,
     fills_slot,
+    mentions_year_end,
     missing_slot_reason,
+    says_more,
+    weak_match_reason,
 )
 from rag.answer.citations import (
     MARKER_RE,
@@ -34,6 +37,7 @@ from rag.answer.citations import (
     mentions_year,
     quantities,
 )
+from rag.answer.citations.figures import years_in
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.answer.question import analyse
@@ -96,7 +100,15 @@ class ExtractiveParams:
     heading_weight: float = 0.0  # keywords found only in the passage's title/section count this much
     match_script: bool = True  # answer text in the question's Chinese script (quotes stay verbatim)
     # Slots whose type a sentence must state (a place for "where"…); measured on dev, see config.
-    typed_slots: tuple[str, ...] = ("amount", "count", "percentage", "date", "place", "organisation")
+    typed_slots: tuple[str, ...] = (
+        "amount",
+        "count",
+        "percentage",
+        "date",
+        "place",
+        "organisation",
+        "person",
+    )
 
 
 _TERMINAL = "。！？；.!?;"
@@ -202,9 +214,17 @@ class ExtractiveGenerator:
         years = list(q.years)
         if years:
             best = ranked[0].score
-            ranked = [c for c in ranked if any(mentions_year(self._context(c), y) for y in years)]
+            ranked = [c for c in ranked if any(mentions_year(self._year_scope(c), y) for y in years)]
             if not ranked or ranked[0].score < p.year_ratio * best:
                 return [], f"the passages do not give figures for {', '.join(years)}"
+            if q.year_end:
+                # Read in the sentence's own scope, not the title ("2020中国硬科技创新白皮书").
+                scope = self._year_scope
+                ranked = [
+                    c for c in ranked if all(mentions_year_end(scope(c, title=False), y) for y in q.year_end)
+                ]
+                if not ranked:
+                    return [], f"the passages give no figure for the end of {', '.join(q.year_end)}"
         # Chinese only: mapping English place names (CC-CEDICT) measured no better on dev, since
         # an English question often names the place to say which document it means.
         asked = q.places if request.language == "zh" else frozenset()
@@ -213,7 +233,7 @@ class ExtractiveGenerator:
             ranked = [c for c in ranked if not _other_place(asked, self._context(c))]
             if not ranked:
                 return [], f"the passages are about other places, not {', '.join(sorted(asked))}"
-        if q.bodies or q.titles or q.entities:
+        if q.bodies or q.titles or q.entities or q.names or q.clauses:
             problems = {c.n: constraint_problem(q, self._passage(c)) for c in ranked}
             kept = [c for c in ranked if problems[c.n] is None]
             if not kept:
@@ -224,16 +244,16 @@ class ExtractiveGenerator:
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
         if q.slot in self.params.typed_slots:
             ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
+        else:  # every slot: a sentence that only repeats the question does not answer it
+            ranked = [c for c in ranked if says_more(q, c.info.sentence(c.j), self._heading(c))]
+        contexts = [self._passage_text(h) for h in request.hits[: p.pool_passages]]
         if not ranked:
-            return [], missing_slot_reason(q)
+            return [], missing_slot_reason(q, contexts)
         if q.items >= 2:  # "哪四个方向": a sentence listing that many items comes first
             ranked = sorted(ranked, key=lambda c: enumeration_size(c.info.sentence(c.j)) < q.items)
         floor = p.min_score if request.language == "zh" else p.min_score_en
         if ranked[0].score < floor:
-            return (
-                [],
-                f"no retrieved sentence answers the question (best score {ranked[0].score:.2f} < {floor})",
-            )
+            return [], weak_match_reason(q, contexts, ranked[0].score, floor)
         chosen: list[Pick] = [ranked[0]]
         for cand in ranked[1:]:
             if len(chosen) >= p.max_sentences or cand.score < p.keep_ratio * ranked[0].score:
@@ -252,6 +272,24 @@ class ExtractiveGenerator:
             first.setdefault(c.n, i)
         chosen.sort(key=lambda c: (first[c.n], c.info.spans[c.j][0]))
         return chosen, None
+
+    @staticmethod
+    def _year_scope(c: Pick, title: bool = True) -> str:
+        """Where a sentence's year is read: the sentence and its heading, and, when the sentence
+        names no year, the nearest earlier sentence of its passage that does (发布时间：2022年7月
+        dates the 措施 described after it)."""
+        head = f"{c.info.chunk.title}\n" if title else ""
+        own = f"{head}{c.info.chunk.section}\n{c.info.sentence(c.j)}"
+        if years_in(c.info.sentence(c.j)):
+            return own
+        for j in range(c.j - 1, -1, -1):
+            if years_in(c.info.sentence(j)):
+                return f"{own}\n{c.info.sentence(j)}"
+        return own
+
+    @staticmethod
+    def _passage_text(h: Hit) -> str:
+        return f"{h.chunk.title}\n{h.chunk.section}\n{h.chunk.text}"
 
     @staticmethod
     def _heading(c: Pick) -> str:

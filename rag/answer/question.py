@@ -38,9 +38,11 @@ SLOTS = (
     "fact",
 )
 
-# Order matters: the first matching slot wins ("多少个城市" is a count, not an amount).
+# Order matters: the first matching slot wins ("多少个城市" is a count, not an amount). A question
+# word for a date beats a noun that names a measure: "份额在哪一年超过八成" asks for a year.
 _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reason", re.compile(r"为什么|为何|原因|何以|出于什么|目的是什么|什么目的")),
+    ("date", re.compile(r"何时|什么时候|哪一年|哪年|何年|几月|哪天|哪一天|日期|什么时间|哪个时间|截至何时")),
     (
         "percentage",
         re.compile(r"百分之几|百分比|比例|比重|占比|份额|增长率|增速|增幅|多少%|渗透率|自给率|几成"),
@@ -51,7 +53,6 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?:多少|(?<!哪)几)(?:个|项|家|名|人|所|条|种|类|款|批|位|座|次|部|件|篇|国|城|方面|大|支|份)"
         ),
     ),
-    ("date", re.compile(r"何时|什么时候|哪一年|哪年|何年|几月|哪天|哪一天|日期|什么时间|哪个时间|截至何时")),
     (
         "place",
         re.compile(
@@ -78,9 +79,15 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _EN_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reason", re.compile(r"\bwhy\b|\breasons?\b|\bwhat (?:motivat|drove|drives|caused)", re.I)),
+    # A question word for a date beats a measure noun ("in which year did its share pass 80%?").
+    ("date", re.compile(r"\b(?:what|which) (?:year|date|month)\b|\bby what date\b", re.I)),
     (
         "percentage",
-        re.compile(r"\bwhat (?:share|percentage|proportion|fraction|rate)\b|\bpercent", re.I),
+        re.compile(
+            r"\bwhat (?:share|percentage|proportion|fraction|rate)\b|\bpercent"
+            r"|\bwhat (?:[\w-]+ ){1,3}(?:share|percentage|proportion)\b|\b(?:share|proportion|percentage) of\b",
+            re.I,
+        ),
     ),
     ("count", re.compile(r"\bhow many\b|\bwhat (?:is|was) the number of\b|\bnumber of\b", re.I)),
     (
@@ -141,6 +148,23 @@ BODY_GROUPS: tuple[tuple[str, ...], ...] = (
 )
 
 _TITLE = re.compile(r"《([^》]+)》")
+# A name the question quotes (「青年發展藍圖」, “华转网”): the passage must name it as written.
+_QUOTED_ZH = re.compile(r"「([^」]{2,24})」|“([^”]{2,24})”|『([^』]{2,24})』")
+# A clause of a law: 第三十条 / Article 30 / Section 5 must be the one the passage gives.
+_CLAUSE_ZH = re.compile(r"第([一二两三四五六七八九十百零〇\d]+)([条款章节项])")
+_CLAUSE_EN = re.compile(r"\b(article|section|clause|chapter)\s+(\d+)\b", re.I)
+_CLAUSE_EN_ZH = {"article": "条", "section": "条", "clause": "款", "chapter": "章"}
+# A year asked as the start or end of a range ("post-2008", "2015年以来") is not a year the
+# answer must be about.
+_RANGE_YEAR = re.compile(
+    r"(?:\b(?:post|pre|after|since|before|from)[-\s]+((?:19|20)\d{2})\b)"
+    r"|((?:19|20)\d{2})\s*年?\s*(?:以来|以後|以后|之后|之後|以前|之前|后|後|前)",
+    re.I,
+)
+# A year asked at its end ("截至2020年底", "by the end of 2020"): a mid-year figure does not answer.
+_YEAR_END = re.compile(
+    r"((?:19|20)\d{2})\s*年\s*(?:底|末|年底|年末|全年)|\bend of\s+((?:19|20)\d{2})\b", re.I
+)
 _QUOTED_EN = re.compile(
     r"\b((?:[A-Z][\w&'-]*\s+)(?:(?:and|of|for|the|on|in|to)\s+|[A-Z0-9][\w&'-]*\s+)*"
     r"(?:Act|Plan|Strategy|Programme|Program|Blueprint|Law|Initiative|Report|Roadmap|White Paper))\b"
@@ -162,6 +186,9 @@ class Question:
     # Names the passage must mention (t2s-folded, lower case), each with its alternatives: an
     # English place name maps through CC-CEDICT (Singapore → 新加坡).
     entities: tuple[tuple[str, ...], ...] = ()
+    names: tuple[str, ...] = ()  # quoted names (「」/“”), t2s-folded: the passage must name them
+    clauses: tuple[str, ...] = ()  # "第30条": the clause of a law asked about
+    year_end: tuple[str, ...] = ()  # years asked at their end (截至2020年底)
 
     @property
     def wants_figure(self) -> bool:
@@ -234,8 +261,9 @@ def _standalone_capitalised(text: str) -> list[str]:
                 or (nxt.group(0)[0].isupper() and text[m.end() : nxt.start()] == " ")
             )
         )
-        if i - 1 == 0:
-            joined_prev = text[prev.end() : m.start()] == "-"  # the first word is capitalised anyway
+        if i - 1 == 0 or text[prev.end() : m.start()] == "-":
+            # The first word is capitalised anyway; "post-Moore" names an era, not a place.
+            joined_prev = text[prev.end() : m.start()] == "-"
         if not joined_prev and not joined_next:
             out.append(word)
     return out
@@ -262,7 +290,8 @@ def _best_translations(key: str) -> tuple[str, ...]:
 @lru_cache(maxsize=4096)
 def english_place(word: str) -> tuple[str, ...]:
     """The Chinese place names CC-CEDICT gives for an English word ("lanzhou" → 兰州), or ()."""
-    names = [zh for zh in _best_translations(word) if len(zh) >= 2 and place_names(zh)]
+    # The whole translation must be a place: "Moore" → 摩尔定律 is a law, not 摩尔 the place.
+    names = [zh for zh in _best_translations(word) if len(zh) >= 2 and zh in place_names(zh)]
     # 上海市 is also written 上海: the bare name is the alternative the passages use most.
     bare = [zh[:-1] for zh in names if len(zh) >= 3 and zh[-1] in "市省县州"]
     return tuple(dict.fromkeys(names + bare))
@@ -323,14 +352,44 @@ def analyse(question: str) -> Question:
         text=question,
         language=language,
         slot=detect_slot(question, language),
-        years=tuple(asked_years(question)),
+        years=asked_point_years(question),
         titles=titles,
         bodies=named_bodies(question),
         places=place_names(question) if language == "zh" else frozenset(),
         items=items,
         units=asked_units(question),
         entities=named_entities(question, language),
+        names=quoted_names(folded) if language == "zh" else (),
+        clauses=asked_clauses(question),
+        year_end=tuple(dict.fromkeys(a or b for a, b in _YEAR_END.findall(folded))),
     )
+
+
+def asked_point_years(question: str) -> tuple[str, ...]:
+    """The years a question asks about, without those that only bound a range (post-2008)."""
+    ranged = {a or b for a, b in _RANGE_YEAR.findall(to_simplified(question))}
+    return tuple(y for y in asked_years(question) if y not in ranged)
+
+
+def quoted_names(folded: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys("".join(g).strip() for g in _QUOTED_ZH.findall(folded) if "".join(g).strip()))
+
+
+def asked_clauses(question: str) -> tuple[str, ...]:
+    """第三十条 → "第30条"; Article 30 → "第30条" (the passages are Chinese)."""
+    out = []
+    for num, kind in _CLAUSE_ZH.findall(to_simplified(question)):
+        out.append(f"第{clause_number(num)}{kind}")
+    for kind, num in _CLAUSE_EN.findall(question):
+        out.append(f"第{num}{_CLAUSE_EN_ZH[kind.lower()]}")
+    return tuple(dict.fromkeys(out))
+
+
+def clause_number(num: str) -> str:
+    if num.isdigit():
+        return str(int(num))
+    digits = arabic_numerals(num + "个")[:-1]  # a measure word makes a Chinese numeral a figure
+    return digits if digits.isdigit() else num
 
 
 # --- multi-part questions ----------------------------------------------------------------

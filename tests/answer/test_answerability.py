@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from rag.answer.answerability import constraint_problem, enumeration_size, fills_slot
-from rag.answer.citations import arabic_numerals, figures, quantities
+import pytest
+
+from rag.answer.answerability import (
+    constraint_problem,
+    enumeration_size,
+    fills_slot,
+    in_passing,
+    mentions_year_end,
+    says_more,
+)
+from rag.answer.citations import PassageCache, arabic_numerals, figures, mentions_year, quantities
+from rag.answer.generators import ExtractiveGenerator, Pick
 from rag.answer.question import analyse
+from rag.assistant import Assistant
+from rag.types import Chunk
 
 
 def test_chinese_numerals_are_figures() -> None:
@@ -40,10 +52,94 @@ def test_constraints_name_what_is_missing() -> None:
     assert constraint_problem(house, senate) == "the documents give 参议院, not 众议院"
     assert constraint_problem(analyse("By what margin did the Senate pass it?"), senate) is None
     titled = analyse("《广东省数字经济促进条例》第三十条是怎么规定的？")
-    assert constraint_problem(titled, "《广东省数字经济促进条例》共10章72条。") is None
+    assert constraint_problem(titled, "《广东省数字经济促进条例》第三十条规定：……") is None
+    # The law is named but not the clause asked about: the clause is what is missing.
+    assert (
+        constraint_problem(titled, "《广东省数字经济促进条例》共10章72条。")
+        == "the passages do not give 第30条"
+    )
     assert "《" in (constraint_problem(titled, "深圳市发布人工智能产业条例。") or "")
 
 
 def test_enumeration_size() -> None:
     assert enumeration_size("四大方向：甲、乙、丙和丁") >= 3
     assert enumeration_size("一句话没有列举。") == 1
+
+
+def test_a_figure_the_question_states_does_not_answer_it() -> None:
+    share = analyse("德国“主权、数字化、联网”计划的7亿欧元里，有多少专门投向6G？")
+    assert not fills_slot(share, "未来五年投资7亿欧元资助通信技术的研究、开发和创新，包含3个行动领域。")
+    assert fills_slot(share, "其中2亿欧元用于6G研究。")
+    count = analyse("广东省科技厅那份措施一共有几条？")
+    assert fills_slot(count, "从四个方面提出 12 条措施。")
+
+
+def test_quoted_names_must_be_the_subject_not_a_list_item() -> None:
+    q = analyse("「青年發展藍圖」提出了哪些具體措施？")
+    assert q.names == ("青年发展蓝图",)
+    listed = "政府將會公佈一系列藍圖，包括「香港創新科技發展藍圖」、「青年發展藍圖」、「中醫藥發展藍圖」等。"
+    assert in_passing("青年发展蓝图", "".join(listed.split()).replace("發展藍圖", "发展蓝图"))
+    assert "in passing" in (constraint_problem(q, listed) or "")
+    assert "青年发展蓝图" in (constraint_problem(q, "「香港創新科技發展藍圖」提出八大策略。") or "")
+    assert constraint_problem(q, "「青年發展藍圖」提出了160多項具體措施。") is None
+
+
+def test_years_asked_as_a_range_or_at_their_end() -> None:
+    assert analyse("In the post-2008 strategies, which came first?").years == ()
+    assert analyse("2015年以来，研发投入增长了多少？").years == ()
+    end = analyse("截至2020年底，我国高铁运营里程达到多少公里？")
+    assert end.years == ("2020",) and end.year_end == ("2020",)
+    assert not mentions_year_end("截止到2020年7月底，高铁里程已达到3.6万公里", "2020")
+    assert mentions_year_end("截至2020年底，高铁里程达3.79万公里", "2020")
+    assert mentions_year_end("2020年12月底，里程达3.79万公里", "2020")
+    assert analyse("By the end of 2021, how many?").year_end == ("2021",)
+
+
+def test_clauses_of_a_law_are_read_as_figures() -> None:
+    assert analyse("第三十条是怎么规定的？").clauses == ("第30条",)
+    assert analyse("What does Article 30 of the regulation say?").clauses == ("第30条",)
+
+
+def test_person_slot_and_sentences_that_only_repeat_the_question() -> None:
+    who = analyse("西安100亿元硬科技产业基金的管理人和出资人分别是谁？")
+    assert who.slot == "person"
+    assert not fills_slot(who, "通过设立100亿元的硬科技产业基金，西安将加速硬科技引领区域经济高质量发展。")
+    assert fills_slot(who, "基金由西安投资控股有限公司出资设立。")
+    law = analyse("《广东省数字经济促进条例》第三十条是怎么规定的？")
+    assert not says_more(law, "（4）《广东省数字经济促进条例》")
+    assert says_more(law, "第三十条规定，县级以上人民政府应当统筹推进数据中心建设。")
+
+
+def test_english_share_questions_and_hyphenated_names() -> None:
+    assert analyse("What manufacturing share of GDP does the plan aim for?").slot == "percentage"
+    assert analyse("What does the briefing mean by the 'post-Moore era' for chips?").entities == ()
+    assert analyse("What share of Singapore's output comes from manufacturing?").entities
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        (
+            "《广东省数字经济促进条例》第九十九条是怎么规定的？",
+            "第99条",
+        ),  # the law is indexed, not that article
+        ("截至2020年底，中国高铁里程达到多少公里？", "end of 2020"),  # the seeds give July 2020
+        ("「青年發展藍圖」有哪些具體措施？", "青年发展蓝图"),  # listed among other blueprints only
+    ],
+)
+def test_refusals_name_the_missing_constraint(seed_assistant: Assistant, question: str, named: str) -> None:
+    ans = seed_assistant.ask(question)
+    assert ans.refused and named in (ans.refusal_reason or "")
+    assert ans.citations == [] and ans.suggestions  # nothing cited; the closest passages suggested
+
+
+def test_a_year_read_from_the_passage_before_the_sentence() -> None:
+    """发布时间：2022年7月21日 dates the measures described after it in the same passage; a sentence
+    that names its own year is read alone."""
+    text = "发布时间：2022 年 7 月 21 日。简介：《措施》从四个方面提出 12 条措施。2019年全省共有10条措施。"
+    chunk = Chunk("x.txt#0", "x", "x.txt", "广东省科技政策", "", text, 0, len(text), 40)
+    info = PassageCache().get(chunk)
+    assert len(info.spans) == 3
+    measures, older = Pick(1, info, 1, 1.0), Pick(1, info, 2, 1.0)
+    assert mentions_year(ExtractiveGenerator._year_scope(measures), "2022")
+    assert not mentions_year(ExtractiveGenerator._year_scope(older), "2022")

@@ -24,6 +24,11 @@ from rag.answer.question import analyse, detect_slot, rewrite_follow_up, split_p
         ("When was the plan released?", "date"),
         ("What share of global capacity does Korea hold?", "percentage"),
         ("Why does the blueprint stress talent?", "reason"),
+        # A question word for a date beats a measure noun; a share named in any words is a percentage.
+        ("日本企业的DRAM市场份额是在哪一年超过八成的？", "date"),
+        ("In which year did Japan's DRAM share pass 80%?", "date"),
+        ("What manufacturing share of GDP does the map aim for?", "percentage"),
+        ("西安产业基金的出资人是谁？", "person"),
     ],
 )
 def test_slot(question: str, slot: str) -> None:
