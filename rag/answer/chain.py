@@ -47,7 +47,7 @@ from rag.answer.generators import (
     fit_context,
 )
 from rag.answer.prompts import condense_messages, is_refusal, keyword_messages, refusal_message, variant
-from rag.answer.question import is_follow_up, rewrite_follow_up, split_parts
+from rag.answer.question import is_follow_up, is_question, rewrite_follow_up, split_parts
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
@@ -288,6 +288,8 @@ class AnswerChain:
         previous = next((t for r, t in reversed(history) if r == "user"), "")
         if not previous or detect_language(previous) == detect_language(question):
             return None
+        if not is_question(previous):
+            return None  # a greeting has no topic
         if not is_follow_up(question):
             return None
         hits = self._search(previous, 1)

@@ -393,6 +393,11 @@ def _asks(piece: str) -> bool:
     return bool(_ASKS.search(to_simplified(piece)))
 
 
+def is_question(text: str) -> bool:
+    """It asks something (a question word or mark): a greeting ("你好") has no topic to carry."""
+    return _asks(text) or text.rstrip().endswith(("?", "？"))
+
+
 def bare_ask(question: str) -> bool:
     """Only words that ask ("是多少？", "How much?"): it asks about exactly what came before."""
     return not [t for t in keyword_tokens(question) if not _asks(t) and t not in _EN_STOP]
@@ -406,7 +411,7 @@ _FOLLOWUP_ZH = re.compile(
     r"^(?:那|那么|还有|另外|以及|和|与)|[它其该这那此他她]|当时|同期|上述|前者|后者|里面|当中|呢\s*[？?]?\s*$"
 )
 _FOLLOWUP_EN = re.compile(
-    r"\b(?:it|its|they|them|their|this|that|these|those|what about|how about|and|also|same|he|she|his|her)\b",
+    r"^\s*(?:and|also)\b|\b(?:it|its|they|them|their|this|that|these|those|what about|how about|same|he|she|his|her)\b",
     re.I,
 )
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -530,8 +535,8 @@ def rewrite_follow_up(question: str, history: Sequence[tuple[str, str]], *, abou
     previous answer is not used: the follow-up asks something new about the same topic.
     ``about``: the topic when the caller knows it better (another language than the question's)."""
     previous = next((t for r, t in reversed(history) if r == "user"), "")
-    if not previous:
-        return question
+    if not previous or not is_question(previous):
+        return question  # a greeting ("你好") has no topic to carry
     about = _retime(about if about is not None else topic(previous), question)
     if not about:
         return question

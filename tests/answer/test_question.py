@@ -126,3 +126,13 @@ def test_an_ellipsis_asks_the_previous_question_about_the_new_subject_or_year() 
 def test_bare_ask() -> None:
     assert bare_ask("是多少？") and bare_ask("And how much?")
     assert not bare_ask("其中女性要占多少？") and not bare_ask("它的占比是多少？")
+
+
+def test_a_greeting_has_no_topic_to_carry() -> None:
+    history = [("user", "你好"), ("assistant", "你好！")]
+    q = "Which cities make up the second tier of the ranking?"
+    assert rewrite_follow_up(q, history) == q
+    assert is_follow_up("And how much of that is earmarked?")
+    assert not is_follow_up(
+        "What was China's contribution rate of scientific and technological progress in 2019?"
+    )
