@@ -55,7 +55,7 @@ from rag.answer.prompts import (
     translation_messages,
     variant,
 )
-from rag.answer.question import rewrite_follow_up, split_parts
+from rag.answer.question import is_follow_up, is_question, rewrite_follow_up, split_parts
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
@@ -106,30 +106,14 @@ def normalise_history(history: Sequence[Any] | None) -> list[Turn]:
     return [(r, t) for r, t in out if t.strip()]
 
 
-_FOLLOWUP_ZH = re.compile(
-    r"^(?:那|那么|那麼|还有|還有|另外|以及|和|与|與)|[它其该該这這那此]|呢\s*[？?]?\s*$"
-)
-_FOLLOWUP_EN = re.compile(
-    r"\b(?:it|its|they|them|their|this|that|these|those|what about|how about|and|also|same)\b", re.I
-)
-_CJK = re.compile(r"[\u3400-\u9fff]")
-
-
-def is_follow_up(question: str) -> bool:
-    """Short, or leaning on the conversation (pronouns, 那…呢, "what about")."""
-    q = question.strip()
-    if detect_language(q) == "zh":
-        return len(_CJK.findall(q)) <= 8 or bool(_FOLLOWUP_ZH.search(q))
-    return len(q.split()) <= 5 or bool(_FOLLOWUP_EN.search(q))
-
-
-def heuristic_condense(question: str, history: Sequence[Turn]) -> str:
+def heuristic_condense(question: str, history: Sequence[Turn], about: str | None = None) -> str:
     """Without an LLM: a follow-up becomes a standalone question carrying the previous user
     question's topic (its 《title》 or its terms without the words that ask), with a leading
-    pronoun (它/其/这些/it) replaced by it; the previous answer is not used. Standalone questions pass."""
+    pronoun (它/其/这些/it) replaced by it; the previous answer is not used. Standalone questions
+    pass. ``about``: the topic to carry when the caller found a better one (see ``AnswerChain``)."""
     if not is_follow_up(question):
         return question
-    return rewrite_follow_up(question, history)
+    return rewrite_follow_up(question, history, about=about)
 
 
 _MISSING_PART = {
@@ -300,9 +284,28 @@ class AnswerChain:
                 except BackendError as exc:
                     state["flags"]["backend_error"] = exc
                     state["warnings"].append(f"could not rewrite the follow-up with the LLM ({exc})")
-            return heuristic_condense(question, history)
+            return heuristic_condense(question, history, self._topic_across_languages(question, history))
         finally:
             state["timings"]["condense"] = (time.perf_counter() - t0) * 1000
+
+    def _topic_across_languages(self, question: str, history: Sequence[Turn]) -> str | None:
+        """A follow-up in another language than the previous question ("它还提出设立什么基金？"
+        after an English question) cannot carry that question's words: their Chinese would only
+        come from a translation. The heading of the passage the previous question retrieves first
+        names the same topic in the documents' words. None when the languages agree."""
+        previous = next((t for r, t in reversed(history) if r == "user"), "")
+        if not previous or detect_language(previous) == detect_language(question):
+            return None
+        if not is_question(previous):
+            return None  # a greeting has no topic
+        if not is_follow_up(question):
+            return None
+        hits = self._search(previous, 1)
+        if not hits:
+            return None
+        chunk = hits[0].chunk
+        heading = (chunk.section or "").split(">")[-1].strip() or (chunk.title or "").strip()
+        return heading or None
 
     def _llm_keywords(self, state: dict[str, Any]) -> list[str]:
         """Chinese keywords for an English question from the LLM generator (when one is chosen and
@@ -351,7 +354,8 @@ class AnswerChain:
         name: str = state["generator"]
 
         s = self.settings
-        parts = split_parts(state["standalone"])
+        # The user's own words are split (a rewritten follow-up carries a topic that is no part).
+        parts = split_parts(question if name == "extractive" else state["standalone"])
         if len(parts) > 1 and name == "extractive":
             # Each part is retrieved and gated on its own: the whole question's evidence says little.
             yield from self._answer_parts(
@@ -572,13 +576,19 @@ class AnswerChain:
         extractive: ExtractiveGenerator,
         t0: float,
     ) -> Iterator[str | Answer]:
-        """Each part is retrieved and answered on its own (carrying the whole question's topic),
-        with its own quotes and citations; a part nothing answers is named missing."""
+        """Each part is retrieved and answered on its own, with its own quotes and citations; a
+        part nothing answers is named missing. A part that leans on the one before ("杭州排第几？",
+        "which chain is it meant to complete?") is read as a follow-up of it (the first part as a
+        follow-up of the conversation); a part that names its own subject is asked as it is, so
+        one part's topic or year does not constrain another."""
         merged: list[Hit] = []
         number: dict[str, int] = {}
         results: list[tuple[str, list[Any], str | None]] = []
+        previous: list[Turn] = list(state["history"])
         for part in parts:
-            query = rewrite_follow_up(part, [("user", state["standalone"])])
+            about = self._topic_across_languages(part, previous) if previous else None
+            query = heuristic_condense(part, previous, about) if previous else part
+            previous = [("user", query)]
             hits = self._search(query, state["k"])
             picks, why = extractive.select_with_reason(
                 GenerationRequest(query, hits, language, script, asked=part)
@@ -606,7 +616,9 @@ class AnswerChain:
             yield from self._refuse(state, language, script, name, f"no part is answered ({why})")
             return
         request = GenerationRequest(state["standalone"], merged, language, script)
-        text = extractive.compose(request, [p for _, picks, _ in results for p in picks])
+        # A sentence that answers two parts is quoted once (the parts both cite it).
+        quoted = list({(p.n, p.j): p for _, picks, _ in results for p in picks}.values())
+        text = extractive.compose(request, quoted)
         timings["generate"] = (time.perf_counter() - t0) * 1000
         t1 = time.perf_counter()
         checked = self._verify(text, merged)

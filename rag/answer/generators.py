@@ -30,6 +30,7 @@ from rag.answer.citations import (
     MARKER_RE,
     PassageCache,
     PassageInfo,
+    asked_years,
     asks_for_quantity,
     containment,
     display_quote,
@@ -40,7 +41,7 @@ from rag.answer.citations import (
 from rag.answer.citations.figures import years_in
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
-from rag.answer.question import analyse
+from rag.answer.question import analyse, bare_ask, ellipsis_subject
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import in_script, keyword_tokens, place_names, to_simplified
@@ -156,6 +157,25 @@ class ExtractiveGenerator:
         qvec = self.embedder.embed_query(request.question)
         qtokens = list(dict.fromkeys(keyword_tokens(request.question)))
         qweight = sum(len(t) for t in qtokens)
+        # A rewritten follow-up (or a part of a multi-part question): the words carried from the
+        # previous turn name the topic, which the passage must be about, not what this sentence must
+        # say (else the sentence that answered the previous turn, which repeats the topic, wins
+        # again); the user's own words must be in the sentence.
+        said = request.asked if request.asked and request.asked != request.question else None
+        own_words = set(keyword_tokens(said)) if said else set()
+        carried = [t for t in qtokens if said and t not in own_words]
+        subject = ellipsis_subject(said) if said else None
+        if subject and carried:
+            # "那原料药呢？" is the previous question about a new subject: the previous words that no
+            # passage about the new subject uses (大容量电池) name what it replaces, and do not count.
+            words = [t for t in keyword_tokens(subject) if not asked_years(t)]
+            texts = ["".join(fold(f"{h.chunk.title}{h.chunk.section}{h.chunk.text}").split()) for h in hits]
+            about = [x for x in texts if any(w in x for w in words)]
+            if about:
+                replaced = {t for t in carried if not any(t in x for x in about)}
+                qtokens = [t for t in qtokens if t not in replaced]
+                carried = [t for t in carried if t not in replaced]
+                qweight = sum(len(t) for t in qtokens)
         picks: list[Pick] = []
         for n, hit in enumerate(hits, 1):
             info = self.passages.get(hit.chunk)
@@ -166,10 +186,13 @@ class ExtractiveGenerator:
             # The passage's title and section say what its sentences are about: a question naming
             # the plan is answered by a sentence that only says "首期投入资金八千八百万元".
             head = "".join(fold(f"{hit.chunk.title}{hit.chunk.section}").split())
+            body = head + "".join(fold(hit.chunk.text).split()) if carried else ""
+            in_passage = [t for t in carried if t in body]
             for j in usable:
                 sfold = "".join(fold(info.sentence(j)).split())
                 own = sum(len(t) for t in qtokens if t in sfold)
                 ctx = sum(len(t) for t in qtokens if t not in sfold and t in head)
+                own += sum(len(t) for t in in_passage if t not in sfold)
                 kw = (own + p.heading_weight * ctx) / qweight if qweight else 0.0
                 cos = float(sims[j])
                 score = p.cosine_weight * cos + p.keyword_weight * kw + p.rank_weight / n
@@ -210,7 +233,23 @@ class ExtractiveGenerator:
             # Names carried over from the previous turn describe its topic, not what this sentence
             # must mention: entity and body constraints come from the user's own words.
             own = analyse(request.asked)
-            q = replace(q, entities=own.entities, bodies=own.bodies)
+            # A year carried from the previous turn constrains a bare ask ("是多少？" after a question
+            # about 2020), not a follow-up that names something new: its year often qualifies the old
+            # topic ("a fund set up in 2018", "its 2025 target").
+            years = own.years or (q.years if bare_ask(request.asked) else ())
+            q = replace(q, entities=own.entities, bodies=own.bodies, years=years)
+        said = request.asked
+        subject = ellipsis_subject(said) if said and said != request.question else None
+        if subject and request.language == "zh":
+            # "那原料药呢？": the previous question about a new subject, which the answer must name
+            # (its passage says what the rest is about); the previous subject's sentence does not answer.
+            words = [t for t in keyword_tokens(subject) if not asked_years(t)]
+            if words:
+                ranked = [
+                    c for c in ranked if any(t in "".join(fold(self._context(c)).split()) for t in words)
+                ]
+                if not ranked:
+                    return [], f"no retrieved sentence is about {subject}"
         years = list(q.years)
         if years:
             best = ranked[0].score

@@ -442,7 +442,7 @@ def _bare(piece: str) -> bool:
 
 
 _ASKS = re.compile(
-    r"多少|哪|几|什么|如何|怎样|怎么|是否|为何|为什么|谁|吗|有没有|何"
+    r"多少|哪|几|什么|甚么|甚麼|如何|怎样|怎么|是否|为何|为什么|谁|吗|有没有|何"
     r"|\b(?:what|which|how|who|when|where|why)\b",
     re.I,
 )
@@ -452,63 +452,157 @@ def _asks(piece: str) -> bool:
     return bool(_ASKS.search(to_simplified(piece)))
 
 
+def is_question(text: str) -> bool:
+    """It asks something (a question word or mark): a greeting ("你好") has no topic to carry."""
+    return _asks(text) or text.rstrip().endswith(("?", "？"))
+
+
+def bare_ask(question: str) -> bool:
+    """Only words that ask ("是多少？", "How much?"): it asks about exactly what came before."""
+    return not [t for t in keyword_tokens(question) if not _asks(t) and t not in _EN_STOP]
+
+
 # --- follow-ups --------------------------------------------------------------------------
 
-_PRONOUN_ZH = re.compile(
-    r"^(?:那么|那麼|那|还有|還有|另外)?\s*(?:它们|它們|它|其|该法案|該法案|该计划|該計劃|该|該|这些|這些|这个|這個|此)"
+# Words that lean on what was said before: pronouns and deictics (它/其/这些/当时/他), "又" (also,
+# again), an ellipsis (那…呢). Matched on t2s-folded text.
+_FOLLOWUP_ZH = re.compile(
+    r"^(?:那|那么|还有|另外|以及|和|与)|[它其该这那此他她]|当时|同期|上述|前者|后者|里面|当中|呢\s*[？?]?\s*$"
 )
-_PRONOUN_EN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those)\b", re.I)
+_FOLLOWUP_EN = re.compile(
+    r"^\s*(?:and|also)\b|\b(?:it|its|they|them|their|this|that|these|those|what about|how about|same|he|she|his|her)\b",
+    re.I,
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_NAME_FLAGS = frozenset({"ns", "nr", "nt", "nz", "nrt", "nrfg"})
+
+
+def names_own_topic(question: str) -> bool:
+    """The question names what it is about: a 《title》, a year, a place, an organisation or another
+    proper name (jieba's tags for Chinese; a capitalised word or an uncommon acronym otherwise).
+    "由哪个部门负责选拔资助对象？" names nothing: asked in a conversation, it is about the last topic."""
+    if _TITLE.search(question) or asked_years(question):
+        return True
+    latin = [w for w in re.findall(r"[A-Za-z][A-Za-z&'-]+", question) if w.lower() not in _COMMON_ACRONYMS]
+    if detect_language(question) == "en":
+        return any(w[0].isupper() for w in _standalone_capitalised(question) + latin[1:] if w != "I")
+    if latin:
+        return True
+    import jieba.posseg as pseg
+
+    return any(
+        flag in _NAME_FLAGS and len(w) >= 2 and w not in _GENERIC
+        for w, flag in pseg.cut(to_simplified(question))
+    )
+
+
+def is_follow_up(question: str) -> bool:
+    """Asked in a conversation, whether the question leans on it: short, a pronoun or deictic
+    (它/其/这些/当时, it/they/that), an ellipsis (那…呢, "what about…"), or it names nothing of its
+    own (see ``names_own_topic``)."""
+    q = question.strip()
+    if detect_language(q) == "zh":
+        lean = len(_CJK.findall(q)) <= 8 or bool(_FOLLOWUP_ZH.search(to_simplified(q)))
+    else:
+        lean = len(q.split()) <= 5 or bool(_FOLLOWUP_EN.search(q))
+    return lean or not names_own_topic(q)
+
+
 _ASK_SPAN_ZH = re.compile(
     r"(?:是|有|为|為|的)?(?:多少|哪些|哪几|哪幾|哪[一二两兩三四五六七八九十\d]+[个個项項类類种種大座家所]|哪个|哪個|哪一|"
     r"什么|什麼|如何|怎样|怎樣|是否|为何|為何|为什么|為什麼|谁|誰|几[个個项項]?|幾[个個项項]?)"
     r"|[吗嗎呢？?。！!]"
 )
-_ASK_EN = re.compile(
-    r"^(?:what|which|how(?: many| much)?|who|when|where|why|is|are|was|were|does|do|did)\b[^A-Z]*", re.I
+# Where a Chinese question starts asking: its topic is what comes before ("中芯国际是谁创办的" →
+# 中芯国际; "日本的战略是哪个部门发布的" → 日本的战略).
+_ASK_START_ZH = re.compile(
+    r"多少|哪|几|幾|什么|什麼|甚么|甚麼|如何|怎样|怎樣|怎么|怎麼|是否|为何|為何|为什么|為什麼|谁|誰|何时|何時|何地|吗|嗎|[？?]"
 )
-_CAPITALISED = re.compile(r"\b[A-Z][\w&'-]*(?:\s+(?:and|of|for|the|on|in|to)?\s*[A-Z0-9][\w&'-]*)*")
+_ASK_KIND = re.compile(
+    r"(?:哪|多少|几|幾)[一二两兩三四五六七八九十几幾\d]*(?:个|個|项|項|类|類|种|種|座|家|所|位|名|条|條|部|些|大)?"
+)
+_KIND_NOUN = re.compile(  # not a time (哪一年开始的, 哪天): that asks when, not which of a kind
+    r"(?![年月日天号號时時])[^\s，,、。？?！!；;：:的在由是被对對给給于於为為和与與及哪多几幾什甚如怎谁誰何]{2,8}"
+)
+_EN_STOP = frozenset(
+    """a an the of to in on for by at from with under about into as and or but not no
+    what which who whom whose when where why how much many long large big high far quickly roughly
+    is are was were be been being do does did has have had can could will would should may might must
+    it its they them their this that these those there here he she his her we our you your i
+    according say says said per""".split()
+)
+_TRAILING_VERB = re.compile(
+    r"(?:达到|達到|为|為|是|有|约|約|大约|大約|大概|将|將|会|會|在|由|被|对|對|给|給|向|从|從|于|於|把|的|、|，|,|\s)+$"
+)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s*年)?(?!\d)")
 
 
 def topic(question: str) -> str:
     """What a question is about, to carry into a follow-up, in the asker's own script: its
-    《titles》; else (Chinese) the question without the words that ask (多少, 哪些, 是什么…), so
-    the topic is carried and not the previous slot; (English) its named phrases."""
+    《titles》; else (Chinese) the words before it starts asking (多少, 哪个, 是谁…), or without the
+    words that ask when nothing comes before; (English) its named titles (… Act, … Plan), else its
+    content words. The previous slot is not carried: the follow-up asks its own."""
     titles = [m.group(0) for m in _TITLE.finditer(question)]
     if titles:
         return "".join(titles)
     if detect_language(question) == "en":
         named = [m.group(1) for m in _QUOTED_EN.finditer(question)]
-        if not named:
-            named = [
-                m.group(0) for m in _CAPITALISED.finditer(question) if m.start() > 0 or " " in m.group(0)
-            ]
-            named = [n for n in named if not _ASK_EN.fullmatch(n)]
-        return " ".join(dict.fromkeys(named))
+        if named:
+            return " ".join(dict.fromkeys(named))
+        words = re.findall(r"[A-Za-z0-9][\w&'.-]*[\w]|[A-Za-z0-9]", question)
+        return " ".join(w for w in words if w.lower() not in _EN_STOP)
+    m = _ASK_START_ZH.search(question)
+    head = _TRAILING_VERB.sub("", question[: m.start()] if m else question).strip()
+    if m:
+        # "有哪四个发展方向" asks which of a kind: the kind (发展方向) is part of the topic.
+        kind = _ASK_KIND.match(question, m.start())
+        tail = _KIND_NOUN.match(question, kind.end()) if kind and kind.end() > m.start() + 1 else None
+        if tail:
+            head += tail.group(0)
+    if len(_CJK.findall(head)) >= 2:
+        return head
     return _TRAILING_VERB.sub("", _ASK_SPAN_ZH.sub("", question).strip())
 
 
-_TRAILING_VERB = re.compile(r"(?:达到|達到|为|為|是|有|约|約|大约|大約|大概|将|將|会|會)+$")
+def _retime(about: str, question: str) -> str:
+    """A follow-up naming its own year ("那2022年呢？", "and in 2023?") asks about that year: the
+    topic's years are replaced by it (one each) or dropped, so they do not constrain the answer."""
+    new = asked_years(question)
+    old = [y for y in asked_years(about) if y not in new]
+    if not new or not old:
+        return about
+    if len(new) == 1 and len(old) == 1:
+        return _YEAR.sub(lambda m: m.group(0).replace(m.group(1), new[0]), about)
+    return _YEAR.sub(" ", about).strip()
 
 
-def rewrite_follow_up(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """A follow-up as a standalone question: a leading pronoun (它/其/这些/it…) is replaced by the
-    previous question's topic, otherwise the topic is prepended. The previous answer is not used:
-    the follow-up asks something new about the same topic."""
+_ELLIPSIS = re.compile(r"^(?:那么|那麼|那|还有|還有|and|what about|how about)\s*|[呢吗嗎？?。.!！\s]+$", re.I)
+_EXPLETIVE_IT = re.compile(r"\bit\s+(?:take|takes|took|is|was)\s+(?:to|for)\b|\bdid it take\b", re.I)
+
+
+def ellipsis_subject(question: str) -> str | None:
+    """The new subject of an elliptical follow-up that asks nothing itself ("那原料药呢？" →
+    原料药, "And in 2023?" → in 2023), else None."""
+    subject = _ELLIPSIS.sub("", question.strip()).strip()
+    return subject if subject and not _asks(subject) else None
+
+
+def rewrite_follow_up(question: str, history: Sequence[tuple[str, str]], *, about: str | None = None) -> str:
+    """A follow-up as a standalone question carrying the previous question's topic: a leading
+    pronoun (它/其/这些/it) is replaced by it, otherwise it is added; an ellipsis ("那原料药呢？",
+    "And in 2023?") is asked as the previous question about the new subject (or year). The
+    previous answer is not used: the follow-up asks something new about the same topic.
+    ``about``: the topic when the caller knows it better (another language than the question's)."""
     previous = next((t for r, t in reversed(history) if r == "user"), "")
-    if not previous:
-        return question
-    about = topic(previous)
+    if not previous or not is_question(previous):
+        return question  # a greeting ("你好") has no topic to carry
+    about = _retime(about if about is not None else topic(previous), question)
     if not about:
         return question
-    if not _asks(question):
-        # Ellipsis ("那原料药呢？", "And Korea?"): the new subject, asked as the previous question.
-        subject = re.sub(
-            r"^(?:那么|那麼|那|还有|還有|and|what about|how about)\s*|[呢吗嗎？?。.!！\s]+$",
-            "",
-            question.strip(),
-            flags=re.I,
-        )
-        return f"{subject} {previous}".strip()
+    subject = ellipsis_subject(question)
+    if subject and detect_language(previous) == detect_language(question):
+        # Ellipsis: the new subject, asked as the previous question (its year replaced by the new one).
+        return f"{subject} {_retime(previous, question)}".strip()
     folded_q = to_simplified(question)
     if all(part in folded_q for part in to_simplified(about).split()):
         return question  # already names the topic
@@ -523,7 +617,14 @@ def rewrite_follow_up(question: str, history: Sequence[tuple[str, str]]) -> str:
             return question[: m.start()] + about + question[end:]
         return f"{about} {question}"
     m = _PRONOUN_EN.search(question)
-    if m and m.group(0).lower() in ("it", "this", "that", "its"):
+    titled = any(_QUOTED_EN.finditer(previous)) or _TITLE.search(previous)
+    if titled and m and m.group(0).lower() in ("it", "its") and not _EXPLETIVE_IT.search(question):
         sub = f"{about}'s" if m.group(0).lower() == "its" else about
         return question[: m.start()] + sub + question[m.end() :]
-    return f"{about}: {question}"
+    return f"{question} ({about})"
+
+
+_PRONOUN_ZH = re.compile(
+    r"^(?:那么|那麼|那|还有|還有|另外)?\s*(?:它们|它們|它|其|该法案|該法案|该计划|該計劃|该|該|这些|這些|这个|這個|此)"
+)
+_PRONOUN_EN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those)\b", re.I)

@@ -211,6 +211,36 @@ def test_follow_up_through_the_chain(seed_assistant: Assistant) -> None:
     assert any("6%" in strip_markers(s.text) for s in ans.sentences if markers_in(s.text))
 
 
+def test_follow_up_that_names_nothing_answers_the_new_slot(seed_assistant: Assistant) -> None:
+    """No pronoun, but nothing of its own named: it is about the last topic, and the answer is
+    the figure it asks for (the seeds give 8326亿元 for science and technology spending in 2018)."""
+    history = [
+        {"role": "user", "content": "2018年国家财政科技拨款达到多少？"},
+        {"role": "assistant", "content": "9518亿元[1]。"},
+    ]
+    ans = seed_assistant.ask("科学技术支出又是多少？", history=history)
+    assert not ans.refused, ans.refusal_reason
+    assert any("8326" in strip_markers(s.text) for s in ans.sentences if s.supported)
+    check_citations(ans, seed_assistant)
+
+
+def test_parts_follow_the_part_before_not_the_whole_question(seed_assistant: Assistant) -> None:
+    """Each part is answered with its own quote: the second part leans on the first (its share of
+    the 2018 appropriation); a third part names its own year and place, and the first part's year
+    (2018) must not constrain it."""
+    ans = seed_assistant.ask(
+        "2018年国家财政科技拨款达到多少？其中科学技术支出占比多少？广东定下的2025年设计业目标是多少？"
+    )
+    assert ans.parts is not None and len(ans.parts) == 3
+    assert all(p["answered"] for p in ans.parts), ans.parts
+    text = strip_markers(ans.answer)
+    assert "9518" in text and "87.5%" in text and "2000" in text
+    by_part = [set(p["citations"]) for p in ans.parts]
+    cited = {n: strip_markers(s.text) for s in ans.sentences for n in markers_in(s.text)}
+    assert any("2000" in cited.get(n, "") for n in by_part[2])
+    check_citations(ans, seed_assistant)
+
+
 # --- the LLM path through a scripted OpenAI-compatible endpoint ----------------------------
 # The real langchain-openai client, HTTP and SSE streaming, against a tiny local server whose
 # replies are written per test from the prompt it receives (it reads the numbered passages, so

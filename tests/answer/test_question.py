@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.question import analyse, detect_slot, rewrite_follow_up, split_parts, topic
+from rag.answer.question import (
+    analyse,
+    bare_ask,
+    detect_slot,
+    ellipsis_subject,
+    is_follow_up,
+    names_own_topic,
+    rewrite_follow_up,
+    split_parts,
+    topic,
+)
 
 
 @pytest.mark.parametrize(
@@ -80,3 +90,54 @@ def test_follow_up_rewrite_carries_the_topic_not_the_answer() -> None:
         "How much will Innovation and Competition Act give the NSF?"
     )
     assert topic("內地晶片現時的自給率大約有多少？") == "內地晶片現時的自給率"
+
+
+def test_a_question_that_names_nothing_of_its_own_is_a_follow_up() -> None:
+    # No pronoun, long enough, but no title, year, place, organisation or other name.
+    assert not names_own_topic("由哪个部门负责选拔资助对象？")
+    assert is_follow_up("由哪个部门负责选拔资助对象？")
+    assert is_follow_up("政府对参加这个项目的企业提出了什么要求？")
+    assert is_follow_up("他起初想在哪个城市创业却被拒绝了？")  # 他 leans on the last turn
+    assert is_follow_up("Which cities make up the second tier of the ranking?")
+    # Names of its own: asked as it is.
+    assert names_own_topic("深圳2022年的研发投入是多少？")
+    assert not is_follow_up("国家自然科学基金委员会今年的预算是多少亿元？")
+    assert not is_follow_up("What share of global wafer capacity does mainland China hold?")
+
+
+def test_topic_is_what_comes_before_the_ask_with_the_kind_asked_for() -> None:
+    assert topic("中芯國際是誰、在哪一年創辦的？") == "中芯國際"
+    assert topic("日本的半導體戰略是由哪個部門發布的？") == "日本的半導體戰略部門發布"
+    assert topic("某市的行动计划提出了哪三个重点方向？") == "某市的行动计划提出了重点方向"
+    assert topic("日本的VLSI国家项目是哪一年开始的？") == "日本的VLSI国家项目"  # a time is no kind
+    # English: the content words, not only capitalised names.
+    assert topic("Which company did the researcher find through the open-call platform?") == (
+        "company researcher find through open-call platform"
+    )
+
+
+def test_an_ellipsis_asks_the_previous_question_about_the_new_subject_or_year() -> None:
+    assert ellipsis_subject("那原料药呢？") == "原料药"
+    assert ellipsis_subject("And in 2023?") == "in 2023"
+    assert ellipsis_subject("那它的占比是多少？") is None
+    history = [("user", "某计划希望2025年基础研究经费占比达到多少？")]
+    out = rewrite_follow_up("2030年呢？", history)
+    assert "2030" in out and "2025" not in out and "基础研究经费占比" in out
+    # A follow-up naming its own year drops the topic's year (it would constrain the answer).
+    history = [("user", "How much did Korea's 2022 budget set aside for infectious diseases?")]
+    assert "2022" not in rewrite_follow_up("What about in the 2023 budget?", history)
+
+
+def test_bare_ask() -> None:
+    assert bare_ask("是多少？") and bare_ask("And how much?")
+    assert not bare_ask("其中女性要占多少？") and not bare_ask("它的占比是多少？")
+
+
+def test_a_greeting_has_no_topic_to_carry() -> None:
+    history = [("user", "你好"), ("assistant", "你好！")]
+    q = "Which cities make up the second tier of the ranking?"
+    assert rewrite_follow_up(q, history) == q
+    assert is_follow_up("And how much of that is earmarked?")
+    assert not is_follow_up(
+        "What was China's contribution rate of scientific and technological progress in 2019?"
+    )
