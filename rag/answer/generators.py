@@ -39,7 +39,7 @@ from rag.answer.prompts import answer_messages, english_evidence_messages, extra
 from rag.answer.question import analyse
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
-from rag.text import in_script, keyword_tokens, place_names, to_simplified
+from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
 from rag.types import Hit
 
 if TYPE_CHECKING:
@@ -48,6 +48,9 @@ if TYPE_CHECKING:
     from rag.config import Settings
 
 GENERATORS = ("extractive", "openai", "llamacpp")
+
+# English question → the Chinese words the corpus would use for it (rag.retrieve.crosslingual).
+Translate = Callable[[str], Sequence[str]]
 
 
 @dataclass
@@ -92,6 +95,8 @@ class ExtractiveParams:
     pool_passages: int = 4  # sentences are taken from the top passages only (embedding is slow)
     cosine_weight: float = 1.0
     keyword_weight: float = 1.0
+    # English question: overlap with its Chinese translations (the retriever's dictionary expansion)
+    translated_weight: float = 1.0
     rank_weight: float = 0.05
     heading_weight: float = 0.0  # keywords found only in the passage's title/section count this much
     match_script: bool = True  # answer text in the question's Chinese script (quotes stay verbatim)
@@ -127,11 +132,26 @@ class ExtractiveGenerator:
     generative = False
 
     def __init__(
-        self, embedder: Embedder, passages: PassageCache | None = None, params: ExtractiveParams | None = None
+        self,
+        embedder: Embedder,
+        passages: PassageCache | None = None,
+        params: ExtractiveParams | None = None,
+        translate: Translate | None = None,
     ) -> None:
         self.embedder = embedder
         self.passages = passages or PassageCache()
         self.params = params or ExtractiveParams()
+        self.translate = translate
+
+    def _question_terms(self, request: GenerationRequest) -> tuple[list[str], float]:
+        """The question's keywords and their weight: its own jieba tokens, or for a question
+        without Chinese characters its Chinese translations (the words the passages use), so an
+        English question's sentence choice is not left to the embedding alone."""
+        if self.translate is not None and not has_cjk(request.question):
+            found = list(dict.fromkeys(self.translate(request.question)))
+            if any(has_cjk(t) for t in found):  # numbers and acronyms the corpus spells alike stay in
+                return found, self.params.translated_weight
+        return list(dict.fromkeys(keyword_tokens(request.question))), self.params.keyword_weight
 
     # scoring ----------------------------------------------------------------------------
 
@@ -142,7 +162,7 @@ class ExtractiveGenerator:
         if not hits:
             return []
         qvec = self.embedder.embed_query(request.question)
-        qtokens = list(dict.fromkeys(keyword_tokens(request.question)))
+        qtokens, kw_weight = self._question_terms(request)
         qweight = sum(len(t) for t in qtokens)
         picks: list[Pick] = []
         for n, hit in enumerate(hits, 1):
@@ -160,7 +180,7 @@ class ExtractiveGenerator:
                 ctx = sum(len(t) for t in qtokens if t not in sfold and t in head)
                 kw = (own + p.heading_weight * ctx) / qweight if qweight else 0.0
                 cos = float(sims[j])
-                score = p.cosine_weight * cos + p.keyword_weight * kw + p.rank_weight / n
+                score = p.cosine_weight * cos + kw_weight * kw + p.rank_weight / n
                 picks.append(Pick(n, info, j, score, cos, kw))
         picks.sort(key=lambda x: -x.score)
         return picks
@@ -541,6 +561,7 @@ class GeneratorFactory:
     embedder: Embedder
     passages: PassageCache = field(default_factory=PassageCache)
     params: ExtractiveParams | None = None
+    translate: Translate | None = None
     _built: dict[str, Generator] = field(default_factory=dict)
 
     def get(self, name: str) -> Generator:
@@ -551,6 +572,7 @@ class GeneratorFactory:
                 embedder=self.embedder,
                 passages=self.passages,
                 params=self.params,
+                translate=self.translate,
             )
         return self._built[name]
 
@@ -562,10 +584,11 @@ def get_generator(
     embedder: Embedder,
     passages: PassageCache | None = None,
     params: ExtractiveParams | None = None,
+    translate: Translate | None = None,
 ) -> Generator:
     """The generator a settings name asks for; an unknown name lists the valid ones."""
     key = name.strip().lower()
-    extractive = ExtractiveGenerator(embedder, passages, params)
+    extractive = ExtractiveGenerator(embedder, passages, params, translate)
     if key == "extractive":
         return extractive
     evidence = functools.partial(evidence_sentences, extractive)
