@@ -81,6 +81,10 @@ class Pick:
     score: float
     cosine: float = 0.0
     keyword: float = 0.0
+    # What the score owes to the question's Chinese translations: it ranks sentences but is left
+    # out of the refusal floor, which was calibrated without it (an unanswerable English
+    # question shares policy words with many sentences).
+    translated: float = 0.0
 
 
 @dataclass
@@ -143,15 +147,15 @@ class ExtractiveGenerator:
         self.params = params or ExtractiveParams()
         self.translate = translate
 
-    def _question_terms(self, request: GenerationRequest) -> tuple[list[str], float]:
+    def _question_terms(self, request: GenerationRequest) -> tuple[list[str], float, bool]:
         """The question's keywords and their weight: its own jieba tokens, or for a question
         without Chinese characters its Chinese translations (the words the passages use), so an
         English question's sentence choice is not left to the embedding alone."""
         if self.translate is not None and not has_cjk(request.question):
             found = list(dict.fromkeys(self.translate(request.question)))
             if any(has_cjk(t) for t in found):  # numbers and acronyms the corpus spells alike stay in
-                return found, self.params.translated_weight
-        return list(dict.fromkeys(keyword_tokens(request.question))), self.params.keyword_weight
+                return found, self.params.translated_weight, True
+        return list(dict.fromkeys(keyword_tokens(request.question))), self.params.keyword_weight, False
 
     # scoring ----------------------------------------------------------------------------
 
@@ -162,7 +166,7 @@ class ExtractiveGenerator:
         if not hits:
             return []
         qvec = self.embedder.embed_query(request.question)
-        qtokens, kw_weight = self._question_terms(request)
+        qtokens, kw_weight, translated = self._question_terms(request)
         qweight = sum(len(t) for t in qtokens)
         picks: list[Pick] = []
         for n, hit in enumerate(hits, 1):
@@ -181,7 +185,7 @@ class ExtractiveGenerator:
                 kw = (own + p.heading_weight * ctx) / qweight if qweight else 0.0
                 cos = float(sims[j])
                 score = p.cosine_weight * cos + kw_weight * kw + p.rank_weight / n
-                picks.append(Pick(n, info, j, score, cos, kw))
+                picks.append(Pick(n, info, j, score, cos, kw, kw_weight * kw if translated else 0.0))
         picks.sort(key=lambda x: -x.score)
         return picks
 
@@ -249,10 +253,15 @@ class ExtractiveGenerator:
         if q.items >= 2:  # "哪四个方向": a sentence listing that many items comes first
             ranked = sorted(ranked, key=lambda c: enumeration_size(c.info.sentence(c.j)) < q.items)
         floor = p.min_score if request.language == "zh" else p.min_score_en
-        if ranked[0].score < floor:
+        best = (
+            max(c.score - c.translated for c in ranked)
+            if any(c.translated for c in ranked)
+            else ranked[0].score
+        )
+        if best < floor:
             return (
                 [],
-                f"no retrieved sentence answers the question (best score {ranked[0].score:.2f} < {floor})",
+                f"no retrieved sentence answers the question (best score {best:.2f} < {floor})",
             )
         chosen: list[Pick] = [ranked[0]]
         for cand in ranked[1:]:
@@ -291,9 +300,10 @@ class ExtractiveGenerator:
         lead = extractive_lead(request.language, request.script)
         parts: list[str] = []
         if v == "en":
+            slot = analyse(request.question).slot
             for c in picks:
                 q = display_quote(c.info.sentence(c.j)).rstrip("。；;，,")
-                parts.append(english_sentence(c.info.chunk.title or c.info.chunk.source, q, c.n))
+                parts.append(english_sentence(c.info.chunk.title or c.info.chunk.source, q, c.n, slot))
             return lead + "\n" + "\n".join(parts)
         text = lead + "\n"
         for c in picks:
