@@ -20,13 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
 
 from eval.gold import BLIND_DIR, GOLD_DIR, load_gold
-from eval.metrics import key_fact_match, percentile, relevance_flags
+from eval.metrics import english_part, key_fact_match, percentile, relevance_flags
 from rag.answer.citations.figures import figures, missing_figures
 from rag.assistant import Assistant
 from rag.text import detect_language
@@ -34,19 +33,12 @@ from rag.types import Answer
 
 OUT = Path(__file__).resolve().parent / "reports" / "english_answers.json"
 FIGURE_TYPES = {"number", "date"}
-_QUOTE = re.compile(r"“[^”]*”|\"[^\"]*\"")
-_CJK_PARENS = re.compile(r"[(（][^()（）]*[\u3400-\u9fff][^()（）]*[)）]")
 
 
 def claims(answer: str) -> str:
     """The English part without lines saying what the documents do not answer (they restate the
     question, not a claim)."""
     return "\n".join(x for x in english_part(answer).splitlines() if not x.startswith("The documents do not"))
-
-
-def english_part(answer: str) -> str:
-    """The answer without its verbatim Chinese quotes and Chinese parentheses."""
-    return _CJK_PARENS.sub(" ", _QUOTE.sub(" ", answer))
 
 
 def items(splits: list[str]):

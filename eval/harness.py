@@ -44,6 +44,7 @@ ANSWER_METRICS = (
     "refusal_accuracy",
     "false_refusal_rate",
     "key_fact_match",
+    "key_fact_in_english",
     "language_match",
     "declared_language_match",
     "script_match_zh",

@@ -205,6 +205,16 @@ def _absolute(fig: tuple[float, str]) -> tuple[float, bool]:
     return value * _MAGNITUDE.get(unit, 1.0), unit == "%"
 
 
+_QUOTE = re.compile(r"“[^”]*”|\"[^\"]*\"")
+_CJK_PARENS = re.compile(r"[(（][^()（）]*[\u3400-\u9fff][^()（）]*[)）]")
+
+
+def english_part(answer: str) -> str:
+    """An answer without its verbatim Chinese quotes and Chinese parentheses: what a reader
+    without Chinese can read (US$24 billion counts, 240亿美元 does not)."""
+    return _CJK_PARENS.sub(" ", _QUOTE.sub(" ", answer))
+
+
 def key_fact_match(reference: str, system_answer: str) -> bool:
     """True when the reference's key figure appears in the system answer, by value: 5559亿 =
     555.9 billion, 8800万 = 八千八百万; a percentage only matches a percentage."""
@@ -236,6 +246,7 @@ class AnswerScore:
     lang_match: bool  # detected language of the answer text = question language
     declared_language_match: bool  # the language the system says it answered in
     script_match: bool | None  # None for English items
+    key_fact_english: bool | None = None  # English number item: the key figure stated in English
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -271,6 +282,10 @@ def score_answer(
         key = (not answer.refused) and (
             key_fact_match(key_fact, answer.answer) if key_fact else key_fact_match(reference, answer.answer)
         )
+    key_en = None
+    if item_type == "number" and lang == "en":
+        target = key_fact or reference
+        key_en = (not answer.refused) and key_fact_match(target, english_part(answer.answer))
     return AnswerScore(
         refused=answer.refused,
         citations=len(counted),
@@ -280,6 +295,7 @@ def score_answer(
         sentences=len(sentences),
         sentences_supported=sum(s.supported for s in sentences) if verified else None,
         key_fact=key,
+        key_fact_english=key_en,
         lang_match=detect_language(answer.answer) == lang,
         declared_language_match=answer.language == lang,
         script_match=None if lang != "zh" else detect_script(answer.answer) == script,
@@ -353,6 +369,7 @@ def aggregate_answers(rows: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]
     ans = [s for it, s in rows if it["answerable"]]
     una = [s for it, s in rows if not it["answerable"]]
     num = [s for it, s in rows if it["type"] == "number"]
+    num_en = [s for it, s in rows if it["type"] == "number" and it["lang"] == "en"]
     zh = [s for it, s in rows if it["lang"] == "zh"]
     verified = [s for s in ans + una if s["sentences_supported"] is not None]
     return {
@@ -369,6 +386,7 @@ def aggregate_answers(rows: Sequence[tuple[Mapping[str, Any], Mapping[str, Any]]
         "refusal_accuracy": _share(sum(s["refused"] for s in una), len(una)),
         "false_refusal_rate": _share(sum(s["refused"] for s in ans), len(ans)),
         "key_fact_match": _share(sum(bool(s["key_fact"]) for s in num), len(num)),
+        "key_fact_in_english": _share(sum(bool(s.get("key_fact_english")) for s in num_en), len(num_en)),
         "language_match": _share(sum(s["lang_match"] for _, s in rows), len(rows)),
         "declared_language_match": _share(sum(s["declared_language_match"] for _, s in rows), len(rows)),
         "script_match_zh": _share(sum(bool(s["script_match"]) for s in zh), len(zh)),

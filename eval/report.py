@@ -27,6 +27,7 @@ ANSWER_LABELS = {
     "refusal_accuracy": "refusal accuracy",
     "false_refusal_rate": "false refusal rate ↓",
     "key_fact_match": "key-fact match",
+    "key_fact_in_english": "key fact in English (en)",
     "language_match": "language match",
     "declared_language_match": "declared language",
     "script_match_zh": "script match (zh)",
@@ -88,7 +89,7 @@ def comparison_rows(report: Mapping[str, Any], *, full: bool = True) -> list[lis
     groups = [("lang", g) for g in ("zh", "en")] + [("script", g) for g in ("simplified", "traditional")]
     for scope, group in groups:
         if group in retrieval.get("hybrid", {}).get(f"by_{scope}", {}):
-            for key in ("recall@5", "mrr@10") if full else ("recall@5",):
+            for key in ("recall@1", "recall@5", "mrr@10") if full else ("recall@1", "recall@5"):
                 rank_row(f"{key} · {GROUP_LABELS.get(group, group)}", scope, group, key)
 
     answers = report.get("answers")

@@ -212,6 +212,20 @@ def test_score_answer_refusal_and_unanswerable() -> None:
     assert una.declared_language_match is True  # ... that the system labelled "zh"
 
 
+def test_key_fact_in_english_reads_only_the_english_part() -> None:
+    en = {"lang": "en", "reference": "US$24 billion (240亿美元)", "script": "english"}
+    said = _score(_answer("According to 《t》: US$24 billion (240亿美元) — “拨款240亿美元” [1]."), **en)
+    assert said.key_fact is True and said.key_fact_english is True
+    quoted = _score(_answer("According to 《t》, “为芯片基金拨款240亿美元” [1]."), **en)
+    assert quoted.key_fact is True and quoted.key_fact_english is False  # only in the Chinese quote
+    assert _score(_answer("占全球销售额的 34.6%[1]。")).key_fact_english is None  # a Chinese item
+    rows = [
+        ({"answerable": True, "type": "number", "lang": "en"}, said.to_dict()),
+        ({"answerable": True, "type": "number", "lang": "en"}, quoted.to_dict()),
+    ]
+    assert M.aggregate_answers(rows)["key_fact_in_english"] == 0.5
+
+
 def test_aggregate_answers() -> None:
     def row(answerable: bool, typ: str, lang: str, **score: object) -> tuple[dict, dict]:
         base = {
@@ -246,6 +260,7 @@ def test_aggregate_answers() -> None:
     assert agg["refusal_accuracy"] == 0.5
     assert agg["false_refusal_rate"] == pytest.approx(1 / 3)
     assert agg["key_fact_match"] == 0.5
+    assert agg["key_fact_in_english"] is None  # no English number item
     assert agg["language_match"] == 0.8
     assert agg["declared_language_match"] == 0.8
     assert agg["script_match_zh"] == pytest.approx(2 / 3)

@@ -188,8 +188,15 @@ class AnswerChain:
                 year_ratio=s.extractive_year_ratio,
                 match_script=s.extractive_match_script,
             )
-            self._factory = GeneratorFactory(s, self.assistant.embedder, self.passages, params)
+            self._factory = GeneratorFactory(
+                s, self.assistant.embedder, self.passages, params, translate=self._translate
+            )
         return self._factory
+
+    def _translate(self, question: str) -> list[str]:
+        """An English question's Chinese search terms (the retriever's dictionary expansion)."""
+        expander = self.assistant.retriever.expander
+        return expander.expand(question) if expander is not None else []
 
     @property
     def thresholds(self) -> Thresholds:

@@ -56,6 +56,7 @@ AMOUNT_RE = re.compile(
 )
 # A count: a number with a measure word (20 家, 1100多家, 72 条); the English states the number.
 COUNT_RE = re.compile(
+    rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?:(?P<low>\d+(?:,\d{{3}})*)\s*[~～\-–—至到]\s*)?"
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<more>多|余|餘)?\s*"
     r"(?:个|個|家|项|項|所|名|人|条|條|座|批|次|款|种|種|类|類|位|台|套|件|篇|倍|章|部|期|支|只|辆|輛|颗|顆)"
 )
@@ -153,7 +154,9 @@ def renderings(text: str) -> list[Rendering]:
     for m in COUNT_RE.finditer(t):
         if re.fullmatch(r"(?:19|20)\d{2}", m.group("num")):
             continue  # 2021 年 is a date, handled above
-        add(m.start(), m.end(), ("over " if m.group("more") else "") + m.group("num"))
+        hedge = "over " if m.group("more") else _HEDGES.get(m.group("hedge") or "", "")
+        low = f"{m.group('low')}–" if m.group("low") else ""  # 5~10 个 → 5–10
+        add(m.start(), m.end(), f"{hedge}{low}{m.group('num')}")
     out.sort(key=lambda r: r.start)
     return out
 
@@ -199,21 +202,41 @@ def english_amounts(text: str) -> str:
     return "".join(parts)
 
 
-def english_facts(text: str, limit: int = 4) -> list[str]:
+FIGURE_KINDS = ("amount", "count", "percentage", "date")
+
+
+def figure_kind(r: Rendering) -> str:
+    """Which question slot (rag.answer.question) a rendered figure fills."""
+    if any(p.fullmatch(r.chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE)):
+        return "date"
+    if "%" in r.english:
+        return "percentage"
+    return "count" if COUNT_RE.fullmatch(r.chinese) else "amount"
+
+
+def english_facts(text: str, limit: int = 4, slot: str | None = None, slot_limit: int = 6) -> list[str]:
     """What a reader without Chinese should see first: each amount and percentage in English
-    followed by its Chinese original, then dates ("US$24 billion (240亿美元)", "July 2022")."""
+    followed by its Chinese original, then dates ("US$24 billion (240亿美元)", "July 2022").
+
+    ``slot``: the kind of figure the question asks for (amount, count, percentage, date); those
+    come first, up to ``slot_limit`` (a table row or a series states several), so the asked figure
+    is not crowded out by the sentence's other numbers."""
+    asked: list[str] = []
     facts: list[str] = []
     dates: list[str] = []
     for r in renderings(text):
-        if any(p.fullmatch(r.chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE)):
-            if r.english not in dates:
-                dates.append(r.english)
-        elif "%" in r.english:
-            facts.append(r.english)
+        kind = figure_kind(r)
+        said = r.english if kind in ("date", "percentage") else f"{r.english} ({r.chinese.strip()})"
+        if slot in FIGURE_KINDS and kind == slot:
+            asked.append(said)
+        elif kind == "date":
+            dates.append(said)
         else:
-            facts.append(f"{r.english} ({r.chinese.strip()})")
-    out = list(dict.fromkeys(facts))[:limit]
-    return out + dates[: max(0, limit - len(out))]
+            facts.append(said)
+    asked = list(dict.fromkeys(asked))[:slot_limit]
+    dates = [d for d in dict.fromkeys(dates) if d not in asked]
+    out = list(dict.fromkeys(facts))[: max(0, limit - len(asked))]
+    return asked + out + dates[: max(0, limit - len(asked) - len(out))]
 
 
 __all__ = [
@@ -252,11 +275,11 @@ def named_terms(text: str, limit: int = 2, min_chars: int = 3) -> list[str]:
     return [t for _, _, t in sorted(found)]
 
 
-def english_sentence(title: str, quote: str, n: int) -> str:
+def english_sentence(title: str, quote: str, n: int, slot: str | None = None) -> str:
     """One English sentence for a verbatim Chinese quote: what can be said in English first (the
     figures with their units, dates, the named programme), then the quote with its [n]:
     According to 《title》: US$24 billion (240亿美元); CHIPS Act (芯片法案) — “…240亿美元…” [1]."""
-    said = english_facts(quote) + named_terms(quote)
+    said = english_facts(quote, slot=slot) + named_terms(quote)
     if not said:
         return f"According to 《{title}》, “{quote}” [{n}]."
     return f"According to 《{title}》: {'; '.join(said)} — “{quote}” [{n}]."

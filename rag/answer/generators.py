@@ -44,7 +44,7 @@ from rag.answer.prompts import answer_messages, english_evidence_messages, extra
 from rag.answer.question import analyse, bare_ask, ellipsis_subject
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
-from rag.text import in_script, keyword_tokens, place_names, to_simplified
+from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
 from rag.types import Hit
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ if TYPE_CHECKING:
     from rag.config import Settings
 
 GENERATORS = ("extractive", "openai", "llamacpp")
+
+# English question → the Chinese words the corpus would use for it (rag.retrieve.crosslingual).
+Translate = Callable[[str], Sequence[str]]
 
 
 @dataclass
@@ -83,6 +86,10 @@ class Pick:
     score: float
     cosine: float = 0.0
     keyword: float = 0.0
+    # What the score owes to the question's Chinese translations: it ranks sentences but is left
+    # out of the refusal floor, which was calibrated without it (an unanswerable English
+    # question shares policy words with many sentences).
+    translated: float = 0.0
 
 
 @dataclass
@@ -97,6 +104,8 @@ class ExtractiveParams:
     pool_passages: int = 4  # sentences are taken from the top passages only (embedding is slow)
     cosine_weight: float = 1.0
     keyword_weight: float = 1.0
+    # English question: overlap with its Chinese translations (the retriever's dictionary expansion)
+    translated_weight: float = 1.0
     rank_weight: float = 0.05
     heading_weight: float = 0.0  # keywords found only in the passage's title/section count this much
     match_script: bool = True  # answer text in the question's Chinese script (quotes stay verbatim)
@@ -140,11 +149,26 @@ class ExtractiveGenerator:
     generative = False
 
     def __init__(
-        self, embedder: Embedder, passages: PassageCache | None = None, params: ExtractiveParams | None = None
+        self,
+        embedder: Embedder,
+        passages: PassageCache | None = None,
+        params: ExtractiveParams | None = None,
+        translate: Translate | None = None,
     ) -> None:
         self.embedder = embedder
         self.passages = passages or PassageCache()
         self.params = params or ExtractiveParams()
+        self.translate = translate
+
+    def _question_terms(self, request: GenerationRequest) -> tuple[list[str], float, bool]:
+        """The question's keywords and their weight: its own jieba tokens, or for a question
+        without Chinese characters its Chinese translations (the words the passages use), so an
+        English question's sentence choice is not left to the embedding alone."""
+        if self.translate is not None and not has_cjk(request.question):
+            found = list(dict.fromkeys(self.translate(request.question)))
+            if any(has_cjk(t) for t in found):  # numbers and acronyms the corpus spells alike stay in
+                return found, self.params.translated_weight, True
+        return list(dict.fromkeys(keyword_tokens(request.question))), self.params.keyword_weight, False
 
     # scoring ----------------------------------------------------------------------------
 
@@ -155,7 +179,7 @@ class ExtractiveGenerator:
         if not hits:
             return []
         qvec = self.embedder.embed_query(request.question)
-        qtokens = list(dict.fromkeys(keyword_tokens(request.question)))
+        qtokens, kw_weight, translated = self._question_terms(request)
         qweight = sum(len(t) for t in qtokens)
         # A rewritten follow-up (or a part of a multi-part question): the words carried from the
         # previous turn name the topic, which the passage must be about, not what this sentence must
@@ -195,8 +219,8 @@ class ExtractiveGenerator:
                 own += sum(len(t) for t in in_passage if t not in sfold)
                 kw = (own + p.heading_weight * ctx) / qweight if qweight else 0.0
                 cos = float(sims[j])
-                score = p.cosine_weight * cos + p.keyword_weight * kw + p.rank_weight / n
-                picks.append(Pick(n, info, j, score, cos, kw))
+                score = p.cosine_weight * cos + kw_weight * kw + p.rank_weight / n
+                picks.append(Pick(n, info, j, score, cos, kw, kw_weight * kw if translated else 0.0))
         picks.sort(key=lambda x: -x.score)
         return picks
 
@@ -291,8 +315,13 @@ class ExtractiveGenerator:
         if q.items >= 2:  # "哪四个方向": a sentence listing that many items comes first
             ranked = sorted(ranked, key=lambda c: enumeration_size(c.info.sentence(c.j)) < q.items)
         floor = p.min_score if request.language == "zh" else p.min_score_en
-        if ranked[0].score < floor:
-            return [], weak_match_reason(q, contexts, ranked[0].score, floor)
+        best = (
+            max(c.score - c.translated for c in ranked)
+            if any(c.translated for c in ranked)
+            else ranked[0].score
+        )
+        if best < floor:
+            return [], weak_match_reason(q, contexts, best, floor)
         chosen: list[Pick] = [ranked[0]]
         for cand in ranked[1:]:
             if len(chosen) >= p.max_sentences or cand.score < p.keep_ratio * ranked[0].score:
@@ -348,9 +377,10 @@ class ExtractiveGenerator:
         lead = extractive_lead(request.language, request.script)
         parts: list[str] = []
         if v == "en":
+            slot = analyse(request.question).slot
             for c in picks:
                 q = display_quote(c.info.sentence(c.j)).rstrip("。；;，,")
-                parts.append(english_sentence(c.info.chunk.title or c.info.chunk.source, q, c.n))
+                parts.append(english_sentence(c.info.chunk.title or c.info.chunk.source, q, c.n, slot))
             return lead + "\n" + "\n".join(parts)
         text = lead + "\n"
         for c in picks:
@@ -623,6 +653,7 @@ class GeneratorFactory:
     embedder: Embedder
     passages: PassageCache = field(default_factory=PassageCache)
     params: ExtractiveParams | None = None
+    translate: Translate | None = None
     _built: dict[str, Generator] = field(default_factory=dict)
 
     def get(self, name: str) -> Generator:
@@ -633,6 +664,7 @@ class GeneratorFactory:
                 embedder=self.embedder,
                 passages=self.passages,
                 params=self.params,
+                translate=self.translate,
             )
         return self._built[name]
 
@@ -644,10 +676,11 @@ def get_generator(
     embedder: Embedder,
     passages: PassageCache | None = None,
     params: ExtractiveParams | None = None,
+    translate: Translate | None = None,
 ) -> Generator:
     """The generator a settings name asks for; an unknown name lists the valid ones."""
     key = name.strip().lower()
-    extractive = ExtractiveGenerator(embedder, passages, params)
+    extractive = ExtractiveGenerator(embedder, passages, params, translate)
     if key == "extractive":
         return extractive
     evidence = functools.partial(evidence_sentences, extractive)

@@ -88,6 +88,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:[&'.][a-z0-9]+)*%?")
 _RAW_WORD = re.compile(r"[A-Za-z0-9]+(?:[&'.][A-Za-z0-9]+)*%?")
 _QUERY_SPLIT = re.compile(r"[,;:?!()\[\]{}\"“”‘’«»/]|\.(?:\s|$)|\s-\s")
 
+_NUMBER = re.compile(r"[\d.,]+%?")
+
 MAX_PHRASE = 4  # longest English phrase (in words) looked up as a unit
 MAX_GLOSS_WORDS = 8  # glosses longer than this are descriptions, too vague to index by word
 
@@ -539,7 +541,8 @@ class QueryExpander:
                         code = keyword_tokens(raw) if w in marked else []
                         if len(code) == 1 and code[0] in self.vocab:
                             found = code
-                        found = found + [t for t in self._lookup([w]) if t not in found]
+                        if not _NUMBER.fullmatch(w):  # a number in a gloss dates it ("president 2017-2021")
+                            found = found + [t for t in self._lookup([w]) if t not in found]
                     emit(found)
                     if found and w not in EN_STOP:
                         exp.covered_words += 1

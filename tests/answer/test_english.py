@@ -89,3 +89,21 @@ def test_an_english_magnitude_is_not_supported_by_a_bare_count() -> None:
         "10billion"
     ]
     assert missing_figures("Europe aims for 10 tech giants by 2030 [1].", passage) == []
+
+
+def test_a_count_range_is_rendered_as_a_range() -> None:
+    assert english_facts("每个 KIC 都组织了约 5~10 个区域协同中心") == ["about 5–10 (约 5~10 个)"]
+    assert english_facts("建成20家") == ["20 (20家)"]
+
+
+def test_the_asked_kind_of_figure_comes_first() -> None:
+    quote = "预算总规模约 23.51 万亿韩元，比 2021年预算增加 1.04 万亿韩元(4.6%)"
+    assert english_facts(quote)[0].startswith("about KRW 23.51 trillion")
+    assert english_facts(quote, slot="percentage")[0] == "4.6%"
+    assert english_facts(quote, slot="date")[0] == "2021"
+    # a table row states a series: the asked amounts are not cut at the usual four
+    row = (
+        "| 0.74% (167.27 億港元) | 0.99% (265.54 億港元) | 2,306 港元 | 3,575 港元 | 5,000 港元 | 9,000 港元"
+    )
+    assert "HK$9,000 (9,000 港元)" not in english_facts(row)
+    assert "HK$9,000 (9,000 港元)" in english_facts(row, slot="amount")

@@ -133,3 +133,24 @@ def test_fit_context_keeps_leading_passages_within_the_budget(seed_assistant: As
     assert fit_context("q", hits, 10) == hits[:1]  # never empty
     some = fit_context("q", hits, 900)
     assert 1 <= len(some) < len(hits) and some == hits[: len(some)]
+
+
+def test_an_english_question_scores_sentences_by_its_chinese_translations(seed_assistant: Assistant) -> None:
+    question = "What were global semiconductor sales in 2021, according to SIA?"
+    request = _request(seed_assistant, question)
+    expander = seed_assistant.retriever.expander
+    assert expander is not None
+    plain = ExtractiveGenerator(seed_assistant.embedder).candidates(request)
+    gen = ExtractiveGenerator(seed_assistant.embedder, translate=expander.expand)
+    translated = gen.candidates(request)
+    assert max(p.keyword for p in translated) > max(p.keyword for p in plain)
+    assert all(p.translated == pytest.approx(p.keyword * gen.params.translated_weight) for p in translated)
+    assert not any(p.translated for p in plain)
+    # A Chinese question keeps its own tokens.
+    zh = _request(seed_assistant, "2021年我国基础研究经费达到多少？")
+    assert not any(p.translated for p in gen.candidates(zh))
+    # The refusal floor was calibrated without the translations: they rank, they do not answer.
+    without = max(p.score - p.translated for p in translated)
+    gen.params.min_score_en = without + 0.01
+    assert max(p.score for p in translated) > gen.params.min_score_en
+    assert gen.select(request) == []

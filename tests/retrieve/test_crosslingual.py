@@ -117,3 +117,9 @@ def test_the_real_dictionary_loads_with_the_expected_entries():
     assert "集成电路" in inv["integrated circuit"]
     assert "研发" in inv["research and development"]
     assert inv["semiconductor"]["半导体"] == 1.0
+
+
+def test_a_number_is_never_translated_through_a_gloss_that_dates_something(expander):
+    # CC-CEDICT glosses carry years ("US president 2017-2021"); a year in a question is the year.
+    assert expander.expand("2021") in ([], ["2021"])
+    assert not any(t not in ("2021", "2017") for t in expander.expand("2017 and 2021"))
