@@ -114,8 +114,8 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
         return _new(names, given)
     if slot == "organisation":
         return _new(organisations(sentence), given)
-    if slot == "person":  # "谁": a person or a body (由谁牵头 is often answered by an office)
-        return _new(persons(sentence) | organisations(sentence), given)
+    if slot == "person":  # "谁": a person, a body, or what plays one ("the central budget" funds research)
+        return says_more(question, sentence, heading)
     return says_more(question, sentence, heading)
 
 

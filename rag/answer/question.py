@@ -407,11 +407,12 @@ def split_parts(question: str) -> list[str]:
     """The parts of a multi-part question, in order ([question] when it has one part).
 
     Chinese: a question mark or semicolon ends a part, and "、" joins two questions when each side
-    asks something ("哪个城市得分最高、分数多少？"). English: "…, and what/which/how …" starts a
-    new part. A piece too short to be a question joins its neighbour."""
+    asks something ("哪个城市得分最高、分数多少？"). English: a question mark ends a part and
+    "…, and what/which/how …" starts one. A piece too short to be a question joins its neighbour."""
     q = question.strip()
     if detect_language(q) == "en":
-        pieces = [p.strip() for p in _EN_AND.split(q) if p.strip()]
+        # A question mark ends a part ("…? What share …?"), then "…, and what …" starts one.
+        pieces = [p.strip() for s in re.split(r"(?<=\?)\s+", q) for p in _EN_AND.split(s) if p.strip()]
         pieces = [p if p.endswith("?") else p + "?" for p in pieces] if len(pieces) > 1 else [q]
     else:
         pieces = [p.strip() for p in _ZH_PART_END.split(q) if p.strip()]
