@@ -170,6 +170,7 @@ def test_dates_and_titles_are_not_quantities() -> None:
         ("1696亿元", "基础研究经费（单位：亿元）| 1696"),  # a unit in a table header
         ("前年冲破2万亿元", "前年衝破2萬億元"),  # Traditional magnitude words
         ("2 trillion yuan", "前年衝破2萬億元"),
+        ("235,000 industrial firms", "23.5 万家工业企业"),  # a magnitude written out in digits
     ],
 )
 def test_equivalent_figures_are_found(claim: str, passage: str) -> None:
@@ -186,6 +187,7 @@ def test_equivalent_figures_are_found(claim: str, passage: str) -> None:
         ("2020年", "2021 年达 1696 亿元", ["2020"]),
         ("USD 55.59 billion", "5559 亿美元", ["55.59billion"]),
         ("2万元", "前年衝破2萬億元", ["2万"]),  # 萬億 is not 萬
+        ("23,500 firms", "23.5 万家工业企业", ["23500"]),  # digits of another value
     ],
 )
 def test_made_up_figures_are_missing(claim: str, passage: str, missing: list[str]) -> None:

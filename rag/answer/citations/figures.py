@@ -95,7 +95,7 @@ def _english_magnitude(fig: Figure) -> bool:
 
 def figure_supported(fig: Figure, passage_figures: Sequence[Figure]) -> bool:
     """A percentage needs the same percentage; an amount the same value (5559亿 = 555.9 billion);
-    a bare number (a year, a count) the same digits anywhere."""
+    a bare number (a year, a count) the same digits anywhere, or an amount of that value."""
     for p in passage_figures:
         if fig.percent:
             if p.percent and _same(p.base, fig.base):
@@ -107,8 +107,8 @@ def figure_supported(fig: Figure, passage_figures: Sequence[Figure]) -> bool:
             header_unit = not p.scaled and _same(p.base, fig.base) and not _english_magnitude(fig)
             if not p.percent and (_same(p.value, fig.value) or header_unit):
                 return True
-        elif _same(p.base, fig.base):
-            return True
+        elif _same(p.base, fig.base) or (p.scaled and not p.percent and _same(p.value, fig.base)):
+            return True  # the same digits, or the same value written out: 235,000 = 23.5万
     return False
 
 
