@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rag.answer.citations.figures import CHINESE_MAGNITUDES
+from rag.answer.citations.figures import CHINESE_MAGNITUDES, LIST_MARKERS
 
 # Currency words → the English prefix (symbol) or suffix code.
 _CURRENCIES: dict[str, str] = {
@@ -129,7 +129,8 @@ def _date(m: re.Match[str]) -> str:
 def renderings(text: str) -> list[Rendering]:
     """Amounts, percentages and dates of a Chinese text with their English forms, in order;
     ranges are rendered piece by piece (25万~100万澳元: A$250,000 … A$1 million)."""
-    t = unicodedata.normalize("NFKC", text)  # same length for CJK text: offsets stay valid
+    # Same length for CJK text, so offsets stay valid; a list marker (①) is a position, not a figure.
+    t = unicodedata.normalize("NFKC", LIST_MARKERS.sub(" ", text))
     if len(t) != len(text):
         t = text
     out: list[Rendering] = []

@@ -148,6 +148,10 @@ def test_quantity_questions(question: str, expected: bool) -> None:
     assert asks_for_quantity(question) is expected
 
 
+def test_circled_list_markers_are_not_figures() -> None:
+    assert [f.literal for f in figures("以下 10 个关键技术领域：①人工智能、⑵机器学习、❸自动驾驶")] == ["10"]
+
+
 def test_dates_and_titles_are_not_quantities() -> None:
     assert quantities("2020年9月，《广东省集成电路行动计划（2021-2025年）》对外发布") == []
     assert [f.literal for f in quantities("2021年全球销售额达到了 5559 亿美元，同比增长 26.2%")] == [

@@ -107,3 +107,11 @@ def test_the_asked_kind_of_figure_comes_first() -> None:
     )
     assert "HK$9,000 (9,000 港元)" not in english_facts(row)
     assert "HK$9,000 (9,000 港元)" in english_facts(row, slot="amount")
+
+
+def test_a_circled_list_marker_is_not_rendered_as_a_figure() -> None:
+    from rag.answer.english import english_facts
+
+    assert english_facts("推动美国在以下 10 个关键技术领域的研究和进步：①人工智能、机器学习") == [
+        "10 (10 个)"
+    ]

@@ -60,9 +60,15 @@ class Figure:
     scaled: bool
 
 
+# Circled and parenthesised list markers (①, ⑴, ⒈, ❶ …): NFKC turns ① into "1", which is a list
+# position, not a figure ("①人工智能" is not "1 person").
+LIST_MARKERS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
+
+
 def normalise_numbers(text: str) -> str:
-    """NFKC (full-width digits, ％), Chinese numerals as digits, no thousands separators."""
-    t = arabic_numerals(unicodedata.normalize("NFKC", text))
+    """NFKC (full-width digits, ％), Chinese numerals as digits, no thousands separators; circled
+    list markers dropped."""
+    t = arabic_numerals(unicodedata.normalize("NFKC", LIST_MARKERS.sub(" ", text)))
     t = _THOUSANDS_RE.sub(lambda m: m.group(0).replace(",", ""), t)
     return t
 
