@@ -41,7 +41,7 @@ from rag.answer.citations import (
 from rag.answer.citations.figures import years_in
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
-from rag.answer.question import analyse, bare_ask, ellipsis_subject
+from rag.answer.question import TYPED_SLOTS, analyse, bare_ask, ellipsis_subject
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
@@ -110,15 +110,7 @@ class ExtractiveParams:
     heading_weight: float = 0.0  # keywords found only in the passage's title/section count this much
     match_script: bool = True  # answer text in the question's Chinese script (quotes stay verbatim)
     # Slots whose type a sentence must state (a place for "where"…); measured on dev, see config.
-    typed_slots: tuple[str, ...] = (
-        "amount",
-        "count",
-        "percentage",
-        "date",
-        "place",
-        "organisation",
-        "person",
-    )
+    typed_slots: tuple[str, ...] = TYPED_SLOTS
 
 
 _TERMINAL = "。！？；.!?;"

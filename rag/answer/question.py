@@ -22,7 +22,8 @@ from functools import lru_cache
 from rag.answer.citations.figures import arabic_numerals, asked_years
 from rag.text import detect_language, keyword_tokens, place_names, to_simplified
 
-SLOTS = (
+# Slots whose type an answering sentence must state (a figure for an amount, a place for "where" …).
+TYPED_SLOTS = (
     "amount",
     "count",
     "percentage",
@@ -30,6 +31,9 @@ SLOTS = (
     "place",
     "organisation",
     "person",
+)
+SLOTS = (
+    *TYPED_SLOTS,
     "list",
     "reason",
     "definition",
