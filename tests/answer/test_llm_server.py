@@ -239,12 +239,29 @@ def by_llm(answer: Answer, name: str = "openai") -> bool:
 _ENUMERATOR = re.compile(r"^\s*(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d)|[-*•]\s)")
 
 
-def numbers_in(text: str) -> set[float]:
-    """Numbers as a reader sees them (markers and list enumerators are not claims)."""
+# Magnitude words a reader multiplies by (30万 is 300,000; US$2 billion is 2e9), kept apart from the
+# product's own table so this check stays independent of the code it checks.
+_MAGNITUDE = {"万亿": 1e12, "萬億": 1e12, "亿": 1e8, "億": 1e8, "万": 1e4, "萬": 1e4}
+_MAGNITUDE_EN = {"trillion": 1e12, "billion": 1e9, "million": 1e6, "thousand": 1e3}
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|萬億|亿|億|万|萬|trillion|billion|million|thousand)?", re.I)
+
+
+def numbers_in(text: str, *, source: bool = False) -> set[float]:
+    """Numbers as a reader sees them (markers and list enumerators are not claims): a number with a
+    magnitude word is its value. A ``source`` passage also offers its bare digits (a claim may quote
+    them: "30万" supports both 300,000 and a quoted 30万)."""
     t = unicodedata.normalize("NFKC", strip_markers(text))
     t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)
     t = _ENUMERATOR.sub(" ", t)
-    return {float(m) for m in re.findall(r"\d+(?:\.\d+)?", t)}
+    out: set[float] = set()
+    for m in _NUMBER.finditer(t):
+        base, word = float(m.group(1)), (m.group(2) or "").lower()
+        scale = _MAGNITUDE.get(word) or _MAGNITUDE_EN.get(word)
+        if scale is None or source:
+            out.add(base)
+        if scale is not None:
+            out.add(round(base * scale, 6))
+    return out
 
 
 def test_stream_yields_deltas_then_answer(streamed: list[str | Answer]) -> None:
@@ -292,7 +309,7 @@ def check_verification(final: Answer) -> list[str]:
         have: set[float] = set()
         for n in s.citations:
             c = final.passages[n - 1].chunk
-            have |= numbers_in(f"{c.title}\n{c.section}\n{c.text}")
+            have |= numbers_in(f"{c.title}\n{c.section}\n{c.text}", source=True)
         invented = numbers_in(s.text) - have
         if invented:
             assert not s.supported, f"{s.text!r}: {sorted(invented)} are in none of passages {s.citations}"
