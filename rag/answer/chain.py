@@ -163,6 +163,11 @@ _CONTEXT_ERROR = re.compile(
 )
 
 
+def _rejected(checked: Any) -> str:
+    """What verification rejected, for the warning that explains a replaced LLM answer."""
+    return "; ".join(f"{x.text[:80]!r} ({', '.join(x.reasons) or 'refusal'})" for x in checked.sentences)
+
+
 class AnswerChain:
     """Built once per ``Assistant``; holds the generators, the per-chunk sentence cache and the
     original-file locator so nothing is rebuilt per question."""
@@ -539,9 +544,7 @@ class AnswerChain:
             checked = self._supported_only(checked, hits, state["warnings"])
         state["warnings"].append(
             "the LLM answer had no supported sentence; answered with the LLM's translation of the evidence "
-            "sentences (rejected: "
-            + "; ".join(f"{x.text[:80]!r} ({', '.join(x.reasons) or 'refusal'})" for x in rejected.sentences)
-            + ")"
+            f"sentences (rejected: {_rejected(rejected)})"
         )
         return checked
 
@@ -566,9 +569,7 @@ class AnswerChain:
         if not checked.any_supported:
             return None
         state["warnings"].append(
-            "the LLM answer had no supported sentence; answered extractively (rejected: "
-            + "; ".join(f"{x.text[:80]!r} ({', '.join(x.reasons) or 'refusal'})" for x in rejected.sentences)
-            + ")"
+            f"the LLM answer had no supported sentence; answered extractively (rejected: {_rejected(rejected)})"
         )
         return checked
 
