@@ -99,10 +99,28 @@ def _jieba():  # noqa: ANN202
     return jieba
 
 
-def keyword_tokens(text: str) -> list[str]:
-    """Tokens for BM25: t2s-folded, lowercased, jieba search-mode words, no stop words or punctuation."""
+def keyword_tokens(text: str, memo: dict[str, list[str]] | None = None) -> list[str]:
+    """Tokens for BM25: t2s-folded, lowercased, jieba search-mode words, no stop words or punctuation.
+
+    ``memo`` (one per ingest batch) caches the tokens of each run of Chinese/alphanumeric characters:
+    jieba cuts every such run on its own, so the result is the same, and the sentences that chunk
+    overlap repeats (and repeated headings, list stems) are cut once.
+    """
     folded = to_simplified(text).lower()
-    words = _jieba().lcut_for_search(folded)
+    if memo is None:
+        return _keep(_jieba().lcut_for_search(folded))
+    tokens: list[str] = []
+    for block in _jieba().re_han_default.split(folded):
+        if not block:
+            continue
+        cut = memo.get(block)
+        if cut is None:
+            cut = memo[block] = _keep(_jieba().lcut_for_search(block))
+        tokens.extend(cut)
+    return tokens
+
+
+def _keep(words: list[str]) -> list[str]:
     return [w for w in (w.strip() for w in words) if w and _TOKEN_KEEP.search(w) and w not in _STOP]
 
 

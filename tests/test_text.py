@@ -48,6 +48,20 @@ def test_keyword_tokens_fold_traditional_and_drop_stopwords():
     assert "蓝图" in trad
 
 
+def test_keyword_tokens_with_a_memo_are_the_same_tokens_and_reuse_repeated_runs():
+    texts = [
+        "美国《芯片与科学法案》计划投入527亿美元，R&D 经费占GDP的3.1%。",
+        "R&D 经费占GDP的3.1%。日本的數據中心集中於東京和大阪（Tokyo/Osaka）……",
+        "The CHIPS Act: US$52.7 billion; 美国《芯片与科学法案》计划投入527亿美元，",
+    ]
+    memo: dict[str, list[str]] = {}
+    assert [keyword_tokens(t, memo) for t in texts] == [keyword_tokens(t) for t in texts]
+    assert any("美国" in cut for cut in memo.values())
+    runs = len(memo)
+    keyword_tokens(texts[0], memo)
+    assert len(memo) == runs  # a repeated text is cut from the memo alone
+
+
 def test_sentence_spans_split_chinese_and_english_ends():
     text = "我国R&D经费达2.19%。美国为3.1%！\n表1 广州\nIt was 5.5 percent. Next? 好的……然后"
     assert split_sentences(text) == [

@@ -95,9 +95,9 @@ def ingest(
 ) -> IngestReport:
     """Writes into ``index`` (the caller commits). A bad file is skipped and reported; the rest goes on.
 
-    A bounded pipeline: one thread loads, cleans and chunks documents, handing each over before it
-    cuts its BM25 tokens; ``embedder.parallel_calls`` threads embed batches of ``embed_batch`` texts
-    (numpy, outside the GIL); this one writes. At most ``queue_documents`` prepared documents wait and
+    A bounded pipeline: one thread loads, cleans and chunks documents, and cuts a document's BM25
+    tokens once the next one is handed over; ``embedder.parallel_calls`` threads embed batches of
+    ``embed_batch`` texts (numpy, outside the GIL); this one writes. At most ``queue_documents`` prepared documents wait and
     two are embedding, so memory stays bounded for any number of files. Progress:
     ``on_total(files)``, ``on_progress(1)`` per file done, ``on_chunks(n)`` per document embedded.
     """
@@ -118,6 +118,10 @@ def ingest(
         return False
 
     def produce() -> None:
+        # A document's BM25 tokens are cut after the NEXT document is handed over: the embedder gets
+        # new work as early as possible, and the writer needs a document's tokens only once the one
+        # after it is embedding.
+        pending: Prepared | None = None
         try:
             for path in files:
                 if stop.is_set():
@@ -125,8 +129,13 @@ def ingest(
                 item = _prepare(path, root, index, report, chunk_tokens, overlap_sentences, max_document_mb)
                 if not put(item):
                     return
-                if isinstance(item, Prepared):  # embedding starts on the texts; tokens are not needed yet
-                    _tokenize(item, report)
+                if pending is not None:
+                    _tokenize(pending, report)
+                    pending = None
+                if isinstance(item, Prepared):
+                    pending = item
+            if pending is not None:
+                _tokenize(pending, report)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
             put(exc)
         finally:
@@ -227,14 +236,15 @@ def bm25_tokens(chunks: list[Chunk]) -> list[list[str]]:
     """BM25 tokens of each chunk's ``embedding_text``. A section path heads many chunks, so it is cut
     once: jieba cuts at the newline between path and text, so the tokens equal those of the joined text."""
     sections: dict[str, list[str]] = {}
+    memo: dict[str, list[str]] = {}  # overlapping sentences are cut once
     out = []
     for c in chunks:
         if not c.section:
-            out.append(keyword_tokens(c.text))
+            out.append(keyword_tokens(c.text, memo))
             continue
         if c.section not in sections:
-            sections[c.section] = keyword_tokens(c.section)
-        out.append(sections[c.section] + keyword_tokens(c.text))
+            sections[c.section] = keyword_tokens(c.section, memo)
+        out.append(sections[c.section] + keyword_tokens(c.text, memo))
     return out
 
 
