@@ -108,27 +108,15 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
     if slot == "date":
         return bool(_DATE.search(normalise_numbers(sentence)))
     if slot == "place":
-        return _new(set(place_names(sentence)) | suffix_places(sentence), given)
+        names = set(place_names(sentence)) | {
+            m.group(0) for m in _PLACE_SUFFIX.finditer(to_simplified(sentence))
+        }
+        return _new(names, given)
     if slot == "organisation":
         return _new(organisations(sentence), given)
     if slot == "person":  # "谁": a person, a body, or what plays one ("the central budget" funds research)
         return says_more(question, sentence, heading)
     return says_more(question, sentence, heading)
-
-
-def suffix_places(sentence: str) -> set[str]:
-    """Names ending in 市/省/国/区… whose words before that ending name something: 深圳市, 南山区,
-    but not 建立国(家) or 投资国(防), where a verb precedes the character."""
-    import jieba.posseg as pseg
-
-    names = set()
-    for m in _PLACE_SUFFIX.finditer(to_simplified(sentence)):
-        words = list(pseg.cut(m.group(0)))
-        if len(words) == 1 and words[0].flag != "ns":
-            continue  # one word that is not a place name: 投资国 (an investing country)
-        if all(flag[:1] in ("n", "j") for _, flag in words[:-1]):
-            names.add(m.group(0))
-    return names
 
 
 def organisations(sentence: str) -> set[str]:
