@@ -203,6 +203,8 @@ def constraint_problem(question: Question, context: str) -> str | None:
     for clause in question.clauses:
         if clause not in _clauses(compact):
             return f"the passages do not give {clause}"
+    if question.attribute and not any(a in compact for a in question.attribute):
+        return f"the passages do not give the {question.attribute[0]} asked for"
     return None
 
 

@@ -288,7 +288,7 @@ class ExtractiveGenerator:
             ranked = [c for c in ranked if not _other_place(asked, self._context(c))]
             if not ranked:
                 return [], f"the passages are about other places, not {', '.join(sorted(asked))}"
-        if q.bodies or q.titles or q.entities or q.names or q.clauses:
+        if q.bodies or q.titles or q.entities or q.names or q.clauses or q.attribute:
             problems = {c.n: constraint_problem(q, self._passage(c)) for c in ranked}
             kept = [c for c in ranked if problems[c.n] is None]
             if not kept:

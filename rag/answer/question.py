@@ -43,7 +43,8 @@ SLOTS = (
 )
 
 # Order matters: the first matching slot wins ("多少个城市" is a count, not an amount). A question
-# word for a date beats a noun that names a measure: "份额在哪一年超过八成" asks for a year.
+# word for a date beats a noun that names a measure: "份额在哪一年超过八成" asks for a year; a kind
+# of organisation beats a bare "where": "在哪个机构设立" asks for an organisation.
 _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reason", re.compile(r"为什么|为何|原因|何以|出于什么|目的是什么|什么目的")),
     ("date", re.compile(r"何时|什么时候|哪一年|哪年|何年|几月|哪天|哪一天|日期|什么时间|哪个时间|截至何时")),
@@ -58,15 +59,15 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "place",
-        re.compile(
-            r"哪个城市|哪座城市|哪些城市|哪里|哪儿|何地|哪个省|哪个地区|哪个国家|哪国|在哪|哪些地区|哪些国家|哪些省"
-        ),
-    ),
-    (
         "organisation",
         re.compile(
             r"哪个部门|哪些部门|哪家|哪个机构|哪些机构|什么机构|哪所|哪个单位|哪些单位|哪个组织|由谁|哪些企业|哪个企业|哪间|哪些公司|哪个公司|哪些大学|哪所大学|谁发布|谁牵头|谁负责"
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"哪个城市|哪座城市|哪些城市|哪里|哪儿|何地|哪个省|哪个地区|哪个国家|哪国|在哪|哪些地区|哪些国家|哪些省"
         ),
     ),
     ("person", re.compile(r"谁|何人|哪位")),
@@ -193,6 +194,10 @@ class Question:
     names: tuple[str, ...] = ()  # quoted names (「」/“”), t2s-folded: the passage must name them
     clauses: tuple[str, ...] = ()  # "第30条": the clause of a law asked about
     year_end: tuple[str, ...] = ()  # years asked at their end (截至2020年底)
+    # The noun naming what is asked ("京张高铁全长多少公里" → 全长, "基金的出资人是谁" → 出资人),
+    # t2s-folded, then its CC-CEDICT synonyms (水准 → 水平): a passage naming none of them does
+    # not give that attribute (zh questions only).
+    attribute: tuple[str, ...] = ()
 
     @property
     def wants_figure(self) -> bool:
@@ -366,7 +371,86 @@ def analyse(question: str) -> Question:
         names=quoted_names(folded) if language == "zh" else (),
         clauses=asked_clauses(question),
         year_end=tuple(dict.fromkeys(a or b for a, b in _YEAR_END.findall(folded))),
+        attribute=with_synonyms(asked_attribute(folded)) if language == "zh" else (),
     )
+
+
+# Words between the attribute and the word that asks ("出资人分别是谁", "全长大约有多少").
+_BEFORE_ASK = re.compile(
+    r"(?:是|为|有|的|了|分别|大约|大概|约|一共|总共|共|达|达到|到底|究竟|具体|都|各|又|还|将|要|会|能)+$"
+)
+# Nouns too general to say which attribute is asked (a passage says 措施 and 情况 in other words).
+_VAGUE_ATTRIBUTE = frozenset(
+    "情况 内容 方面 问题 东西 事情 时候 时间 地方 部分 方式 方法 作用 意义 特点 目标 措施 举措 政策 要求 重点 "
+    "领域 方向 原因 理由 结果 数量 数字 数据 水平 程度 规模 影响 效果 文章 文件 报告 白皮书 计划 规划 项目 城市 国家 地区"
+    # kinds of organisation and of person, which running text abbreviates (日企, 央企) or names by
+    # title (局长 for 官员)
+    " 企业 公司 机构 单位 部门 高校 大学 院校 厂商 组织 官员 专家 学者 人士 人员 人物 领导 代表".split()
+)
+
+
+def asked_attribute(folded: str) -> str:
+    """The noun just before a Chinese question starts asking, when it names what is asked: 全长 in
+    "京张高铁全长多少公里", 出资人 in "基金的管理人和出资人分别是谁". Verbs (登记了多少) and vague
+    nouns (情况, 措施) are not attributes; neither is a figure or a name jieba tags as a place/person."""
+    import jieba
+    import jieba.posseg as pseg
+
+    m = _ASK_START_ZH.search(folded)
+    if not m:
+        return ""
+    head = _BEFORE_ASK.sub("", folded[: m.start()].rstrip())
+    words = list(pseg.cut(head))
+    if not words:
+        return ""
+    word, flag = words[-1]
+    if flag != "n" or len(word) < 2 or word in _VAGUE_ATTRIBUTE or word in _GENERIC:
+        return ""
+    if not jieba.dt.FREQ.get(word):
+        return ""  # not a dictionary word: a name cut wrongly (亿欧用 → 亿 + 欧用)
+    if any(pat.search(word) for slot, pat in _ZH_SLOTS if slot in ("percentage", "amount")):
+        return ""  # the noun names the slot (比重, 总额): the slot's own test judges it
+    return word
+
+
+SYNONYM_GLOSS = 0.9  # a gloss this specific (CC-CEDICT score, best 1.0) on both words makes them synonyms
+
+
+@lru_cache(maxsize=1)
+def _glosses() -> dict[str, dict[str, float]]:
+    """Chinese word → its English glosses with their scores (the inverted dictionary, turned)."""
+    out: dict[str, dict[str, float]] = {}
+    for key, entries in _dictionary().items():
+        for zh, score in entries.items():
+            if score >= SYNONYM_GLOSS:
+                out.setdefault(zh, {})[key] = score
+    return out
+
+
+@lru_cache(maxsize=1024)
+def with_synonyms(word: str) -> tuple[str, ...]:
+    """The word, then the words CC-CEDICT glosses the same way (企业 "firm; company" → 厂商,
+    公司): blind questions name an attribute in their own words. () for no word."""
+    if not word:
+        return ()
+    # 进口量 is "the quantity of 进口": a passage giving imports with a figure gives it.
+    stem = (word[:-1],) if len(word) >= 3 and word[-1] in "量额数值" else ()
+    inv = _dictionary()
+    same = [
+        zh
+        for key in _glosses().get(word, {})
+        for zh, score in (inv.get(key) or {}).items()
+        if score >= SYNONYM_GLOSS and len(zh) >= 2 and zh != word
+    ]
+    return (word, *stem, *(zh for zh in dict.fromkeys(same) if _is_noun(zh)))
+
+
+def _is_noun(word: str) -> bool:
+    """jieba reads the word as one common noun ("firm" also glosses 坚定, firm as an adjective)."""
+    import jieba.posseg as pseg
+
+    cut = list(pseg.cut(word))
+    return len(cut) == 1 and cut[0].flag == "n"
 
 
 def asked_point_years(question: str) -> tuple[str, ...]:

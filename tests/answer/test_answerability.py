@@ -149,3 +149,39 @@ def test_a_year_read_from_the_passage_before_the_sentence() -> None:
     measures, older = Pick(1, info, 1, 1.0), Pick(1, info, 2, 1.0)
     assert mentions_year(ExtractiveGenerator._year_scope(measures), "2022")
     assert not mentions_year(ExtractiveGenerator._year_scope(older), "2022")
+
+
+def test_the_attribute_asked_for_must_be_in_the_passage() -> None:
+    """The noun just before a question starts asking names what it wants: a passage that never
+    names it (nor a dictionary synonym of it) does not give it, whatever figures it states."""
+    length = analyse("沪杭高速公路全长多少公里？")
+    assert length.attribute[0] == "全长"
+    problem = constraint_problem(length, "全国高速公路通车里程达到16万公里。")
+    assert problem is not None and "全长" in problem
+    assert constraint_problem(length, "沪杭高速公路全长151公里，1998年建成通车。") is None
+    backers = analyse("这只产业基金的出资人分别是谁？")
+    assert backers.attribute == ("出资人",)
+    assert constraint_problem(backers, "通过设立产业基金，该市将加速产业发展。") is not None
+    # A synonym (水准 / 水平) or the thing a quantity is of (出口量 → 出口) keeps the constraint.
+    level = analyse("当年全球的平均水准大约是多少？")
+    assert constraint_problem(level, "当年世界平均水平约为1.1万美元。") is None
+    exports = analyse("那一年铜矿的出口量有多少？")
+    assert constraint_problem(exports, "当年出口铜矿石120万吨。") is None
+
+
+def test_what_is_not_an_attribute() -> None:
+    """Kinds of organisation or person (named by abbreviation or title), nouns that name the slot
+    itself (比重 for a percentage) and verbs are not required words."""
+    for question in (
+        "按那份统计，韩国企业有几家？",  # 韩企
+        "发布这份规划的官员是谁？",  # named by title (局长)
+        "研发经费占地区生产总值的比重是多少？",  # the percentage slot judges it
+        "该平台上目前登记了多少名专家？",  # a verb
+    ):
+        assert analyse(question).attribute == (), question
+    assert analyse("How long is the railway?").attribute == ()  # Chinese questions only
+
+
+def test_an_organisation_kind_beats_a_bare_where() -> None:
+    assert analyse("该法案提出在哪个机构设立新的技术局？").slot == "organisation"
+    assert analyse("新的技术局设在哪里？").slot == "place"
