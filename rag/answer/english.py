@@ -58,7 +58,7 @@ AMOUNT_RE = re.compile(
 COUNT_RE = re.compile(
     rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?:(?P<low>\d+(?:,\d{{3}})*)\s*[~～\-–—至到]\s*)?"
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<more>多|余|餘)?\s*"
-    r"(?:个|個|家|项|項|所|名|人|条|條|座|批|次|款|种|種|类|類|位|台|套|件|篇|倍|章|部|期|支|只|辆|輛|颗|顆)"
+    r"(?:个|個|家|项|項|所|名|人|条|條|座|批|次|款|种|種|类|類|位|台|套|件|篇|倍|章|部|期|支|只|辆|輛|颗|顆|大(?=[\u4e00-\u9fff]))"
 )
 PERCENT_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*[%％]")
 # A range of amounts whose currency is written once, at the end: 25万~100万澳元.
@@ -79,12 +79,13 @@ DURATION_RE = re.compile(
     rf"(?<![第\d.])(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?:(?P<low>\d{{1,3}})\s*[~～\-–—至到]\s*)?"
     r"(?P<num>\d{1,3}(?:\.\d+)?)\s*(?P<more>多)?\s*(?P<unit>个月|個月|年|周|週|天)(?!代|度|级|級|份)"
 )
+_CONGRESS_AFTER = frozenset({"精神", "以来", "以來", "报告", "報告", "代表", "召开", "召開", "期间", "期間"})
 # Chinese numerals that state a figure (八千八百万美元, 百分之三十, 三成, 五至十年): read with
 # arabic_numerals and rendered like the digits would be.
 _CN_NUM = "〇零一二两兩三四五六七八九十百千万萬亿億"
 CN_FIGURE_RE = re.compile(
     rf"(?<![第{_CN_NUM}])(?:百分之[{_CN_NUM}点點]+|[{_CN_NUM}]+(?:[点點][{_CN_NUM}]+)?"
-    rf"(?:\s*[~～\-–—至到]\s*[{_CN_NUM}]+)?(?:成|个月|個月|多?(?:{_CUR_ALT})|[个個家项項所名人条條座批次款种種类類位台套件篇倍年周週天]))"
+    rf"(?:\s*[~～\-–—至到]\s*[{_CN_NUM}]+)?(?:成|个月|個月|多?(?:{_CUR_ALT})|[个個家项項所名人条條座批次款种種类類位台套件篇倍年周週天大]))"
 )
 _MONTHS = "January February March April May June July August September October November December".split()
 YEAR_RANGE_RE = re.compile(
@@ -121,6 +122,7 @@ class Rendering:
     end: int
     chinese: str
     english: str
+    in_words: bool = False  # written in Chinese numerals (八项, 三个月, 八千八百万美元)
 
 
 def _amount(m: re.Match[str]) -> str | None:
@@ -179,10 +181,10 @@ def renderings(text: str) -> list[Rendering]:
     out: list[Rendering] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, english: str | None) -> None:
+    def add(start: int, end: int, english: str | None, in_words: bool = False) -> None:
         if english and not any(s < end and start < e for s, e in taken):
             taken.append((start, end))
-            out.append(Rendering(start, end, text[start:end], english))
+            out.append(Rendering(start, end, text[start:end], english, in_words))
 
     for m in AMOUNT_RANGE_RE.finditer(t):
         add(m.start(), m.end(), _amount_range(m))
@@ -216,16 +218,18 @@ def renderings(text: str) -> list[Rendering]:
         piece = m.group(0)
         if re.search(r"[一二两兩三四五六七八九]{2}", piece) and not re.search(r"[十百千〇零]", piece):
             continue  # 两三年 is "two or three years", not 23
+        if piece.endswith("大") and t[m.end() : m.end() + 2] in _CONGRESS_AFTER:
+            continue  # 二十大精神: the 20th Party Congress, not twenty of something
         arabic = arabic_numerals(piece)
         if arabic == piece or any(s < m.end() and m.start() < e for s, e in taken):
             continue
-        found = renderings(arabic)
-        # A count in words (八項, 四個方面) enumerates the text's own parts far more often than it
-        # states a figure asked for; it would crowd the amounts and dates out of the facts.
-        if found and figure_kind(found[0]) == "count":
-            continue
-        if len(found) == 1 and found[0].start == 0 and found[0].end >= len(arabic.rstrip("多")) - 1:
-            add(m.start(), m.end(), found[0].english)
+        found = renderings(arabic + t[m.end() : m.end() + 1])  # the next character: 六大主题 is a count
+        if (
+            len(found) == 1
+            and found[0].start == 0
+            and len(arabic.rstrip("多")) - 1 <= found[0].end <= len(arabic)
+        ):
+            add(m.start(), m.end(), found[0].english, in_words=True)
     out.sort(key=lambda r: r.start)
     return out
 
@@ -245,7 +249,7 @@ def annotate(text: str) -> str:
     for r in renderings(text):
         if r.english.rstrip("%") == r.chinese.rstrip("%％") or r.english == r.chinese.rstrip("年"):
             continue
-        if "%" in r.english or COUNT_RE.fullmatch(r.chinese):
+        if "%" in r.english or figure_kind(r) == "count":
             continue
         parts.append(text[last : r.end])
         parts.append(f" [= {r.english}]")
@@ -275,12 +279,15 @@ FIGURE_KINDS = ("amount", "count", "percentage", "date")
 
 
 def figure_kind(r: Rendering) -> str:
-    """Which question slot (rag.answer.question) a rendered figure fills."""
-    if any(p.fullmatch(r.chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE)):
+    """Which question slot (rag.answer.question) a rendered figure fills ("duration" fills none)."""
+    chinese = arabic_numerals(r.chinese) if r.in_words else r.chinese
+    if any(p.fullmatch(chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE)):
         return "date"
     if "%" in r.english:
         return "percentage"
-    return "count" if COUNT_RE.fullmatch(r.chinese) else "amount"
+    if DURATION_RE.fullmatch(chinese):
+        return "duration"
+    return "count" if COUNT_RE.fullmatch(chinese) or chinese.endswith("大") else "amount"
 
 
 def english_facts(text: str, limit: int = 4, slot: str | None = None, slot_limit: int = 6) -> list[str]:
@@ -295,6 +302,10 @@ def english_facts(text: str, limit: int = 4, slot: str | None = None, slot_limit
     dates: list[str] = []
     for r in renderings(text):
         kind = figure_kind(r)
+        if r.in_words and kind == "count" and slot != "count":
+            # A count in words (八项, 四个方面) enumerates the text's own parts far more often than
+            # it states the figure asked for: only a "how many" question gets it.
+            continue
         said = r.english if kind in ("date", "percentage") else f"{r.english} ({r.chinese.strip()})"
         if slot in FIGURE_KINDS and kind == slot:
             asked.append(said)

@@ -144,3 +144,11 @@ def test_ordinals_counts_in_words_and_digit_pairs_are_not_figures() -> None:
 
 def test_a_chinese_numeral_range_is_read_as_two_figures_by_the_verifier() -> None:
     assert [f.base for f in figures("未来五至十年")] == [5.0, 10.0]
+
+
+def test_a_count_in_words_is_stated_only_for_a_how_many_question() -> None:
+    text = "报告提出建设弹性供应链的六大主题建议"
+    assert english_facts(text) == []
+    assert english_facts(text, slot="count") == ["6 (六大)"]
+    assert english_facts("学习二十大精神", slot="count") == []  # the 20th Party Congress
+    assert not missing_figures("6", figures(text))  # the verifier reads 六大 as 6 too
