@@ -115,6 +115,7 @@ class Assistant:
         params = FusionParams(
             candidates=s.candidates,
             rrf_k=s.rrf_k,
+            fusion=s.fusion,
             dense_weight=s.dense_weight,
             keyword_weight=s.keyword_weight,
             keyword_weight_no_cjk=s.keyword_weight_no_cjk,

@@ -106,6 +106,12 @@ class Settings(BaseSettings):
     # --- retrieval ---------------------------------------------------------------------
     top_k: int = Field(10, ge=1, le=100, description="Hits returned by search")
     candidates: int = Field(50, ge=1, le=1000, description="Hits taken from each side before fusion")
+    fusion: Literal["score", "rrf"] = Field(
+        "score",
+        description="How the dense and keyword rankings are fused: 'score' (weighted sum of min-max "
+        "normalised scores; blind dev English R@1 .655 -> .793 over 'rrf', Chinese unchanged) or 'rrf' "
+        "(weighted reciprocal rank fusion)",
+    )
     rrf_k: int = Field(60, description="Reciprocal rank fusion constant")
     dense_weight: float = 1.0
     keyword_weight: float = Field(

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rag.answer.citations.figures import CHINESE_MAGNITUDES, LIST_MARKERS
+from rag.answer.citations.figures import CHINESE_MAGNITUDES, LIST_MARKERS, arabic_numerals
 
 # Currency words → the English prefix (symbol) or suffix code.
 _CURRENCIES: dict[str, str] = {
@@ -58,9 +58,35 @@ AMOUNT_RE = re.compile(
 COUNT_RE = re.compile(
     rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?:(?P<low>\d+(?:,\d{{3}})*)\s*[~～\-–—至到]\s*)?"
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<more>多|余|餘)?\s*"
-    r"(?:个|個|家|项|項|所|名|人|条|條|座|批|次|款|种|種|类|類|位|台|套|件|篇|倍|章|部|期|支|只|辆|輛|颗|顆)"
+    r"(?:个|個|家|项|項|所|名|人|条|條|座|批|次|款|种|種|类|類|位|台|套|件|篇|倍|章|部|期|支|只|辆|輛|颗|顆|大(?=[\u4e00-\u9fff]))"
 )
 PERCENT_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*[%％]")
+# A range of amounts whose currency is written once, at the end: 25万~100万澳元.
+AMOUNT_RANGE_RE = re.compile(
+    rf"(?P<low>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*(?P<low_mag>{_MAG_ALT})?\s*[~～\-–—至到]\s*"
+    rf"(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*(?P<mag>{_MAG_ALT})?\s*(?P<cur>{_CUR_ALT})"
+)
+# A duration: 3个月, 5~10年 (a year such as 2021年 is a date, handled before).
+_DURATION_UNITS = {
+    "个月": "months",
+    "個月": "months",
+    "年": "years",
+    "周": "weeks",
+    "週": "weeks",
+    "天": "days",
+}
+DURATION_RE = re.compile(
+    rf"(?<![第\d.])(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?:(?P<low>\d{{1,3}})\s*[~～\-–—至到]\s*)?"
+    r"(?P<num>\d{1,3}(?:\.\d+)?)\s*(?P<more>多)?\s*(?P<unit>个月|個月|年|周|週|天)(?!代|度|级|級|份)"
+)
+_CONGRESS_AFTER = frozenset({"精神", "以来", "以來", "报告", "報告", "代表", "召开", "召開", "期间", "期間"})
+# Chinese numerals that state a figure (八千八百万美元, 百分之三十, 三成, 五至十年): read with
+# arabic_numerals and rendered like the digits would be.
+_CN_NUM = "〇零一二两兩三四五六七八九十百千万萬亿億"
+CN_FIGURE_RE = re.compile(
+    rf"(?<![第{_CN_NUM}])(?:百分之[{_CN_NUM}点點]+|[{_CN_NUM}]+(?:[点點][{_CN_NUM}]+)?"
+    rf"(?:\s*[~～\-–—至到]\s*[{_CN_NUM}]+)?(?:成|个月|個月|多?(?:{_CUR_ALT})|[个個家项項所名人条條座批次款种種类類位台套件篇倍年周週天大]))"
+)
 _MONTHS = "January February March April May June July August September October November December".split()
 YEAR_RANGE_RE = re.compile(
     r"(?P<a>(?:19|20)\d{2})\s*(?:年)?\s*[~～\-–—至到]\s*(?P<b>(?:19|20)\d{2})\s*(?P<fy>财年|財年|财政年度|年)?"
@@ -96,6 +122,7 @@ class Rendering:
     end: int
     chinese: str
     english: str
+    in_words: bool = False  # written in Chinese numerals (八项, 三个月, 八千八百万美元)
 
 
 def _amount(m: re.Match[str]) -> str | None:
@@ -117,6 +144,24 @@ def _amount(m: re.Match[str]) -> str | None:
     return f"{hedge}{symbol}{words}"
 
 
+def _amount_range(m: re.Match[str]) -> str | None:
+    """25万~100万澳元 → A$250,000–1 million; 1~2亿元 → 100–200 million yuan."""
+    high_mag = m.group("mag")
+    low_mag = m.group("low_mag") or high_mag  # 1~2亿: the magnitude is written once too
+    low = float(m.group("low").replace(",", "")) * (_MAGNITUDES[low_mag] if low_mag else 1)
+    high = float(m.group("num").replace(",", "")) * (_MAGNITUDES[high_mag] if high_mag else 1)
+    if low >= high:
+        return None
+    lo_words, hi_words = english_magnitude(low), english_magnitude(high)
+    lo_parts, hi_parts = lo_words.split(" "), hi_words.split(" ")
+    if len(lo_parts) == 2 and len(hi_parts) == 2 and lo_parts[1] == hi_parts[1]:
+        lo_words = lo_parts[0]  # 100–200 million, not 100 million–200 million
+    cur = m.group("cur")
+    if cur == "元":
+        return f"{lo_words}–{hi_words} yuan"
+    return f"{_CURRENCIES[cur]}{lo_words}–{hi_words}"
+
+
 def _date(m: re.Match[str]) -> str:
     y, mo, d = m.group("y"), m.group("m"), m.group("d")
     if mo and d:
@@ -136,11 +181,13 @@ def renderings(text: str) -> list[Rendering]:
     out: list[Rendering] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, english: str | None) -> None:
+    def add(start: int, end: int, english: str | None, in_words: bool = False) -> None:
         if english and not any(s < end and start < e for s, e in taken):
             taken.append((start, end))
-            out.append(Rendering(start, end, text[start:end], english))
+            out.append(Rendering(start, end, text[start:end], english, in_words))
 
+    for m in AMOUNT_RANGE_RE.finditer(t):
+        add(m.start(), m.end(), _amount_range(m))
     for m in AMOUNT_RE.finditer(t):
         add(m.start(), m.end(), _amount(m))
     for m in YEAR_RANGE_RE.finditer(t):
@@ -152,12 +199,37 @@ def renderings(text: str) -> list[Rendering]:
         add(m.start(), m.end(), _date(m) if (m.group("m") or "年" in m.group(0)) else None)
     for m in PERCENT_RE.finditer(t):
         add(m.start(), m.end(), f"{m.group('num')}%")
+    for m in DURATION_RE.finditer(t):
+        if m.group("unit") == "年" and (float(m.group("num")) >= 100 or t[m.end() : m.end() + 1].isdigit()):
+            continue  # 2021年 is a date; 12年3月 too
+        low = f"{m.group('low')}–" if m.group("low") else ""
+        more = "over " if m.group("more") else _HEDGES.get(m.group("hedge") or "", "")
+        unit = _DURATION_UNITS[m.group("unit")]
+        if not low and m.group("num") == "1":
+            unit = unit.rstrip("s")
+        add(m.start(), m.end(), f"{more}{low}{m.group('num')} {unit}")
     for m in COUNT_RE.finditer(t):
         if re.fullmatch(r"(?:19|20)\d{2}", m.group("num")):
             continue  # 2021 年 is a date, handled above
         hedge = "over " if m.group("more") else _HEDGES.get(m.group("hedge") or "", "")
         low = f"{m.group('low')}–" if m.group("low") else ""  # 5~10 个 → 5–10
         add(m.start(), m.end(), f"{hedge}{low}{m.group('num')}")
+    for m in CN_FIGURE_RE.finditer(t):
+        piece = m.group(0)
+        if re.search(r"[一二两兩三四五六七八九]{2}", piece) and not re.search(r"[十百千〇零]", piece):
+            continue  # 两三年 is "two or three years", not 23
+        if piece.endswith("大") and t[m.end() : m.end() + 2] in _CONGRESS_AFTER:
+            continue  # 二十大精神: the 20th Party Congress, not twenty of something
+        arabic = arabic_numerals(piece)
+        if arabic == piece or any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        found = renderings(arabic + t[m.end() : m.end() + 1])  # the next character: 六大主题 is a count
+        if (
+            len(found) == 1
+            and found[0].start == 0
+            and len(arabic.rstrip("多")) - 1 <= found[0].end <= len(arabic)
+        ):
+            add(m.start(), m.end(), found[0].english, in_words=True)
     out.sort(key=lambda r: r.start)
     return out
 
@@ -177,7 +249,7 @@ def annotate(text: str) -> str:
     for r in renderings(text):
         if r.english.rstrip("%") == r.chinese.rstrip("%％") or r.english == r.chinese.rstrip("年"):
             continue
-        if "%" in r.english or COUNT_RE.fullmatch(r.chinese):
+        if "%" in r.english or figure_kind(r) == "count":
             continue
         parts.append(text[last : r.end])
         parts.append(f" [= {r.english}]")
@@ -207,12 +279,15 @@ FIGURE_KINDS = ("amount", "count", "percentage", "date")
 
 
 def figure_kind(r: Rendering) -> str:
-    """Which question slot (rag.answer.question) a rendered figure fills."""
-    if any(p.fullmatch(r.chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE)):
+    """Which question slot (rag.answer.question) a rendered figure fills ("duration" fills none)."""
+    chinese = arabic_numerals(r.chinese) if r.in_words else r.chinese
+    if any(p.fullmatch(chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE)):
         return "date"
     if "%" in r.english:
         return "percentage"
-    return "count" if COUNT_RE.fullmatch(r.chinese) else "amount"
+    if DURATION_RE.fullmatch(chinese):
+        return "duration"
+    return "count" if COUNT_RE.fullmatch(chinese) or chinese.endswith("大") else "amount"
 
 
 def english_facts(text: str, limit: int = 4, slot: str | None = None, slot_limit: int = 6) -> list[str]:
@@ -227,6 +302,10 @@ def english_facts(text: str, limit: int = 4, slot: str | None = None, slot_limit
     dates: list[str] = []
     for r in renderings(text):
         kind = figure_kind(r)
+        if r.in_words and kind == "count" and slot != "count":
+            # A count in words (八项, 四个方面) enumerates the text's own parts far more often than
+            # it states the figure asked for: only a "how many" question gets it.
+            continue
         said = r.english if kind in ("date", "percentage") else f"{r.english} ({r.chinese.strip()})"
         if slot in FIGURE_KINDS and kind == slot:
             asked.append(said)

@@ -418,13 +418,23 @@ class QueryExpander:
         found = self.pinyin_index().get(key, [])
         return sorted(found) if 1 <= len(found) <= 2 else []
 
-    def translate(self, key: str) -> list[str]:
-        """Corpus tokens for one English word or phrase via CC-CEDICT (best translations first)."""
-        if key in self._memo:
-            return self._memo[key]
-        entries = load_inverted().get(ALIASES.get(key, key))
+    def translate(self, key: str, *variants: str) -> list[str]:
+        """Corpus tokens for one English word or phrase via CC-CEDICT (best translations first).
+
+        ``variants`` (other inflections of the same key: "students" → "student") are looked up
+        together with it and compete on score, so an exact gloss of the lemma (学生) beats a word
+        the surface form only meets inside a longer description (招生 "to recruit students")."""
+        memo_key = "|".join((key, *variants))
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        inverted = load_inverted()
+        entries: dict[str, float] = {}
+        for n, form in enumerate((key, *variants)):
+            penalty = 1.0 if n == 0 else 0.95  # the form as written wins a tie
+            for zh, spec in (inverted.get(ALIASES.get(form, form)) or {}).items():
+                entries[zh] = max(entries.get(zh, 0.0), spec * penalty)
         scored: list[tuple[float, float, list[str]]] = []
-        for zh, spec in (entries or {}).items():
+        for zh, spec in entries.items():
             toks = self._in_corpus(zh)
             if toks is None:
                 continue
@@ -441,16 +451,14 @@ class QueryExpander:
                     out.extend(t for t in toks if t not in out)
         if len(self._memo) > _MEMO_LIMIT:  # a long-running server sees unbounded phrasings
             self._memo.clear()
-        self._memo[key] = out
+        self._memo[memo_key] = out
         return out
 
     def _lookup(self, words: list[str]) -> list[str]:
-        """Try the last word's lemmas too, so "integrated circuits" finds "integrated circuit"."""
-        for last in word_variants(words[-1]):
-            found = self.translate(" ".join([*words[:-1], last]))
-            if found:
-                return found
-        return []
+        """The phrase with every lemma of its last word ("integrated circuits" finds "integrated
+        circuit"), scored together (see ``translate``)."""
+        forms = [" ".join([*words[:-1], last]) for last in word_variants(words[-1])]
+        return self.translate(forms[0], *dict.fromkeys(forms[1:]))
 
     # --- expansion -----------------------------------------------------------------------
 

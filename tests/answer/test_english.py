@@ -115,3 +115,40 @@ def test_a_circled_list_marker_is_not_rendered_as_a_figure() -> None:
     assert english_facts("推动美国在以下 10 个关键技术领域的研究和进步：①人工智能、机器学习") == [
         "10 (10 个)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("chinese", "english"),
+    [
+        ("八千八百万美元", "US$88 million"),  # Chinese numerals with a magnitude and a currency
+        ("百分之三十", "30%"),
+        ("四成", "40%"),
+        ("三个月", "3 months"),  # a duration, in words or digits
+        ("18个月", "18 months"),
+        ("五至十年", "5–10 years"),  # a range whose low end has no measure word of its own
+        ("近10年", "nearly 10 years"),
+        ("25万~100万澳元", "A$250,000–1 million"),  # a range with its currency written once
+        ("3~5亿元", "300–500 million yuan"),
+    ],
+)
+def test_chinese_numerals_durations_and_amount_ranges(chinese: str, english: str) -> None:
+    assert render_figure(chinese) == english
+
+
+def test_ordinals_counts_in_words_and_digit_pairs_are_not_figures() -> None:
+    # 第五年 is "the fifth year", 两三年 "two or three years" (not 23), 八项 enumerates the text's parts.
+    assert english_facts("计划第五年（2027年）完成") == ["2027"]
+    assert english_facts("用了两三年") == []
+    assert english_facts("提出八项措施") == []
+
+
+def test_a_chinese_numeral_range_is_read_as_two_figures_by_the_verifier() -> None:
+    assert [f.base for f in figures("未来五至十年")] == [5.0, 10.0]
+
+
+def test_a_count_in_words_is_stated_only_for_a_how_many_question() -> None:
+    text = "报告提出建设弹性供应链的六大主题建议"
+    assert english_facts(text) == []
+    assert english_facts(text, slot="count") == ["6 (六大)"]
+    assert english_facts("学习二十大精神", slot="count") == []  # the 20th Party Congress
+    assert not missing_figures("6", figures(text))  # the verifier reads 六大 as 6 too

@@ -123,3 +123,20 @@ def test_a_number_is_never_translated_through_a_gloss_that_dates_something(expan
     # CC-CEDICT glosses carry years ("US president 2017-2021"); a year in a question is the year.
     assert expander.expand("2021") in ([], ["2021"])
     assert not any(t not in ("2021", "2017") for t in expander.expand("2017 and 2021"))
+
+
+@pytest.mark.parametrize(
+    ("query", "lemma_word", "description_word"),
+    [
+        # "students" is only ever a word inside longer glosses (招生 "to recruit students"); the
+        # lemma "student" is an exact gloss of 学生 and must win.
+        ("students", "学生", None),
+        # "industries" alone meets 低端人口 only inside a description; "industry" is 产业.
+        ("industries", "产业", "低端"),
+    ],
+)
+def test_inflected_words_are_scored_together_with_their_lemma(expander, query, lemma_word, description_word):
+    tokens = expander.expand(query)
+    assert lemma_word in tokens
+    if description_word is not None:
+        assert description_word not in tokens

@@ -247,7 +247,9 @@ def arabic_numerals(text: str) -> str:
         raw = m.group(1)
         after = text[m.end() : m.end() + 1]
         magnitude = any(c in raw for c in "百千万萬亿億")
-        if not magnitude and not (after and after in _MEASURE):
+        # The low end of a range has no measure word of its own: 五至十年 is 5至10年.
+        range_low = after in ("至", "到", "~", "～") and text[m.end() + 1 : m.end() + 2] in _CN_CHARS
+        if not magnitude and not (after and after in _MEASURE) and not range_low:
             return raw
         if raw == "一" or raw[0] in _CN_BIG or set(raw) <= set("百千万萬亿億"):
             return raw  # 万一, 千万 (“by all means”), 上百: words, not figures
