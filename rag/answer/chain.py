@@ -194,7 +194,12 @@ class AnswerChain:
                 match_script=s.extractive_match_script,
             )
             self._factory = GeneratorFactory(
-                s, self.assistant.embedder, self.passages, params, translate=self._translate
+                s,
+                self.assistant.embedder,
+                self.passages,
+                params,
+                translate=self._translate,
+                lexicon=lambda: self.assistant.retriever.expander,
             )
         return self._factory
 

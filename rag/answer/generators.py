@@ -40,6 +40,7 @@ from rag.answer.citations import (
 )
 from rag.answer.citations.figures import years_in
 from rag.answer.english import english_amounts, english_sentence
+from rag.answer.names import Lexicon, literal_words, question_names, resolve
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.answer.question import TYPED_SLOTS, analyse, bare_ask, ellipsis_subject
 from rag.embeddings import Embedder
@@ -56,6 +57,8 @@ GENERATORS = ("extractive", "openai", "llamacpp")
 
 # English question → the Chinese words the corpus would use for it (rag.retrieve.crosslingual).
 Translate = Callable[[str], Sequence[str]]
+# What the corpus knows (its vocabulary, the glossary, pinyin): the retriever's expander.
+LexiconSource = Callable[[], Lexicon | None]
 
 
 @dataclass
@@ -146,11 +149,35 @@ class ExtractiveGenerator:
         passages: PassageCache | None = None,
         params: ExtractiveParams | None = None,
         translate: Translate | None = None,
+        lexicon: LexiconSource | None = None,
     ) -> None:
         self.embedder = embedder
         self.passages = passages or PassageCache()
         self.params = params or ExtractiveParams()
         self.translate = translate
+        self.lexicon = lexicon
+
+    def name_constraints(
+        self, own_words: str, hits: Sequence[Hit]
+    ) -> tuple[tuple[tuple[str, ...], ...], str | None]:
+        """The names an English question asks about, mapped to the corpus's forms (each a
+        constraint the passage must keep), or why nothing can answer: a body the corpus never
+        names ("the documents do not mention NASA")."""
+        lexicon = self.lexicon() if self.lexicon is not None and not has_cjk(own_words) else None
+        if lexicon is None:
+            return (), None
+        shown = to_simplified("\n".join(self._passage_text(h) for h in hits)).lower()
+        forms: list[tuple[str, ...]] = []
+        for r in (resolve(n, lexicon) for n in question_names(own_words)):
+            if r.absent and r.name.text.lower() not in shown:
+                # A name the passages may spell as its literal translation (Digital Agency → 数字厅)
+                # is not called absent while every word of it translates to something they hold.
+                literal = [lexicon.translate(w) for w in literal_words(r.name)] if not r.name.acronym else []
+                if not (literal and all(any(t in shown for t in ts) for ts in literal)):
+                    return (), f"the documents do not mention {r.name.text}"
+            if r.known:
+                forms.append(r.forms)
+        return tuple(forms), None
 
     def _question_terms(self, request: GenerationRequest) -> tuple[list[str], float, bool]:
         """The question's keywords and their weight: its own jieba tokens, or for a question
@@ -254,6 +281,12 @@ class ExtractiveGenerator:
             # topic ("a fund set up in 2018", "its 2025 target").
             years = own.years or (q.years if bare_ask(request.asked) else ())
             q = replace(q, entities=own.entities, bodies=own.bodies, years=years)
+        # Every retrieved passage, not only the quoted pool: a name may be written further down.
+        named, absent = self.name_constraints(request.asked or request.question, request.hits)
+        if absent:
+            return [], absent
+        if named:
+            q = replace(q, entities=tuple(dict.fromkeys(q.entities + named)))
         said = request.asked
         subject = ellipsis_subject(said) if said and said != request.question else None
         if subject and request.language == "zh":
@@ -646,6 +679,7 @@ class GeneratorFactory:
     passages: PassageCache = field(default_factory=PassageCache)
     params: ExtractiveParams | None = None
     translate: Translate | None = None
+    lexicon: LexiconSource | None = None
     _built: dict[str, Generator] = field(default_factory=dict)
 
     def get(self, name: str) -> Generator:
@@ -657,6 +691,7 @@ class GeneratorFactory:
                 passages=self.passages,
                 params=self.params,
                 translate=self.translate,
+                lexicon=self.lexicon,
             )
         return self._built[name]
 
@@ -669,10 +704,11 @@ def get_generator(
     passages: PassageCache | None = None,
     params: ExtractiveParams | None = None,
     translate: Translate | None = None,
+    lexicon: LexiconSource | None = None,
 ) -> Generator:
     """The generator a settings name asks for; an unknown name lists the valid ones."""
     key = name.strip().lower()
-    extractive = ExtractiveGenerator(embedder, passages, params, translate)
+    extractive = ExtractiveGenerator(embedder, passages, params, translate, lexicon)
     if key == "extractive":
         return extractive
     evidence = functools.partial(evidence_sentences, extractive)

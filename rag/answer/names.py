@@ -1,0 +1,149 @@
+"""Names an English question asks about, and whether the corpus knows them.
+
+A question that names an organisation, programme or agency the documents never name ("NASA",
+"Gates Foundation", "Advanced Research and Invention Agency") cannot be answered from a passage
+about something related. Each WHOLE name is read (an acronym, or a run of capitalised words such
+as "National Natural Science Foundation of China") and mapped to the corpus's Chinese through the
+bilingual glossary (reviewed + mined from the documents), a CC-CEDICT phrase entry, or its pinyin
+spelling. A mapped name becomes a constraint (the answering passage must hold one of its forms or
+the name itself); a name nothing maps and whose Latin form the corpus never writes is reported as
+not mentioned. Single capitalised words are not names here (a sentence's first word, "Action",
+"Market"): only acronyms and runs of two or more capitalised words count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Protocol
+
+from rag.retrieve.glossary import Glossary, key_words
+from rag.text import keyword_tokens
+
+# Acronyms too common to tell documents apart (the passages spell them out in Chinese).
+COMMON_ACRONYMS = frozenset(
+    "AI US USA EU UK GDP R&D RD IT ICT 5G 6G HK HKSAR PRC CPC S&T ST STEM IP IOT IoT CEO PhD I&T"
+    " SAR CN".lower().split()
+)
+_CONNECT = r"(?:of|and|for|the|on|in|to|&)"
+_CAP = r"[A-Z][A-Za-z&'’.-]*(?![\w])"
+_RUN = re.compile(rf"\b{_CAP}(?:\s+(?:{_CONNECT}\s+)*{_CAP})+")
+# Letters only: a code with digits (FY2022, S.1260) is not a name.
+_ACRONYM = re.compile(r"(?<![\w&.])([A-Z][A-Z&]{1,7})(?![\w&])")
+# Words that start a question or a clause and are capitalised only for that reason.
+_LEADING = frozenset(
+    "what which who whom whose when where why how is are was were do does did has have had will would "
+    "can could should in on at for by from to of and or the a an according under since after before "
+    "during as with per".split()
+)
+# A run ending in one of these names a document (handled as a title) rather than a body.
+_TITLE_END = re.compile(
+    r"\b(?:Act|Plan|Strategy|Programme|Program|Blueprint|Law|Initiative|Report|Roadmap|Paper|Bill)$"
+)
+
+
+@dataclass(frozen=True)
+class Name:
+    text: str  # as written in the question ("Gates Foundation", "NASA")
+    acronym: bool
+
+
+def question_names(question: str) -> list[Name]:
+    """Acronyms and runs of two or more capitalised words (whole names), without the question's
+    leading word, possessive 's, or document titles (… Act, … Plan)."""
+    # A possessive ends a name: "the UK's Advanced Research and Invention Agency" is two names.
+    text = re.sub(r"(?<=[A-Za-z])'s?(?=\s|$)", " ,", question.replace("’", "'"))
+    out: dict[str, Name] = {}
+    for m in _RUN.finditer(text):
+        words = m.group(0).split()
+        while words and words[0].lower() in _LEADING:
+            words = words[1:]
+        while words and re.fullmatch(_CONNECT, words[-1]):
+            words = words[:-1]
+        run = " ".join(words)
+        run = re.sub(r"'s\b", "", run).rstrip(".,'")
+        caps = [w for w in run.split() if w[:1].isupper()]
+        if len(caps) < 2 or _TITLE_END.search(run):
+            continue
+        if all(_ACRONYM.fullmatch(w) for w in caps):
+            continue  # "UN and NASA": acronyms, read one by one below
+        out.setdefault(run, Name(run, False))
+    inside = " ".join(out)
+    for m in _ACRONYM.finditer(text):
+        a = m.group(1)
+        if sum(c.isupper() for c in a) < 2 or a.lower() in COMMON_ACRONYMS or a in inside:
+            continue
+        out.setdefault(a, Name(a, True))
+    return list(out.values())
+
+
+class Lexicon(Protocol):
+    """What the corpus knows (rag.retrieve.crosslingual.QueryExpander has all of it)."""
+
+    vocab: Collection[str]
+    glossary: Glossary
+
+    def translate(self, key: str) -> list[str]: ...
+
+    def pinyin_name(self, raw_words: list[str]) -> list[str]: ...
+
+
+# The kind of body a name ends in: such a name the corpus never writes is an organisation the
+# documents do not cover ("Gates Foundation"), unlike a descriptive phrase ("Global ... Hub").
+_ORG_KIND = re.compile(
+    r"\b(?:Foundation|Fund|Agency|Centre|Center|Mission|Institute|University|Council|Commission|Ministry|"
+    r"Bureau|Administration|Corporation|Company|Laboratory|Lab|Society|Association|Authority|Office)$"
+)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    name: Name
+    forms: tuple[str, ...]  # Chinese forms the corpus uses, then the Latin form (lower case)
+    known: bool  # a form or the Latin name occurs in the corpus
+
+    @property
+    def absent(self) -> bool:
+        """The corpus never names it, and it is a name of a body (an acronym, or a name ending in
+        Foundation/Agency/Fund…), so a passage about something else cannot answer about it."""
+        if self.known:
+            return False
+        if self.name.acronym:  # two letters (UN, EC) are too ambiguous to call absent
+            return len(self.name.text) >= 3
+        return bool(_ORG_KIND.search(self.name.text))
+
+
+def literal_words(name: Name) -> list[str]:
+    """The words of a body's name before its kind ("Digital" in "Digital Agency"): the corpus
+    may write such a name as their literal translation (数字厅), which no dictionary lists whole."""
+    words = [w for w in key_words(name.text) if w not in ("of", "and", "for", "the", "on", "in", "to")]
+    return words[:-1] if _ORG_KIND.search(name.text) else words
+
+
+def _in_corpus(zh: str, vocab: Collection[str]) -> bool:
+    toks = [t for t in keyword_tokens(zh) if len(t) > 1 or t.isdigit()]
+    return bool(toks) and all(t in vocab for t in toks)
+
+
+def resolve(name: Name, lexicon: Lexicon) -> Resolved:
+    """The name's Chinese forms in the corpus (glossary, CC-CEDICT phrase, pinyin) and whether
+    the corpus names it at all (a form, or the Latin spelling itself for an acronym or a name
+    whose every word the index holds)."""
+    words = key_words(name.text)
+    forms: list[str] = []
+    for entry in lexicon.glossary.lookup(words, name.text):
+        forms += [zh for zh in entry.chinese if _in_corpus(zh, lexicon.vocab)]
+    if name.acronym:  # CC-CEDICT knows some (UN → 联合国); kept only when the corpus uses them
+        forms += [t for t in lexicon.translate(name.text.lower()) if len(t) >= 2]
+    elif len(words) > 1:
+        # A CC-CEDICT entry for the whole phrase (never word by word: "Gates Foundation" is not 门 + 基金会).
+        forms += ["".join(lexicon.translate(" ".join(words)))] if lexicon.translate(" ".join(words)) else []
+        raw = [w for w in name.text.split() if w[:1].isupper()]
+        forms += lexicon.pinyin_name(raw)
+    latin = name.text.lower()
+    latin_known = all(w in lexicon.vocab for w in keyword_tokens(latin)) if name.acronym else False
+    forms = [f for f in dict.fromkeys(forms) if f]
+    return Resolved(
+        name, tuple(forms) + ((latin,) if forms or latin_known else ()), bool(forms) or latin_known
+    )
