@@ -250,7 +250,10 @@ class AnswerChain:
         return self._iterate(state)
 
     def _iterate(self, state: dict[str, Any]) -> Iterator[str | Answer]:
-        yield from self.runnable.stream(state)
+        for item in self.runnable.stream(state):
+            if isinstance(item, Answer) and item.standalone is None:
+                item.standalone = state["flags"].get("standalone", item.question)
+            yield item
 
     # steps ------------------------------------------------------------------------------
 
@@ -281,6 +284,11 @@ class AnswerChain:
         }
 
     def _condense(self, state: dict[str, Any]) -> str:
+        standalone = self._standalone(state)
+        state["flags"]["standalone"] = standalone
+        return standalone
+
+    def _standalone(self, state: dict[str, Any]) -> str:
         question, history = state["question"], state["history"]
         if not history:
             return question
@@ -592,11 +600,13 @@ class AnswerChain:
         merged: list[Hit] = []
         number: dict[str, int] = {}
         results: list[tuple[str, list[Any], str | None]] = []
+        queries: list[str] = []
         previous: list[Turn] = list(state["history"])
         for part in parts:
             about = self._topic_across_languages(part, previous) if previous else None
             query = heuristic_condense(part, previous, about) if previous else part
             previous = [("user", query)]
+            queries.append(query)
             hits = self._search(query, state["k"])
             picks, why = extractive.select_with_reason(
                 GenerationRequest(query, hits, language, script, asked=part)
@@ -658,8 +668,9 @@ class AnswerChain:
                     "answered": bool(picks),
                     "citations": sorted({p.n for p in picks}),
                     "missing": why if not picks else None,
+                    "standalone": query,
                 }
-                for part, picks, why in results
+                for (part, picks, why), query in zip(results, queries, strict=True)
             ],
         )
 

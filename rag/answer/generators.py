@@ -41,7 +41,7 @@ from rag.answer.citations import (
 from rag.answer.citations.figures import years_in
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
-from rag.answer.question import TYPED_SLOTS, analyse, bare_ask, ellipsis_subject
+from rag.answer.question import TYPED_SLOTS, analyse, bare_ask, ellipsis_subject, subject_names
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
@@ -266,6 +266,18 @@ class ExtractiveGenerator:
                 ]
                 if not ranked:
                     return [], f"no retrieved sentence is about {subject}"
+        elif subject and request.language == "en":
+            # "And the Gates Foundation's?": a passage about the previous subject does not answer;
+            # the new subject's name must be in the sentence or its heading (under its Chinese name).
+            required = subject_names(subject)
+            if required:
+                ranked = [
+                    c
+                    for c in ranked
+                    if all(any(n in fold(self._context(c)).lower() for n in group) for group in required)
+                ]
+                if not ranked:
+                    return [], f"no retrieved passage mentions {subject.removesuffix(chr(39) + 's')}"
         years = list(q.years)
         if years:
             best = ranked[0].score
