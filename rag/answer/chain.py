@@ -55,7 +55,7 @@ from rag.answer.prompts import (
     translation_messages,
     variant,
 )
-from rag.answer.question import is_follow_up, is_question, rewrite_follow_up, split_parts
+from rag.answer.question import is_follow_up, is_question, rewrite_follow_up, split_parts, topic
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
@@ -320,6 +320,10 @@ class AnswerChain:
             return None  # a greeting has no topic
         if not is_follow_up(question):
             return None
+        if detect_language(previous) == "zh":
+            # An English follow-up of a Chinese question: the Chinese topic is in the documents'
+            # own words already (a heading such as "二、报告提出的建议" names no topic).
+            return topic(previous) or None
         hits = self._search(previous, 1)
         if not hits:
             return None
