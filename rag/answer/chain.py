@@ -36,6 +36,7 @@ from rag.answer.citations import (
     mentions_year,
     verify,
 )
+from rag.answer.dialogue import condense_part
 from rag.answer.generators import (
     GENERATORS,
     PROMPT_OVERHEAD_TOKENS,
@@ -606,9 +607,12 @@ class AnswerChain:
         results: list[tuple[str, list[Any], str | None]] = []
         queries: list[str] = []
         previous: list[Turn] = list(state["history"])
-        for part in parts:
+        for i, part in enumerate(parts):
             about = self._topic_across_languages(part, previous) if previous else None
-            query = heuristic_condense(part, previous, about) if previous else part
+            if i == 0:  # the first part follows the conversation
+                query = heuristic_condense(part, previous, about) if previous else part
+            else:  # a later part follows the part before it (its subject, not its whole question)
+                query = condense_part(part, previous[-1][1], about)
             previous = [("user", query)]
             queries.append(query)
             hits = self._search(query, state["k"])
@@ -635,7 +639,13 @@ class AnswerChain:
         if not any(picks for _, picks, _ in results):
             timings["generate"] = (time.perf_counter() - t0) * 1000
             why = "; ".join(f"{part} — {w}" for part, _, w in results)
-            yield from self._refuse(state, language, script, name, f"no part is answered ({why})")
+            refusal = self._refusal_answer(state, language, script, name, f"no part is answered ({why})")
+            refusal.parts = [
+                {"question": part, "answered": False, "citations": [], "missing": w, "standalone": query}
+                for (part, _, w), query in zip(results, queries, strict=True)
+            ]
+            yield refusal.answer
+            yield refusal
             return
         request = GenerationRequest(state["standalone"], merged, language, script)
         # A sentence that answers two parts is quoted once (the parts both cite it).

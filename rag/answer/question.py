@@ -298,7 +298,9 @@ def english_place(word: str) -> tuple[str, ...]:
     names = [zh for zh in _best_translations(word) if len(zh) >= 2 and zh in place_names(zh)]
     # 上海市 is also written 上海: the bare name is the alternative the passages use most.
     bare = [zh[:-1] for zh in names if len(zh) >= 3 and zh[-1] in "市省县州"]
-    return tuple(dict.fromkeys(names + bare))
+    # "America" in a question about policy is the United States more often than the continent.
+    usa = ["美国"] if word == "america" else []
+    return tuple(dict.fromkeys(usa + names + bare))
 
 
 _GENERIC = frozenset(
@@ -447,7 +449,7 @@ def _bare(piece: str) -> bool:
 
 
 _ASKS = re.compile(
-    r"多少|哪|几|什么|甚么|甚麼|如何|怎样|怎么|是否|为何|为什么|谁|吗|有没有|何"
+    r"多少|哪|几|什么|甚么|甚麼|如何|怎样|怎么|是否|为何|为什么|谁|吗|有没有|何|多[大高长久快远重]"
     r"|\b(?:what|which|how|who|when|where|why)\b",
     re.I,
 )
