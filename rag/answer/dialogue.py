@@ -19,7 +19,7 @@ _PREDICATE_ZH = re.compile(
     r"[，,、：:]|除了|要|想|打算|计划|将|会|对|针对|在|把|为|為|向|给|給|是|认为|認為|提出|建议|建議|要求|强调|強調"
     r"|的|里|裡|中|有|定了|如何|怎样|怎樣"
 )
-_DEICTIC_ZH = re.compile(r"这个|這個|那个|那個|这些|這些|这项|這項|这份|這份|该|該|此")
+_DEICTIC_ZH = re.compile(r"[这這那][个個些项項份部套位家]|该|該|此")
 _MIN_SUBJECT = 4  # CJK characters: shorter is a fragment, not a subject
 
 

@@ -721,6 +721,8 @@ def swap_subject(previous: str, subject: str) -> str | None:
         kind = _en_kind(subject)
         if kind == "year":
             return previous if asked_years(previous) else None  # already re-timed by the caller
+        if kind == "name" and not re.search(r"\b[A-Z]", subject):
+            return None  # "what about pharmaceuticals?": a common noun names no name to replace
         names = [m for m in _EN_NAME.finditer(previous) if m.start() > 0 and _en_kind(m.group(0)) == kind]
         if not names:
             return None

@@ -30,6 +30,7 @@ def test_an_ellipsis_swaps_the_name_of_its_own_kind() -> None:
         == "What did the Rockefeller Foundation's 2019 report recommend?"
     )
     # Nothing of that kind to replace: the caller lets the subject lead instead.
+    assert swap_subject("What share of output does the Chips Act fund?", "pharmaceuticals") is None
     assert swap_subject("研发投入是多少？", "韩国") is None
     assert swap_subject("那套标准什么时候发布？", "原料药") is None
 
