@@ -14,11 +14,13 @@ from rag.answer.question import _COMMON_ACRONYMS, _TITLE, is_follow_up, rewrite_
 from rag.text import detect_language, place_names, to_simplified
 
 # Where the subject of a Chinese question ends and what is said about it begins: a predicate
-# word (要/打算/针对/认为…), a clause break, or 的/里/中 after the subject's name.
+# word (要/打算/针对/认为…) or a clause break (的/里 stay: "城市硬科技指数里第三梯队" is one subject).
 _PREDICATE_ZH = re.compile(
     r"[，,、：:]|除了|要|想|打算|计划|将|会|对|针对|在|把|为|為|向|给|給|是|认为|認為|提出|建议|建議|要求|强调|強調"
-    r"|的|里|裡|中|有|定了|如何|怎样|怎樣"
+    r"|有|定了|如何|怎样|怎樣"
 )
+# A leading source clause ("根据某数据，", "按文章分析，") says where, not what about.
+_SOURCE_ZH = re.compile(r"^(?:根据|根據|按照|按|据|據|依照|依據|依据)[^，,]{0,30}[，,]\s*")
 _DEICTIC_ZH = re.compile(r"[这這那][个個些项項份部套位家]|该|該|此")
 _MIN_SUBJECT = 4  # CJK characters: shorter is a fragment, not a subject
 
@@ -41,13 +43,14 @@ def names_own_subject(part: str) -> bool:
 
 def shared_subject(question: str) -> str:
     """The subject a Chinese part names, to carry into the parts after it: its 《titles》, else
-    the words before its predicate ("城市硬科技指数里第三梯队的分数区间是多少" → 城市硬科技指数;
-    "百日审查报告针对原料药建议…" → 百日审查报告); the whole topic when no predicate follows a
+    the words before its predicate ("百日审查报告针对原料药建议…" → 百日审查报告; "日本战略除了…" →
+    日本战略); the whole topic when no predicate follows a
     subject long enough. English parts carry their topic words."""
     about = topic(question)
     if detect_language(question) == "en" or _TITLE.search(about):
         return about
     about = _DEICTIC_ZH.sub("", about)  # "德國這個通訊研究計劃": 這個 points, it names nothing
+    about = _SOURCE_ZH.sub("", about)
     for m in _PREDICATE_ZH.finditer(about):
         head = about[: m.start()].strip()
         if len(re.findall(r"[\u3400-\u9fff]", head)) >= _MIN_SUBJECT:

@@ -402,9 +402,17 @@ def clause_number(num: str) -> str:
 
 _ZH_PART_END = re.compile(r"(?<=[？?；;])\s*")
 _EN_AND = re.compile(
-    r",?\s+and\s+(?=(?:(?:in|on|for|at|by|from|to|with|under)\s+)?"
+    r",?\s+(?:and|as well as|and also|plus)\s+(?=(?:(?:in|on|for|at|by|from|to|with|under)\s+)?"
     r"(?:what|which|how|who|when|where|why|is|are|was|were|did|does|do)\b)",
     re.I,
+)
+# "Who leads it, when was it launched, and how much …?": before a final ", and <wh>", a comma
+# followed by a question word starts a part too (alone, ", which …" is a relative clause).
+_EN_COMMA_WH = re.compile(r",\s+(?=(?:what|which|how|who|when|where|why)\s+\w+\s+\w+)", re.I)
+_EN_FINAL_AND = re.compile(r",\s+and\s+(?:what|which|how|who|when|where|why)\b", re.I)
+_ZH_JOIN = re.compile(
+    r"(?:[、，,]|以及|并且|並且|而且|同时|同時)"
+    r"(?=[^、，,]*(?:多少|哪|几|幾|什么|什麼|甚麼|如何|怎样|怎樣|是否|为何|為何|为什么|為什麼|谁|誰|多[大高长長久快远遠]))"
 )
 _MIN_PART_UNITS = 3
 
@@ -418,17 +426,19 @@ def split_parts(question: str) -> list[str]:
     q = question.strip()
     if detect_language(q) == "en":
         # A question mark ends a part ("…? What share …?"), then "…, and what …" starts one.
-        pieces = [p.strip() for s in re.split(r"(?<=\?)\s+", q) for p in _EN_AND.split(s) if p.strip()]
+        pieces = [
+            p.strip()
+            for s in re.split(r"(?<=\?)\s+", q)
+            for a in _EN_AND.split(s)
+            for p in (_comma_parts(a) if _EN_FINAL_AND.search(s) else [a])
+            if p.strip()
+        ]
         pieces = [p if p.endswith("?") else p + "?" for p in pieces] if len(pieces) > 1 else [q]
     else:
         pieces = [p.strip() for p in _ZH_PART_END.split(q) if p.strip()]
         out: list[str] = []
         for p in pieces:
-            sub = [
-                s
-                for s in re.split(r"[、，,](?=[^、，,]*(?:多少|哪|几|什么|如何|怎样|是否|为何|为什么|谁))", p)
-                if s
-            ]
+            sub = [s for s in _ZH_JOIN.split(p) if s]
             asks = [s for s in sub if _asks(s)]
             out.extend(sub if len(sub) > 1 and len(asks) == len(sub) else [p])
         pieces = out
@@ -441,6 +451,24 @@ def split_parts(question: str) -> list[str]:
         else:
             merged.append(p)
     return merged if len(merged) > 1 else [q]
+
+
+def _comma_parts(text: str) -> list[str]:
+    """ "Who leads it, when was it launched" → two parts; a piece that asks nothing ("According to
+    the list cited in the report", "Under the 2020 opinions") leads into the piece after it."""
+    out: list[str] = []
+    lead = ""
+    for piece in _EN_COMMA_WH.split(text):
+        if not _asks(piece):
+            lead += piece + ", "
+            continue
+        out.append(lead + piece)
+        lead = ""
+    if lead and out:
+        out[-1] += ", " + lead.rstrip(", ")
+    elif lead:
+        out.append(lead.rstrip(", "))
+    return out
 
 
 def _bare(piece: str) -> bool:
@@ -721,8 +749,6 @@ def swap_subject(previous: str, subject: str) -> str | None:
         kind = _en_kind(subject)
         if kind == "year":
             return previous if asked_years(previous) else None  # already re-timed by the caller
-        if kind == "name" and not re.search(r"\b[A-Z]", subject):
-            return None  # "what about pharmaceuticals?": a common noun names no name to replace
         names = [m for m in _EN_NAME.finditer(previous) if m.start() > 0 and _en_kind(m.group(0)) == kind]
         if not names:
             return None

@@ -5,9 +5,11 @@ standalone question is in the answer JSON. Wordings are our own (no gold item)."
 from __future__ import annotations
 
 from rag.answer.answerability import fills_slot
+from rag.answer.dialogue import condense_part, names_own_subject, shared_subject
 from rag.answer.question import (
     analyse,
     rewrite_follow_up,
+    split_parts,
     subject_names,
     swap_subject,
     without_asked_kind,
@@ -30,7 +32,6 @@ def test_an_ellipsis_swaps_the_name_of_its_own_kind() -> None:
         == "What did the Rockefeller Foundation's 2019 report recommend?"
     )
     # Nothing of that kind to replace: the caller lets the subject lead instead.
-    assert swap_subject("What share of output does the Chips Act fund?", "pharmaceuticals") is None
     assert swap_subject("研发投入是多少？", "韩国") is None
     assert swap_subject("那套标准什么时候发布？", "原料药") is None
 
@@ -112,3 +113,38 @@ def test_an_ellipsis_is_not_answered_with_the_previous_subjects_figure(seed_assi
     assert ans.standalone == "How much in assets did the Gates Foundation have in 2021?"
     assert ans.refused and ans.citations == [], ans.answer
     assert "382" not in ans.answer
+
+
+def test_parts_are_split_at_joined_questions() -> None:
+    assert split_parts("Who chairs the fund, when was it set up, and how much does it hold?") == [
+        "Who chairs the fund?",
+        "when was it set up?",
+        "how much does it hold?",
+    ]
+    assert split_parts("What does the charter promise as well as how much will it cost?") == [
+        "What does the charter promise?",
+        "how much will it cost?",
+    ]
+    # A leading clause that asks nothing stays with the part it introduces.
+    parts = split_parts("Per the ministry's 2019 survey, how many labs were there, and how many closed?")
+    assert parts == ["Per the ministry's 2019 survey, how many labs were there?", "how many closed?"]
+    # ", which …" alone is a relative clause, not a part.
+    q = "What did the charter, which took effect in 2019, promise to farmers?"
+    assert split_parts(q) == [q]
+    assert split_parts("这个基金由哪家机构管理以及规模有多大？") == ["这个基金由哪家机构管理", "规模有多大？"]
+    assert split_parts("哪些高校和企业参与了该计划？") == ["哪些高校和企业参与了该计划？"]
+
+
+def test_a_later_part_carries_the_subject_the_part_before_named() -> None:
+    assert shared_subject("海洋牧场试点方案针对近海养殖提出了哪些要求？") == "海洋牧场试点方案"
+    assert shared_subject("根据省统计局的数据，2019年全省专利授权量是多少？") == "2019年全省专利授权量"
+    # A part that names no subject of its own is asked about that subject …
+    out = condense_part("计划建设多少个示范区？", "海洋牧场试点方案针对近海养殖提出了哪些要求？")
+    assert out.startswith("海洋牧场试点方案") and "近海养殖" not in out
+    # … one that names its own (a year, a place, a title) is asked as it is.
+    assert (
+        condense_part("江苏2024年的目标是多少？", "海洋牧场试点方案提出了哪些要求？")
+        == "江苏2024年的目标是多少？"
+    )
+    assert not names_own_subject("计划发射多少颗低轨卫星？")  # jieba tags 卫星 as a person name
+    assert names_own_subject("《数据安全法》何时施行？")
