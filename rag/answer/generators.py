@@ -254,6 +254,11 @@ class ExtractiveGenerator:
             # topic ("a fund set up in 2018", "its 2025 target").
             years = own.years or (q.years if bare_ask(request.asked) else ())
             q = replace(q, entities=own.entities, bodies=own.bodies, years=years)
+            if own.slot != "fact":
+                # The follow-up asks its own slot, read in its own language: a standalone that
+                # carries a Chinese topic into an English question would read as Chinese and lose
+                # "when"/"where"/"how many".
+                q = replace(q, slot=own.slot, units=own.units or q.units, items=own.items or q.items)
         said = request.asked
         subject = ellipsis_subject(said) if said and said != request.question else None
         if subject and request.language == "zh":

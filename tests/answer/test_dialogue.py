@@ -148,3 +148,16 @@ def test_a_later_part_carries_the_subject_the_part_before_named() -> None:
     )
     assert not names_own_subject("计划发射多少颗低轨卫星？")  # jieba tags 卫星 as a person name
     assert names_own_subject("《数据安全法》何时施行？")
+
+
+def test_an_english_follow_up_of_a_chinese_question_keeps_its_own_slot(seed_assistant: Assistant) -> None:
+    """The standalone question carries the Chinese topic into the English words; the slot is still
+    read from the English words (a date for "when", a count of people for "how many people"), so
+    passages that state none do not answer (read as Chinese, the mixed question asked no slot)."""
+    for previous, question in [
+        ("香港創科藍圖有哪四個發展方向？", "When will they be completed?"),
+        ("国家财政科技拨款主要用于哪些方面？", "How many people work on it?"),
+    ]:
+        ans = seed_assistant.ask(question, history=[{"role": "user", "content": previous}])
+        assert ans.standalone and ans.standalone.startswith(question) and ans.standalone != question
+        assert ans.refused, ans.answer
