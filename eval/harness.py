@@ -133,6 +133,7 @@ def _answer_record(answer: Answer, item: GoldItem, total_ms: float, *, verified:
         "answer": answer.answer,
         "generator": answer.generator,
         "refusal_reason": getattr(answer, "refusal_reason", None),
+        "standalone": getattr(answer, "standalone", None),  # a follow-up as it was retrieved
         "citations": [{"n": c.n, "chunk_id": c.chunk_id} for c in answer.citations],
         "timings_ms": {k: round(float(v), 3) for k, v in answer.timings_ms.items()},
         "total_ms": round(total_ms, 3),

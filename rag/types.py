@@ -119,6 +119,9 @@ class Answer:
     suggestions: list[Citation] = field(default_factory=list)
     # A multi-part question: one entry per part, {"question", "answered", "citations", "missing"}.
     parts: list[dict[str, Any]] = field(default_factory=list)
+    # The question as retrieved and answered: a follow-up rewritten into a standalone question
+    # (carrying the previous turn's topic), else the question itself.
+    standalone: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``rag ask --json`` shape (a contract: add fields, never rename or drop)."""
@@ -135,4 +138,5 @@ class Answer:
             "refusal_reason": self.refusal_reason,
             "suggestions": [c.to_dict() for c in self.suggestions],
             "parts": [dict(p) for p in self.parts],
+            "standalone": self.standalone if self.standalone is not None else self.question,
         }

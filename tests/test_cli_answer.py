@@ -29,6 +29,7 @@ CONTRACT = {
     "refusal_reason",
     "suggestions",
     "parts",
+    "standalone",  # the question as retrieved (a rewritten follow-up), added on branch dialog
 }
 CITATION_KEYS = {"n", "chunk_id", "source", "title", "section", "quote", "start", "end"}
 TIMEOUT = 240  # seconds; loading the embedder and index takes a few seconds on an idle machine

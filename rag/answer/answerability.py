@@ -31,7 +31,10 @@ _ORG_EN = re.compile(
     r"\b(?:[A-Z][\w&'-]+\s+){0,5}(?:Department|Ministry|Agency|University|Council|Commission|Office|Foundation|"
     r"Institute|Center|Centre|Corporation|Company|Laboratory|Bureau|Authority)\b|\b[A-Z]{2,6}\b"
 )
-_PLACE_SUFFIX = re.compile(r"[\u4e00-\u9fff]{1,6}?(?:市|省|州|县|区|国|城|湾区|新区)")
+# 国 ends a place name (韩国, 英国), not a word that goes on (国家, 国防, 国际, 国内…); 全国/各国/强国 name none.
+_PLACE_SUFFIX = re.compile(
+    r"[\u4e00-\u9fff]{1,6}?(?:市|省|州|县|(?<![地社园专校辖片])区|(?<![全各本我两大强])国(?![家防际内外务企有营产民立债库])|城|湾区|新区)"
+)
 _ENUM_SEP = re.compile(r"[、；;]|(?:[一二三四五六七八九十]是)")
 
 SLOT_NAMES = {

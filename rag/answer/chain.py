@@ -36,6 +36,7 @@ from rag.answer.citations import (
     mentions_year,
     verify,
 )
+from rag.answer.dialogue import condense_part
 from rag.answer.generators import (
     GENERATORS,
     PROMPT_OVERHEAD_TOKENS,
@@ -55,7 +56,7 @@ from rag.answer.prompts import (
     translation_messages,
     variant,
 )
-from rag.answer.question import is_follow_up, is_question, rewrite_follow_up, split_parts
+from rag.answer.question import is_follow_up, is_question, rewrite_follow_up, split_parts, topic
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
@@ -255,7 +256,10 @@ class AnswerChain:
         return self._iterate(state)
 
     def _iterate(self, state: dict[str, Any]) -> Iterator[str | Answer]:
-        yield from self.runnable.stream(state)
+        for item in self.runnable.stream(state):
+            if isinstance(item, Answer) and item.standalone is None:
+                item.standalone = state["flags"].get("standalone", item.question)
+            yield item
 
     # steps ------------------------------------------------------------------------------
 
@@ -286,6 +290,11 @@ class AnswerChain:
         }
 
     def _condense(self, state: dict[str, Any]) -> str:
+        standalone = self._standalone(state)
+        state["flags"]["standalone"] = standalone
+        return standalone
+
+    def _standalone(self, state: dict[str, Any]) -> str:
         question, history = state["question"], state["history"]
         if not history:
             return question
@@ -317,6 +326,10 @@ class AnswerChain:
             return None  # a greeting has no topic
         if not is_follow_up(question):
             return None
+        if detect_language(previous) == "zh":
+            # An English follow-up of a Chinese question: the Chinese topic is in the documents'
+            # own words already (a heading such as "二、报告提出的建议" names no topic).
+            return topic(previous) or None
         hits = self._search(previous, 1)
         if not hits:
             return None
@@ -597,11 +610,16 @@ class AnswerChain:
         merged: list[Hit] = []
         number: dict[str, int] = {}
         results: list[tuple[str, list[Any], str | None]] = []
+        queries: list[str] = []
         previous: list[Turn] = list(state["history"])
-        for part in parts:
+        for i, part in enumerate(parts):
             about = self._topic_across_languages(part, previous) if previous else None
-            query = heuristic_condense(part, previous, about) if previous else part
+            if i == 0:  # the first part follows the conversation
+                query = heuristic_condense(part, previous, about) if previous else part
+            else:  # a later part follows the part before it (its subject, not its whole question)
+                query = condense_part(part, previous[-1][1], about)
             previous = [("user", query)]
+            queries.append(query)
             hits = self._search(query, state["k"])
             picks, why = extractive.select_with_reason(
                 GenerationRequest(query, hits, language, script, asked=part)
@@ -626,7 +644,13 @@ class AnswerChain:
         if not any(picks for _, picks, _ in results):
             timings["generate"] = (time.perf_counter() - t0) * 1000
             why = "; ".join(f"{part} — {w}" for part, _, w in results)
-            yield from self._refuse(state, language, script, name, f"no part is answered ({why})")
+            refusal = self._refusal_answer(state, language, script, name, f"no part is answered ({why})")
+            refusal.parts = [
+                {"question": part, "answered": False, "citations": [], "missing": w, "standalone": query}
+                for (part, _, w), query in zip(results, queries, strict=True)
+            ]
+            yield refusal.answer
+            yield refusal
             return
         request = GenerationRequest(state["standalone"], merged, language, script)
         # A sentence that answers two parts is quoted once (the parts both cite it).
@@ -663,8 +687,9 @@ class AnswerChain:
                     "answered": bool(picks),
                     "citations": sorted({p.n for p in picks}),
                     "missing": why if not picks else None,
+                    "standalone": query,
                 }
-                for part, picks, why in results
+                for (part, picks, why), query in zip(results, queries, strict=True)
             ],
         )
 

@@ -42,7 +42,7 @@ from rag.answer.citations.figures import years_in
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import Lexicon, literal_words, question_names, resolve
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
-from rag.answer.question import TYPED_SLOTS, analyse, bare_ask, ellipsis_subject
+from rag.answer.question import TYPED_SLOTS, analyse, bare_ask, ellipsis_subject, subject_names
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
@@ -281,6 +281,11 @@ class ExtractiveGenerator:
             # topic ("a fund set up in 2018", "its 2025 target").
             years = own.years or (q.years if bare_ask(request.asked) else ())
             q = replace(q, entities=own.entities, bodies=own.bodies, years=years)
+            if own.slot != "fact":
+                # The follow-up asks its own slot, read in its own language: a standalone that
+                # carries a Chinese topic into an English question would read as Chinese and lose
+                # "when"/"where"/"how many".
+                q = replace(q, slot=own.slot, units=own.units or q.units, items=own.items or q.items)
         # Every retrieved passage, not only the quoted pool: a name may be written further down.
         named, absent = self.name_constraints(request.asked or request.question, request.hits)
         if absent:
@@ -299,6 +304,18 @@ class ExtractiveGenerator:
                 ]
                 if not ranked:
                     return [], f"no retrieved sentence is about {subject}"
+        elif subject and request.language == "en":
+            # "And the Gates Foundation's?": a passage about the previous subject does not answer;
+            # the new subject's name must be in the sentence or its heading (under its Chinese name).
+            required = subject_names(subject)
+            if required:
+                ranked = [
+                    c
+                    for c in ranked
+                    if all(any(n in fold(self._context(c)).lower() for n in group) for group in required)
+                ]
+                if not ranked:
+                    return [], f"no retrieved passage mentions {subject.removesuffix(chr(39) + 's')}"
         years = list(q.years)
         if years:
             best = ranked[0].score

@@ -303,7 +303,9 @@ def english_place(word: str) -> tuple[str, ...]:
     names = [zh for zh in _best_translations(word) if len(zh) >= 2 and zh in place_names(zh)]
     # 上海市 is also written 上海: the bare name is the alternative the passages use most.
     bare = [zh[:-1] for zh in names if len(zh) >= 3 and zh[-1] in "市省县州"]
-    return tuple(dict.fromkeys(names + bare))
+    # "America" in a question about policy is the United States more often than the continent.
+    usa = ["美国"] if word == "america" else []
+    return tuple(dict.fromkeys(usa + names + bare))
 
 
 _GENERIC = frozenset(
@@ -484,9 +486,17 @@ def clause_number(num: str) -> str:
 
 _ZH_PART_END = re.compile(r"(?<=[？?；;])\s*")
 _EN_AND = re.compile(
-    r",?\s+and\s+(?=(?:(?:in|on|for|at|by|from|to|with|under)\s+)?"
+    r",?\s+(?:and|as well as|and also|plus)\s+(?=(?:(?:in|on|for|at|by|from|to|with|under)\s+)?"
     r"(?:what|which|how|who|when|where|why|is|are|was|were|did|does|do)\b)",
     re.I,
+)
+# "Who leads it, when was it launched, and how much …?": before a final ", and <wh>", a comma
+# followed by a question word starts a part too (alone, ", which …" is a relative clause).
+_EN_COMMA_WH = re.compile(r",\s+(?=(?:what|which|how|who|when|where|why)\s+\w+\s+\w+)", re.I)
+_EN_FINAL_AND = re.compile(r",\s+and\s+(?:what|which|how|who|when|where|why)\b", re.I)
+_ZH_JOIN = re.compile(
+    r"(?:[、，,]|以及|并且|並且|而且|同时|同時)"
+    r"(?=[^、，,]*(?:多少|哪|几|幾|什么|什麼|甚麼|如何|怎样|怎樣|是否|为何|為何|为什么|為什麼|谁|誰|多[大高长長久快远遠]))"
 )
 _MIN_PART_UNITS = 3
 
@@ -500,17 +510,19 @@ def split_parts(question: str) -> list[str]:
     q = question.strip()
     if detect_language(q) == "en":
         # A question mark ends a part ("…? What share …?"), then "…, and what …" starts one.
-        pieces = [p.strip() for s in re.split(r"(?<=\?)\s+", q) for p in _EN_AND.split(s) if p.strip()]
+        pieces = [
+            p.strip()
+            for s in re.split(r"(?<=\?)\s+", q)
+            for a in _EN_AND.split(s)
+            for p in (_comma_parts(a) if _EN_FINAL_AND.search(s) else [a])
+            if p.strip()
+        ]
         pieces = [p if p.endswith("?") else p + "?" for p in pieces] if len(pieces) > 1 else [q]
     else:
         pieces = [p.strip() for p in _ZH_PART_END.split(q) if p.strip()]
         out: list[str] = []
         for p in pieces:
-            sub = [
-                s
-                for s in re.split(r"[、，,](?=[^、，,]*(?:多少|哪|几|什么|如何|怎样|是否|为何|为什么|谁))", p)
-                if s
-            ]
+            sub = [s for s in _ZH_JOIN.split(p) if s]
             asks = [s for s in sub if _asks(s)]
             out.extend(sub if len(sub) > 1 and len(asks) == len(sub) else [p])
         pieces = out
@@ -525,13 +537,31 @@ def split_parts(question: str) -> list[str]:
     return merged if len(merged) > 1 else [q]
 
 
+def _comma_parts(text: str) -> list[str]:
+    """ "Who leads it, when was it launched" → two parts; a piece that asks nothing ("According to
+    the list cited in the report", "Under the 2020 opinions") leads into the piece after it."""
+    out: list[str] = []
+    lead = ""
+    for piece in _EN_COMMA_WH.split(text):
+        if not _asks(piece):
+            lead += piece + ", "
+            continue
+        out.append(lead + piece)
+        lead = ""
+    if lead and out:
+        out[-1] += ", " + lead.rstrip(", ")
+    elif lead:
+        out.append(lead.rstrip(", "))
+    return out
+
+
 def _bare(piece: str) -> bool:
     """Only a question word ("When?"): it asks about what the next part names."""
     return re.fullmatch(r"\s*[A-Za-z]+\s*\??\s*", piece) is not None
 
 
 _ASKS = re.compile(
-    r"多少|哪|几|什么|甚么|甚麼|如何|怎样|怎么|是否|为何|为什么|谁|吗|有没有|何"
+    r"多少|哪|几|什么|甚么|甚麼|如何|怎样|怎么|是否|为何|为什么|谁|吗|有没有|何|多[大高长久快远重]"
     r"|\b(?:what|which|how|who|when|where|why)\b",
     re.I,
 )
@@ -690,8 +720,13 @@ def rewrite_follow_up(question: str, history: Sequence[tuple[str, str]], *, abou
         return question
     subject = ellipsis_subject(question)
     if subject and detect_language(previous) == detect_language(question):
-        # Ellipsis: the new subject, asked as the previous question (its year replaced by the new one).
-        return f"{subject} {_retime(previous, question)}".strip()
+        # Ellipsis: the previous question asked about the new subject (its year replaced by the new
+        # one): the name of the same kind is swapped out ("那韩国呢？", "And the Gates Foundation's?"),
+        # else the subject leads the previous question.
+        retimed = _retime(previous, question)
+        swapped = swap_subject(retimed, subject)
+        return swapped if swapped is not None else f"{subject} {retimed}".strip()
+    about = without_asked_kind(about, question)
     folded_q = to_simplified(question)
     if all(part in folded_q for part in to_simplified(about).split()):
         return question  # already names the topic
@@ -717,3 +752,154 @@ _PRONOUN_ZH = re.compile(
     r"^(?:那么|那麼|那|还有|還有|另外)?\s*(?:它们|它們|它|其|该法案|該法案|该计划|該計劃|该|該|这些|這些|这个|這個|此)"
 )
 _PRONOUN_EN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those)\b", re.I)
+
+
+# --- ellipsis: swapping the subject --------------------------------------------------------
+
+# A run of capitalised words (with "of"/"and"/"for" inside, an optional leading "the" and a
+# trailing possessive): "the Wellcome Trust's", "House of Representatives", "South Korea".
+_EN_NAME = re.compile(r"(?:\b[Tt]he\s+)?\b[A-Z][\w&.-]*(?:\s+(?:(?:of|and|for|on)\s+)?[A-Z][\w&.-]*)*(?:'s)?")
+
+
+def _en_kind(name: str) -> str:
+    """place | body | year | name: what kind of thing an English name is, so that a new subject
+    replaces a name of its own kind."""
+    bare = re.sub(r"^(?:the|The)\s+|'s$", "", name.strip())
+    if asked_years(bare):
+        return "year"
+    if named_bodies(name) or named_bodies(bare):
+        return "body"
+    if _en_place(bare.lower()) or all(_en_place(w.lower()) for w in bare.split()):
+        return "place"
+    return "name"
+
+
+_COUNTRY_ACRONYMS = frozenset({"us", "usa", "u.s.", "uk", "eu", "prc", "hk", "hksar", "america"})
+
+
+@lru_cache(maxsize=4096)
+def _en_place(word: str) -> bool:
+    """A country or place, generic ones included (China → 中国: not a specific place for the
+    answer checks, but still a place that a new place replaces)."""
+    if english_place(word) or word in _COUNTRY_ACRONYMS:
+        return True
+    import jieba.posseg as pseg
+
+    return any(len(zh) >= 2 and [f for _, f in pseg.cut(zh)] == ["ns"] for zh in _best_translations(word)[:3])
+
+
+def _zh_kind(name: str) -> str:
+    folded = to_simplified(name)
+    if asked_years(folded):
+        return "year"
+    if named_bodies(folded):
+        return "body"
+    if place_names(folded):
+        return "place"
+    import jieba.posseg as pseg
+
+    flags = {f for w, f in pseg.cut(folded) if len(w) >= 2}
+    return "name" if flags & _NAME_FLAGS else "other"
+
+
+def _zh_names(question: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the places, bodies and other names jieba tags in a Chinese question
+    outside its 《titles》 (OpenCC t2s keeps character positions)."""
+    import jieba.posseg as pseg
+
+    folded = to_simplified(question)
+    titled = {i for m in _TITLE.finditer(folded) for i in range(m.start(), m.end())}
+    out, at = [], 0
+    for w, flag in pseg.cut(folded):
+        start, at = at, at + len(w)
+        if start in titled or len(w) < 2 or w in _GENERIC:
+            continue
+        if named_bodies(w):
+            out.append((start, at, "body"))
+        elif flag == "ns" or place_names(w):
+            out.append((start, at, "place"))
+        elif flag in _NAME_FLAGS:
+            out.append((start, at, "name"))
+    return out
+
+
+def swap_subject(previous: str, subject: str) -> str | None:
+    """The previous question with its name of the subject's kind (a place for a place, a chamber
+    for a chamber, another name for a name) replaced by the subject: "那韩国呢？" after
+    "日本的半导体投资是多少？" asks "韩国的半导体投资是多少？"; "And the Gates Foundation's?" after
+    "How large were the Wellcome Trust's assets in 2021?" asks about the Gates Foundation's. None
+    when the previous question names nothing of that kind (the caller then lets the subject lead)."""
+    if detect_language(previous) == "en":
+        kind = _en_kind(subject)
+        if kind == "year":
+            return previous if asked_years(previous) else None  # already re-timed by the caller
+        names = [m for m in _EN_NAME.finditer(previous) if m.start() > 0 and _en_kind(m.group(0)) == kind]
+        if not names:
+            return None
+        possessive = subject.endswith("'s")
+        m = next((m for m in names if m.group(0).endswith("'s") == possessive), names[0])
+        new = subject
+        if m.group(0).endswith("'s") and not possessive:
+            new += "'s"
+        if re.match(r"(?:the|The)\s", m.group(0)) is None and re.match(r"(?:the|The)\s", subject):
+            new = new[4:] if previous[: m.start()].rstrip().endswith(("the", "The")) else new
+        return previous[: m.start()] + new + previous[m.end() :]
+    new = re.sub(r"[的之]$", "", subject.strip())
+    kind = _zh_kind(new)
+    if kind == "year" and re.fullmatch(r"\s*(?:(?:19|20)\d{2})\s*年?(?:的)?\s*", new):
+        return previous if asked_years(previous) else None  # already re-timed by the caller
+    if kind in ("year", "other"):
+        return None
+    spans = [(a, b) for a, b, k in _zh_names(previous) if k == kind]
+    if not spans:
+        return None
+    a, b = spans[0]
+    return previous[:a] + new + previous[b:]
+
+
+_ASKS_COUNTRIES = re.compile(
+    r"\b(?:which|what|other) (?:countries|country|nations?|economies)\b|哪些国家|哪个国家|哪几个国家|哪国|其他国家|别的国家",
+    re.I,
+)
+
+
+def without_asked_kind(about: str, question: str) -> str:
+    """A follow-up that asks which countries ("Which countries spend the most?", "哪些国家…") asks
+    beyond the country of the previous topic: the topic's places are not carried (they would pull
+    back the previous country's passage and constrain the answer to it). A question about cities
+    keeps its country (they are inside it)."""
+    if not _ASKS_COUNTRIES.search(to_simplified(question)):
+        return about
+    if detect_language(about) == "en":
+        return " ".join(w for w in about.split() if _en_kind(w) != "place")
+    import jieba.posseg as pseg
+
+    kept = [w for w, f in pseg.cut(about) if f != "ns" and to_simplified(w) not in ("我国", "本国")]
+    return re.sub(r"^[的之\s]+", "", "".join(kept)).strip()
+
+
+_PERSON_OR_PLACE = frozenset({"nr", "ns", "nrt", "nrfg"})
+
+
+def subject_names(subject: str) -> tuple[tuple[str, ...], ...]:
+    """The names an English ellipsis's new subject ("And the Gates Foundation's?") must be found
+    under in the Chinese passages: each capitalised word that CC-CEDICT translates to a place or
+    a proper name (Gates → 盖茨, Korea → 韩国), with its alternatives. Words with no such
+    translation, chambers (handled as bodies) and years are not required."""
+    import jieba.posseg as pseg
+
+    out = []
+    for word in re.findall(r"[A-Z][\w&.-]*", subject):
+        bare = word.removesuffix("'s")
+        if named_bodies(bare) or named_bodies(f"the {bare}") or asked_years(bare):
+            continue
+        key = bare.lower()
+        names = list(english_place(key))
+        names += [
+            zh
+            for zh in _best_translations(key)
+            if len(zh) >= 2 and any(f in _PERSON_OR_PLACE for _, f in pseg.cut(zh))
+        ]
+        if names:
+            out.append(tuple(dict.fromkeys([key, *(to_simplified(n) for n in names)])))
+    return tuple(out)

@@ -1,0 +1,68 @@
+"""The parts of a multi-part question as a small dialogue: a later part that names no subject
+of its own ("计划发射多少颗低轨卫星？", "集成电路方面又要重点突破什么？") is about the subject the
+part before named, so it is asked with that subject; a part naming its own (a 《title》, a year,
+a place, an organisation) is asked as it is. Without an LLM; the conversation-level rewrite of a
+follow-up lives in ``rag.answer.question``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.citations.figures import asked_years
+from rag.answer.question import _COMMON_ACRONYMS, _TITLE, is_follow_up, rewrite_follow_up, topic
+from rag.text import detect_language, place_names, to_simplified
+
+# Where the subject of a Chinese question ends and what is said about it begins: a predicate
+# word (要/打算/针对/认为…) or a clause break (的/里 stay: "城市硬科技指数里第三梯队" is one subject).
+_PREDICATE_ZH = re.compile(
+    r"[，,、：:]|除了|要|想|打算|计划|将|会|对|针对|在|把|为|為|向|给|給|是|认为|認為|提出|建议|建議|要求|强调|強調"
+    r"|有|定了|如何|怎样|怎樣"
+)
+# A leading source clause ("根据某数据，", "按文章分析，") says where, not what about.
+_SOURCE_ZH = re.compile(r"^(?:根据|根據|按照|按|据|據|依照|依據|依据)[^，,]{0,30}[，,]\s*")
+_DEICTIC_ZH = re.compile(r"[这這那][个個些项項份部套位家]|该|該|此")
+_MIN_SUBJECT = 4  # CJK characters: shorter is a fragment, not a subject
+
+
+def names_own_subject(part: str) -> bool:
+    """The part names what it is about: a 《title》, a year, a specific place, an organisation
+    (jieba ``nt``) or, in English, a capitalised name or uncommon acronym. Stricter than
+    ``question.names_own_topic``: jieba tags many two-character words as person names (卫星)."""
+    if _TITLE.search(part) or asked_years(part):
+        return True
+    latin = [w for w in re.findall(r"[A-Za-z][A-Za-z&'-]+", part) if w.lower() not in _COMMON_ACRONYMS]
+    if detect_language(part) == "en":
+        return any(w[0].isupper() for w in latin[1:] if w != "I")
+    if latin or place_names(part):
+        return True
+    import jieba.posseg as pseg
+
+    return any(flag == "nt" and len(w) >= 2 for w, flag in pseg.cut(to_simplified(part)))
+
+
+def shared_subject(question: str) -> str:
+    """The subject a Chinese part names, to carry into the parts after it: its 《titles》, else
+    the words before its predicate ("百日审查报告针对原料药建议…" → 百日审查报告; "日本战略除了…" →
+    日本战略); the whole topic when no predicate follows a
+    subject long enough. English parts carry their topic words."""
+    about = topic(question)
+    if detect_language(question) == "en" or _TITLE.search(about):
+        return about
+    about = _DEICTIC_ZH.sub("", about)  # "德國這個通訊研究計劃": 這個 points, it names nothing
+    about = _SOURCE_ZH.sub("", about)
+    for m in _PREDICATE_ZH.finditer(about):
+        head = about[: m.start()].strip()
+        if len(re.findall(r"[\u3400-\u9fff]", head)) >= _MIN_SUBJECT:
+            return head
+    return about
+
+
+def condense_part(part: str, previous: str, about: str | None = None) -> str:
+    """A later part of a multi-part question as a standalone question: one that leans on the part
+    before (a pronoun, an ellipsis, no subject of its own) is asked about that part's subject."""
+    if not (is_follow_up(part) or not names_own_subject(part)):
+        return part
+    if about is None and detect_language(previous) == detect_language(part):
+        about = shared_subject(previous)
+    return rewrite_follow_up(part, [("user", previous)], about=about)

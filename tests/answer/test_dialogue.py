@@ -1,0 +1,163 @@
+"""Follow-ups without an LLM: an ellipsis swaps in its new subject, a question about which
+countries drops the previous country, a new subject the documents never name is refused, and the
+standalone question is in the answer JSON. Wordings are our own (no gold item)."""
+
+from __future__ import annotations
+
+from rag.answer.answerability import fills_slot
+from rag.answer.dialogue import condense_part, names_own_subject, shared_subject
+from rag.answer.question import (
+    analyse,
+    rewrite_follow_up,
+    split_parts,
+    subject_names,
+    swap_subject,
+    without_asked_kind,
+)
+from rag.assistant import Assistant
+
+
+def test_an_ellipsis_swaps_the_name_of_its_own_kind() -> None:
+    # A place for a place (the rest of the question stays, in the asker's script).
+    assert swap_subject("日本的光刻机进口额是多少？", "韩国") == "韩国的光刻机进口额是多少？"
+    assert swap_subject("台灣省的晶圓廠有幾座？", "新加坡") == "新加坡的晶圓廠有幾座？"
+    # A chamber for a chamber, not for the bill's title.
+    assert (
+        swap_subject("How many votes did the Senate cast for the Chips Act?", "the House")
+        == "How many votes did the House cast for the Chips Act?"
+    )
+    # A possessive name for a possessive name.
+    assert (
+        swap_subject("What did the Ford Foundation's 2019 report recommend?", "the Rockefeller Foundation's")
+        == "What did the Rockefeller Foundation's 2019 report recommend?"
+    )
+    # Nothing of that kind to replace: the caller lets the subject lead instead.
+    assert swap_subject("研发投入是多少？", "韩国") is None
+    assert swap_subject("那套标准什么时候发布？", "原料药") is None
+
+
+def test_the_rewrite_swaps_instead_of_prepending() -> None:
+    history = [("user", "德国的氢能补贴总额是多少？"), ("assistant", "……[1]。")]
+    assert rewrite_follow_up("那法国呢？", history) == "法国的氢能补贴总额是多少？"
+    history = [("user", "How much did Canada put into quantum research in 2020?")]
+    assert rewrite_follow_up("What about Japan?", history) == (
+        "How much did Japan put into quantum research in 2020?"
+    )
+    # A year alone re-times the previous question and adds nothing else.
+    assert (
+        rewrite_follow_up("And in 2022?", history) == "How much did Canada put into quantum research in 2022?"
+    )
+
+
+def test_a_question_about_which_countries_does_not_carry_the_previous_country() -> None:
+    assert "Canada" not in without_asked_kind("Canada quantum research 2020", "Which countries spent more?")
+    assert "quantum" in without_asked_kind("Canada quantum research 2020", "Which countries spent more?")
+    assert "中国" not in without_asked_kind("中国的量子研究投入", "哪些国家投入更多？")
+    # Cities are inside the country: it stays.
+    assert without_asked_kind("澳洲的量子计划", "这些中心设在哪些城市？") == "澳洲的量子计划"
+
+
+def test_an_english_new_subject_is_required_under_its_chinese_name() -> None:
+    assert any("挪威" in group for group in subject_names("Norway's"))
+    assert subject_names("the House") == ()  # a chamber is a body constraint, not a name
+    assert subject_names("in 2022") == ()
+
+
+def test_national_and_nationwide_are_not_places() -> None:
+    q = analyse("这些实验室设在哪些城市？")
+    assert q.slot == "place"
+    assert not fills_slot(q, "建设国家实验室和3所国防科技中心")
+    assert not fills_slot(q, "推动全国各地区的科研合作")
+    assert fills_slot(q, "实验室分别设在合肥市和成都")
+
+
+def test_an_ellipsis_about_a_subject_the_documents_never_name_is_refused(seed_assistant: Assistant) -> None:
+    """The previous question is answerable; the same question about a country the seeds never
+    name must be refused, not answered with the previous country's passage."""
+    history = [
+        {
+            "role": "user",
+            "content": "What proportion of global semiconductor sales did the Chinese market account for in 2021?",
+        }
+    ]
+    first = seed_assistant.ask(history[0]["content"])
+    assert not first.refused, first.refusal_reason
+    history.append({"role": "assistant", "content": first.answer})
+    ans = seed_assistant.ask("What about Norway?", history=history)
+    body = ans.to_dict()
+    assert body["refused"], body["answer"]
+    assert body["citations"] == []
+    assert "Norway" in body["standalone"] and "semiconductor" in body["standalone"]
+
+
+def test_the_standalone_question_is_in_the_answer_json(seed_assistant: Assistant) -> None:
+    ans = seed_assistant.ask("2021年我国基础研究经费达到多少？")
+    assert ans.to_dict()["standalone"] == "2021年我国基础研究经费达到多少？"
+    history = [
+        {"role": "user", "content": "2021年我国基础研究经费达到多少？"},
+        {"role": "assistant", "content": ans.answer},
+    ]
+    follow = seed_assistant.ask("它占全社会研发经费的比例是多少？", history=history)
+    standalone = follow.to_dict()["standalone"]
+    assert "基础研究经费" in standalone and standalone != follow.question
+
+
+def test_an_ellipsis_is_not_answered_with_the_previous_subjects_figure(seed_assistant: Assistant) -> None:
+    """The seeds give the Wellcome Trust's assets and name the Gates Foundation only in a list of
+    funders: asked about the Gates Foundation, the Wellcome figure is no answer."""
+    question = "How much in assets did the Wellcome Trust have in 2021?"
+    first = seed_assistant.ask(question)
+    assert not first.refused and "382" in first.answer, first.refusal_reason
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
+    ans = seed_assistant.ask("What about the Gates Foundation?", history=history)
+    assert ans.standalone == "How much in assets did the Gates Foundation have in 2021?"
+    assert ans.refused and ans.citations == [], ans.answer
+    assert "382" not in ans.answer
+
+
+def test_parts_are_split_at_joined_questions() -> None:
+    assert split_parts("Who chairs the fund, when was it set up, and how much does it hold?") == [
+        "Who chairs the fund?",
+        "when was it set up?",
+        "how much does it hold?",
+    ]
+    assert split_parts("What does the charter promise as well as how much will it cost?") == [
+        "What does the charter promise?",
+        "how much will it cost?",
+    ]
+    # A leading clause that asks nothing stays with the part it introduces.
+    parts = split_parts("Per the ministry's 2019 survey, how many labs were there, and how many closed?")
+    assert parts == ["Per the ministry's 2019 survey, how many labs were there?", "how many closed?"]
+    # ", which …" alone is a relative clause, not a part.
+    q = "What did the charter, which took effect in 2019, promise to farmers?"
+    assert split_parts(q) == [q]
+    assert split_parts("这个基金由哪家机构管理以及规模有多大？") == ["这个基金由哪家机构管理", "规模有多大？"]
+    assert split_parts("哪些高校和企业参与了该计划？") == ["哪些高校和企业参与了该计划？"]
+
+
+def test_a_later_part_carries_the_subject_the_part_before_named() -> None:
+    assert shared_subject("海洋牧场试点方案针对近海养殖提出了哪些要求？") == "海洋牧场试点方案"
+    assert shared_subject("根据省统计局的数据，2019年全省专利授权量是多少？") == "2019年全省专利授权量"
+    # A part that names no subject of its own is asked about that subject …
+    out = condense_part("计划建设多少个示范区？", "海洋牧场试点方案针对近海养殖提出了哪些要求？")
+    assert out.startswith("海洋牧场试点方案") and "近海养殖" not in out
+    # … one that names its own (a year, a place, a title) is asked as it is.
+    assert (
+        condense_part("江苏2024年的目标是多少？", "海洋牧场试点方案提出了哪些要求？")
+        == "江苏2024年的目标是多少？"
+    )
+    assert not names_own_subject("计划发射多少颗低轨卫星？")  # jieba tags 卫星 as a person name
+    assert names_own_subject("《数据安全法》何时施行？")
+
+
+def test_an_english_follow_up_of_a_chinese_question_keeps_its_own_slot(seed_assistant: Assistant) -> None:
+    """The standalone question carries the Chinese topic into the English words; the slot is still
+    read from the English words (a date for "when", a count of people for "how many people"), so
+    passages that state none do not answer (read as Chinese, the mixed question asked no slot)."""
+    for previous, question in [
+        ("香港創科藍圖有哪四個發展方向？", "When will they be completed?"),
+        ("国家财政科技拨款主要用于哪些方面？", "How many people work on it?"),
+    ]:
+        ans = seed_assistant.ask(question, history=[{"role": "user", "content": previous}])
+        assert ans.standalone and ans.standalone.startswith(question) and ans.standalone != question
+        assert ans.refused, ans.answer
