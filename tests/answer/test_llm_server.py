@@ -246,6 +246,34 @@ _MAGNITUDE_EN = {"trillion": 1e12, "billion": 1e9, "million": 1e6, "thousand": 1
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(万亿|萬億|亿|億|万|萬|trillion|billion|million|thousand)?", re.I)
 
 
+# Small counts written in Chinese numerals before a measure word (五年 is 5 years, 十二项 is 12): a
+# passage offers them too, read by this check's own small reader (units and tens; amounts use digits).
+_CN_DIGIT = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "兩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUMBER = re.compile(
+    r"([一二两兩三四五六七八九]?十[一二三四五六七八九]?|[一二两兩三四五六七八九])(?=[年项項个個名家大条條次倍种種类類所位批期轮輪月天周])"
+)
+
+
+def _cn_value(word: str) -> int:
+    if "十" not in word:
+        return _CN_DIGIT[word]
+    tens, _, units = word.partition("十")
+    return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[units] if units else 0)
+
+
 def numbers_in(text: str, *, source: bool = False) -> set[float]:
     """Numbers as a reader sees them (markers and list enumerators are not claims): a number with a
     magnitude word is its value. A ``source`` passage also offers its bare digits (a claim may quote
@@ -261,6 +289,8 @@ def numbers_in(text: str, *, source: bool = False) -> set[float]:
             out.add(base)
         if scale is not None:
             out.add(round(base * scale, 6))
+    if source:
+        out |= {float(_cn_value(m.group(1))) for m in _CN_NUMBER.finditer(t)}
     return out
 
 
