@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.citations.figures import asked_years
-from rag.answer.question import _COMMON_ACRONYMS, _TITLE, is_follow_up, rewrite_follow_up, topic
+from rag.answer.question import _TITLE, COMMON_ACRONYMS, is_follow_up, rewrite_follow_up, topic
 from rag.text import detect_language, place_names, to_simplified
 
 # Where the subject of a Chinese question ends and what is said about it begins: a predicate
@@ -31,7 +31,7 @@ def names_own_subject(part: str) -> bool:
     ``question.names_own_topic``: jieba tags many two-character words as person names (卫星)."""
     if _TITLE.search(part) or asked_years(part):
         return True
-    latin = [w for w in re.findall(r"[A-Za-z][A-Za-z&'-]+", part) if w.lower() not in _COMMON_ACRONYMS]
+    latin = [w for w in re.findall(r"[A-Za-z][A-Za-z&'-]+", part) if w.lower() not in COMMON_ACRONYMS]
     if detect_language(part) == "en":
         return any(w[0].isupper() for w in latin[1:] if w != "I")
     if latin or place_names(part):

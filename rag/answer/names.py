@@ -18,14 +18,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
+from rag.answer import question
 from rag.retrieve.glossary import Glossary, key_words
 from rag.text import keyword_tokens
 
-# Acronyms too common to tell documents apart (the passages spell them out in Chinese).
-COMMON_ACRONYMS = frozenset(
-    "AI US USA EU UK GDP R&D RD IT ICT 5G 6G HK HKSAR PRC CPC S&T ST STEM IP IOT IoT CEO PhD I&T"
-    " SAR CN".lower().split()
-)
+# The question module's common acronyms, and a few more that name no body a passage could lack.
+COMMON_ACRONYMS = question.COMMON_ACRONYMS | frozenset({"i&t", "sar", "cn"})
 _CONNECT = r"(?:of|and|for|the|on|in|to|&)"
 _CAP = r"[A-Z][A-Za-z&'’.-]*(?![\w])"
 _RUN = re.compile(rf"\b{_CAP}(?:\s+(?:{_CONNECT}\s+)*{_CAP})+")
@@ -138,7 +136,8 @@ def resolve(name: Name, lexicon: Lexicon) -> Resolved:
         forms += [t for t in lexicon.translate(name.text.lower()) if len(t) >= 2]
     elif len(words) > 1:
         # A CC-CEDICT entry for the whole phrase (never word by word: "Gates Foundation" is not 门 + 基金会).
-        forms += ["".join(lexicon.translate(" ".join(words)))] if lexicon.translate(" ".join(words)) else []
+        phrase = lexicon.translate(" ".join(words))
+        forms += ["".join(phrase)] if phrase else []
         raw = [w for w in name.text.split() if w[:1].isupper()]
         forms += lexicon.pinyin_name(raw)
     latin = name.text.lower()

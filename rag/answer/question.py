@@ -224,7 +224,8 @@ _UNIT_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 # Acronyms too common to tell documents apart (the passages spell them out in Chinese).
-_COMMON_ACRONYMS = frozenset(
+# Acronyms too common to tell documents apart (the passages spell them out in Chinese).
+COMMON_ACRONYMS = frozenset(
     "AI US USA EU UK GDP R&D RD IT ICT 5G 6G HK HKSAR PRC CPC S&T ST STEM IP IOT IoT CEO PhD".lower().split()
 )
 
@@ -602,7 +603,7 @@ def names_own_topic(question: str) -> bool:
     "由哪个部门负责选拔资助对象？" names nothing: asked in a conversation, it is about the last topic."""
     if _TITLE.search(question) or asked_years(question):
         return True
-    latin = [w for w in re.findall(r"[A-Za-z][A-Za-z&'-]+", question) if w.lower() not in _COMMON_ACRONYMS]
+    latin = [w for w in re.findall(r"[A-Za-z][A-Za-z&'-]+", question) if w.lower() not in COMMON_ACRONYMS]
     if detect_language(question) == "en":
         return any(w[0].isupper() for w in _standalone_capitalised(question) + latin[1:] if w != "I")
     if latin:

@@ -11,7 +11,7 @@ place (``Expansion.confidence``); with no expander, or when nothing translates, 
 Why score fusion: RRF only sees ranks, so a chunk both sides rank tenth beats the chunk one side
 ranks first by a wide margin and the other misses; for English questions, where each side is
 right on its own about half the time, that consensus bias cost R@1 (blind dev English R@1 .655
-with RRF, .793 with score fusion; Chinese unchanged or better, see NOTES-english.md).
+with RRF, .793 with score fusion; Chinese unchanged or better; README, Evaluation).
 """
 
 from __future__ import annotations
