@@ -117,9 +117,11 @@ def chunk_document(
     tokens = 0
     for u in units:
         starts_section = u.is_heading and tokens >= chunk_tokens // 3
-        # Token counts of joined text differ a little from the sum of parts: check exactly near the edge.
-        estimate = tokens + u.tokens + len(current)  # about one token per separator
-        too_big = estimate > chunk_tokens * 0.85 and count_tokens(_join([*current, u]).text) > chunk_tokens
+        # Joined text has about the tokens of its parts plus one per separator (BPE merges across a seam
+        # mostly shorten it): the exact count, which costs as much as encoding the chunk, runs only
+        # near the budget.
+        estimate = tokens + u.tokens + len(current)
+        too_big = estimate > chunk_tokens * 0.95 and count_tokens(_join([*current, u]).text) > chunk_tokens
         if current and (too_big or starts_section):
             groups.append(current)
             carry: list[_Unit] = []

@@ -3,25 +3,31 @@ with preparation overlapping embedding and an embedding cache."""
 
 from __future__ import annotations
 
+import ctypes
+import gc
+import multiprocessing
+import os
 import queue
+import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
 
 from rag.embeddings import Embedder
-from rag.errors import DocumentError
+from rag.errors import DocumentError, RagError
 from rag.ingest.chunking import chunk_document
 from rag.ingest.cleaning import clean
 from rag.ingest.embed_cache import EmbeddingCache
-from rag.ingest.loaders import iter_files, load_path
+from rag.ingest.loaders import iter_files, load_path, source_name
 from rag.store.base import DocRecord, StoreWriter
-from rag.text import keyword_tokens
+from rag.text import keyword_tokens, load_tokenizers, to_simplified
 from rag.types import Chunk, Document
 
 
@@ -64,8 +70,11 @@ class Prepared:
     doc: Document
     chunks: list[Chunk]
     texts: list[str]  # what the embedder and BM25 see
-    tokens: Future[list[list[str]]]  # BM25 tokens: the preparing thread fills them in while this one embeds
     replaces: bool
+    seq: int = 0  # hand-over order; the document's BM25 tokens follow later under the same number
+    # BM25 tokens, filled in while this document embeds; set on the writing side (a Future does not
+    # cross a process boundary)
+    tokens: Future[list[list[str]]] | None = None
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -75,6 +84,8 @@ def embedding_text(chunk: Chunk) -> str:
 
 
 _DONE = object()
+_IN_FLIGHT = 3  # documents embedding or waiting to be written, at most
+NICE = int(os.environ.get("XNICE", "10"))
 
 
 def ingest(
@@ -92,21 +103,34 @@ def ingest(
     max_document_mb: float = 0,
     queue_documents: int = 4,
     embed_batch: int = 32,
+    prepare_in_process: bool = True,
 ) -> IngestReport:
     """Writes into ``index`` (the caller commits). A bad file is skipped and reported; the rest goes on.
 
-    A bounded pipeline: one thread loads, cleans and chunks documents, and cuts a document's BM25
+    A bounded pipeline: one forked process (a thread where fork is missing, or when
+    ``prepare_in_process`` is off) loads, cleans and chunks documents, and cuts a document's BM25
     tokens once the next one is handed over; ``embedder.parallel_calls`` threads embed batches of
-    ``embed_batch`` texts (numpy, outside the GIL); this one writes. At most ``queue_documents`` prepared documents wait and
-    two are embedding, so memory stays bounded for any number of files. Progress:
-    ``on_total(files)``, ``on_progress(1)`` per file done, ``on_chunks(n)`` per document embedded.
+    ``embed_batch`` texts (numpy, outside the GIL); this one writes. Preparation is pure Python: in a
+    thread it holds the GIL against the embedding threads' Python glue and costs the ingest more wall
+    time than it takes itself; in its own process it only shares the cores. At most
+    ``queue_documents`` prepared documents wait and three are embedding or being written, so memory stays bounded for any
+    number of files. Progress: ``on_total(files)``, ``on_progress(1)`` per file done, ``on_chunks(n)``
+    per document embedded.
     """
     report = IngestReport()
     files = iter_files(paths)
     if on_total:
         on_total(len(files))
+    # What is indexed already, by source: an unchanged file is skipped before cleaning. Looked up here
+    # because the preparing side may be another process, which must not touch the writer.
+    known: dict[str, str] = {}
+    for path in files:
+        record = index.document(source_name(path, root))
+        if record is not None:
+            known[record.source] = record.content_hash
     q: queue.Queue = queue.Queue(maxsize=max(1, queue_documents))
     stop = threading.Event()
+    tokens: dict[int, Future[list[list[str]]]] = {}
 
     def put(item: object) -> bool:
         while not stop.is_set():
@@ -117,32 +141,54 @@ def ingest(
                 continue
         return False
 
-    def produce() -> None:
-        # A document's BM25 tokens are cut after the NEXT document is handed over: the embedder gets
-        # new work as early as possible, and the writer needs a document's tokens only once the one
-        # after it is embedding.
-        pending: Prepared | None = None
-        try:
-            for path in files:
-                if stop.is_set():
-                    return
-                item = _prepare(path, root, index, report, chunk_tokens, overlap_sentences, max_document_mb)
-                if not put(item):
-                    return
-                if pending is not None:
-                    _tokenize(pending, report)
-                    pending = None
-                if isinstance(item, Prepared):
-                    pending = item
-            if pending is not None:
-                _tokenize(pending, report)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
-            put(exc)
-        finally:
-            put(_DONE)
+    def dispatch(event: tuple) -> bool:
+        """One event of ``_preparation``, on the writing side; False once the stream has ended."""
+        kind = event[0]
+        if kind == "doc":
+            item: Prepared = event[1]
+            item.tokens = tokens.setdefault(item.seq, Future())
+            return put(item)
+        if kind == "tokens":
+            future = tokens.setdefault(event[1], Future())
+            if isinstance(event[2], BaseException):
+                future.set_exception(event[2])
+            else:
+                future.set_result(event[2])
+            return True
+        if kind == "skip":
+            return put(None)
+        if kind == "report":  # the preparing process's share of the report
+            other: IngestReport = event[1]
+            report.skipped += other.skipped
+            report.unchanged += other.unchanged
+            report.tokenize_seconds += other.tokenize_seconds
+            for k in ("load", "clean", "chunk"):
+                report.seconds[k] += other.seconds[k]
+            return True
+        if kind == "error":
+            put(event[1])
+        put(_DONE)
+        return False
 
-    producer = threading.Thread(target=produce, name="ingest-prepare", daemon=True)
-    producer.start()
+    prepare = (
+        files,
+        root,
+        known,
+        chunk_tokens,
+        overlap_sentences,
+        max_document_mb,
+    )
+    if prepare_in_process and "fork" in multiprocessing.get_all_start_methods():
+        producer = _start_preparing_process(prepare, dispatch, stop)
+    else:
+
+        def produce() -> None:
+            for event in _preparation(*prepare, report):
+                if stop.is_set() or not dispatch(event):
+                    return
+
+        producer = threading.Thread(target=produce, name="ingest-prepare", daemon=True)
+        producer.start()
     # Embedding is a stream of batches over a pool the embedder's size: the next document's batches are
     # queued before this one is written, so no worker idles at a document boundary or during a write.
     in_flight: deque[_Embedding] = deque()
@@ -167,10 +213,12 @@ def ingest(
                     raise item
                 if isinstance(item, Prepared):
                     in_flight.append(_submit(item, pool, embedder, cache, embed_batch))
-                    while len(in_flight) > 1:
-                        write_oldest()
-                elif on_progress:
+                elif on_progress:  # skipped or unchanged
                     on_progress(1)
+                # Write what is ready; wait for the oldest only when too many are in flight, so the
+                # next document is submitted while an earlier one still waits for its BM25 tokens.
+                while in_flight and (in_flight[0].ready() or len(in_flight) >= _IN_FLIGHT):
+                    write_oldest()
             while in_flight:
                 write_oldest()
     finally:
@@ -185,7 +233,7 @@ def ingest(
 def _prepare(
     path: Path,
     root: Path,
-    index: StoreWriter,
+    known: dict[str, str],
     report: IngestReport,
     chunk_tokens: int,
     overlap_sentences: int,
@@ -214,8 +262,8 @@ def _prepare(
         return None
     finally:
         report.seconds["load"] += time.perf_counter() - t0
-    existing = index.document(doc.source)
-    if existing is not None and existing.content_hash == doc.content_hash:
+    existing = known.get(doc.source)
+    if existing == doc.content_hash:
         report.unchanged.append(doc.source)
         return None
     t0 = time.perf_counter()
@@ -229,7 +277,21 @@ def _prepare(
         return None
     doc.title = cleaned.title or doc.title  # the cleaner knows better titles (running headers, covers)
     texts = [embedding_text(c) for c in chunks]
-    return Prepared(doc, chunks, texts, Future(), existing is not None)
+    return Prepared(doc, chunks, texts, existing is not None)
+
+
+def _detach_from_parent(keep: int, prctl: Callable[..., int] | None) -> None:
+    """In the forked child: die with the parent, hold none of its files (an inherited descriptor of the
+    index's write lock would keep the lock taken after the parent was killed), and never run the
+    parent's finalizers (an SQLite connection closed here could checkpoint the parent's database)."""
+    gc.freeze()
+    parent = os.getppid()
+    if prctl is not None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
 
 
 def bm25_tokens(chunks: list[Chunk]) -> list[list[str]]:
@@ -248,13 +310,120 @@ def bm25_tokens(chunks: list[Chunk]) -> list[list[str]]:
     return out
 
 
-def _tokenize(p: Prepared, report: IngestReport) -> None:
+def _preparation(
+    files: list[Path],
+    root: Path,
+    known: dict[str, str],
+    chunk_tokens: int,
+    overlap_sentences: int,
+    max_document_mb: float,
+    report: IngestReport,
+) -> Iterator[tuple]:
+    """The preparing side as a stream of events: ("doc", Prepared), ("skip",), ("tokens", seq,
+    tokens or exception), then ("error", exc) or ("done",). A document's BM25 tokens are cut after
+    the NEXT document is handed over: the embedder gets new work as early as possible, and the
+    writer needs a document's tokens only once the one after it is embedding."""
+    pending: Prepared | None = None
+    seq = 0
+    try:
+        for path in files:
+            item = _prepare(path, root, known, report, chunk_tokens, overlap_sentences, max_document_mb)
+            if item is None:
+                yield ("skip",)
+            else:
+                item.seq, seq = seq, seq + 1
+                yield ("doc", item)
+            if pending is not None:
+                yield _tokenize(pending, report)
+                pending = None
+            if item is not None:
+                pending = item
+        if pending is not None:
+            yield _tokenize(pending, report)
+    except Exception as exc:  # noqa: BLE001 - handed to the writing side, which re-raises it
+        yield ("error", exc)
+        return
+    yield ("done",)
+
+
+def _tokenize(p: Prepared, report: IngestReport) -> tuple:
     t0 = time.perf_counter()
     try:
-        p.tokens.set_result(bm25_tokens(p.chunks))
-    except BaseException as exc:  # noqa: BLE001 - raised again where the tokens are read
-        p.tokens.set_exception(exc)
+        result: list[list[str]] | BaseException = bm25_tokens(p.chunks)
+    except Exception as exc:  # noqa: BLE001 - raised again where the tokens are read
+        result = exc
     report.tokenize_seconds += time.perf_counter() - t0
+    return ("tokens", p.seq, result)
+
+
+def _start_preparing_process(
+    prepare: tuple, dispatch: Callable[[tuple], bool], stop: threading.Event
+) -> threading.Thread:
+    """Run ``_preparation`` in a forked child (which inherits the loaded jieba dictionary and the
+    tokenizer, so it starts at once) and relay its events to ``dispatch`` from a thread. The pipe's
+    buffer bounds how far the child runs ahead; the child exits when the pipe breaks, so a killed
+    writer leaves no orphan working on."""
+    # A lock another thread holds at the fork stays held in the child for ever: finish loading what
+    # the child uses (the Assistant loads jieba in a thread; jieba initialises under a lock) and
+    # resolve prctl before forking.
+    load_tokenizers()
+    to_simplified("繁體")
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        prctl = None
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(
+        target=_preparing_process, args=(prepare, send, prctl), name="ingest-prepare", daemon=True
+    )
+    child.start()
+    send.close()  # the child holds the only write end: its exit is an EOF here
+
+    def relay() -> None:
+        ended = False
+        try:
+            while not stop.is_set():
+                if not receive.poll(0.2):
+                    continue
+                try:
+                    event = receive.recv()
+                except (EOFError, OSError):
+                    child.join(1)
+                    died = f"the ingest's preparing process died (exit code {child.exitcode})"
+                    dispatch(("error", RagError(died)))
+                    return
+                if not dispatch(event):
+                    ended = True
+                    return
+        finally:
+            if not ended and child.is_alive():
+                child.terminate()
+            child.join()
+            receive.close()
+
+    relay_thread = threading.Thread(target=relay, name="ingest-prepare-relay", daemon=True)
+    relay_thread.start()
+    return relay_thread
+
+
+def _preparing_process(prepare: tuple, send: Connection, prctl: Callable[..., int] | None) -> None:
+    _detach_from_parent(send.fileno(), prctl)
+    report = IngestReport()
+    try:
+        for event in _preparation(*prepare, report):
+            if event[0] in ("done", "error"):
+                send.send(("report", report))
+            try:
+                send.send(event)
+            except Exception:  # noqa: BLE001 - an exception that does not pickle
+                if event[0] != "error":
+                    raise
+                send.send(("error", RagError(f"{type(event[1]).__name__}: {event[1]}")))
+    except OSError:  # the writing side is gone (BrokenPipeError): nothing to prepare for
+        pass
+    finally:
+        send.close()
 
 
 @dataclass
@@ -263,6 +432,11 @@ class _Embedding:
     found: list[np.ndarray | None]  # from the embedding cache; None = being embedded
     todo: list[int]  # indexes of the texts being embedded, in batch order
     batches: list[Future[np.ndarray]]
+
+    def ready(self) -> bool:
+        """Writable without waiting: vectors and BM25 tokens are in."""
+        tokens = self.prepared.tokens
+        return tokens is not None and tokens.done() and all(b.done() for b in self.batches)
 
 
 def _submit(
@@ -297,6 +471,7 @@ def _write(e: _Embedding, index: StoreWriter, cache: EmbeddingCache | None, repo
         ids=[],
         metadata=_jsonable(p.doc.metadata),
     )
+    assert p.tokens is not None  # set when the document was handed over
     index.replace_document(record, p.chunks, vectors, p.tokens.result())
     report.seconds["index"] += time.perf_counter() - t0
     (report.updated if p.replaces else report.added).append(p.doc.source)

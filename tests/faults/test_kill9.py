@@ -5,8 +5,10 @@ file on disk that the index does not know) (issue 11)."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import signal
 import threading
 import time
 from pathlib import Path
@@ -88,3 +90,56 @@ def test_kill9_of_server_mid_upload_then_sync(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     assert indexed_sources(corpus, index) == sorted(["first.md", f"uploads/{big.name}"])
     assert not [p for p in (corpus / "uploads").iterdir() if p.name.startswith(".")]
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # field 4 of stat: the parent's pid
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_kill9_of_ingest_takes_its_preparing_process_and_the_lock_with_it(tmp_path: Path) -> None:
+    """The ingest prepares documents in a forked child. Killing the ingest must not leave that child
+    running, nor holding the index's write lock through an inherited descriptor."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    for n in range(3):  # enough text that preparing outlives the first embeddings
+        for seed in SEEDS:
+            shutil.copy(seed, corpus / f"{n}-{seed.name}")
+    env = rag_env(corpus, index)
+    proc = rag(["ingest"], env)
+    deadline = time.monotonic() + 120
+    children: list[int] = []
+    while time.monotonic() < deadline and not children:
+        children = _children(proc.pid)
+        time.sleep(0.05)
+    assert children, "the ingest never started its preparing process"
+    assert any(_alive(c) for c in children)
+    for c in children:  # stopped, it cannot notice the broken pipe and leave on its own
+        os.kill(c, signal.SIGSTOP)
+    proc.kill()
+    proc.wait()
+    t0 = time.monotonic()
+    while any(_alive(c) for c in children) and time.monotonic() - t0 < 5:
+        time.sleep(0.05)
+    survivors = [c for c in children if _alive(c)]
+    for c in survivors:
+        os.kill(c, signal.SIGKILL)
+    assert not survivors, "the preparing process outlived the killed ingest"
+    out = run(["ingest", "--sync"], env, timeout=900)  # takes the write lock at once
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert len(indexed_sources(corpus, index)) == 3 * len(SEEDS)

@@ -135,3 +135,53 @@ def test_bm25_tokens_equal_the_tokens_of_each_whole_embedding_text():
         assert bm25_tokens(chunks) == [keyword_tokens(embedding_text(c)) for c in chunks]
         checked += sum(1 for c in chunks if c.section)
     assert checked > 100  # the seeds have section paths, so the shortcut is exercised
+
+
+def _index_contents(assistant: Assistant) -> tuple[list, list]:
+    store = assistant.index
+    chunks = sorted(
+        (c.chunk_id, c.text, c.section, c.start, c.end)
+        for d in store.documents()
+        for c in store.get_chunks(d.ids).values()
+    )
+    # BM25 as the store holds it: the hits of a few queries
+    hits = [store.keyword_search(q, 5) for q in (["香港", "创新"], ["科技"], ["美国", "法案"], ["半导体"])]
+    return chunks, hits
+
+
+@pytest.mark.parametrize("in_process", [True, False])
+def test_preparing_in_a_process_or_a_thread_builds_the_same_index(tmp_path, embedder, in_process):
+    """Preparation runs in a forked process by default and in a thread where fork is missing: both
+    must give the index a plain single-threaded preparation gives (same chunks, same BM25)."""
+    from rag.ingest.pipeline import ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in [*SMALL, "004_2f977091897462c0.txt"]:
+        shutil.copy(SEEDS / name, corpus / name)
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
+    built = {}
+    for label, settings in {
+        "reference": Settings(index_dir=tmp_path / "ref", corpus_dir=corpus, _env_file=None),
+        "pipeline": Settings(index_dir=tmp_path / "pipe", corpus_dir=corpus, _env_file=None),
+    }.items():
+        assistant = Assistant(settings, embedder=embedder)
+        with assistant._store().writing(assistant.spec) as writer:
+            report = ingest(
+                [corpus],
+                corpus,
+                writer,
+                embedder,
+                chunk_tokens=settings.chunk_tokens,
+                overlap_sentences=settings.chunk_overlap_sentences,
+                # the reference: one document at a time through the thread path
+                queue_documents=1 if label == "reference" else 4,
+                prepare_in_process=in_process and label == "pipeline",
+            )
+        assistant._index = None
+        assert sorted(report.added) == sorted([*SMALL, "004_2f977091897462c0.txt"])
+        assert [p for p, _ in report.skipped] == [str(corpus / "broken.pdf")]
+        assert report.seconds["clean"] > 0 and report.seconds["chunk"] > 0 and report.tokenize_seconds > 0
+        built[label] = _index_contents(assistant)
+    assert built["pipeline"] == built["reference"]
+    assert len(built["reference"][0]) > 100 and all(built["reference"][1])
