@@ -275,11 +275,11 @@ def english_amounts(text: str) -> str:
     return "".join(parts)
 
 
-FIGURE_KINDS = ("amount", "count", "percentage", "date")
+FIGURE_KINDS = ("amount", "count", "percentage", "date", "duration")
 
 
 def figure_kind(r: Rendering) -> str:
-    """Which question slot (rag.answer.question) a rendered figure fills ("duration" fills none)."""
+    """Which question slot (rag.answer.question) a rendered figure fills."""
     chinese = arabic_numerals(r.chinese) if r.in_words else r.chinese
     if any(p.fullmatch(chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE)):
         return "date"
