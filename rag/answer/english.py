@@ -60,6 +60,8 @@ COUNT_RE = re.compile(
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<more>多|余|餘)?\s*"
     r"(?:个|個|家|项|項|所|名|人|条|條|座|批|次|款|种|種|类|類|位|台|套|件|篇|倍|章|部|期|支|只|辆|輛|颗|顆|大(?=[\u4e00-\u9fff]))"
 )
+# A level of a scale (资格框架 8 级, 10 级资格): "level 8".
+LEVEL_RE = re.compile(r"(?<![\d.])(?P<num>\d{1,2})\s*(?:级|級)(?!别|別)")
 PERCENT_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*[%％]")
 # A range of amounts whose currency is written once, at the end: 25万~100万澳元.
 AMOUNT_RANGE_RE = re.compile(
@@ -74,10 +76,12 @@ _DURATION_UNITS = {
     "周": "weeks",
     "週": "weeks",
     "天": "days",
+    "日": "days",
 }
 DURATION_RE = re.compile(
     rf"(?<![第\d.])(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?:(?P<low>\d{{1,3}})\s*[~～\-–—至到]\s*)?"
-    r"(?P<num>\d{1,3}(?:\.\d+)?)\s*(?P<more>多)?\s*(?P<unit>个月|個月|年|周|週|天)(?!代|度|级|級|份)"
+    r"(?P<num>\d{1,3}(?:\.\d+)?)\s*(?P<more>多)?\s*(?P<unit>个月|個月|年|周|週|天|日(?=内|內|以内|以內|之内|之內|$))"
+    r"(?!代|度|级|級|份)"
 )
 _CONGRESS_AFTER = frozenset({"精神", "以来", "以來", "报告", "報告", "代表", "召开", "召開", "期间", "期間"})
 # Chinese numerals that state a figure (八千八百万美元, 百分之三十, 三成, 五至十年): read with
@@ -85,13 +89,16 @@ _CONGRESS_AFTER = frozenset({"精神", "以来", "以來", "报告", "報告", "
 _CN_NUM = "〇零一二两兩三四五六七八九十百千万萬亿億"
 CN_FIGURE_RE = re.compile(
     rf"(?<![第{_CN_NUM}])(?:百分之[{_CN_NUM}点點]+|[{_CN_NUM}]+(?:[点點][{_CN_NUM}]+)?"
-    rf"(?:\s*[~～\-–—至到]\s*[{_CN_NUM}]+)?(?:成|个月|個月|多?(?:{_CUR_ALT})|[个個家项項所名人条條座批次款种種类類位台套件篇倍年周週天大]))"
+    rf"(?:\s*[~～\-–—至到]\s*[{_CN_NUM}]+)?(?:成|个月|個月|多?(?:{_CUR_ALT})|日(?=内|內|以内|以內|之内|之內)"
+    rf"|[个個家项項所名人条條座批次款种種类類位台套件篇倍年周週天大]))"
 )
 _MONTHS = "January February March April May June July August September October November December".split()
 YEAR_RANGE_RE = re.compile(
     r"(?P<a>(?:19|20)\d{2})\s*(?:年)?\s*[~～\-–—至到]\s*(?P<b>(?:19|20)\d{2})\s*(?P<fy>财年|財年|财政年度|年)?"
 )
 FISCAL_YEAR_RE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:财年|財年|财政年度|財政年度)")
+# A day of a month without its year (6月18日, the year is in the heading): 18 June.
+MONTH_DAY_RE = re.compile(r"(?<![\d年])(?P<m>1[0-2]|0?[1-9])\s*月\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*[日号號]")
 DATE_RE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*年(?:\s*(?P<m>1[0-2]|0?[1-9])\s*月(?:\s*(?P<d>3[01]|[12]\d|0?[1-9])\s*[日号號])?)?"
 )
@@ -197,8 +204,12 @@ def renderings(text: str) -> list[Rendering]:
         add(m.start(), m.end(), f"FY{m.group('y')}")
     for m in DATE_RE.finditer(t):
         add(m.start(), m.end(), _date(m) if (m.group("m") or "年" in m.group(0)) else None)
+    for m in MONTH_DAY_RE.finditer(t):
+        add(m.start(), m.end(), f"{int(m.group('d'))} {_MONTHS[int(m.group('m')) - 1]}")
     for m in PERCENT_RE.finditer(t):
         add(m.start(), m.end(), f"{m.group('num')}%")
+    for m in LEVEL_RE.finditer(t):
+        add(m.start(), m.end(), f"level {m.group('num')}")
     for m in DURATION_RE.finditer(t):
         if m.group("unit") == "年" and (float(m.group("num")) >= 100 or t[m.end() : m.end() + 1].isdigit()):
             continue  # 2021年 is a date; 12年3月 too
@@ -275,19 +286,21 @@ def english_amounts(text: str) -> str:
     return "".join(parts)
 
 
-FIGURE_KINDS = ("amount", "count", "percentage", "date")
+FIGURE_KINDS = ("amount", "count", "percentage", "date", "duration")
 
 
 def figure_kind(r: Rendering) -> str:
-    """Which question slot (rag.answer.question) a rendered figure fills ("duration" fills none)."""
+    """Which question slot (rag.answer.question) a rendered figure fills."""
     chinese = arabic_numerals(r.chinese) if r.in_words else r.chinese
-    if any(p.fullmatch(chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE)):
+    if any(p.fullmatch(chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE, MONTH_DAY_RE)):
         return "date"
     if "%" in r.english:
         return "percentage"
     if DURATION_RE.fullmatch(chinese):
         return "duration"
-    return "count" if COUNT_RE.fullmatch(chinese) or chinese.endswith("大") else "amount"
+    if COUNT_RE.fullmatch(chinese) or LEVEL_RE.fullmatch(chinese) or chinese.endswith("大"):
+        return "count"
+    return "amount"
 
 
 def english_facts(text: str, limit: int = 4, slot: str | None = None, slot_limit: int = 6) -> list[str]:

@@ -34,6 +34,7 @@ TYPED_SLOTS = (
 )
 SLOTS = (
     *TYPED_SLOTS,
+    "duration",
     "list",
     "reason",
     "definition",
@@ -118,6 +119,16 @@ _EN_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("person", re.compile(r"\bwho\b|\bwhom\b", re.I)),
+    # "How long did it take": a length of time (3个月), which the amount slot would refuse for being
+    # small; a length in kilometres stays an amount.
+    (
+        "duration",
+        re.compile(
+            r"\bhow long\b(?![^?]*\b(?:km|kilomet\w*|miles?|metres?|meters?|distance)\b)|\bfor how long\b"
+            r"|\bover what (?:period|time ?frame)\b",
+            re.I,
+        ),
+    ),
     (
         "amount",
         re.compile(
@@ -306,7 +317,17 @@ def english_place(word: str) -> tuple[str, ...]:
     bare = [zh[:-1] for zh in names if len(zh) >= 3 and zh[-1] in "市省县州"]
     # "America" in a question about policy is the United States more often than the continent.
     usa = ["美国"] if word == "america" else []
-    return tuple(dict.fromkeys(usa + names + bare))
+    # The reviewed glossary's forms of the same word are alternatives, never a new constraint:
+    # "Pentagon" is 五角大楼 to CC-CEDICT, but the passages say 国防部.
+    aliases = [zh for e in _glossary().lookup([word]) for zh in e.chinese] if names else []
+    return tuple(dict.fromkeys(usa + names + bare + aliases))
+
+
+@lru_cache(maxsize=1)
+def _glossary():
+    from rag.retrieve.glossary import load_glossary
+
+    return load_glossary()
 
 
 _GENERIC = frozenset(

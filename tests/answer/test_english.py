@@ -35,6 +35,11 @@ from rag.answer.english import (
         ("2021年8月", "August 2021"),
         ("2022~2026 财年", "FY2022–2026"),
         ("2022财年", "FY2022"),
+        ("6月18日", "18 June"),  # the year is in the heading
+        ("12 月 3 日", "3 December"),
+        ("30日", "30 days"),  # "within 30 days" (30日内): a day count, not a day of the month
+        ("8 级", "level 8"),
+        ("3 个月", "3 months"),
     ],
 )
 def test_render_figure(chinese: str, english: str) -> None:
@@ -152,3 +157,23 @@ def test_a_count_in_words_is_stated_only_for_a_how_many_question() -> None:
     assert english_facts(text, slot="count") == ["6 (六大)"]
     assert english_facts("学习二十大精神", slot="count") == []  # the 20th Party Congress
     assert not missing_figures("6", figures(text))  # the verifier reads 六大 as 6 too
+
+
+def test_a_day_of_the_month_is_not_a_day_count() -> None:
+    assert english_facts("于6月18日发布，18日生效") == ["18 June"]
+    assert english_facts("须在30日内完成审查") == ["30 days (30日)"]
+    assert english_facts("两日内完成") == ["2 days (两日)"]
+
+
+def test_the_asked_duration_comes_first() -> None:
+    """A "how long" question gets its length of time before the sentence's other figures."""
+    quote = "2021年投入5亿元，仅用 3 个月时间完成对接"
+    assert english_facts(quote, slot="duration")[0] == "3 months (3 个月)"
+    assert english_facts(quote)[0].startswith("500 million yuan")
+
+
+@pytest.mark.parametrize("chinese", ["6月18日", "30日", "8 级"])
+def test_the_verifier_accepts_the_new_renderings(chinese: str) -> None:
+    english = render_figure(chinese)
+    assert english is not None
+    assert missing_figures(f"It says {english} [1].", figures(f"文件称{chinese}内。")) == []

@@ -57,3 +57,11 @@ def test_a_body_the_corpus_never_names_is_absent():
 def test_literal_words_of_a_body_name_exclude_its_kind():
     assert literal_words(Name("Digital Agency", False)) == ["digital"]
     assert literal_words(Name("Bank of Finland", False)) == ["bank", "finland"]
+
+
+def test_a_leading_preposition_is_not_part_of_a_name():
+    assert _texts("Besides the Gates Foundation, which donors fund the Polar Research Council?") == [
+        "Gates Foundation",
+        "Polar Research Council",
+    ]
+    assert _texts("Apart from NASA, who runs Mars missions?") == ["NASA"]

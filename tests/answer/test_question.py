@@ -39,6 +39,10 @@ from rag.answer.question import (
         ("In which year did Japan's DRAM share pass 80%?", "date"),
         ("What manufacturing share of GDP does the map aim for?", "percentage"),
         ("西安产业基金的出资人是谁？", "person"),
+        # A length of time is not an amount (3个月 is too small for one); a length in km still is.
+        ("How long did the firm need to find a partner on the platform?", "duration"),
+        ("For how long will the pilot zones run?", "duration"),
+        ("How long is the new rail line in km?", "amount"),
     ],
 )
 def test_slot(question: str, slot: str) -> None:
@@ -141,3 +145,12 @@ def test_a_greeting_has_no_topic_to_carry() -> None:
     assert not is_follow_up(
         "What was China's contribution rate of scientific and technological progress in 2019?"
     )
+
+
+def test_a_place_word_takes_the_glossary_forms_as_alternatives() -> None:
+    """CC-CEDICT reads "Pentagon" as the building (五角大楼); the passages say 国防部. The glossary's
+    forms widen the constraint, they never add one to a word that is not a place."""
+    from rag.answer.question import english_place
+
+    assert {"五角大楼", "国防部"} <= set(english_place("pentagon"))
+    assert english_place("grants") == ()

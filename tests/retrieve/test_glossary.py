@@ -98,3 +98,13 @@ def test_pinyin_names_find_their_chinese_form(expander):
 def test_confidence_counts_the_words_placed(expander):
     assert expander.analyse("chokepoint technologies").confidence == 1.0
     assert expander.analyse("zyxwvut chokepoint").confidence == 0.5
+
+
+def test_policy_words_map_to_the_policy_register_not_the_everyday_one(expander):
+    """CC-CEDICT reads "grants" as 发放, "start-ups" as 启动, "review" as 回顾 and "makers" as 力量;
+    the reviewed glossary gives the words the documents use."""
+    tokens = set(expander.expand("How many grants went to start-ups after the supply chain review?"))
+    assert {"资助", "审查"} <= tokens and {"初创", "初创企业"} & tokens, tokens
+    assert not tokens & {"发放", "启动", "回顾"}, tokens
+    tokens = set(expander.expand("Which battery makers hold the largest manufacturing capacity?"))
+    assert "产能" in tokens and {"厂商", "制造商"} & tokens, tokens
