@@ -11,12 +11,12 @@ give 参议院 (the Senate), not 众议院 (the House)".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from rag.answer.citations.figures import Figure, figure_supported, normalise_numbers, quantities
 from rag.answer.citations.lexical import containment, fold, units
 from rag.answer.question import BODY_GROUPS, Question, clause_number
-from rag.text import place_names, to_simplified
+from rag.text import detect_language, place_names, to_simplified
 
 _DATE = re.compile(
     r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|(?<!\d)(?:19|20)\d{2}(?!\d)"
@@ -116,9 +116,20 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
         }
         return _new(names, given)
     if slot == "organisation":
-        return _new(organisations(sentence), given)
+        return _new(organisations(sentence), given) and names_kind(question, sentence, heading)
     if slot == "person":  # "谁": a person, a body, or what plays one ("the central budget" funds research)
+        if question.language == "en" and PERSON_NAMED_EN:
+            # An English "who" over Chinese text: says_more cannot compare them, so a name must be new.
+            return _new(persons(sentence) | organisations(sentence), given)
         return says_more(question, sentence, heading)
+    return says_more(question, sentence, heading)
+
+
+def says_enough(question: Question, sentence: str, heading: str = "") -> bool:
+    """An untyped slot: the sentence says more than the question, and a list asked by kind
+    ("哪些大学胜出", "which firms") names one of that kind."""
+    if question.slot == "list" and not names_kind(question, sentence, heading):
+        return False
     return says_more(question, sentence, heading)
 
 
@@ -146,6 +157,7 @@ def persons(sentence: str) -> set[str]:
     return names
 
 
+PERSON_NAMED_EN = True  # English "who": the sentence must name a person or body (dev)
 NEW_UNITS = 0.2  # share of a sentence's lexical units the question and heading must not already hold
 
 
@@ -187,6 +199,8 @@ def constraint_problem(question: Question, context: str) -> str | None:
             others = [g[0] for g in BODY_GROUPS if g[0] not in question.bodies and _mentions(context, g)]
             if others:  # the Senate's vote where the House's was asked
                 return f"the documents give {'/'.join(others)}, not {body}"
+            if REQUIRE_BODY:  # a passage naming no chamber at all says nothing of the House's vote
+                return f"the passages do not mention {body}"
     folded = to_simplified(context).lower()
     for names in question.entities:
         if not any(n in folded for n in names):
@@ -232,6 +246,7 @@ def in_passing(name: str, compact: str) -> bool:
     return True
 
 
+REQUIRE_BODY = True  # a body the question names must be named by the passage (measured on dev)
 TITLE_MATCH = 0.75  # share of a title's character bigrams the passage must contain
 
 
@@ -278,3 +293,152 @@ def weak_match_reason(question: Question, contexts: Iterable[str], score: float,
     absent = missing_terms(question, contexts)
     named = f"the passages do not mention {'、'.join(absent)}; " if absent else ""
     return f"{named}no retrieved sentence answers the question (best score {score:.2f} < {floor})"
+
+
+# --- scope: the plan period, the kind of organisation, a sibling entity ---------------------
+
+_PERIOD_ZH = re.compile(
+    r"(十[一二三四五六七八九])五(?=规划|计划|时期|期间|末|”|\"|」)|第(十[一二三四五六七八九])个五年"
+)
+_PERIOD_EN = re.compile(r"\b(1[1-9])(?:st|nd|rd|th)\s+Five[-\s]Year\b", re.I)
+_ZH_DIGIT = "一二三四五六七八九"
+
+
+def plan_periods(text: str) -> tuple[str, ...]:
+    """The five-year plans a text names, as 十三五 (十三五规划, 第十三个五年, "13th Five-Year"):
+    targets of the 14th plan do not answer a question about the 13th."""
+    folded = to_simplified(text)
+    out = [a or b for a, b in _PERIOD_ZH.findall(folded)]
+    out += ["十" + _ZH_DIGIT[int(n) - 11] for n in _PERIOD_EN.findall(text)]
+    return tuple(f"{p}五" for p in dict.fromkeys(out))
+
+
+def period_problem(asked: str, context: str) -> str | None:
+    """The question names a five-year plan the passage does not (it may name another one)."""
+    compact = "".join(to_simplified(context).split())
+    for period in plan_periods(asked):
+        if period not in compact and f"第{period[:-1]}个五年" not in compact:
+            given = [p for p in plan_periods(compact) if p != period]
+            other = f"the passages give the {'/'.join(given)} plan, not the {period} plan" if given else ""
+            return other or f"the passages do not mention the {period} plan"
+    return None
+
+
+# What a question asks for by kind of organisation ("哪些大学", "which companies") and the
+# endings a name of that kind has in the passages.
+_KIND_ENDINGS = {
+    "university": ("大学", "学院", "高校", "院校"),
+    "institute": ("研究所", "研究院", "研究中心", "实验室", "科学院"),
+    "company": ("公司", "集团", "企业", "厂商"),
+    "department": ("部", "委", "局", "厅", "署", "办", "委员会", "办公室"),
+}
+_KIND_ZH = {
+    "大学": "university",
+    "高校": "university",
+    "院校": "university",
+    "研究所": "institute",
+    "研究院": "institute",
+    "企业": "company",
+    "公司": "company",
+    "厂商": "company",
+    "部门": "department",
+}
+_KIND_ASKED_ZH = re.compile(
+    r"哪(?:些|个|家|所|几个|几家|几所)[\u4e00-\u9fff]{0,4}?(大学|高校|院校|研究所|研究院|企业|公司|厂商|部门)"
+)
+_KIND_ASKED_EN = re.compile(
+    r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(universit(?:y|ies)|institutes?|compan(?:y|ies)|firms?|"
+    r"departments?|ministr(?:y|ies)|agenc(?:y|ies))\b(?:\s+or\s+(universit(?:y|ies)|institutes?|"
+    r"compan(?:y|ies)|firms?))?",
+    re.I,
+)
+_KIND_EN = {"univ": "university", "inst": "institute", "comp": "company", "firm": "company"}
+
+
+def asked_kinds(text: str) -> tuple[str, ...]:
+    """The kinds of organisation a question asks to be named: "哪些大学胜出" → university;
+    "which universities or institutes" → university, institute. A bare 机构/organisation asks
+    for any kind (nothing returned)."""
+    out = [_KIND_ZH[m] for m in _KIND_ASKED_ZH.findall(to_simplified(text))]
+    for m in _KIND_ASKED_EN.finditer(text):
+        for word in filter(None, m.groups()):
+            out.append(_KIND_EN.get(word[:4].lower(), "department"))
+    return tuple(dict.fromkeys(out))
+
+
+def names_kind(question: Question, sentence: str, heading: str = "") -> bool:
+    """The sentence names a new organisation of a kind the question asks for (a university for
+    "哪些大学", a company for "which firms"); true when no kind is asked."""
+    kinds = asked_kinds(question.text)
+    if not kinds:
+        return True
+    endings = tuple(e for k in kinds for e in _KIND_ENDINGS[k])
+    given = fold(f"{question.text}\n{heading}")
+    found = [o for o in organisations(sentence) if to_simplified(o).endswith(endings)]
+    found += [w for w in _kind_words(sentence, endings)]
+    return any(fold(f) not in given for f in found)
+
+
+def _kind_words(sentence: str, endings: tuple[str, ...]) -> list[str]:
+    """Words of the sentence (jieba) that end in one of the kind's endings and name one (清华大学,
+    华为公司), not the bare kind (大学)."""
+    from rag.text import keyword_tokens
+
+    return [t for t in keyword_tokens(sentence) if t.endswith(endings) and t not in endings and len(t) >= 3]
+
+
+# A name made of what it is (its head: 企业, 政府, 大学…) and which one (its modifier: 民营, 广州市).
+_SIBLING_HEADS = (
+    "企业",
+    "公司",
+    "政府",
+    "大学",
+    "基金",
+    "基金会",
+    "法案",
+    "银行",
+    "委员会",
+    "研究所",
+    "研究院",
+    "实验室",
+)
+
+
+def sibling_problem(asked: str, context: str) -> str | None:
+    """The question names X (民营企业) that the passage does not, while the passage names another
+    of X's kind (国有企业) and never X's modifier (民营): it is about the sibling, not the one asked
+    (Chinese questions; names jieba keeps whole)."""
+    if detect_language(asked) != "zh":
+        return None
+    from rag.text import keyword_tokens
+
+    compact = "".join(fold(context).split())
+    words = None
+    for term in dict.fromkeys(keyword_tokens(to_simplified(asked))):
+        head = next((h for h in _SIBLING_HEADS if term.endswith(h) and len(term) - len(h) >= 2), None)
+        if head is None or term in compact:
+            continue
+        modifier = term[: -len(head)].removesuffix("市").removesuffix("省")
+        if modifier in compact:
+            continue
+        if words is None:
+            words = set(keyword_tokens(context))
+        siblings = sorted(w for w in words if w.endswith(head) and len(w) - len(head) >= 2 and w != term)
+        if siblings:
+            return f"the documents give {'/'.join(siblings[:2])}, not {term}"
+    return None
+
+
+def scope_problem(asked: str, context: str) -> str | None:
+    """Why a passage is about another scope than the question's: another five-year plan, or a
+    sibling of the entity asked about (国有企业 for 民营企业)."""
+    return period_problem(asked, context) or sibling_problem(asked, context)
+
+
+def unknown_place(name: str, shown: str, in_corpus: Callable[[str], bool]) -> bool:
+    """An English multi-word name ("Saudi Arabia") that CC-CEDICT gives as a place and that
+    neither the retrieved passages (``shown``, t2s, lower case) nor the corpus ever write."""
+    from rag.answer.question import english_place
+
+    places = english_place(name.lower())
+    return bool(places) and name.lower() not in shown and not any(p in shown or in_corpus(p) for p in places)

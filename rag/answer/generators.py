@@ -23,7 +23,9 @@ from rag.answer.answerability import (
     fills_slot,
     mentions_year_end,
     missing_slot_reason,
-    says_more,
+    says_enough,
+    scope_problem,
+    unknown_place,
     weak_match_reason,
 )
 from rag.answer.citations import (
@@ -169,6 +171,12 @@ class ExtractiveGenerator:
         shown = to_simplified("\n".join(self._passage_text(h) for h in hits)).lower()
         forms: list[tuple[str, ...]] = []
         for r in (resolve(n, lexicon) for n in question_names(own_words)):
+            if (
+                not r.known
+                and not r.name.acronym
+                and unknown_place(r.name.text, shown, self._corpus_has(lexicon))
+            ):
+                return (), f"the documents do not mention {r.name.text}"
             if r.absent and r.name.text.lower() not in shown:
                 # A name the passages may spell as its literal translation (Digital Agency → 数字厅)
                 # is not called absent while every word of it translates to something they hold.
@@ -178,6 +186,16 @@ class ExtractiveGenerator:
             if r.known:
                 forms.append(r.forms)
         return tuple(forms), None
+
+    @staticmethod
+    def _corpus_has(lexicon: Lexicon) -> Callable[[str], bool]:
+        """Whether the corpus writes a Chinese name: every jieba piece of it is in its vocabulary."""
+
+        def has(zh: str) -> bool:
+            toks = [t for t in keyword_tokens(zh) if len(t) > 1]
+            return bool(toks) and all(t in lexicon.vocab for t in toks)
+
+        return has
 
     def _question_terms(self, request: GenerationRequest) -> tuple[list[str], float, bool]:
         """The question's keywords and their weight: its own jieba tokens, or for a question
@@ -344,13 +362,19 @@ class ExtractiveGenerator:
             if not kept:
                 return [], problems[ranked[0].n]
             ranked = kept
+        if ranked:  # another five-year plan, or a sibling of the entity asked (国有企业 for 民营企业)
+            scoped = {c.n: scope_problem(request.asked or request.question, self._passage(c)) for c in ranked}
+            kept = [c for c in ranked if scoped[c.n] is None]
+            if not kept:
+                return [], scoped[ranked[0].n]
+            ranked = kept
         if q.wants_figure or asks_for_quantity(request.question):
             # "多少 / how much" is not answered by a sentence that states no figure (only dates).
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
         if q.slot in self.params.typed_slots:
             ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
         else:  # every slot: a sentence that only repeats the question does not answer it
-            ranked = [c for c in ranked if says_more(q, c.info.sentence(c.j), self._heading(c))]
+            ranked = [c for c in ranked if says_enough(q, c.info.sentence(c.j), self._heading(c))]
         contexts = [self._passage_text(h) for h in request.hits[: p.pool_passages]]
         if not ranked:
             return [], missing_slot_reason(q, contexts)
