@@ -119,7 +119,10 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
         return _new(organisations(sentence), given) and names_kind(question, sentence, heading)
     if slot == "person":  # "谁": a person, a body, or what plays one ("the central budget" funds research)
         if question.language == "en" and PERSON_NAMED_EN:
-            # An English "who" over Chinese text: says_more cannot compare them, so a name must be new.
+            # An English "who" over Chinese text: says_more cannot compare them, so a name must be
+            # new; a person asked by role ("appointed to lead", "the director") must be a person's.
+            if _PERSON_ROLE_EN.search(question.text):
+                return _new(persons(sentence), given)
             return _new(persons(sentence) | organisations(sentence), given)
         return says_more(question, sentence, heading)
     return says_more(question, sentence, heading)
@@ -158,6 +161,11 @@ def persons(sentence: str) -> set[str]:
 
 
 PERSON_NAMED_EN = True  # English "who": the sentence must name a person or body (dev)
+_PERSON_ROLE_EN = re.compile(
+    r"\b(?:appointed|named as|head(?:s|ed)? by|director|chair(?:man|woman|person)?|minister|president|"
+    r"secretary|leader|chief)\b",
+    re.I,
+)
 NEW_UNITS = 0.2  # share of a sentence's lexical units the question and heading must not already hold
 
 
@@ -424,15 +432,74 @@ def sibling_problem(asked: str, context: str) -> str | None:
         if words is None:
             words = set(keyword_tokens(context))
         siblings = sorted(w for w in words if w.endswith(head) and len(w) - len(head) >= 2 and w != term)
+        # jieba may cut the sibling apart (对中央企业 → 中央 + 企业): a dictionary word before the head.
+        siblings += [m for m in _two_before(compact, head) if m != term and m not in siblings]
         if siblings:
             return f"the documents give {'/'.join(siblings[:2])}, not {term}"
     return None
 
 
+def _two_before(compact: str, head: str) -> list[str]:
+    """Two-character dictionary words followed by ``head`` (中央企业, 国有企业), as written."""
+    import jieba
+
+    found = re.findall(rf"(?=([\u4e00-\u9fff]{{2}}){re.escape(head)})", compact)
+    return sorted({f + head for f in found if jieba.dt.FREQ.get(f)})
+
+
+_ORG_END = re.compile(r"(?:部|委|局|厅|署|委员会)$")
+
+
+def absent_body(asked: str, context: str) -> str | None:
+    """A Chinese question names a government body (外交部, 商务部: jieba ``nt`` or a name ending
+    in 部/委/局…) that the passage never speaks of: the two characters before its ending, which
+    say which body it is (外交 in 中国外交部), do not occur in it."""
+    if detect_language(asked) != "zh" or not REQUIRE_ZH_BODY:
+        return None
+    import jieba.posseg as pseg
+
+    compact = "".join(fold(context).split())
+    for word, flag in pseg.cut(to_simplified(asked)):
+        end = _ORG_END.search(word)
+        if len(word) < 3 or not (end or flag == "nt"):
+            continue
+        stem = word[: end.start()] if end else word
+        if len(stem) >= 2 and stem[-2:] not in compact:  # 中国外交部: 外交 says which body
+            return f"the passages do not mention {word}"
+    return None
+
+
+def place_problem(asked: str, context: str) -> str | None:
+    """A Chinese question about a place (深圳) and a passage that never names it but names others:
+    the passage is about those places (checked on the whole passage, not only the sentence)."""
+    if detect_language(asked) != "zh" or not PLACE_IN_PASSAGE:
+        return None
+    wanted = place_names(asked)
+    folded = to_simplified(context)
+    if not wanted or any(w in folded for w in wanted):
+        return None
+    named = place_names(folded)
+    if named and not any(w in n or n in w for w in wanted for n in named):
+        return f"the passages are about {'、'.join(sorted(named)[:3])}, not {'、'.join(sorted(wanted))}"
+    if PLACE_IN_PASSAGE == "strict":
+        return f"the passages do not mention {'、'.join(sorted(wanted))}"
+    return None
+
+
+REQUIRE_ZH_BODY = True  # a body a Chinese question names must be spoken of in the passage (dev)
+PLACE_IN_PASSAGE: bool | str = "strict"  # a place a Chinese question names must be in the passage (dev)
+
+
 def scope_problem(asked: str, context: str) -> str | None:
-    """Why a passage is about another scope than the question's: another five-year plan, or a
-    sibling of the entity asked about (国有企业 for 民营企业)."""
-    return period_problem(asked, context) or sibling_problem(asked, context)
+    """Why a passage is about another scope than the question's: another five-year plan, a
+    sibling of the entity asked about (国有企业 for 民营企业), a body it never speaks of, or other
+    places than the one asked."""
+    return (
+        period_problem(asked, context)
+        or sibling_problem(asked, context)
+        or absent_body(asked, context)
+        or place_problem(asked, context)
+    )
 
 
 def unknown_place(name: str, shown: str, in_corpus: Callable[[str], bool]) -> bool:
