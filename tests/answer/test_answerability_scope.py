@@ -1,0 +1,88 @@
+"""Scope constraints: a passage about another plan period, a sibling entity, another body or
+place, or a list of the wrong kind of organisation does not answer (own wordings, real jieba
+and CC-CEDICT)."""
+
+from __future__ import annotations
+
+from rag.answer.answerability import (
+    absent_body,
+    asked_kinds,
+    constraint_problem,
+    fills_slot,
+    names_kind,
+    place_problem,
+    plan_periods,
+    scope_problem,
+    sibling_problem,
+    unknown_place,
+)
+from rag.answer.question import analyse
+
+
+def test_plan_periods_in_both_languages() -> None:
+    assert plan_periods("“十四五”规划提出了哪些目标？") == ("十四五",)
+    assert plan_periods("What did the 12th Five-Year Plan fund?") == ("十二五",)
+    assert plan_periods("第十三个五年规划期间") == ("十三五",)
+    assert plan_periods("十五年来的发展") == ()
+
+
+def test_another_plan_period_is_named_as_the_problem() -> None:
+    why = scope_problem("What did the 12th Five-Year Plan fund?", "《“十四五”科技规划》提出到2025年……")
+    assert why is not None and "十四五" in why and "十二五" in why
+    assert scope_problem("“十四五”规划的目标？", "“十四五”时期，全省研发投入……") is None
+
+
+def test_sibling_entity_is_not_the_one_asked() -> None:
+    text = "《关于支持国有企业加快数字化转型的意见》要求国有企业建立首席数据官制度。"
+    why = sibling_problem("支持民营企业数字化转型的意见有哪些要求？", text)
+    assert why is not None and "国有企业" in why and "民营企业" in why
+    # The same entity written in the passage, or its modifier present: no problem.
+    assert sibling_problem("支持国有企业数字化转型的意见有哪些要求？", text) is None
+    assert sibling_problem("广东省政府印发了什么？", "广东省人民政府印发《实施方案》") is None
+    assert sibling_problem("Which state-owned firms?", text) is None  # Chinese questions only
+
+
+def test_a_body_the_passage_never_speaks_of() -> None:
+    text = "参议院以 70 票赞成通过该法案，旨在加强半导体研发。"
+    assert absent_body("法案通过后，中国商务部作何表态？", text) in (
+        "the passages do not mention 中国商务部",
+        "the passages do not mention 商务部",
+    )
+    # An abbreviation keeps the characters that say which body: 科技厅 for 科学技术厅.
+    assert absent_body("广东省科技厅发布了哪些措施？", "广东省科学技术厅印发若干措施") is None
+
+
+def test_a_place_the_passage_never_names() -> None:
+    assert place_problem("杭州有多少家芯片企业？", "全市集成电路企业超过300家，产值增长两成。") is not None
+    assert place_problem("杭州有多少家芯片企业？", "杭州集成电路企业超过300家。") is None
+    assert place_problem("How many chip firms?", "全市集成电路企业超过300家。") is None
+
+
+def test_kind_of_organisation_asked() -> None:
+    assert asked_kinds("首批试点中，哪些高校入选？") == ("university",)
+    assert asked_kinds("Which banks or companies signed?") == ("company",)
+    assert set(asked_kinds("Which universities or institutes run the labs?")) == {"university", "institute"}
+    assert asked_kinds("由哪个机构负责？") == ()
+    q = analyse("首批试点中，哪些高校入选？")
+    assert not names_kind(q, "教育部公布了试点名单，共覆盖五个省份。")
+    assert names_kind(q, "入选的有浙江大学、中山大学等十所学校。")
+
+
+def test_english_who_asked_by_role_needs_a_person() -> None:
+    q = analyse("Who was appointed director of the new quantum institute?")
+    assert q.slot == "person"
+    assert not fills_slot(q, "科学技术部宣布成立量子研究院，并启动首批项目。")
+    assert fills_slot(q, "科学技术部任命张三丰为量子研究院院长。")
+
+
+def test_a_chamber_the_passage_does_not_name() -> None:
+    q = analyse("How did the House of Representatives vote on the chip bill?")
+    assert constraint_problem(q, "该法案拨款520亿美元支持芯片制造。") is not None
+    assert constraint_problem(q, "众议院以 243 票赞成通过该法案。") is None
+
+
+def test_unknown_place_from_the_dictionary() -> None:
+    never = lambda zh: False  # noqa: E731 - the corpus writes none of it
+    assert unknown_place("New Zealand", "美国和日本的投入", never)
+    assert not unknown_place("New Zealand", "新西兰政府发布了战略", never)
+    assert not unknown_place("Digital Agency", "日本数字厅", never)  # not a place
