@@ -33,7 +33,7 @@ _ORG_EN = re.compile(
 )
 # 国 ends a place name (韩国, 英国), not a word that goes on (国家, 国防, 国际, 国内…); 全国/各国/强国 name none.
 _PLACE_SUFFIX = re.compile(
-    r"[\u4e00-\u9fff]{1,6}?(?:市|省|州|县|(?<![地社园专校辖片])区|(?<![全各本我两大强])国(?![家防际内外务企有营产民立债库])|城|湾区|新区)"
+    r"[\u4e00-\u9fff]{1,6}?(?:市|(?<![业务学济动卫])省|州|县|(?<![地社园专校辖片])区|(?<![全各本我两大强])国(?![家防际内外务企有营产民立债库])|城|湾区|新区)"
 )
 _ENUM_SEP = re.compile(r"[、；;]|(?:[一二三四五六七八九十]是)")
 
@@ -152,10 +152,16 @@ def organisations(sentence: str) -> set[str]:
 
 
 def persons(sentence: str) -> set[str]:
-    """Person names (jieba ``nr``, two characters or more) and capitalised English name pairs."""
+    """Person names (jieba ``nr`` of two to four characters starting with a common surname, or a
+    transliterated name with ·; jieba also tags words such as 道德 ``nr``) and capitalised English
+    name pairs."""
     import jieba.posseg as pseg
 
-    names = {w for w, flag in pseg.cut(to_simplified(sentence)) if flag == "nr" and len(w) >= 2}
+    names = {
+        w
+        for w, flag in pseg.cut(to_simplified(sentence))
+        if flag == "nr" and 2 <= len(w) <= 4 and (w[0] in _SURNAMES or "·" in w)
+    }
     names |= {m.group(0) for m in re.finditer(r"\b[A-Z][a-z]+\s+[A-Z][a-z]+\b", sentence)}
     return names
 
@@ -165,6 +171,11 @@ _PERSON_ROLE_EN = re.compile(
     r"\b(?:appointed|named as|head(?:s|ed)? by|director|chair(?:man|woman|person)?|minister|president|"
     r"secretary|leader|chief)\b",
     re.I,
+)
+# The most common Chinese surnames (single characters).
+_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟"
+    "谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤习温胡孙李"
 )
 NEW_UNITS = 0.2  # share of a sentence's lexical units the question and heading must not already hold
 

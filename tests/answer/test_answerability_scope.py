@@ -86,3 +86,30 @@ def test_unknown_place_from_the_dictionary() -> None:
     assert unknown_place("New Zealand", "美国和日本的投入", never)
     assert not unknown_place("New Zealand", "新西兰政府发布了战略", never)
     assert not unknown_place("Digital Agency", "日本数字厅", never)  # not a place
+
+
+def test_person_names_need_a_surname_or_a_transliteration() -> None:
+    from rag.answer.answerability import persons
+
+    assert persons("进一步实施人工智能道德原则") == set()  # jieba tags 道德 nr
+    assert "王志刚" in persons("科技部部长王志刚出席会议")
+
+
+def test_a_japanese_ministry_is_no_province() -> None:
+    q = analyse("日本打算在哪些城市建设新的研发中心？")
+    assert q.slot == "place"
+    assert not fills_slot(q, "日本文部科学省发布了研发中心建设计划。")
+    assert fills_slot(q, "新中心将建在大阪市和福冈市。")
+
+
+def test_a_rate_asked_is_a_percentage() -> None:
+    assert analyse("What subsidy rate does the new scheme offer to small firms?").slot == "percentage"
+
+
+def test_besides_does_not_start_a_name() -> None:
+    from rag.answer.names import question_names
+
+    names = [
+        n.text for n in question_names("Besides the Quantum Flagship Office, how many hubs are planned?")
+    ]
+    assert names == ["Quantum Flagship Office"]
