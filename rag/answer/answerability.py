@@ -523,3 +523,51 @@ def unknown_place(name: str, shown: str, in_corpus: Callable[[str], bool]) -> bo
 
     places = english_place(name.lower())
     return bool(places) and name.lower() not in shown and not any(p in shown or in_corpus(p) for p in places)
+
+
+_NAME_TAGS = {"nr": "name", "nt": "name", "nz": "name", "nrt": "name", "nrfg": "name", "ns": "place"}
+_NOT_NAMES = frozenset(
+    "白皮书 报告 文章 文件 蓝图 方案 意见 规划 计划 中国 我国 全国 国内 全球 世界 国家".split()
+)
+_CLAUSE = re.compile(r"[，,；;。！？!?：:]")
+
+
+def _tagged_names(text: str) -> dict[str, str]:
+    import jieba.posseg as pseg
+
+    return {
+        w: _NAME_TAGS[f]
+        for w, f in pseg.cut(to_simplified(text))
+        if f in _NAME_TAGS and len(w) >= 2 and w not in _NOT_NAMES
+    }
+
+
+def figure_owner_problem(question: Question, sentence: str, heading: str, passage: str) -> str | None:
+    """A figure asked about one name (爱立信) that the passage mentions but this sentence does not,
+    while every clause of the sentence stating a new figure names another of its kind (华为's and
+    中兴通讯's contracts): the figures belong to the others (Chinese questions, figure slots)."""
+    if question.language != "zh" or not question.wants_figure or not FIGURE_OWNER:
+        return None
+    folded_s, folded_h, folded_p = (to_simplified(x) for x in (sentence, heading, passage))
+    asked = {
+        w: k
+        for w, k in _tagged_names(question.text).items()
+        if w not in folded_s and w not in folded_h and w in folded_p
+    }
+    if not asked:
+        return None
+    clauses = [c for c in _CLAUSE.split(sentence) if new_figures(question, c)]
+    if not clauses:
+        return None
+    others: list[str] = []
+    for clause in clauses:
+        named = [
+            w for w, k in _tagged_names(clause).items() if k in asked.values() and w not in question.text
+        ]
+        if not named:
+            return None  # a figure no other name owns: it may be the one asked
+        others += named
+    return f"the figures are given for {'、'.join(dict.fromkeys(others))}, not {'、'.join(asked)}"
+
+
+FIGURE_OWNER = True  # a figure owned by another name in its clause does not answer (dev)

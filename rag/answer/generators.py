@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from rag.answer.answerability import (
     constraint_problem,
     enumeration_size,
+    figure_owner_problem,
     fills_slot,
     mentions_year_end,
     missing_slot_reason,
@@ -44,7 +45,7 @@ from rag.answer.citations.figures import years_in
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import Lexicon, literal_words, question_names, resolve
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
-from rag.answer.question import TYPED_SLOTS, analyse, bare_ask, ellipsis_subject, subject_names
+from rag.answer.question import TYPED_SLOTS, Question, analyse, bare_ask, ellipsis_subject, subject_names
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
@@ -373,6 +374,10 @@ class ExtractiveGenerator:
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
         if q.slot in self.params.typed_slots:
             ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
+            owned = {id(c): self._figure_owner(q, c) for c in ranked}
+            if ranked and all(owned.values()):
+                return [], owned[id(ranked[0])]
+            ranked = [c for c in ranked if owned[id(c)] is None]
         else:  # every slot: a sentence that only repeats the question does not answer it
             ranked = [c for c in ranked if says_enough(q, c.info.sentence(c.j), self._heading(c))]
         contexts = [self._passage_text(h) for h in request.hits[: p.pool_passages]]
@@ -406,6 +411,9 @@ class ExtractiveGenerator:
             first.setdefault(c.n, i)
         chosen.sort(key=lambda c: (first[c.n], c.info.spans[c.j][0]))
         return chosen, None
+
+    def _figure_owner(self, q: Question, c: Pick) -> str | None:
+        return figure_owner_problem(q, c.info.sentence(c.j), self._heading(c), self._passage(c))
 
     @staticmethod
     def _year_scope(c: Pick, title: bool = True) -> str:

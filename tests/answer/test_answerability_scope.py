@@ -113,3 +113,16 @@ def test_besides_does_not_start_a_name() -> None:
         n.text for n in question_names("Besides the Quantum Flagship Office, how many hubs are planned?")
     ]
     assert names == ["Quantum Flagship Office"]
+
+
+def test_a_figure_owned_by_another_name() -> None:
+    from rag.answer.answerability import figure_owner_problem
+
+    passage = "全球设备商包括华为、诺基亚、爱立信等。华为获得了80个合同，诺基亚获得了50个合同。"
+    sentence = "华为获得了80个合同，诺基亚获得了50个合同。"
+    q = analyse("爱立信获得了多少个合同？")
+    why = figure_owner_problem(q, sentence, "", passage)
+    assert why is not None and "爱立信" in why and "华为" in why
+    assert figure_owner_problem(analyse("华为获得了多少个合同？"), sentence, "", passage) is None
+    # The name asked is not in the passage at all: another rule's business, not this one's.
+    assert figure_owner_problem(q, sentence, "", sentence) is None
