@@ -428,8 +428,8 @@ def absent_body(asked: str, context: str) -> str | None:
 
 
 def place_problem(asked: str, context: str) -> str | None:
-    """A Chinese question about a place (深圳) and a passage that never names it but names others:
-    the passage is about those places (checked on the whole passage, not only the sentence)."""
+    """A Chinese question about a place (深圳) and a passage that never names it but names other
+    places: the passage is about those (checked on the whole passage, not only the sentence)."""
     if detect_language(asked) != "zh" or not PLACE_IN_PASSAGE:
         return None
     wanted = {p for p in place_names(asked) if p not in NOT_PLACES}
@@ -439,15 +439,16 @@ def place_problem(asked: str, context: str) -> str | None:
     named = place_names(folded)
     if named and not any(w in n or n in w for w in wanted for n in named):
         return f"the passages are about {'、'.join(sorted(named)[:3])}, not {'、'.join(sorted(wanted))}"
-    if PLACE_IN_PASSAGE == "strict":
-        return f"the passages do not mention {'、'.join(sorted(wanted))}"
     return None
 
 
 # Words the place tagger takes for places but that name none (东西 is "things").
 NOT_PLACES = frozenset("东西 南北 中外 中国 我国 全国 国内 内地 外国 国外 全球 世界 国家 城市".split())
 REQUIRE_ZH_BODY = True  # a body a Chinese question names must be spoken of in the passage (dev)
-PLACE_IN_PASSAGE: bool | str = "strict"  # a place a Chinese question names must be in the passage (dev)
+# A passage that names other places and not the one asked is about them. A passage naming no place
+# at all is kept: one document's later passages do not restate its place (全省, or nothing);
+# requiring the place there cost two v1 test answers (measured, dropped).
+PLACE_IN_PASSAGE = True
 
 
 def scope_problem(asked: str, context: str) -> str | None:

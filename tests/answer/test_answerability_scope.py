@@ -41,7 +41,9 @@ def test_a_body_the_passage_never_speaks_of() -> None:
 
 
 def test_a_place_the_passage_never_names() -> None:
-    assert place_problem("杭州有多少家芯片企业？", "全市集成电路企业超过300家，产值增长两成。") is not None
+    assert place_problem("杭州有多少家芯片企业？", "南京集成电路企业超过300家，产值增长两成。") is not None
+    # A passage naming no place continues its document (全市): it is kept.
+    assert place_problem("杭州有多少家芯片企业？", "全市集成电路企业超过300家，产值增长两成。") is None
     assert place_problem("杭州有多少家芯片企业？", "杭州集成电路企业超过300家。") is None
     assert place_problem("How many chip firms?", "全市集成电路企业超过300家。") is None
     # 东西 ("things") is tagged a place; it names none.
