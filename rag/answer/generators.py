@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from rag.answer.answerability import (
     constraint_problem,
     enumeration_size,
+    figure_owner_problem,
     fills_slot,
     mentions_year_end,
     missing_slot_reason,
-    says_more,
+    says_enough,
+    scope_problem,
+    unknown_place,
     weak_match_reason,
 )
 from rag.answer.citations import (
@@ -42,7 +45,7 @@ from rag.answer.citations.figures import years_in
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import Lexicon, literal_words, question_names, resolve
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
-from rag.answer.question import TYPED_SLOTS, analyse, bare_ask, ellipsis_subject, subject_names
+from rag.answer.question import TYPED_SLOTS, Question, analyse, bare_ask, ellipsis_subject, subject_names
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
@@ -169,6 +172,12 @@ class ExtractiveGenerator:
         shown = to_simplified("\n".join(self._passage_text(h) for h in hits)).lower()
         forms: list[tuple[str, ...]] = []
         for r in (resolve(n, lexicon) for n in question_names(own_words)):
+            if (
+                not r.known
+                and not r.name.acronym
+                and unknown_place(r.name.text, shown, self._corpus_has(lexicon))
+            ):
+                return (), f"the documents do not mention {r.name.text}"
             if r.absent and r.name.text.lower() not in shown:
                 # A name the passages may spell as its literal translation (Digital Agency → 数字厅)
                 # is not called absent while every word of it translates to something they hold.
@@ -178,6 +187,16 @@ class ExtractiveGenerator:
             if r.known:
                 forms.append(r.forms)
         return tuple(forms), None
+
+    @staticmethod
+    def _corpus_has(lexicon: Lexicon) -> Callable[[str], bool]:
+        """Whether the corpus writes a Chinese name: every jieba piece of it is in its vocabulary."""
+
+        def has(zh: str) -> bool:
+            toks = [t for t in keyword_tokens(zh) if len(t) > 1]
+            return bool(toks) and all(t in lexicon.vocab for t in toks)
+
+        return has
 
     def _question_terms(self, request: GenerationRequest) -> tuple[list[str], float, bool]:
         """The question's keywords and their weight: its own jieba tokens, or for a question
@@ -344,13 +363,23 @@ class ExtractiveGenerator:
             if not kept:
                 return [], problems[ranked[0].n]
             ranked = kept
+        if ranked:  # another five-year plan, or a sibling of the entity asked (国有企业 for 民营企业)
+            scoped = {c.n: scope_problem(request.asked or request.question, self._passage(c)) for c in ranked}
+            kept = [c for c in ranked if scoped[c.n] is None]
+            if not kept:
+                return [], scoped[ranked[0].n]
+            ranked = kept
         if q.wants_figure or asks_for_quantity(request.question):
             # "多少 / how much" is not answered by a sentence that states no figure (only dates).
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
         if q.slot in self.params.typed_slots:
             ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
+            owned = {id(c): self._figure_owner(q, c) for c in ranked}
+            if ranked and all(owned.values()):
+                return [], owned[id(ranked[0])]
+            ranked = [c for c in ranked if owned[id(c)] is None]
         else:  # every slot: a sentence that only repeats the question does not answer it
-            ranked = [c for c in ranked if says_more(q, c.info.sentence(c.j), self._heading(c))]
+            ranked = [c for c in ranked if says_enough(q, c.info.sentence(c.j), self._heading(c))]
         contexts = [self._passage_text(h) for h in request.hits[: p.pool_passages]]
         if not ranked:
             return [], missing_slot_reason(q, contexts)
@@ -382,6 +411,9 @@ class ExtractiveGenerator:
             first.setdefault(c.n, i)
         chosen.sort(key=lambda c: (first[c.n], c.info.spans[c.j][0]))
         return chosen, None
+
+    def _figure_owner(self, q: Question, c: Pick) -> str | None:
+        return figure_owner_problem(q, c.info.sentence(c.j), self._heading(c), self._passage(c))
 
     @staticmethod
     def _year_scope(c: Pick, title: bool = True) -> str:

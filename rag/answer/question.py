@@ -91,7 +91,7 @@ _EN_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "percentage",
         re.compile(
             r"\bwhat (?:share|percentage|proportion|fraction|rate)\b|\bpercent"
-            r"|\bwhat (?:[\w-]+ ){1,3}(?:share|percentage|proportion)\b|\b(?:share|proportion|percentage) of\b",
+            r"|\bwhat (?:[\w-]+ ){1,3}(?:share|percentage|proportion|rate)\b|\b(?:share|proportion|percentage) of\b",
             re.I,
         ),
     ),
