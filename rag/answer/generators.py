@@ -44,10 +44,8 @@ from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import Lexicon, literal_words, question_names, resolve
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.answer.question import TYPED_SLOTS, analyse, bare_ask, ellipsis_subject, subject_names
-from rag.answer.shape import slot_shape
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
-from rag.store.bm25 import idf
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
 from rag.types import Hit
 
@@ -98,16 +96,6 @@ class Pick:
     translated: float = 0.0
     # Further passages (numbers) that state the same sentence: cited alongside ``n`` ("[1][3]").
     also: tuple[int, ...] = ()
-    # What the sentence's shape adds for the slot (a list for "which…", a reason for "why"): it
-    # orders the quotes but is left out of the refusal floor.
-    shape: float = 0.0
-    # What weighing the question's words by their corpus idf changes in the keyword overlap: it
-    # orders the quotes, and is left out of the refusal floor (calibrated on length weights).
-    specificity: float = 0.0
-
-    @property
-    def rank_score(self) -> float:
-        return self.score + self.shape + self.specificity
 
 
 @dataclass
@@ -128,12 +116,6 @@ class ExtractiveParams:
     translated_weight: float = 1.0
     rank_weight: float = 0.05
     heading_weight: float = 0.0  # keywords found only in the passage's title/section count this much
-    # A question word's weight is its length × idf**idf_power (corpus document frequency): the
-    # question's specific words (两用, 收入) decide between sentences on one topic, not 技术/中国.
-    idf_power: float = 0.0
-    # Added to the ordering (not the refusal floor) of a sentence shaped like the slot's answer:
-    # an enumeration for a list question, a cause for "why", a definition for "what is".
-    shape_weight: float = 0.0
     match_script: bool = True  # answer text in the question's Chinese script (quotes stay verbatim)
     # Slots whose type a sentence must state (a place for "where"…); measured on dev, see config.
     typed_slots: tuple[str, ...] = TYPED_SLOTS
@@ -246,18 +228,6 @@ class ExtractiveGenerator:
                 return found, self.params.translated_weight, True
         return list(dict.fromkeys(keyword_tokens(request.question))), self.params.keyword_weight, False
 
-    def _term_weights(self, tokens: Sequence[str]) -> dict[str, float]:
-        """Each question word's weight: its length, times its corpus idf to the power
-        ``idf_power`` (document frequencies from the lexicon, i.e. the BM25 index); empty when
-        ``idf_power`` is 0 or no frequencies are known (length weights only)."""
-        power = self.params.idf_power
-        lexicon = self.lexicon() if power and self.lexicon is not None else None
-        doc_freq = getattr(lexicon, "doc_freq", None)
-        n_docs = getattr(lexicon, "n_docs", 0)
-        if not doc_freq or not n_docs:
-            return {}
-        return {t: len(t) * idf(doc_freq.get(t, 1), n_docs) ** power for t in tokens}
-
     # scoring ----------------------------------------------------------------------------
 
     def candidates(self, request: GenerationRequest) -> list[Pick]:
@@ -269,7 +239,6 @@ class ExtractiveGenerator:
         qvec = self.embedder.embed_query(request.question)
         qtokens, kw_weight, translated = self._question_terms(request)
         lengths = {t: float(len(t)) for t in qtokens}
-        specific = self._term_weights(qtokens) or lengths
         # A rewritten follow-up (or a part of a multi-part question): the words carried from the
         # previous turn name the topic, which the passage must be about, not what this sentence must
         # say (else the sentence that answered the previous turn, which repeats the topic, wins
@@ -305,16 +274,8 @@ class ExtractiveGenerator:
                 kw = _overlap(lengths, qtokens, in_passage, sfold, head, p.heading_weight)
                 cos = float(sims[j])
                 score = p.cosine_weight * cos + kw_weight * kw + p.rank_weight / n
-                # Specific words re-weigh the overlap for ordering only: the floor keeps its calibration.
-                extra = 0.0
-                if specific is not lengths:
-                    extra = kw_weight * (
-                        _overlap(specific, qtokens, in_passage, sfold, head, p.heading_weight) - kw
-                    )
-                picks.append(
-                    Pick(n, info, j, score, cos, kw, kw_weight * kw if translated else 0.0, specificity=extra)
-                )
-        picks.sort(key=lambda x: -x.rank_score)
+                picks.append(Pick(n, info, j, score, cos, kw, kw_weight * kw if translated else 0.0))
+        picks.sort(key=lambda x: -x.score)
         return picks
 
     @staticmethod
@@ -438,12 +399,6 @@ class ExtractiveGenerator:
         )
         if best < floor:
             return [], weak_match_reason(q, contexts, best, floor)
-        if p.shape_weight:
-            ranked = [
-                replace(c, shape=p.shape_weight * slot_shape(q.slot, c.info.sentence(c.j))) for c in ranked
-            ]
-            if q.items < 2:
-                ranked.sort(key=lambda c: -c.rank_score)
         chosen: list[Pick] = [ranked[0]]
         for cand in ranked[1:]:
             at = next((i for i, c in enumerate(chosen) if _same_sentence(cand, c)), None)
@@ -454,7 +409,7 @@ class ExtractiveGenerator:
                 if cand.n != same.n and cand.n not in same.also:
                     chosen[at] = replace(same, also=(*same.also, cand.n))
                 continue
-            if len(chosen) >= p.max_sentences or cand.rank_score < p.keep_ratio * ranked[0].rank_score:
+            if len(chosen) >= p.max_sentences or cand.score < p.keep_ratio * ranked[0].score:
                 continue
             if any(_near_copy(cand, c) for c in chosen):
                 continue  # a near copy of a quote already taken
