@@ -43,7 +43,7 @@ from rag.answer.citations.figures import years_in
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import Lexicon, literal_words, question_names, resolve
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
-from rag.answer.question import TYPED_SLOTS, analyse, bare_ask, ellipsis_subject, subject_names
+from rag.answer.question import TYPED_SLOTS, Question, analyse, bare_ask, ellipsis_subject, subject_names
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
@@ -109,6 +109,9 @@ class ExtractiveParams:
     keep_ratio: float = (
         0.6  # further quotes must score at least this share of the best (dev: 0.8 → 0.6 +3 cited gold)
     )
+    # The bar a question's year-bearing sentence must reach is set by the best sentence that fills
+    # the slot, not by any sentence (a headline repeating the question's words).
+    year_ratio_slot: bool = True
     pool_passages: int = 5  # sentences are taken from the top passages only (embedding is slow)
     cosine_weight: float = 1.0
     keyword_weight: float = 1.0
@@ -353,9 +356,15 @@ class ExtractiveGenerator:
                     return [], f"no retrieved passage mentions {subject.removesuffix(chr(39) + 's')}"
         years = list(q.years)
         if years:
-            best = max(c.score for c in ranked)
+            # The year-bearing sentence must score nearly as well as the best sentence that could
+            # answer (fills the slot): a headline repeating the question's words sets no bar.
+            answering = self._answering(q, ranked, request.question) if p.year_ratio_slot else ranked
+            best = max(c.score for c in answering or ranked)
             ranked = [c for c in ranked if any(mentions_year(self._year_scope(c), y) for y in years)]
-            if not ranked or max(c.score for c in ranked) < p.year_ratio * best:
+            kept = (
+                [c for c in answering if any(c is r for r in ranked)] if answering is not ranked else ranked
+            )
+            if not ranked or max((c.score for c in kept or ranked), default=0.0) < p.year_ratio * best:
                 return [], f"the passages do not give figures for {', '.join(years)}"
             if q.year_end:
                 # Read in the sentence's own scope, not the title ("2020中国硬科技创新白皮书").
@@ -420,6 +429,18 @@ class ExtractiveGenerator:
             first.setdefault(c.n, i)
         chosen.sort(key=lambda c: (first[c.n], c.info.spans[c.j][0]))
         return chosen, None
+
+    def _answering(self, q: Question, ranked: Sequence[Pick], question: str) -> list[Pick]:
+        """The sentences of the slot's type: a figure for "how much", a place for "where"…."""
+        out = []
+        for c in ranked:
+            sentence = c.info.sentence(c.j)
+            if (q.wants_figure or asks_for_quantity(question)) and not quantities(sentence):
+                continue
+            typed = q.slot in self.params.typed_slots
+            if (fills_slot if typed else says_more)(q, sentence, self._heading(c)):
+                out.append(c)
+        return out
 
     @staticmethod
     def _year_scope(c: Pick, title: bool = True) -> str:
