@@ -20,7 +20,9 @@ def _chunk(n: int, text: str, title: str = "科技经费统计", source: str = "
 
 def _request(question: str, chunks: list[Chunk]) -> GenerationRequest:
     hits = [Hit(c, 1.0 / r, rank=r) for r, c in enumerate(chunks, 1)]
-    return GenerationRequest(question, hits, detect_language(question), detect_script(question), asked=question)
+    return GenerationRequest(
+        question, hits, detect_language(question), detect_script(question), asked=question
+    )
 
 
 def test_a_sentence_two_passages_state_is_cited_from_both(seed_assistant: Assistant) -> None:
