@@ -163,7 +163,12 @@ class Settings(BaseSettings):
         description="Give an uncited sentence the marker of a passage that fully supports it (every figure "
         "present, similar enough); off: every uncited claim is flagged unsupported",
     )
-    extractive_max_sentences: int = Field(3, ge=1, le=6, description="Quotes in an extractive answer")
+    extractive_max_sentences: int = Field(
+        4,
+        ge=1,
+        le=6,
+        description="Quotes in an extractive answer (dev: 4 cites the gold passage more often than 3)",
+    )
     extractive_min_score: float = Field(
         0.8,
         description="Chinese question: the extractive generator answers nothing (a refusal) when its best "

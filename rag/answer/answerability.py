@@ -145,6 +145,8 @@ def organisations(sentence: str) -> set[str]:
         head = words[:-1] if len(words) > 1 else []
         if any(flag[:1] in ("n", "j") or flag in ("eng", "nz") for _, flag in head):
             names.add(m.group(0))
+        elif len(words) == 1 and len(m.group(0)) >= 3 and words[0].flag in ("n", "nt", "nz"):
+            names.add(m.group(0))  # one dictionary word: 科技部, 财政部
     names |= {m.group(0) for m in _ORG_EN.finditer(sentence)}
     return names
 

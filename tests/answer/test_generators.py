@@ -70,7 +70,7 @@ def test_extractive_answer_is_made_of_verbatim_quotes(seed_assistant: Assistant,
     gen = ExtractiveGenerator(seed_assistant.embedder)
     request = _request(seed_assistant, question)
     picks = gen.select(request)
-    assert 1 <= len(picks) <= 3
+    assert 1 <= len(picks) <= gen.params.max_sentences
     text = "".join(gen.stream(request))
     assert text == gen.answer_text(request)
     quoted = {display_quote(p.info.sentence(p.j)) for p in picks}
@@ -81,9 +81,10 @@ def test_extractive_answer_is_made_of_verbatim_quotes(seed_assistant: Assistant,
         assert p.info.spans[p.j] in passage_sentence_spans(request.hits[p.n - 1].chunk.text)
     sentences = [text[s:e] for s, e in answer_sentence_spans(text)]
     assert len(sentences) == len(picks) + 1  # the lead-in, then one sentence per quote
+    cited = {(p.n, *p.also) for p in picks}  # a quote cites every passage stating it
     for sentence in sentences[1:]:
-        (n,) = markers_in(sentence)
-        assert 1 <= n <= len(request.hits)
+        marks = tuple(markers_in(sentence))
+        assert marks in cited and all(1 <= n <= len(request.hits) for n in marks)
         body = to_simplified(strip_markers(sentence))  # shown in the question's script
         assert any(q.rstrip("。；;，,") in body or body.rstrip("。") in q for q in map(to_simplified, quoted))
     if request.language == "en":
