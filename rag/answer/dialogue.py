@@ -10,14 +10,23 @@ from __future__ import annotations
 import re
 
 from rag.answer.citations.figures import asked_years
-from rag.answer.question import _TITLE, COMMON_ACRONYMS, is_follow_up, rewrite_follow_up, topic
+from rag.answer.question import (
+    _ASK_SPAN_ZH,
+    _EN_STOP,
+    _TITLE,
+    COMMON_ACRONYMS,
+    is_follow_up,
+    is_question,
+    rewrite_follow_up,
+    topic,
+)
 from rag.text import detect_language, place_names, to_simplified
 
 # Where the subject of a Chinese question ends and what is said about it begins: a predicate
 # word (要/打算/针对/认为…) or a clause break (的/里 stay: "城市硬科技指数里第三梯队" is one subject).
 _PREDICATE_ZH = re.compile(
     r"[，,、：:]|除了|要|想|打算|计划|将|会|对|针对|在|把|为|為|向|给|給|是|认为|認為|提出|建议|建議|要求|强调|強調"
-    r"|有|定了|如何|怎样|怎樣"
+    r"|有|定了|如何|怎样|怎樣|希望|想要|把|(?<![应應使采採利运運作])用|(?<![依])靠|通过|通過"
 )
 # A leading source clause ("根据某数据，", "按文章分析，") says where, not what about.
 _SOURCE_ZH = re.compile(r"^(?:根据|根據|按照|按|据|據|依照|依據|依据)[^，,]{0,30}[，,]\s*")
@@ -58,11 +67,89 @@ def shared_subject(question: str) -> str:
     return about
 
 
+# English nouns that head the name of what a question is about (a law, a plan, a report, a body):
+# "Germany's new communication-systems research programme", "the 100-day supply-chain review".
+_EN_HEAD = re.compile(
+    r"(?:acts?|bills?|laws?|plans?|programmes?|programs?|strateg(?:y|ies)|reviews?|reports?|regulations?"
+    r"|blueprints?|initiatives?|measures|opinions|index|platforms?|funds?|schemes?|polic(?:y|ies)"
+    r"|roadmaps?|whitepapers?|paper|cent(?:re|er)s?|projects?|committees?|title|foundation|trust"
+    r"|universit(?:y|ies)|institutes?|agenc(?:y|ies)|department|ministry|zones?|parks?|packages?)$",
+    re.I,
+)
+_EN_ASKS_KIND = frozenset({"which", "what", "whose", "how", "many", "much"})
+# "… is about venture capital and financing": what follows says what the question is about.
+_EN_ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the subject of)\s+([^?,;]+)", re.I)
+
+
+def named_subjects_en(question: str) -> list[str]:
+    """The noun phrases an English question names its subject with: runs of content words ("of",
+    "and", "for" inside a run kept) cut after their last head noun (Act, plan, review,
+    programme…), of two words at least (a bare "report" names nothing); then what it says it is
+    "about". A run straight after "which"/"what"/"how many" is the kind asked for, not the subject."""
+    tokens = re.findall(r"[A-Za-z0-9][\w&'.-]*[\w']|[A-Za-z0-9]", question)
+    runs: list[list[str]] = []
+    run: list[str] = []
+    after_wh = False
+    for i, tok in enumerate(tokens):
+        low = tok.lower()
+        inner = (
+            low in ("of", "and", "for", "on")
+            and bool(run)
+            and i + 1 < len(tokens)
+            and tokens[i + 1].lower() not in _EN_STOP
+        )
+        if low in _EN_STOP and not inner:
+            if run and not after_wh:
+                runs.append(run)
+            run = []
+            after_wh = low in _EN_ASKS_KIND or (after_wh and low in ("of", "the"))
+            continue
+        run.append(tok)
+    if run and not after_wh:
+        runs.append(run)
+    out = []
+    for r in runs:
+        ends = [j for j, w in enumerate(r) if _EN_HEAD.search(w.removesuffix("'s"))]
+        if ends and ends[-1] >= 1:
+            out.append(" ".join(r[: ends[-1] + 1]))
+    if out:
+        out += [m.group(1).strip() for m in _EN_ABOUT.finditer(question)]
+    return out
+
+
+def carried_topic(previous: str) -> str:
+    """What a follow-up (or a later part) that names no subject of its own is about: the subject
+    of the question before it, without what that question asked about it (its predicate, its
+    slot's words: "希望大湾区到2025年达到什么地位" is not carried into "它对高新区有什么安排？").
+    Chinese: the words before its predicate, or the whole question without its asking words when
+    that subject is a fragment ("藍圖用甚麼新說法取代了「再工業化」" → 藍圖用新說法取代了「再工業化」);
+    English: its named subjects (``named_subjects_en``), else its content words."""
+    if detect_language(previous) == "en":
+        named = named_subjects_en(previous)
+        return " ".join(dict.fromkeys(named)) if named else topic(previous)
+    about = shared_subject(previous)
+    if _TITLE.search(about) or len(re.findall(r"[\u3400-\u9fff]", about)) >= _MIN_SUBJECT:
+        return about
+    whole = re.sub(r"^[，,\s]+|[，,。？?！!\s]+$", "", _ASK_SPAN_ZH.sub("", previous))
+    return whole or about
+
+
+def condense_follow_up(question: str, history: list[tuple[str, str]], about: str | None = None) -> str:
+    """Without an LLM, a follow-up as a standalone question: the previous user question's subject
+    (``carried_topic``) is carried into it; standalone questions pass unchanged."""
+    if not is_follow_up(question):
+        return question
+    previous = next((t for r, t in reversed(history) if r == "user"), "")
+    if about is None and previous and is_question(previous):
+        about = carried_topic(previous)
+    return rewrite_follow_up(question, history, about=about)
+
+
 def condense_part(part: str, previous: str, about: str | None = None) -> str:
     """A later part of a multi-part question as a standalone question: one that leans on the part
     before (a pronoun, an ellipsis, no subject of its own) is asked about that part's subject."""
     if not (is_follow_up(part) or not names_own_subject(part)):
         return part
     if about is None and detect_language(previous) == detect_language(part):
-        about = shared_subject(previous)
+        about = carried_topic(previous)
     return rewrite_follow_up(part, [("user", previous)], about=about)
