@@ -153,3 +153,32 @@ def condense_part(part: str, previous: str, about: str | None = None) -> str:
     if about is None and detect_language(previous) == detect_language(part):
         about = carried_topic(previous)
     return rewrite_follow_up(part, [("user", previous)], about=about)
+
+
+def carried_places(standalone: str, asked: str) -> frozenset[str]:
+    """The places a rewritten follow-up (or later part) carries from the question before it and
+    does not name itself: "日本战略 计划发射多少颗低轨卫星？" asks about Japan's plan, so a passage
+    about the United States' satellites does not answer it. Empty when nothing was carried."""
+    if not asked or standalone == asked:
+        return frozenset()
+    own = place_names(asked)
+    carried = place_names(standalone) - own
+    # A follow-up naming a place of its own asks about it, not about the previous one.
+    return frozenset() if own else carried
+
+
+def place_aliases(place: str) -> tuple[str, ...]:
+    """The place and its other names: CC-CEDICT's names for the same English gloss (澳洲 and
+    澳大利亚 are both "Australia"), and the bare name (上海市 is also 上海)."""
+    from rag.answer.question import _best_translations, _glosses
+
+    glossed = (zh for key in _glosses().get(place, {}) for zh in _best_translations(key))
+    same = [zh for zh in glossed if len(zh) >= 2 and zh in place_names(zh)]
+    bare = [place[:-1]] if len(place) >= 3 and place[-1] in "市省县州" else []
+    return tuple(dict.fromkeys([place, *same, *bare]))
+
+
+def about_places(places: frozenset[str], passage: str) -> bool:
+    """The passage (title, section, text) names every place, under one of its names."""
+    folded = to_simplified(passage)
+    return all(any(a in folded for a in place_aliases(p)) for p in places)
