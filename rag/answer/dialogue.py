@@ -60,10 +60,13 @@ def shared_subject(question: str) -> str:
         return about
     about = _DEICTIC_ZH.sub("", about)  # "德國這個通訊研究計劃": 這個 points, it names nothing
     about = _SOURCE_ZH.sub("", about)
-    for m in _PREDICATE_ZH.finditer(about):
-        head = about[: m.start()].strip()
-        if len(re.findall(r"[\u3400-\u9fff]", head)) >= _MIN_SUBJECT:
-            return head
+    # The topic first; the question itself when the topic lost its predicate ("報告認為哪些因素…":
+    # the topic drops 為 and keeps the kind asked, 因素導致…).
+    for text in (about, _SOURCE_ZH.sub("", _DEICTIC_ZH.sub("", question))):
+        for m in _PREDICATE_ZH.finditer(text):
+            head = text[: m.start()].strip()
+            if len(re.findall(r"[\u3400-\u9fff]", head)) >= _MIN_SUBJECT:
+                return head
     return about
 
 
