@@ -185,3 +185,14 @@ def about_places(places: frozenset[str], passage: str) -> bool:
     """The passage (title, section, text) names every place, under one of its names."""
     folded = to_simplified(passage)
     return all(any(a in folded for a in place_aliases(p)) for p in places)
+
+
+def preceding_text(hit, hits) -> str:
+    """The text of the chunk just before the hit's in its document, when it was retrieved too: a
+    passage continuing it ("《规划》部署的…") is about the subject that chunk names, so words a
+    follow-up carries are read there as well."""
+    source, _, index = hit.chunk.chunk_id.rpartition("#")
+    if not index.isdigit():
+        return ""
+    before = f"{source}#{int(index) - 1}"
+    return next((h.chunk.text for h in hits if h.chunk.chunk_id == before), "")

@@ -39,7 +39,7 @@ from rag.answer.citations import (
     quantities,
 )
 from rag.answer.citations.figures import years_in
-from rag.answer.dialogue import about_places, carried_places
+from rag.answer.dialogue import about_places, carried_places, preceding_text
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import Lexicon, literal_words, question_names, resolve
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
@@ -230,7 +230,8 @@ class ExtractiveGenerator:
             # The passage's title and section say what its sentences are about: a question naming
             # the plan is answered by a sentence that only says "首期投入资金八千八百万元".
             head = "".join(fold(f"{hit.chunk.title}{hit.chunk.section}").split())
-            body = head + "".join(fold(hit.chunk.text).split()) if carried else ""
+            text = f"{preceding_text(hit, request.hits)}{hit.chunk.text}" if carried else ""
+            body = head + "".join(fold(text).split()) if carried else ""
             in_passage = [t for t in carried if t in body]
             for j in usable:
                 sfold = "".join(fold(info.sentence(j)).split())
@@ -341,11 +342,25 @@ class ExtractiveGenerator:
                 return [], f"the passages are about other places, not {', '.join(sorted(asked))}"
         carried = carried_places(request.question, request.asked or "")
         if carried:  # the place a follow-up carries from the previous turn: its passage must name it
-            ranked = [c for c in ranked if about_places(carried, self._passage(c))]
+            hits = request.hits
+            ranked = [
+                c
+                for c in ranked
+                if about_places(carried, preceding_text(hits[c.n - 1], hits) + self._passage(c))
+            ]
             if not ranked:
                 return [], f"no retrieved passage is about {', '.join(sorted(carried))}"
         if q.bodies or q.titles or q.entities or q.names or q.clauses or q.attribute:
-            problems = {c.n: constraint_problem(q, self._passage(c)) for c in ranked}
+            # A follow-up's carried topic may be named in the chunk its passage continues.
+            follow_up = bool(request.asked) and request.asked != request.question
+            problems = {
+                c.n: constraint_problem(
+                    q,
+                    (preceding_text(request.hits[c.n - 1], request.hits) if follow_up else "")
+                    + self._passage(c),
+                )
+                for c in ranked
+            }
             kept = [c for c in ranked if problems[c.n] is None]
             if not kept:
                 return [], problems[ranked[0].n]
