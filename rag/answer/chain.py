@@ -36,7 +36,7 @@ from rag.answer.citations import (
     mentions_year,
     verify,
 )
-from rag.answer.dialogue import carried_topic, condense_follow_up, condense_part
+from rag.answer.dialogue import condense_follow_up, condense_part, content_of
 from rag.answer.generators import (
     GENERATORS,
     PROMPT_OVERHEAD_TOKENS,
@@ -327,7 +327,7 @@ class AnswerChain:
         if detect_language(previous) == "zh":
             # An English follow-up of a Chinese question: the Chinese topic is in the documents'
             # own words already (a heading such as "二、报告提出的建议" names no topic).
-            return carried_topic(previous) or None
+            return content_of(previous) or None
         hits = self._search(previous, 1)
         if not hits:
             return None

@@ -196,3 +196,8 @@ def preceding_text(hit, hits) -> str:
         return ""
     before = f"{source}#{int(index) - 1}"
     return next((h.chunk.text for h in hits if h.chunk.chunk_id == before), "")
+
+
+def content_of(question: str) -> str:
+    """A Chinese question without the words that ask (它的多少/哪些/什么…): everything it says."""
+    return re.sub(r"^[，,\s]+|[，,。？?！!\s]+$", "", _ASK_SPAN_ZH.sub("", question))
