@@ -30,7 +30,7 @@ _PREDICATE_ZH = re.compile(
 )
 # A leading source clause ("根据某数据，", "按文章分析，") says where, not what about.
 _SOURCE_ZH = re.compile(r"^(?:根据|根據|按照|按|据|據|依照|依據|依据)[^，,]{0,30}[，,]\s*")
-_DEICTIC_ZH = re.compile(r"[这這那][个個些项項份部套位家]|该|該|此")
+_DEICTIC_ZH = re.compile(r"[这這那][个個些项項份部套位家次场場篇]|该|該|此")
 _MIN_SUBJECT = 4  # CJK characters: shorter is a fragment, not a subject
 
 
@@ -63,7 +63,10 @@ def shared_subject(question: str) -> str:
     # The topic first; the question itself when the topic lost its predicate ("報告認為哪些因素…":
     # the topic drops 為 and keeps the kind asked, 因素導致…).
     for text in (about, _SOURCE_ZH.sub("", _DEICTIC_ZH.sub("", question))):
+        words = _word_bounds(text)
         for m in _PREDICATE_ZH.finditer(text):
+            if m.start() not in words:  # inside a word: 行动计划 is a plan, 要求 no 要
+                continue
             head = text[: m.start()].strip()
             if len(re.findall(r"[\u3400-\u9fff]", head)) >= _MIN_SUBJECT:
                 return head
@@ -146,6 +149,17 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
     if about is None and previous and is_question(previous):
         about = carried_topic(previous)
     return rewrite_follow_up(question, history, about=about)
+
+
+def _word_bounds(text: str) -> set[int]:
+    """Where jieba's words start in the text (t2s keeps character positions)."""
+    import jieba
+
+    starts, at = set(), 0
+    for w in jieba.cut(to_simplified(text)):
+        starts.add(at)
+        at += len(w)
+    return starts
 
 
 def condense_part(part: str, previous: str, about: str | None = None) -> str:
