@@ -143,7 +143,7 @@ def carried_topic(previous: str) -> str:
 def condense_follow_up(question: str, history: list[tuple[str, str]], about: str | None = None) -> str:
     """Without an LLM, a follow-up as a standalone question: the previous user question's subject
     (``carried_topic``) is carried into it; standalone questions pass unchanged."""
-    if not is_follow_up(question):
+    if not (is_follow_up(question) or not names_own_subject(question)):
         return question
     previous = next((t for r, t in reversed(history) if r == "user"), "")
     if about is None and previous and is_question(previous):
