@@ -26,7 +26,7 @@ from rag.text import detect_language, place_names, to_simplified
 # word (要/打算/针对/认为…) or a clause break (的/里 stay: "城市硬科技指数里第三梯队" is one subject).
 _PREDICATE_ZH = re.compile(
     r"[，,、：:]|除了|要|想|打算|计划|将|会|对|针对|在|把|为|為|向|给|給|是|认为|認為|提出|建议|建議|要求|强调|強調"
-    r"|有|定了|如何|怎样|怎樣|希望|想要|把|(?<![应應使采採利运運作])用|(?<![依])靠|通过|通過"
+    r"|有|定了|如何|怎样|怎樣|希望|想要|把|由|被|(?<![应應使采採利运運作])用|(?<![依])靠|通过|通過"
 )
 # A leading source clause ("根据某数据，", "按文章分析，") says where, not what about.
 _SOURCE_ZH = re.compile(r"^(?:根据|根據|按照|按|据|據|依照|依據|依据)[^，,]{0,30}[，,]\s*")
