@@ -168,7 +168,9 @@ def condense_part(part: str, previous: str, about: str | None = None) -> str:
     if not (is_follow_up(part) or not names_own_subject(part)):
         return part
     if about is None and detect_language(previous) == detect_language(part):
-        about = carried_topic(previous)
+        # An English part keeps every content word of the part before: it is the same question,
+        # not a new turn (named subjects alone cost v1 dev citation precision .753 -> .744).
+        about = topic(previous) if detect_language(previous) == "en" else carried_topic(previous)
     return rewrite_follow_up(part, [("user", previous)], about=about)
 
 
