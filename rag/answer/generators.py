@@ -230,10 +230,7 @@ class ExtractiveGenerator:
             # The passage's title and section say what its sentences are about: a question naming
             # the plan is answered by a sentence that only says "首期投入资金八千八百万元".
             head = "".join(fold(f"{hit.chunk.title}{hit.chunk.section}").split())
-            # Translated terms (an English question) match loosely: not read into the chunk before.
-            before = preceding_text(hit, request.hits) if carried and not translated else ""
-            text = f"{before}{hit.chunk.text}" if carried else ""
-            body = head + "".join(fold(text).split()) if carried else ""
+            body = head + "".join(fold(hit.chunk.text).split()) if carried else ""
             in_passage = [t for t in carried if t in body]
             for j in usable:
                 sfold = "".join(fold(info.sentence(j)).split())
