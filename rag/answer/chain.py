@@ -36,7 +36,7 @@ from rag.answer.citations import (
     mentions_year,
     verify,
 )
-from rag.answer.dialogue import condense_part
+from rag.answer.dialogue import condense_follow_up, condense_part, content_of
 from rag.answer.generators import (
     GENERATORS,
     PROMPT_OVERHEAD_TOKENS,
@@ -56,7 +56,7 @@ from rag.answer.prompts import (
     translation_messages,
     variant,
 )
-from rag.answer.question import is_follow_up, is_question, rewrite_follow_up, split_parts, topic
+from rag.answer.question import is_follow_up, is_question, split_parts
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
@@ -112,9 +112,7 @@ def heuristic_condense(question: str, history: Sequence[Turn], about: str | None
     question's topic (its 《title》 or its terms without the words that ask), with a leading
     pronoun (它/其/这些/it) replaced by it; the previous answer is not used. Standalone questions
     pass. ``about``: the topic to carry when the caller found a better one (see ``AnswerChain``)."""
-    if not is_follow_up(question):
-        return question
-    return rewrite_follow_up(question, history, about=about)
+    return condense_follow_up(question, list(history), about)
 
 
 _MISSING_PART = {
@@ -329,7 +327,7 @@ class AnswerChain:
         if detect_language(previous) == "zh":
             # An English follow-up of a Chinese question: the Chinese topic is in the documents'
             # own words already (a heading such as "二、报告提出的建议" names no topic).
-            return topic(previous) or None
+            return content_of(previous) or None
         hits = self._search(previous, 1)
         if not hits:
             return None

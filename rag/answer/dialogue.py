@@ -10,18 +10,26 @@ from __future__ import annotations
 import re
 
 from rag.answer.citations.figures import asked_years
-from rag.answer.question import _TITLE, COMMON_ACRONYMS, is_follow_up, rewrite_follow_up, topic
+from rag.answer.question import (
+    _ASK_SPAN_ZH,
+    _TITLE,
+    COMMON_ACRONYMS,
+    is_follow_up,
+    is_question,
+    rewrite_follow_up,
+    topic,
+)
 from rag.text import detect_language, place_names, to_simplified
 
 # Where the subject of a Chinese question ends and what is said about it begins: a predicate
 # word (要/打算/针对/认为…) or a clause break (的/里 stay: "城市硬科技指数里第三梯队" is one subject).
 _PREDICATE_ZH = re.compile(
     r"[，,、：:]|除了|要|想|打算|计划|将|会|对|针对|在|把|为|為|向|给|給|是|认为|認為|提出|建议|建議|要求|强调|強調"
-    r"|有|定了|如何|怎样|怎樣"
+    r"|有|定了|如何|怎样|怎樣|希望|想要|把|由|被|(?<![应應使采採利运運作])用|(?<![依])靠|通过|通過"
 )
 # A leading source clause ("根据某数据，", "按文章分析，") says where, not what about.
 _SOURCE_ZH = re.compile(r"^(?:根据|根據|按照|按|据|據|依照|依據|依据)[^，,]{0,30}[，,]\s*")
-_DEICTIC_ZH = re.compile(r"[这這那][个個些项項份部套位家]|该|該|此")
+_DEICTIC_ZH = re.compile(r"[这這那][个個些项項份部套位家次场場篇]|该|該|此")
 _MIN_SUBJECT = 4  # CJK characters: shorter is a fragment, not a subject
 
 
@@ -51,11 +59,56 @@ def shared_subject(question: str) -> str:
         return about
     about = _DEICTIC_ZH.sub("", about)  # "德國這個通訊研究計劃": 這個 points, it names nothing
     about = _SOURCE_ZH.sub("", about)
-    for m in _PREDICATE_ZH.finditer(about):
-        head = about[: m.start()].strip()
-        if len(re.findall(r"[\u3400-\u9fff]", head)) >= _MIN_SUBJECT:
-            return head
+    # The topic first; the question itself when the topic lost its predicate ("報告認為哪些因素…":
+    # the topic drops 為 and keeps the kind asked, 因素導致…).
+    for text in (about, _SOURCE_ZH.sub("", _DEICTIC_ZH.sub("", question))):
+        words = _word_bounds(text)
+        for m in _PREDICATE_ZH.finditer(text):
+            if m.start() not in words:  # inside a word: 行动计划 is a plan, 要求 no 要
+                continue
+            head = text[: m.start()].strip()
+            if len(re.findall(r"[\u3400-\u9fff]", head)) >= _MIN_SUBJECT:
+                return head
     return about
+
+
+def carried_topic(previous: str) -> str:
+    """What a follow-up (or a later part) that names no subject of its own is about: the subject
+    of the Chinese question before it, without what that question asked about it (its predicate,
+    its slot's words: "希望大湾区到2025年达到什么地位" is not carried into "它对高新区有什么安排？"):
+    the words before its predicate, or the whole question without its asking words when that
+    subject is a fragment ("藍圖用甚麼新說法取代了「再工業化」" → 藍圖用新說法取代了「再工業化」).
+    English: its content words (``question.topic``); its named noun phrases alone (… programme,
+    … review) helped one blind dev dialogue and cost one on test, so they were dropped."""
+    if detect_language(previous) == "en":
+        return topic(previous)
+    about = shared_subject(previous)
+    if _TITLE.search(about) or len(re.findall(r"[\u3400-\u9fff]", about)) >= _MIN_SUBJECT:
+        return about
+    whole = re.sub(r"^[，,\s]+|[，,。？?！!\s]+$", "", _ASK_SPAN_ZH.sub("", previous))
+    return whole or about
+
+
+def condense_follow_up(question: str, history: list[tuple[str, str]], about: str | None = None) -> str:
+    """Without an LLM, a follow-up as a standalone question: the previous user question's subject
+    (``carried_topic``) is carried into it; standalone questions pass unchanged."""
+    if not (is_follow_up(question) or not names_own_subject(question)):
+        return question
+    previous = next((t for r, t in reversed(history) if r == "user"), "")
+    if about is None and previous and is_question(previous):
+        about = carried_topic(previous)
+    return rewrite_follow_up(question, history, about=about)
+
+
+def _word_bounds(text: str) -> set[int]:
+    """Where jieba's words start in the text (t2s keeps character positions)."""
+    import jieba
+
+    starts, at = set(), 0
+    for w in jieba.cut(to_simplified(text)):
+        starts.add(at)
+        at += len(w)
+    return starts
 
 
 def condense_part(part: str, previous: str, about: str | None = None) -> str:
@@ -64,5 +117,50 @@ def condense_part(part: str, previous: str, about: str | None = None) -> str:
     if not (is_follow_up(part) or not names_own_subject(part)):
         return part
     if about is None and detect_language(previous) == detect_language(part):
-        about = shared_subject(previous)
+        about = carried_topic(previous)
     return rewrite_follow_up(part, [("user", previous)], about=about)
+
+
+def carried_places(standalone: str, asked: str) -> frozenset[str]:
+    """The places a rewritten follow-up (or later part) carries from the question before it and
+    does not name itself: "日本战略 计划发射多少颗低轨卫星？" asks about Japan's plan, so a passage
+    about the United States' satellites does not answer it. Empty when nothing was carried."""
+    if not asked or standalone == asked:
+        return frozenset()
+    own = place_names(asked)
+    carried = place_names(standalone) - own
+    # A follow-up naming a place of its own asks about it, not about the previous one.
+    return frozenset() if own else carried
+
+
+def place_aliases(place: str) -> tuple[str, ...]:
+    """The place and its other names: CC-CEDICT's names for the same English gloss (澳洲 and
+    澳大利亚 are both "Australia"), and the bare name (上海市 is also 上海)."""
+    from rag.answer.question import _best_translations, _glosses
+
+    glossed = (zh for key in _glosses().get(place, {}) for zh in _best_translations(key))
+    same = [zh for zh in glossed if len(zh) >= 2 and zh in place_names(zh)]
+    bare = [place[:-1]] if len(place) >= 3 and place[-1] in "市省县州" else []
+    return tuple(dict.fromkeys([place, *same, *bare]))
+
+
+def about_places(places: frozenset[str], passage: str) -> bool:
+    """The passage (title, section, text) names every place, under one of its names."""
+    folded = to_simplified(passage)
+    return all(any(a in folded for a in place_aliases(p)) for p in places)
+
+
+def preceding_text(hit, hits) -> str:
+    """The text of the chunk just before the hit's in its document, when it was retrieved too: a
+    passage continuing it ("《规划》部署的…") is about the subject that chunk names, so words a
+    follow-up carries are read there as well."""
+    source, _, index = hit.chunk.chunk_id.rpartition("#")
+    if not index.isdigit():
+        return ""
+    before = f"{source}#{int(index) - 1}"
+    return next((h.chunk.text for h in hits if h.chunk.chunk_id == before), "")
+
+
+def content_of(question: str) -> str:
+    """A Chinese question without the words that ask (它的多少/哪些/什么…): everything it says."""
+    return re.sub(r"^[，,\s]+|[，,。？?！!\s]+$", "", _ASK_SPAN_ZH.sub("", question))

@@ -43,6 +43,7 @@ from rag.answer.citations import (
     quantities,
 )
 from rag.answer.citations.figures import years_in
+from rag.answer.dialogue import about_places, carried_places, preceding_text
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import Lexicon, literal_words, question_names, resolve
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
@@ -401,8 +402,27 @@ class ExtractiveGenerator:
             ranked = [c for c in ranked if not _other_place(asked, self._context(c))]
             if not ranked:
                 return [], f"the passages are about other places, not {', '.join(sorted(asked))}"
+        carried = carried_places(request.question, request.asked or "")
+        if carried:  # the place a follow-up carries from the previous turn: its passage must name it
+            hits = request.hits
+            ranked = [
+                c
+                for c in ranked
+                if about_places(carried, preceding_text(hits[c.n - 1], hits) + self._passage(c))
+            ]
+            if not ranked:
+                return [], f"no retrieved passage is about {', '.join(sorted(carried))}"
         if q.bodies or q.titles or q.entities or q.names or q.clauses or q.attribute:
-            problems = {c.n: constraint_problem(q, self._passage(c)) for c in ranked}
+            # A follow-up's carried topic may be named in the chunk its passage continues.
+            follow_up = bool(request.asked) and request.asked != request.question
+            problems = {
+                c.n: constraint_problem(
+                    q,
+                    (preceding_text(request.hits[c.n - 1], request.hits) if follow_up else "")
+                    + self._passage(c),
+                )
+                for c in ranked
+            }
             kept = [c for c in ranked if problems[c.n] is None]
             if not kept:
                 return [], problems[ranked[0].n]
