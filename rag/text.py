@@ -44,8 +44,13 @@ def _opencc(config: str):  # noqa: ANN202 - opencc has no type hints
 
 
 def to_simplified(text: str) -> str:
-    """Fold Traditional to Simplified (OpenCC t2s) for matching; never for stored text."""
-    return _opencc("t2s").convert(text) if has_cjk(text) else text
+    """Fold Traditional to Simplified (OpenCC t2s) for matching; never for stored text. Hong Kong and
+    Taiwan write 甚麼 for 什麼, which t2s leaves as 甚么: folded to 什么 so a question asked with it is
+    read like any other (same length, so offsets into the folded text still hold)."""
+    if not has_cjk(text):
+        return text
+    out = _opencc("t2s").convert(text)
+    return out.replace("甚么", "什么") if "甚么" in out else out
 
 
 def to_traditional(text: str) -> str:

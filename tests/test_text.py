@@ -40,6 +40,12 @@ def test_folding_is_for_matching_only():
     assert has_cjk("R&D 投入") and not has_cjk("R&D")
 
 
+def test_hong_kong_and_taiwan_shenme_reads_like_shenme():
+    """甚麼 (HK/TW) folds to 什么, not to t2s's 甚么, so it is a stop word like any question word."""
+    assert to_simplified("藍圖的目標是甚麼？") == to_simplified("藍圖的目標是什麼？") == "蓝图的目标是什么？"
+    assert keyword_tokens("藍圖有甚麼目標？") == keyword_tokens("蓝图有什么目标？")
+
+
 def test_keyword_tokens_fold_traditional_and_drop_stopwords():
     trad = keyword_tokens("香港創新科技發展藍圖的目標是什麼？")
     simp = keyword_tokens("香港创新科技发展蓝图的目标是什么？")
