@@ -36,6 +36,7 @@ _PLACE_SUFFIX = re.compile(
     r"[\u4e00-\u9fff]{1,6}?(?:市|(?<![业务学济动卫])省|州|县|(?<![地社园专校辖片])区|(?<![全各本我两大强])国(?![家防际内外务企有营产民立债库])|城|湾区|新区)"
 )
 _ENUM_SEP = re.compile(r"[、；;]|(?:[一二三四五六七八九十]是)")
+_LAST_ITEM = re.compile(r"[」”』）)]?(?:和|及|与|與|以及)[「“『]")  # 「A」、「B」和「C」: a quoted last item
 
 SLOT_NAMES = {
     "amount": "an amount",
@@ -49,8 +50,12 @@ SLOT_NAMES = {
 
 
 def enumeration_size(sentence: str) -> int:
-    """How many items a sentence lists (separated by 、 ； or 一是/二是; English commas)."""
+    """How many items a sentence lists (separated by 、 ； or 一是/二是, the last joined by 和/及/与
+    after a 、; English commas)."""
     zh = len(_ENUM_SEP.findall(sentence))
+    last = sentence.rfind("、")
+    if last >= 0 and _LAST_ITEM.search(sentence, last):
+        zh += 1
     en = sentence.count(",") if not re.search(r"[\u4e00-\u9fff]", sentence) else 0
     return max(zh, en) + 1
 

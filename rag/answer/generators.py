@@ -86,6 +86,13 @@ class Generator(Protocol):
 # --- extractive --------------------------------------------------------------------------
 
 
+# A numbered item: "方向一：", "一是", "第二，", "（三）", "2.", optionally after its noun or a bullet.
+_NUMBERED_ITEM = re.compile(
+    r"^[-*•\s]*(?:[\u4e00-\u9fff]{0,4}?[一二三四五六七八九十]+[是：:、，,]|第[一二三四五六七八九十]+|"
+    r"[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．])"
+)
+
+
 @dataclass
 class Pick:
     n: int  # passage number (1-based)
@@ -447,8 +454,17 @@ class ExtractiveGenerator:
         contexts = [self._passage_text(h) for h in request.hits[: p.pool_passages]]
         if not ranked:
             return [], missing_slot_reason(q, contexts)
-        if q.items >= 2:  # "哪四个方向": a sentence listing that many items comes first
-            ranked = sorted(ranked, key=lambda c: enumeration_size(c.info.sentence(c.j)) < q.items)
+        if q.items >= 2 or q.list_noun:
+            # "哪四个发展方向": a sentence (or one under a heading) naming the items' noun comes first,
+            # then one listing that many items ("四个方面" with four items is not four 方向).
+            ranked = sorted(
+                ranked,
+                key=lambda c: (
+                    bool(q.list_noun)
+                    and q.list_noun not in fold(f"{self._heading(c)}\n{c.info.sentence(c.j)}"),
+                    enumeration_size(c.info.sentence(c.j)) < q.items,
+                ),
+            )
         floor = p.min_score if request.language == "zh" else p.min_score_en
         best = (
             max(c.score - c.translated for c in ranked)
@@ -457,6 +473,9 @@ class ExtractiveGenerator:
         )
         if best < floor:
             return [], weak_match_reason(q, contexts, best, floor)
+        run = self._item_run(q, ranked, request.hits)
+        if run:
+            return run, None
         chosen: list[Pick] = [ranked[0]]
         for cand in ranked[1:]:
             at = next((i for i, c in enumerate(chosen) if _same_sentence(cand, c)), None)
@@ -478,6 +497,43 @@ class ExtractiveGenerator:
             first.setdefault(c.n, i)
         chosen.sort(key=lambda c: (first[c.n], c.info.spans[c.j][0]))
         return chosen, None
+
+    def _item_run(self, q: Question, ranked: Sequence[Pick], hits: Sequence[Hit]) -> list[Pick]:
+        """A list asked by its noun ("哪四个发展方向") that no single sentence lists but bullets do
+        ("方向一：…", "方向二：…" under "藍圖四大方向"): the numbered sentences of one heading that
+        names the noun, in reading order, when there are as many as asked (two or more). Bullets run
+        on into the next chunk: a retrieved passage under the same heading adds its items."""
+        if not q.list_noun or any(
+            enumeration_size(c.info.sentence(c.j)) >= max(q.items, 2)
+            and q.list_noun in fold(f"{self._heading(c)}\n{c.info.sentence(c.j)}")
+            for c in ranked[:1]
+        ):
+            return []
+        # Every sentence of the passages that hold an answering sentence (the items score unevenly:
+        # "方向二" shares fewer words with the question than "方向一").
+        groups: dict[tuple[str, str], list[Pick]] = {}
+        passages = {c.n: c for c in ranked}
+        headings = {(c.info.chunk.source, c.info.chunk.section) for c in passages.values()}
+        for n, hit in enumerate(hits, 1):
+            if n not in passages and (hit.chunk.source, hit.chunk.section) in headings:
+                passages[n] = Pick(n, self.passages.get(hit.chunk), 0, 0.0)
+        for c0 in passages.values():
+            heading = self._heading(c0)
+            for j in range(len(c0.info.spans)):
+                c = replace(c0, j=j)
+                sentence = fold(c.info.sentence(j))
+                if not _NUMBERED_ITEM.match(sentence):
+                    continue
+                if q.list_noun not in fold(heading) and not sentence.lstrip("-*• ").startswith(q.list_noun):
+                    continue
+                group = groups.setdefault((c.info.chunk.source, heading), [])
+                if not any(_same_sentence(c, g) for g in group):
+                    group.append(c)
+        want = max(q.items, 2)
+        best = max(groups.values(), key=len, default=[])
+        if len(best) < want or (q.items and len(best) > q.items + 1):
+            return []
+        return sorted(best, key=lambda c: (c.info.chunk.start, c.info.spans[c.j][0]))
 
     def _figure_owner(self, q: Question, c: Pick) -> str | None:
         return figure_owner_problem(q, c.info.sentence(c.j), self._heading(c), self._passage(c))

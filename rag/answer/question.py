@@ -186,6 +186,20 @@ _QUOTED_EN = re.compile(
     r"(?:Act|Plan|Strategy|Programme|Program|Blueprint|Law|Initiative|Report|Roadmap|White Paper))\b"
 )
 _COUNT_ASKED = re.compile(r"哪([一二两三四五六七八九十\d]+)(?:个|项|类|种|大|方面|座|家|所)")
+# "哪四个发展方向" / "哪些措施": the noun naming the items asked (its last two characters, the head)
+_LIST_NOUN = re.compile(
+    r"哪(?:[一二两三四五六七八九十\d]+|几|些)(?:个|项|类|种|大|方面|座|家|所|条|点)?"
+    r"([\u4e00-\u9fff]{2,8}?)(?=[？?，,。；;、]|$|是|呢|有|分别|包括|要)"
+)
+# "发展方向有哪些" / "重点任务包括哪几项": the noun before the asking word
+_LIST_NOUN_BEFORE = re.compile(
+    r"([\u4e00-\u9fff]{2,8}?)(?:有|是|包括|包含)哪(?:些|几|[一二两三四五六七八九十\d]+)"
+)
+_EN_COUNT_ASKED = re.compile(
+    r"\b(?:which|what)(?: are| were)?(?: the)?\s+(two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+[a-z]",
+    re.I,
+)
+_EN_NUMBERS = dict(zip("two three four five six seven eight nine ten".split(), range(2, 11), strict=True))
 
 
 @dataclass(frozen=True)
@@ -198,6 +212,7 @@ class Question:
     bodies: tuple[str, ...] = ()  # canonical (first) spelling of each body group named
     places: frozenset[str] = field(default_factory=frozenset)  # zh place names (t2s)
     items: int = 0  # "哪四个方向" → 4: a list of that many items is asked for
+    list_noun: str = ""  # "哪四个发展方向" → 方向: what the listed items are (zh, t2s-folded head noun)
     units: tuple[str, ...] = ()  # what the figure must measure: money, distance, people
     # Names the passage must mention (t2s-folded, lower case), each with its alternatives: an
     # English place name maps through CC-CEDICT (Singapore → 新加坡).
@@ -381,6 +396,12 @@ def analyse(question: str) -> Question:
     if m:
         digits = arabic_numerals(m.group(1) + "个")[:-1]  # 四 → 4 (a measure word makes it a figure)
         items = int(digits) if digits.isdigit() else 0
+    m = _EN_COUNT_ASKED.search(question) if language == "en" else None
+    if m:
+        word = m.group(1).lower()
+        items = int(word) if word.isdigit() else _EN_NUMBERS[word]
+    m = (_LIST_NOUN.search(folded) or _LIST_NOUN_BEFORE.search(folded)) if language == "zh" else None
+    list_noun = m.group(1)[-2:] if m else ""
     return Question(
         text=question,
         language=language,
@@ -390,6 +411,7 @@ def analyse(question: str) -> Question:
         bodies=named_bodies(question),
         places=place_names(question) if language == "zh" else frozenset(),
         items=items,
+        list_noun=list_noun,
         units=asked_units(question),
         entities=named_entities(question, language),
         names=quoted_names(folded) if language == "zh" else (),

@@ -154,3 +154,18 @@ def test_a_place_word_takes_the_glossary_forms_as_alternatives() -> None:
 
     assert {"五角大楼", "国防部"} <= set(english_place("pentagon"))
     assert english_place("grants") == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "items", "noun"),
+    [
+        ("香港的創科藍圖提出了哪四個發展方向？", 4, "方向"),
+        ("这份规划的重点任务包括哪几项？", 0, "任务"),
+        ("深圳出台了哪些扶持措施？", 0, "措施"),
+        ("Which three agencies share the work?", 3, ""),
+        ("深圳的GDP是多少？", 0, ""),
+    ],
+)
+def test_a_list_question_names_its_items_and_count(question: str, items: int, noun: str) -> None:
+    q = analyse(question)
+    assert (q.items, q.list_noun) == (items, noun)

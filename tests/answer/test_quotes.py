@@ -87,3 +87,25 @@ def test_the_year_bar_is_set_by_sentences_that_fill_the_slot(embedder: Embedder)
     strict = ExtractiveGenerator(embedder, params=replace(params, year_ratio_slot=False, year_ratio=0.99))
     assert strict.candidates(request)[0].info.chunk.chunk_id == "note.txt#0"
     assert strict.select_with_reason(request)[0] == []
+
+
+def test_a_list_asked_by_its_noun_quotes_the_numbered_items(seed_assistant) -> None:
+    """No sentence of the blueprint lists its directions in the retrieved pool, but its summary lists
+    them as 方向一 … 方向四 under a heading naming them: those items are the answer, in reading order,
+    not the sentence that lists four other things ("四個方面")."""
+    answer = seed_assistant.ask("香港的創科藍圖提出了哪四個發展方向？")
+    assert not answer.refused
+    quoted = [c.quote for c in answer.citations]
+    text = answer.answer
+    for n in ("方向一", "方向二", "方向三", "方向四"):
+        assert n in text
+    assert text.index("方向一") < text.index("方向二") < text.index("方向三")
+    assert not any("四個方面" in q for q in quoted)
+
+
+def test_enumeration_counts_a_last_item_joined_by_he():
+    from rag.answer.answerability import enumeration_size
+
+    assert enumeration_size("總結出「甲」、「乙」、「丙」和「丁」四大方向") == 4
+    assert enumeration_size("研发、人才、产业等三个方面") == 3
+    assert enumeration_size("北京和上海") == 1  # a pair joined without 、 is not read as a list
