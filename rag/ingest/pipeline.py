@@ -9,6 +9,8 @@ import multiprocessing
 import os
 import queue
 import signal
+import stat
+import sys
 import threading
 import time
 from collections import deque
@@ -44,6 +46,7 @@ class IngestReport:
     )  # "index" includes the keyword tokenisation, as it always has
     tokenize_seconds: float = 0.0  # preparing thread; folded into seconds["index"] at the end
     wait_seconds: float = 0.0  # the embedding side waiting for the preparing side (0 = fully overlapped)
+    prepared_in: str = "thread"  # "process" when preparation ran in a forked child
     cache_hits: int = 0  # chunks whose vector came from the embedding cache
     cache_misses: int = 0
 
@@ -61,6 +64,7 @@ class IngestReport:
             "chunks": self.chunks,
             "embedding_cache": {"hits": self.cache_hits, "misses": self.cache_misses},
             "pipeline_wait_seconds": round(self.wait_seconds, 3),
+            "prepared_in": self.prepared_in,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
         }
 
@@ -178,7 +182,11 @@ def ingest(
         overlap_sentences,
         max_document_mb,
     )
-    if prepare_in_process and "fork" in multiprocessing.get_all_start_methods():
+    # gRPC (pymilvus, when the Milvus store is in use) is not fork-safe: its poller threads abort a
+    # forked child. Prepare in a thread then.
+    forkable = "fork" in multiprocessing.get_all_start_methods() and "grpc" not in sys.modules
+    if prepare_in_process and forkable:
+        report.prepared_in = "process"
         producer = _start_preparing_process(prepare, dispatch, stop)
     else:
 
@@ -283,15 +291,27 @@ def _prepare(
 def _detach_from_parent(keep: int, prctl: Callable[..., int] | None) -> None:
     """In the forked child: die with the parent, hold none of its files (an inherited descriptor of the
     index's write lock would keep the lock taken after the parent was killed), and never run the
-    parent's finalizers (an SQLite connection closed here could checkpoint the parent's database)."""
+    parent's finalizers (an SQLite connection closed here could checkpoint the parent's database).
+    Only regular files are closed: pipes, sockets and event descriptors may belong to a library's
+    machinery that its own fork handlers keep running."""
     gc.freeze()
     parent = os.getppid()
     if prctl is not None:
         prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
-    os.closerange(3, keep)
-    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+    try:
+        fds = [int(fd) for fd in os.listdir("/proc/self/fd")]
+    except OSError:
+        fds = list(range(3, 1024))
+    for fd in fds:
+        if fd <= 2 or fd == keep:
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            pass
 
 
 def bm25_tokens(chunks: list[Chunk]) -> list[list[str]]:

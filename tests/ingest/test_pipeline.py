@@ -149,39 +149,56 @@ def _index_contents(assistant: Assistant) -> tuple[list, list]:
     return chunks, hits
 
 
-@pytest.mark.parametrize("in_process", [True, False])
-def test_preparing_in_a_process_or_a_thread_builds_the_same_index(tmp_path, embedder, in_process):
-    """Preparation runs in a forked process by default and in a thread where fork is missing: both
-    must give the index a plain single-threaded preparation gives (same chunks, same BM25)."""
+def test_preparing_in_a_forked_process_builds_the_index_a_thread_builds(tmp_path, embedder):
+    """Preparation runs in a forked process by default (a real `rag ingest`, a fresh process) and in
+    a thread where fork is unsafe (gRPC loaded) or missing: both give the same chunks and BM25."""
+    import json
+    import subprocess
+    import sys
+
+    from rag.config import REPO_ROOT
     from rag.ingest.pipeline import ingest
+    from tests.serve import server_env
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for name in [*SMALL, "004_2f977091897462c0.txt"]:
         shutil.copy(SEEDS / name, corpus / name)
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 not really")
-    built = {}
-    for label, settings in {
-        "reference": Settings(index_dir=tmp_path / "ref", corpus_dir=corpus, _env_file=None),
-        "pipeline": Settings(index_dir=tmp_path / "pipe", corpus_dir=corpus, _env_file=None),
-    }.items():
-        assistant = Assistant(settings, embedder=embedder)
-        with assistant._store().writing(assistant.spec) as writer:
-            report = ingest(
-                [corpus],
-                corpus,
-                writer,
-                embedder,
-                chunk_tokens=settings.chunk_tokens,
-                overlap_sentences=settings.chunk_overlap_sentences,
-                # the reference: one document at a time through the thread path
-                queue_documents=1 if label == "reference" else 4,
-                prepare_in_process=in_process and label == "pipeline",
-            )
-        assistant._index = None
-        assert sorted(report.added) == sorted([*SMALL, "004_2f977091897462c0.txt"])
-        assert [p for p, _ in report.skipped] == [str(corpus / "broken.pdf")]
-        assert report.seconds["clean"] > 0 and report.seconds["chunk"] > 0 and report.tokenize_seconds > 0
-        built[label] = _index_contents(assistant)
-    assert built["pipeline"] == built["reference"]
-    assert len(built["reference"][0]) > 100 and all(built["reference"][1])
+    want = sorted([*SMALL, "004_2f977091897462c0.txt"])
+
+    out = subprocess.run(
+        [sys.executable, "-m", "rag", "ingest", "--json"],
+        cwd=REPO_ROOT,
+        env=server_env(tmp_path / "forked", corpus),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["prepared_in"] == "process"
+    assert sorted(report["added"]) == want and len(report["skipped"]) == 1
+    forked = Assistant(
+        Settings(index_dir=tmp_path / "forked", corpus_dir=corpus, _env_file=None), embedder=embedder
+    )
+
+    settings = Settings(index_dir=tmp_path / "thread", corpus_dir=corpus, _env_file=None)
+    threaded = Assistant(settings, embedder=embedder)
+    with threaded._store().writing(threaded.spec) as writer:
+        local = ingest(
+            [corpus],
+            corpus,
+            writer,
+            embedder,
+            chunk_tokens=settings.chunk_tokens,
+            overlap_sentences=settings.chunk_overlap_sentences,
+            queue_documents=1,
+            prepare_in_process=False,
+        )
+    assert local.prepared_in == "thread" and sorted(local.added) == want
+    assert [p for p, _ in local.skipped] == [str(corpus / "broken.pdf")]
+    assert local.seconds["clean"] > 0 and local.seconds["chunk"] > 0 and local.tokenize_seconds > 0
+    chunks, hits = _index_contents(forked)
+    assert (chunks, hits) == _index_contents(threaded)
+    assert len(chunks) > 100 and all(hits)
