@@ -126,6 +126,9 @@ class ExtractiveParams:
     match_script: bool = True  # answer text in the question's Chinese script (quotes stay verbatim)
     # Slots whose type a sentence must state (a place for "where"…); measured on dev, see config.
     typed_slots: tuple[str, ...] = TYPED_SLOTS
+    # English question: a name it asks about may be written in the retrieved chunk just before the
+    # passage (the section's lead-in), not only in the passage itself.
+    names_before_en: bool = True
 
 
 _TERMINAL = "。！？；.!?;"
@@ -173,6 +176,20 @@ def _other_place(asked: frozenset[str], context: str) -> bool:
         return False
     named = place_names(folded)  # tagging is the slow part: only for contexts without the place
     return bool(named) and not any(a in n or n in a for a in asked for n in named)
+
+
+def _named_nearby_problem(q: Question, before: str, passage: str) -> str | None:
+    """``constraint_problem`` for an English question, with the names it asks about read in the
+    passage and in the retrieved chunk just before it (a section's lead-in names the body whose
+    report the passage continues: "评估部门：美国国防部"). A place must be in the passage itself: a
+    neighbouring chunk about another country's figures does not scope this one's."""
+    problem = constraint_problem(q, passage)
+    if problem is None or not before:
+        return problem
+    places = tuple(g for g in q.entities if all(place_names(n) for n in g))
+    own = replace(q, entities=places, bodies=(), titles=(), names=(), clauses=(), attribute=())
+    near = replace(q, entities=tuple(g for g in q.entities if g not in places))
+    return constraint_problem(own, passage) or constraint_problem(near, before + passage)
 
 
 class ExtractiveGenerator:
@@ -415,11 +432,18 @@ class ExtractiveGenerator:
         if q.bodies or q.titles or q.entities or q.names or q.clauses or q.attribute:
             # A follow-up's carried topic may be named in the chunk its passage continues.
             follow_up = bool(request.asked) and request.asked != request.question
+            before_en = request.language == "en" and self.params.names_before_en and not follow_up
             problems = {
-                c.n: constraint_problem(
-                    q,
-                    (preceding_text(request.hits[c.n - 1], request.hits) if follow_up else "")
-                    + self._passage(c),
+                c.n: (
+                    _named_nearby_problem(
+                        q, preceding_text(request.hits[c.n - 1], request.hits), self._passage(c)
+                    )
+                    if before_en
+                    else constraint_problem(
+                        q,
+                        (preceding_text(request.hits[c.n - 1], request.hits) if follow_up else "")
+                        + self._passage(c),
+                    )
                 )
                 for c in ranked
             }
