@@ -45,7 +45,7 @@ from rag.answer.citations import (
 from rag.answer.citations.figures import years_in
 from rag.answer.dialogue import about_places, carried_places, preceding_text
 from rag.answer.english import english_amounts, english_sentence
-from rag.answer.names import Lexicon, literal_words, question_names, resolve
+from rag.answer.names import Lexicon, literal_words, question_names, resolve, shares_identifier
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.answer.question import TYPED_SLOTS, Question, analyse, bare_ask, ellipsis_subject, subject_names
 from rag.embeddings import Embedder
@@ -129,6 +129,9 @@ class ExtractiveParams:
     # English question: a name it asks about may be written in the retrieved chunk just before the
     # passage (the section's lead-in), not only in the passage itself.
     names_before_en: bool = True
+    # English question: its best sentence writing an identifier the question names (S.1260) is not
+    # held to the score floor.
+    identifier_floor_en: bool = True
 
 
 _TERMINAL = "。！？；.!?;"
@@ -178,11 +181,27 @@ def _other_place(asked: frozenset[str], context: str) -> bool:
     return bool(named) and not any(a in n or n in a for a in asked for n in named)
 
 
+def section_context(hit: Hit, hits: Sequence[Hit]) -> str:
+    """What the passage's section says elsewhere, as far as it was retrieved: the chunk just before
+    it, and the other retrieved chunks of its document under the same section or a section that
+    contains it (the lead-in of "《2021年美国创新与竞争法案》瞄准对华科技竞争" says 参议院 for its
+    subsection "三、芯片和开放式无线电接入网（O-RAN）5G 紧急拨款")."""
+    own = hit.chunk
+    parts = [preceding_text(hit, hits)]
+    for h in hits:
+        c = h.chunk
+        if c.chunk_id == own.chunk_id or c.source != own.source or not c.section:
+            continue
+        if c.section == own.section:
+            parts.append(c.text)
+    return "\n".join(dict.fromkeys(p for p in parts if p))
+
+
 def _named_nearby_problem(q: Question, before: str, passage: str) -> str | None:
     """``constraint_problem`` for an English question, with the names it asks about read in the
-    passage and in the retrieved chunk just before it (a section's lead-in names the body whose
-    report the passage continues: "评估部门：美国国防部"). A place must be in the passage itself: a
-    neighbouring chunk about another country's figures does not scope this one's."""
+    passage and in what its section says elsewhere (``section_context``: a section's lead-in names
+    the body whose report the passage continues, "评估部门：美国国防部"). A place must be in the
+    passage itself: a neighbouring chunk about another country's figures does not scope this one's."""
     problem = constraint_problem(q, passage)
     if problem is None or not before:
         return problem
@@ -436,7 +455,7 @@ class ExtractiveGenerator:
             problems = {
                 c.n: (
                     _named_nearby_problem(
-                        q, preceding_text(request.hits[c.n - 1], request.hits), self._passage(c)
+                        q, section_context(request.hits[c.n - 1], request.hits), self._passage(c)
                     )
                     if before_en
                     else constraint_problem(
@@ -479,7 +498,7 @@ class ExtractiveGenerator:
             if any(c.translated for c in ranked)
             else max(c.score for c in ranked)
         )
-        if best < floor:
+        if best < floor and not self._identified(request, ranked):
             return [], weak_match_reason(q, contexts, best, floor)
         chosen: list[Pick] = [ranked[0]]
         for cand in ranked[1:]:
@@ -502,6 +521,14 @@ class ExtractiveGenerator:
             first.setdefault(c.n, i)
         chosen.sort(key=lambda c: (first[c.n], c.info.spans[c.j][0]))
         return chosen, None
+
+    def _identified(self, request: GenerationRequest, ranked: Sequence[Pick]) -> bool:
+        """An English question names an identifier (S.1260, Executive Order 14017) that the best
+        remaining sentence writes: the English score floor guards against topical look-alikes, and
+        an identifier match is no look-alike (its English wording scores low against Chinese)."""
+        if request.language != "en" or not self.params.identifier_floor_en or not ranked:
+            return False
+        return shares_identifier(request.question, ranked[0].info.sentence(ranked[0].j))
 
     def _figure_owner(self, q: Question, c: Pick) -> str | None:
         return figure_owner_problem(q, c.info.sentence(c.j), self._heading(c), self._passage(c))
