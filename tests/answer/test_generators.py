@@ -207,3 +207,21 @@ def test_english_figure_questions_over_the_seeds(seed_assistant: Assistant) -> N
         "What share of basic-research funding did enterprises provide in Germany, according to Wang Yifang?"
     )
     assert germany.refused
+
+
+def test_a_figure_sentence_continuing_the_one_before_is_chosen(seed_assistant: Assistant) -> None:
+    """ "国际上最高的以色列、瑞典达到 4%。" names neither R&D nor GDP: the sentence before it does
+    ("2020年中国的研发经费是 GDP 的 2.4%"), and an English question's translated words found only there
+    count at a discount, so the sentence with the asked figure is quoted and 4% is stated in English."""
+    from rag.answer.generators import _previous_overlap
+
+    weights = {"研发": 2.0, "最高": 2.0, "gdp": 3.0}
+    tokens = list(weights)
+    assert _previous_overlap(weights, tokens, "国际上最高的以色列", "研发经费是gdp的2.4%") == 5 / 7
+    assert _previous_overlap(weights, tokens, "研发最高gdp", "研发经费是gdp的2.4%") == 0.0
+    ans = seed_assistant.ask(
+        "According to Wang Yifang, which countries have the highest R&D spending relative to GDP, "
+        "and at what level?"
+    )
+    line = next(x for x in ans.answer.splitlines() if "以色列" in x)
+    assert "4%" in line.split(" — “")[0]  # stated in English before the quote
