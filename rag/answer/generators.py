@@ -45,7 +45,7 @@ from rag.answer.citations import (
 from rag.answer.citations.figures import years_in
 from rag.answer.dialogue import about_places, carried_places, preceding_text
 from rag.answer.english import english_amounts, english_sentence
-from rag.answer.names import Lexicon, literal_words, question_names, resolve
+from rag.answer.names import Lexicon, literal_words, question_names, resolve, shares_identifier
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.answer.question import TYPED_SLOTS, Question, analyse, bare_ask, ellipsis_subject, subject_names
 from rag.embeddings import Embedder
@@ -130,9 +130,19 @@ class ExtractiveParams:
     translated_weight: float = 1.0
     rank_weight: float = 0.05
     heading_weight: float = 0.0  # keywords found only in the passage's title/section count this much
+    # English question: its translated keywords found only in the sentence just before count this much
+    # (a figure sentence continuing the one that names what it measures; dev: 0 / .25 / .5 / 1 →
+    # English figure items .889 / .905 / .905 / .889, blind dev answers otherwise unchanged).
+    previous_weight_en: float = 0.5
     match_script: bool = True  # answer text in the question's Chinese script (quotes stay verbatim)
     # Slots whose type a sentence must state (a place for "where"…); measured on dev, see config.
     typed_slots: tuple[str, ...] = TYPED_SLOTS
+    # English question: a name it asks about may be written in the retrieved chunk just before the
+    # passage (the section's lead-in), not only in the passage itself.
+    names_before_en: bool = True
+    # English question: its best sentence writing an identifier the question names (S.1260) is not
+    # held to the score floor.
+    identifier_floor_en: bool = True
 
 
 _TERMINAL = "。！？；.!?;"
@@ -155,6 +165,12 @@ def _overlap(
     own += sum(weight[t] for t in in_passage if t not in sentence)
     ctx = sum(weight[t] for t in qtokens if t not in sentence and t in head)
     return (own + heading_weight * ctx) / total if total else 0.0
+
+
+def _previous_overlap(weight: Mapping[str, float], qtokens: Sequence[str], sentence: str, prev: str) -> float:
+    """The weighted share of the question's words that only the sentence before holds."""
+    total = sum(weight[t] for t in qtokens)
+    return sum(weight[t] for t in qtokens if t not in sentence and t in prev) / total if total else 0.0
 
 
 def _markers(c: Pick) -> str:
@@ -180,6 +196,36 @@ def _other_place(asked: frozenset[str], context: str) -> bool:
         return False
     named = place_names(folded)  # tagging is the slow part: only for contexts without the place
     return bool(named) and not any(a in n or n in a for a in asked for n in named)
+
+
+def section_context(hit: Hit, hits: Sequence[Hit]) -> str:
+    """What the passage's section says elsewhere, as far as it was retrieved: the chunk just before
+    it, and the other retrieved chunks of its document under the same section or a section that
+    contains it (the lead-in of "《2021年美国创新与竞争法案》瞄准对华科技竞争" says 参议院 for its
+    subsection "三、芯片和开放式无线电接入网（O-RAN）5G 紧急拨款")."""
+    own = hit.chunk
+    parts = [preceding_text(hit, hits)]
+    for h in hits:
+        c = h.chunk
+        if c.chunk_id == own.chunk_id or c.source != own.source or not c.section:
+            continue
+        if c.section == own.section:
+            parts.append(c.text)
+    return "\n".join(dict.fromkeys(p for p in parts if p))
+
+
+def _named_nearby_problem(q: Question, before: str, passage: str) -> str | None:
+    """``constraint_problem`` for an English question, with the names it asks about read in the
+    passage and in what its section says elsewhere (``section_context``: a section's lead-in names
+    the body whose report the passage continues, "评估部门：美国国防部"). A place must be in the
+    passage itself: a neighbouring chunk about another country's figures does not scope this one's."""
+    problem = constraint_problem(q, passage)
+    if problem is None or not before:
+        return problem
+    places = tuple(g for g in q.entities if all(place_names(n) for n in g))
+    own = replace(q, entities=places, bodies=(), titles=(), names=(), clauses=(), attribute=())
+    near = replace(q, entities=tuple(g for g in q.entities if g not in places))
+    return constraint_problem(own, passage) or constraint_problem(near, before + passage)
 
 
 class ExtractiveGenerator:
@@ -302,6 +348,11 @@ class ExtractiveGenerator:
             for j in usable:
                 sfold = "".join(fold(info.sentence(j)).split())
                 kw = _overlap(lengths, qtokens, in_passage, sfold, head, p.heading_weight)
+                if translated and p.previous_weight_en and j > 0:
+                    # "国际上最高的以色列、瑞典达到 4%。" continues the sentence before it, which names
+                    # what the figure is of (研发经费 … GDP): its words count at a discount.
+                    prev = "".join(fold(info.sentence(j - 1)).split())
+                    kw += _previous_overlap(lengths, qtokens, sfold, prev) * p.previous_weight_en
                 cos = float(sims[j])
                 score = p.cosine_weight * cos + kw_weight * kw + p.rank_weight / n
                 picks.append(Pick(n, info, j, score, cos, kw, kw_weight * kw if translated else 0.0))
@@ -422,11 +473,18 @@ class ExtractiveGenerator:
         if q.bodies or q.titles or q.entities or q.names or q.clauses or q.attribute:
             # A follow-up's carried topic may be named in the chunk its passage continues.
             follow_up = bool(request.asked) and request.asked != request.question
+            before_en = request.language == "en" and self.params.names_before_en and not follow_up
             problems = {
-                c.n: constraint_problem(
-                    q,
-                    (preceding_text(request.hits[c.n - 1], request.hits) if follow_up else "")
-                    + self._passage(c),
+                c.n: (
+                    _named_nearby_problem(
+                        q, section_context(request.hits[c.n - 1], request.hits), self._passage(c)
+                    )
+                    if before_en
+                    else constraint_problem(
+                        q,
+                        (preceding_text(request.hits[c.n - 1], request.hits) if follow_up else "")
+                        + self._passage(c),
+                    )
                 )
                 for c in ranked
             }
@@ -471,7 +529,7 @@ class ExtractiveGenerator:
             if any(c.translated for c in ranked)
             else max(c.score for c in ranked)
         )
-        if best < floor:
+        if best < floor and not self._identified(request, ranked):
             return [], weak_match_reason(q, contexts, best, floor)
         run = self._item_run(q, ranked, request.hits)
         if run:
@@ -534,6 +592,14 @@ class ExtractiveGenerator:
         if len(best) < want or (q.items and len(best) > q.items + 1):
             return []
         return sorted(best, key=lambda c: (c.info.chunk.start, c.info.spans[c.j][0]))
+
+    def _identified(self, request: GenerationRequest, ranked: Sequence[Pick]) -> bool:
+        """An English question names an identifier (S.1260, Executive Order 14017) that the best
+        remaining sentence writes: the English score floor guards against topical look-alikes, and
+        an identifier match is no look-alike (its English wording scores low against Chinese)."""
+        if request.language != "en" or not self.params.identifier_floor_en or not ranked:
+            return False
+        return shares_identifier(request.question, ranked[0].info.sentence(ranked[0].j))
 
     def _figure_owner(self, q: Question, c: Pick) -> str | None:
         return figure_owner_problem(q, c.info.sentence(c.j), self._heading(c), self._passage(c))

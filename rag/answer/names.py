@@ -146,3 +146,20 @@ def resolve(name: Name, lexicon: Lexicon) -> Resolved:
     return Resolved(
         name, tuple(forms) + ((latin,) if forms or latin_known else ()), bool(forms) or latin_known
     )
+
+
+# A document's own identifier: a bill or order number written the same in every language (S.1260,
+# H.R.4346, Executive Order 14017). Years (2021, FY2022) and counted words (top-10, phase-2) are not.
+_IDENTIFIER = re.compile(r"(?<![\w.])(?:[A-Z](?:\.[A-Z])*\.\s?\d{2,6}|\d{5,})(?![\w.]*\d)")
+
+
+def identifiers(text: str) -> list[str]:
+    """The identifiers (S.1260, 14017) a text writes, spaces removed."""
+    return list(dict.fromkeys(re.sub(r"\s", "", m) for m in _IDENTIFIER.findall(text)))
+
+
+def shares_identifier(question_text: str, passage_text: str) -> bool:
+    """The passage writes an identifier the question names: the question and the passage are about
+    the same bill or order, whatever the embedder makes of the English wording."""
+    compact = re.sub(r"\s", "", passage_text)
+    return any(i in compact for i in identifiers(question_text))

@@ -12,6 +12,7 @@ from rag.answer.english import (
     english_sentence,
     named_terms,
     render_figure,
+    renderings,
 )
 
 
@@ -177,3 +178,32 @@ def test_the_verifier_accepts_the_new_renderings(chinese: str) -> None:
     english = render_figure(chinese)
     assert english is not None
     assert missing_figures(f"It says {english} [1].", figures(f"文件称{chinese}内。")) == []
+
+
+def test_an_english_range_shares_its_magnitude_with_the_low_end() -> None:
+    """119 万~475 万元人民币 is rendered "RMB 1.19–4.75 million": the verifier reads the low end as
+    1.19 million (it rejected "1.19" as a bare number before), and an invented low end stays rejected."""
+    chinese = "经费为 25 万~100 万澳元（约合 119 万~475 万元人民币）"
+    assert [r.english for r in renderings(chinese)] == ["A$250,000–1 million", "RMB 1.19–4.75 million"]
+    held = figures(chinese)
+    assert missing_figures("A$250,000–1 million (RMB 1.19–4.75 million) [1].", held) == []
+    assert missing_figures("RMB 1.5–4.75 million [1].", held) == ["1.5million"]
+    assert missing_figures("RMB 1.19–4.8 million [1].", held) == ["4.8million"]
+    # A falling "range" is two figures: the low end keeps its own value (250,000, not 250,000 million).
+    assert [f.value for f in figures("A$250,000–1 million")] == [250000.0, 1e6]
+
+
+def test_a_hundred_days_is_a_figure() -> None:
+    """百日内 (within a hundred days) states 100 days; 上百 and 数百 (“hundreds of”) stay words."""
+    text = "第14017号行政令指示新政府在百日内首先关注4类关键产品"
+    assert "100 days (百日)" in english_facts(text, slot="duration")
+    assert missing_figures("100 days [1].", figures(text)) == []
+    assert missing_figures("200 days [1].", figures(text)) == ["200"]
+    assert figures("上百日的准备") == [] and figures("数百天") == []
+
+
+def test_votes_are_counts() -> None:
+    text = "美国参议院以 68 票赞成、32 票反对的结果投票通过"
+    assert english_facts(text)[:2] == ["68 (68 票)", "32 (32 票)"]
+    assert missing_figures("68 votes to 32 [1].", figures(text)) == []
+    assert missing_figures("86 votes to 32 [1].", figures(text)) == ["86"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from rag.assistant import Assistant
 from rag.config import Settings
 from rag.errors import BackendError, UnknownComponent
 from rag.text import detect_language, detect_script, to_simplified
+from rag.types import Hit
 
 
 def closed_port_url() -> str:
@@ -155,3 +157,71 @@ def test_an_english_question_scores_sentences_by_its_chinese_translations(seed_a
     gen.params.min_score_en = without + 0.01
     assert max(p.score for p in translated) > gen.params.min_score_en
     assert gen.select(request) == []
+
+
+def _chunk(ordinal: int, section: str, text: str, source: str = "doc.txt") -> Hit:
+    from rag.types import Chunk
+
+    c = Chunk(f"{source}#{ordinal}", source, source, "快报", section, text, 0, len(text), 10, ordinal)
+    return Hit(c, 1.0)
+
+
+def test_section_context_is_the_chunk_before_and_the_retrieved_rest_of_the_section() -> None:
+    from rag.answer.generators import section_context
+
+    lead = _chunk(3, "创新政策 > 供应链报告", "3、关键矿物和原材料（评估部门：美国国防部）")
+    same = _chunk(9, "创新政策 > 供应链报告", "报告由国防部牵头。")
+    other = _chunk(5, "创新政策 > 其他报告", "德国企业支持了 30%。")
+    elsewhere = _chunk(4, "创新政策 > 供应链报告", "另一份文件。", source="other.txt")
+    passage = _chunk(4, "创新政策 > 供应链报告", "国外供应来源包括 84 个不同的国家。")
+    hits = [passage, lead, same, other, elsewhere]
+    got = section_context(passage, hits)
+    assert "美国国防部" in got and "报告由国防部牵头" in got
+    assert "德国" not in got and "另一份文件" not in got
+
+
+def test_a_name_may_be_in_the_section_but_a_place_must_be_in_the_passage() -> None:
+    from rag.answer.generators import _named_nearby_problem
+    from rag.answer.question import analyse
+
+    body = replace(analyse("How many countries?"), entities=(("五角大楼", "国防部"),))
+    place = replace(analyse("How many countries?"), entities=(("德国", "德意志"),))
+    before, passage = "评估部门：美国国防部；德国企业支持了 30%", "国外供应来源包括 84 个不同的国家。"
+    assert _named_nearby_problem(body, before, passage) is None
+    assert _named_nearby_problem(body, "", passage) is not None
+    assert _named_nearby_problem(place, before, passage) is not None  # Germany is only in the chunk before
+
+
+def test_english_figure_questions_over_the_seeds(seed_assistant: Assistant) -> None:
+    """The body an English question names heads the chunk before the answer (国防部), an identifier
+    (S.1260) ties a low-scoring sentence to the question; a place only a neighbouring chunk names,
+    or an identifier the documents do not write, still gets a refusal."""
+    pentagon = seed_assistant.ask(
+        "The Pentagon's critical-minerals assessment found foreign supply coming from how many countries?"
+    )
+    assert not pentagon.refused and "84 (84 个)" in pentagon.answer
+    tally = seed_assistant.ask("What was the final tally when the Senate passed S.1260?")
+    assert not tally.refused and "68 (68 票)" in tally.answer
+    assert seed_assistant.ask("What was the final tally when the Senate passed S.1261?").refused
+    germany = seed_assistant.ask(
+        "What share of basic-research funding did enterprises provide in Germany, according to Wang Yifang?"
+    )
+    assert germany.refused
+
+
+def test_a_figure_sentence_continuing_the_one_before_is_chosen(seed_assistant: Assistant) -> None:
+    """ "国际上最高的以色列、瑞典达到 4%。" names neither R&D nor GDP: the sentence before it does
+    ("2020年中国的研发经费是 GDP 的 2.4%"), and an English question's translated words found only there
+    count at a discount, so the sentence with the asked figure is quoted and 4% is stated in English."""
+    from rag.answer.generators import _previous_overlap
+
+    weights = {"研发": 2.0, "最高": 2.0, "gdp": 3.0}
+    tokens = list(weights)
+    assert _previous_overlap(weights, tokens, "国际上最高的以色列", "研发经费是gdp的2.4%") == 5 / 7
+    assert _previous_overlap(weights, tokens, "研发最高gdp", "研发经费是gdp的2.4%") == 0.0
+    ans = seed_assistant.ask(
+        "According to Wang Yifang, which countries have the highest R&D spending relative to GDP, "
+        "and at what level?"
+    )
+    line = next(x for x in ans.answer.splitlines() if "以色列" in x)
+    assert "4%" in line.split(" — “")[0]  # stated in English before the quote

@@ -65,3 +65,14 @@ def test_a_leading_preposition_is_not_part_of_a_name():
         "Polar Research Council",
     ]
     assert _texts("Apart from NASA, who runs Mars missions?") == ["NASA"]
+
+
+def test_identifiers_are_bill_and_order_numbers_not_years() -> None:
+    from rag.answer.names import identifiers, shares_identifier
+
+    assert identifiers("What was the final tally when the Senate passed S.1260?") == ["S.1260"]
+    assert identifiers("What did EO 14017 direct? And H.R. 4346?") == ["14017", "H.R.4346"]
+    assert identifiers("The FY2022 budget of the top-10 firms in 2021, post-2008, RIE2025") == []
+    assert shares_identifier("passed S.1260?", "《2021 年美国创新与竞争法案》（S.1260），旨在")
+    assert not shares_identifier("passed S.1261?", "（S.1260）")
+    assert not shares_identifier("in 2021?", "2021 年")

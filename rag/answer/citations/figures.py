@@ -45,6 +45,12 @@ _NUMBER_RE = re.compile(
     rf"(?<![0-9.])(\d+(?:\.\d+)?)\s*(%|‰|percent\b|per\s+cent\b|{_UNIT_ALT})?",
     re.IGNORECASE,
 )
+# An English range whose magnitude is written once, after the high end: "RMB 1.19–4.75 million" is
+# 1.19 million to 4.75 million (rendered from 119万~475万元), so a lower low end is read with it.
+_ENGLISH_RANGE_RE = re.compile(
+    r"(?<![0-9.])(\d+(?:\.\d+)?)(?=\s*(?:[–—~～-]|to)\s*(\d+(?:\.\d+)?)\s*(trillion|billion|bn|million)\b)",
+    re.IGNORECASE,
+)
 _THOUSANDS_RE = re.compile(r"(?<![0-9.,])\d{1,3}(?:,\d{3})+(?![0-9])")
 _ENUMERATOR_RE = re.compile(r"^\s*(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d)|[-*•]\s)")
 
@@ -78,8 +84,11 @@ def figures(text: str) -> list[Figure]:
     t = normalise_numbers(strip_markers(text))
     t = _ENUMERATOR_RE.sub(" ", t)
     out: list[Figure] = []
+    shared = {  # only a rising range: "A$250,000–1 million" has its own low end
+        m.start(): m.group(3) for m in _ENGLISH_RANGE_RE.finditer(t) if float(m.group(1)) < float(m.group(2))
+    }
     for m in _NUMBER_RE.finditer(t):
-        num, unit = m.group(1), (m.group(2) or "").lower()
+        num, unit = m.group(1), (m.group(2) or shared.get(m.start(1)) or "").lower()
         base = float(num)
         percent = unit in ("%", "percent") or unit.startswith("per")
         mult = _UNITS.get(unit, 1.0) if unit and not percent and unit != "‰" else 1.0
@@ -251,6 +260,9 @@ def arabic_numerals(text: str) -> str:
         range_low = after in ("至", "到", "~", "～") and text[m.end() + 1 : m.end() + 2] in _CN_CHARS
         if not magnitude and not (after and after in _MEASURE) and not range_low:
             return raw
+        before = text[m.start() - 1 : m.start()]
+        if raw == "百" and after and after in "日天" and not (before and before in "上数數几幾成"):
+            return "100"  # 百日内: a hundred days (a time limit), unlike 上百 or 数百
         if raw == "一" or raw[0] in _CN_BIG or set(raw) <= set("百千万萬亿億"):
             return raw  # 万一, 千万 (“by all means”), 上百: words, not figures
         got = _cn_number(raw)
