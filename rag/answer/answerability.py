@@ -82,6 +82,38 @@ def has_units(question: Question, sentence: str) -> bool:
     return all(_UNIT_IN_TEXT[u].search(text) for u in wanted)
 
 
+# The measure word a Chinese count asks with ("多少家", "几条") and the measure words a figure
+# counting the same things may carry ("58家", "共10个"). Generic measure words (个, 种, 类, 方面)
+# and those that people are counted in (名, 位: ``has_units``) are not checked.
+_KIND_OF_COUNT = {
+    "家": "家个户",
+    "所": "所个家",
+    "条": "条项个款",
+    "项": "项个条款件",
+    "篇": "篇份",
+    "次": "次轮",
+    "座": "座个",
+    "批": "批",
+    "件": "件项个",
+}
+_COUNT_ASKED = re.compile(r"(?:多少|(?<!哪)几)([家所条项篇次座批件])")
+
+
+def counts_in_kind(asked: str, sentence: str) -> bool:
+    """A Chinese count asked in a specific measure word ("多少家企业") is answered by a figure
+    counted in a fitting one ("58家"), not by one that counts something else ("4所中心" is no
+    count of firms, "234名专家" no count of projects)."""
+    m = _COUNT_ASKED.search(to_simplified(asked))
+    if not m:
+        return True
+    given = set(re.findall(r"\d+(?:\.\d+)?", normalise_numbers(asked)))
+    fits = _KIND_OF_COUNT[m.group(1)]
+    found = re.finditer(
+        rf"(\d+(?:\.\d+)?)\s*(?:多|余)?\s*(?:[万亿千百]\s*)?(?:多|余)?\s*[{fits}]", normalise_numbers(sentence)
+    )
+    return any(f.group(1) not in given for f in found)
+
+
 def new_figures(question: Question, sentence: str) -> list[Figure]:
     """The sentence's figures that the question does not already state: "7亿欧元里有多少投向6G"
     is not answered by a sentence whose only amount is the 7亿欧元."""
@@ -95,7 +127,11 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
     slot = question.slot
     given = f"{question.text}\n{heading}"
     if slot == "count":
-        return bool(new_figures(question, sentence)) and has_units(question, sentence)
+        return (
+            bool(new_figures(question, sentence))
+            and has_units(question, sentence)
+            and counts_in_kind(question.text, sentence)
+        )
     if slot == "amount":
         # "两种产业形态" states a count, not an amount: an amount is large, scaled, fractional or a share.
         amounts = [
@@ -434,7 +470,7 @@ def place_problem(asked: str, context: str) -> str | None:
     places: the passage is about those (checked on the whole passage, not only the sentence)."""
     if detect_language(asked) != "zh" or not PLACE_IN_PASSAGE:
         return None
-    wanted = {p for p in place_names(asked) if p not in NOT_PLACES}
+    wanted = {p for p in place_names(asked) | government_places(asked) if p not in NOT_PLACES}
     folded = to_simplified(context)
     if not wanted or any(w in folded for w in wanted):
         return None
@@ -442,6 +478,19 @@ def place_problem(asked: str, context: str) -> str | None:
     if named and not any(w in n or n in w for w in wanted for n in named):
         return f"the passages are about {'、'.join(sorted(named)[:3])}, not {'、'.join(sorted(wanted))}"
     return None
+
+
+_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?:省|市|县|特区|自治区)(?:人民)?政府")
+
+
+def government_places(text: str) -> frozenset[str]:
+    """The places whose government a question names: jieba reads 广州市政府 as one organisation
+    word, so the place it says which government is (广州) is not tagged as a place."""
+    import jieba.posseg as pseg
+
+    return frozenset(
+        m.group(1) for w, _ in pseg.cut(to_simplified(text)) if (m := _GOVERNMENT.match(w)) is not None
+    )
 
 
 # Words the place tagger takes for places but that name none (东西 is "things").
