@@ -386,6 +386,7 @@ _KIND_ENDINGS = {
     "university": ("大学", "学院", "高校", "院校"),
     "institute": ("研究所", "研究院", "研究中心", "实验室", "科学院"),
     "company": ("公司", "集团", "企业", "厂商"),
+    "centre": ("中心", "实验室"),
 }
 # A department or agency is not asked by kind: bodies are named too variously (组织, 中心, 基金会).
 _KIND_ZH = {
@@ -397,9 +398,15 @@ _KIND_ZH = {
     "企业": "company",
     "公司": "company",
     "厂商": "company",
+    "中心": "centre",
+    "实验室": "centre",
 }
 _KIND_ASKED_ZH = re.compile(
-    r"哪(?:些|个|家|所|几个|几家|几所)[\u4e00-\u9fff]{0,4}?(大学|高校|院校|研究所|研究院|企业|公司|厂商)"
+    r"哪(?:些|个|家|所|几个|几家|几所)[\u4e00-\u9fff]{0,4}?(大学|高校|院校|研究所|研究院|企业|公司|厂商|中心|实验室)"
+)
+# The kind named before the ask: "首批获批的国家技术创新中心有哪些".
+_KIND_LISTED_ZH = re.compile(
+    r"(大学|高校|院校|研究所|研究院|企业|公司|厂商|中心|实验室)(?:有|是|包括)哪(?:些|几个|几家|几所)"
 )
 _KIND_ASKED_EN = re.compile(
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(universit(?:y|ies)|institutes?|compan(?:y|ies)|firms?)"
@@ -414,7 +421,8 @@ def asked_kinds(text: str) -> tuple[str, ...]:
     """The kinds of organisation a question asks to be named: "哪些大学胜出" → university;
     "which universities or institutes" → university, institute. A bare 机构/organisation asks
     for any kind (nothing returned)."""
-    out = [_KIND_ZH[m] for m in _KIND_ASKED_ZH.findall(to_simplified(text))]
+    folded = to_simplified(text)
+    out = [_KIND_ZH[m] for m in _KIND_ASKED_ZH.findall(folded) + _KIND_LISTED_ZH.findall(folded)]
     for m in _KIND_ASKED_EN.finditer(text):
         for word in filter(None, m.groups()):
             out.append(_KIND_EN[word[:4].lower()])
@@ -431,7 +439,21 @@ def names_kind(question: Question, sentence: str, heading: str = "") -> bool:
     given = fold(f"{question.text}\n{heading}")
     found = [o for o in organisations(sentence) if to_simplified(o).endswith(endings)]
     found += [w for w in _kind_words(sentence, endings)]
-    return any(fold(f) not in given for f in found)
+    return any(fold(f) not in given and _names_one(fold(f), given) for f in found)
+
+
+def _names_one(name: str, given: str) -> bool:
+    """The words before what the question already says of a name say which one it is: 新能源汽车
+    in 国家新能源汽车技术创新中心 does, 建设若干 in 建设若干国家技术创新中心 ("build several
+    centres") does not."""
+    import jieba.posseg as pseg
+
+    known = next((k for k in range(len(name) - 1, 1, -1) if name[-k:] in given), 0)
+    words = list(pseg.cut(name[:-known] if known else name))
+    if known and not words:
+        return False
+    flag = words[-1].flag if known else next((f for _, f in reversed(words[:-1])), "n")
+    return flag[:1] in ("n", "j") or flag in ("eng", "nz")
 
 
 def _kind_words(sentence: str, endings: tuple[str, ...]) -> list[str]:

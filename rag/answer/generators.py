@@ -115,7 +115,7 @@ class ExtractiveParams:
     )
     # The bar a question's year-bearing sentence must reach is set by the best sentence that fills
     # the slot, not by any sentence (a headline repeating the question's words).
-    year_ratio_slot: bool = True
+    year_ratio_slot: bool = False
     pool_passages: int = 5  # sentences are taken from the top passages only (embedding is slow)
     cosine_weight: float = 1.0
     keyword_weight: float = 1.0
@@ -148,6 +148,14 @@ def _overlap(
     own += sum(weight[t] for t in in_passage if t not in sentence)
     ctx = sum(weight[t] for t in qtokens if t not in sentence and t in head)
     return (own + heading_weight * ctx) / total if total else 0.0
+
+
+def _strength(ranked: Sequence[Pick]) -> Callable[[Pick], float]:
+    """What a sentence's score is held to the refusal floor with: without the share an English
+    question's Chinese translations add, when they add any (the floor was fitted without it)."""
+    if any(c.translated for c in ranked):
+        return lambda c: c.score - c.translated
+    return lambda c: c.score
 
 
 def _markers(c: Pick) -> str:
@@ -447,16 +455,20 @@ class ExtractiveGenerator:
         contexts = [self._passage_text(h) for h in request.hits[: p.pool_passages]]
         if not ranked:
             return [], missing_slot_reason(q, contexts)
-        if q.items >= 2:  # "哪四个方向": a sentence listing that many items comes first
-            ranked = sorted(ranked, key=lambda c: enumeration_size(c.info.sentence(c.j)) < q.items)
         floor = p.min_score if request.language == "zh" else p.min_score_en
-        best = (
-            max(c.score - c.translated for c in ranked)
-            if any(c.translated for c in ranked)
-            else max(c.score for c in ranked)
-        )
+        strength = _strength(ranked)
+        best = max(strength(c) for c in ranked)
         if best < floor:
             return [], weak_match_reason(q, contexts, best, floor)
+        if q.items >= 2:
+            # "哪四个方向": a sentence listing that many items leads, if it matches the question as
+            # well as an answer must; a weak list would otherwise lead, and set the bar for the rest.
+            ranked = sorted(
+                ranked,
+                key=lambda c: not (enumeration_size(c.info.sentence(c.j)) >= q.items and strength(c) >= floor),
+            )
+        # Every quote is held to the best sentence that answers, not to the one quoted first.
+        bar = p.keep_ratio * max(c.score for c in ranked)
         chosen: list[Pick] = [ranked[0]]
         for cand in ranked[1:]:
             at = next((i for i, c in enumerate(chosen) if _same_sentence(cand, c)), None)
@@ -467,7 +479,7 @@ class ExtractiveGenerator:
                 if cand.n != same.n and cand.n not in same.also:
                     chosen[at] = replace(same, also=(*same.also, cand.n))
                 continue
-            if len(chosen) >= p.max_sentences or cand.score < p.keep_ratio * ranked[0].score:
+            if len(chosen) >= p.max_sentences or cand.score < bar:
                 continue
             if any(_near_copy(cand, c) for c in chosen):
                 continue  # a near copy of a quote already taken
