@@ -109,7 +109,8 @@ def counts_in_kind(asked: str, sentence: str) -> bool:
     given = set(re.findall(r"\d+(?:\.\d+)?", normalise_numbers(asked)))
     fits = _KIND_OF_COUNT[m.group(1)]
     found = re.finditer(
-        rf"(\d+(?:\.\d+)?)\s*(?:多|余)?\s*(?:[万亿千百]\s*)?(?:多|余)?\s*[{fits}]", normalise_numbers(sentence)
+        rf"(\d+(?:\.\d+)?)\s*(?:多|余)?\s*(?:[万亿千百]\s*)?(?:多|余)?\s*[{fits}]",
+        normalise_numbers(sentence),
     )
     return any(f.group(1) not in given for f in found)
 
@@ -443,17 +444,26 @@ def names_kind(question: Question, sentence: str, heading: str = "") -> bool:
 
 
 def _names_one(name: str, given: str) -> bool:
-    """The words before what the question already says of a name say which one it is: 新能源汽车
-    in 国家新能源汽车技术创新中心 does, 建设若干 in 建设若干国家技术创新中心 ("build several
-    centres") does not."""
+    """The words right before what the question already says of a name say which one it is:
+    新能源汽车 or 柔性显示 before 创新中心 do; 建设若干 in 建设若干国家技术创新中心 ("build several
+    centres") and 对每个 in 对每个研究所 do not (no noun the question lacks)."""
     import jieba.posseg as pseg
 
     known = next((k for k in range(len(name) - 1, 1, -1) if name[-k:] in given), 0)
-    words = list(pseg.cut(name[:-known] if known else name))
-    if known and not words:
-        return False
-    flag = words[-1].flag if known else next((f for _, f in reversed(words[:-1])), "n")
-    return flag[:1] in ("n", "j") or flag in ("eng", "nz")
+    # Read back from the name's end over the words of an activity (制造, 创新: 先进制造创新研究所)
+    # to the noun that names it; any other word (对, 每个, 若干, 成为) ends it: the loose match may
+    # start far back (国防部…对每个研究所).
+    for w, f in reversed(list(pseg.cut(name[:-known] if known else name))):
+        if (f[:1] in ("n", "j") and f != "vn") or f == "eng":
+            if w not in given:
+                return True
+        elif f not in ("vn", "v") or w not in _ACTIVITIES:
+            return False
+    return False
+
+
+# Words of an activity that a name may hold before its ending (制造创新研究所, 技术创新中心).
+_ACTIVITIES = frozenset("创新 制造 研究 研发 发展 建设 转化 设计 服务 孵化 推广 检测 应用".split())
 
 
 def _kind_words(sentence: str, endings: tuple[str, ...]) -> list[str]:
@@ -496,7 +506,7 @@ def place_problem(asked: str, context: str) -> str | None:
     folded = to_simplified(context)
     if not wanted or any(w in folded for w in wanted):
         return None
-    named = place_names(folded)
+    named = place_names(folded) | government_places(folded)
     if named and not any(w in n or n in w for w in wanted for n in named):
         return f"the passages are about {'、'.join(sorted(named)[:3])}, not {'、'.join(sorted(wanted))}"
     return None
