@@ -512,15 +512,13 @@ class ExtractiveGenerator:
 
     @staticmethod
     def _year_scope(c: Pick, title: bool = True) -> str:
-        """Where a sentence's year is read: the sentence and its section, and, when the sentence
-        names no year, its title and the nearest earlier sentence of its passage that does
-        (发布时间：2022年7月 dates the 措施 described after it)."""
+        """Where a sentence's year is read: the sentence and its heading, and, when the sentence
+        names no year, the nearest earlier sentence of its passage that does (发布时间：2022年7月
+        dates the 措施 described after it)."""
         head = f"{c.info.chunk.title}\n" if title else ""
         own = f"{head}{c.info.chunk.section}\n{c.info.sentence(c.j)}"
         if years_in(c.info.sentence(c.j)):
-            # A sentence that dates itself ("2018年…销量126万辆") is not redated by its document's
-            # title ("2020中国硬科技创新白皮书" names when the report appeared).
-            return f"{c.info.chunk.section}\n{c.info.sentence(c.j)}"
+            return own
         for j in range(c.j - 1, -1, -1):
             if years_in(c.info.sentence(j)):
                 return f"{own}\n{c.info.sentence(j)}"

@@ -66,23 +66,3 @@ def test_every_quote_is_held_to_the_best_answering_sentence(embedder: Embedder) 
     picks, why = ExtractiveGenerator(embedder, params=params).select_with_reason(request)
     assert why is None
     assert [p.info.sentence(p.j) for p in picks] == [strong]
-
-
-def test_a_sentence_that_dates_itself_is_not_redated_by_its_title(embedder: Embedder) -> None:
-    """A question about 2021 is not answered by a sentence giving the 2019 figure of a report
-    whose title carries 2021 (its publication year); a sentence naming no year is dated by it."""
-    title = "2021机器人产业发展报告"
-    dated = "2019年全国工业机器人产量为17.7万套，同比下降3.1%。"
-    question = "2021年全国工业机器人产量是多少？"
-
-    def ask(text: str) -> tuple[list, str | None]:
-        chunk = Chunk("r.txt#0", "r.txt", "r.txt", title, "", text, 0, len(text), 60, 0)
-        request = GenerationRequest(question, [Hit(chunk, 1.0, rank=1)], "zh", "simplified", asked=question)
-        return ExtractiveGenerator(embedder, params=ExtractiveParams(min_score=0.0)).select_with_reason(
-            request
-        )
-
-    picks, why = ask(dated)
-    assert picks == [] and why is not None and "2021" in why
-    picks, why = ask("全国工业机器人产量为36.6万套，同比增长44.9%。")
-    assert why is None and len(picks) == 1
