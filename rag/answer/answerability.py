@@ -355,6 +355,7 @@ _KIND_ENDINGS = {
     "university": ("大学", "学院", "高校", "院校"),
     "institute": ("研究所", "研究院", "研究中心", "实验室", "科学院"),
     "company": ("公司", "集团", "企业", "厂商"),
+    "centre": ("中心", "实验室"),
 }
 # A department or agency is not asked by kind: bodies are named too variously (组织, 中心, 基金会).
 _KIND_ZH = {
@@ -366,9 +367,15 @@ _KIND_ZH = {
     "企业": "company",
     "公司": "company",
     "厂商": "company",
+    "中心": "centre",
+    "实验室": "centre",
 }
 _KIND_ASKED_ZH = re.compile(
-    r"哪(?:些|个|家|所|几个|几家|几所)[\u4e00-\u9fff]{0,4}?(大学|高校|院校|研究所|研究院|企业|公司|厂商)"
+    r"哪(?:些|个|家|所|几个|几家|几所)[\u4e00-\u9fff]{0,4}?(大学|高校|院校|研究所|研究院|企业|公司|厂商|中心|实验室)"
+)
+# The kind named before the ask: "首批获批的国家技术创新中心有哪些".
+_KIND_LISTED_ZH = re.compile(
+    r"(大学|高校|院校|研究所|研究院|企业|公司|厂商|中心|实验室)(?:有|是|包括)哪(?:些|几个|几家|几所)"
 )
 _KIND_ASKED_EN = re.compile(
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(universit(?:y|ies)|institutes?|compan(?:y|ies)|firms?)"
@@ -383,7 +390,8 @@ def asked_kinds(text: str) -> tuple[str, ...]:
     """The kinds of organisation a question asks to be named: "哪些大学胜出" → university;
     "which universities or institutes" → university, institute. A bare 机构/organisation asks
     for any kind (nothing returned)."""
-    out = [_KIND_ZH[m] for m in _KIND_ASKED_ZH.findall(to_simplified(text))]
+    folded = to_simplified(text)
+    out = [_KIND_ZH[m] for m in _KIND_ASKED_ZH.findall(folded) + _KIND_LISTED_ZH.findall(folded)]
     for m in _KIND_ASKED_EN.finditer(text):
         for word in filter(None, m.groups()):
             out.append(_KIND_EN[word[:4].lower()])
@@ -400,7 +408,30 @@ def names_kind(question: Question, sentence: str, heading: str = "") -> bool:
     given = fold(f"{question.text}\n{heading}")
     found = [o for o in organisations(sentence) if to_simplified(o).endswith(endings)]
     found += [w for w in _kind_words(sentence, endings)]
-    return any(fold(f) not in given for f in found)
+    return any(fold(f) not in given and _names_one(fold(f), given) for f in found)
+
+
+def _names_one(name: str, given: str) -> bool:
+    """The words right before what the question already says of a name say which one it is:
+    新能源汽车 or 柔性显示 before 创新中心 do; 建设若干 in 建设若干国家技术创新中心 ("build several
+    centres") and 对每个 in 对每个研究所 do not (no noun the question lacks)."""
+    import jieba.posseg as pseg
+
+    known = next((k for k in range(len(name) - 1, 1, -1) if name[-k:] in given), 0)
+    # Read back from the name's end over the words of an activity (制造, 创新: 先进制造创新研究所)
+    # to the noun that names it; any other word (对, 每个, 若干, 成为) ends it: the loose match may
+    # start far back (国防部…对每个研究所).
+    for w, f in reversed(list(pseg.cut(name[:-known] if known else name))):
+        if (f[:1] in ("n", "j") and f != "vn") or f == "eng":
+            if w not in given:
+                return True
+        elif f not in ("vn", "v") or w not in _ACTIVITIES:
+            return False
+    return False
+
+
+# Words of an activity that a name may hold before its ending (制造创新研究所, 技术创新中心).
+_ACTIVITIES = frozenset("创新 制造 研究 研发 发展 建设 转化 设计 服务 孵化 推广 检测 应用".split())
 
 
 def _kind_words(sentence: str, endings: tuple[str, ...]) -> list[str]:
@@ -439,14 +470,27 @@ def place_problem(asked: str, context: str) -> str | None:
     places: the passage is about those (checked on the whole passage, not only the sentence)."""
     if detect_language(asked) != "zh" or not PLACE_IN_PASSAGE:
         return None
-    wanted = {p for p in place_names(asked) if p not in NOT_PLACES}
+    wanted = {p for p in place_names(asked) | government_places(asked) if p not in NOT_PLACES}
     folded = to_simplified(context)
     if not wanted or any(w in folded for w in wanted):
         return None
-    named = place_names(folded)
+    named = place_names(folded) | government_places(folded)
     if named and not any(w in n or n in w for w in wanted for n in named):
         return f"the passages are about {'、'.join(sorted(named)[:3])}, not {'、'.join(sorted(wanted))}"
     return None
+
+
+_GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?:省|市|县|特区|自治区)(?:人民)?政府")
+
+
+def government_places(text: str) -> frozenset[str]:
+    """The places whose government a question names: jieba reads 广州市政府 as one organisation
+    word, so the place it says which government is (广州) is not tagged as a place."""
+    import jieba.posseg as pseg
+
+    return frozenset(
+        m.group(1) for w, _ in pseg.cut(to_simplified(text)) if (m := _GOVERNMENT.match(w)) is not None
+    )
 
 
 # Words the place tagger takes for places but that name none (东西 is "things").
