@@ -434,9 +434,11 @@ def place_problem(asked: str, context: str) -> str | None:
     places: the passage is about those (checked on the whole passage, not only the sentence)."""
     if detect_language(asked) != "zh" or not PLACE_IN_PASSAGE:
         return None
+    from rag.answer.dialogue import place_aliases  # 澳洲 is written 澳大利亚 in the passage
+
     wanted = {p for p in place_names(asked) if p not in NOT_PLACES}
     folded = to_simplified(context)
-    if not wanted or any(w in folded for w in wanted):
+    if not wanted or any(a in folded for w in wanted for a in place_aliases(w)):
         return None
     named = place_names(folded)
     if named and not any(w in n or n in w for w in wanted for n in named):

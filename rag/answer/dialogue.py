@@ -30,6 +30,12 @@ _PREDICATE_ZH = re.compile(
 # A leading source clause ("根据某数据，", "按文章分析，") says where, not what about.
 _SOURCE_ZH = re.compile(r"^(?:根据|根據|按照|按|据|據|依照|依據|依据)[^，,]{0,30}[，,]\s*")
 _DEICTIC_ZH = re.compile(r"[这這那][个個些项項份部套位家次场場篇]|该|該|此")
+# "X的Y是多少/是什么": Y is what the question asked about X (its attribute), not its subject.
+_ASKS_ATTRIBUTE_ZH = re.compile(
+    r"^(?:是|为|為|有|大约是|大約是|分别是|分別是)?(?:多少|什么|什麼|甚么|甚麼|哪些|哪[一几幾]?[个個项項类類种種]?|几[个個]?|幾[个個]?|谁|誰)"
+    r"[\u3400-\u9fff]{0,3}[？?。]?\s*$"
+)
+_OF_ATTRIBUTE_ZH = re.compile(r"的([\u3400-\u9fff]{2,6})$")
 _MIN_SUBJECT = 4  # CJK characters: shorter is a fragment, not a subject
 
 
@@ -68,8 +74,21 @@ def shared_subject(question: str) -> str:
                 continue
             head = text[: m.start()].strip()
             if len(re.findall(r"[\u3400-\u9fff]", head)) >= _MIN_SUBJECT:
-                return head
+                return without_attribute(head, text[m.start() :])
     return about
+
+
+def without_attribute(head: str, rest: str) -> str:
+    """The subject without the attribute the question asked of it: "澳洲人工智能行动计划的战略目标
+    是什么" is about the plan (a later part asks its own attribute: 国防方面的措施), so 的战略目标 is
+    not carried. Only when the predicate asks at once (是什么/是多少/有哪些) and a subject long
+    enough remains ("深圳先行示范区的科技创新行动方案把…" keeps its plan; "…的条例是哪个部门发布的"
+    asks about the 条例)."""
+    m = _OF_ATTRIBUTE_ZH.search(head)
+    if not m or not _ASKS_ATTRIBUTE_ZH.match(rest):
+        return head
+    kept = head[: m.start()].strip()
+    return kept if len(re.findall(r"[\u3400-\u9fff]", kept)) >= _MIN_SUBJECT else head
 
 
 def carried_topic(previous: str) -> str:

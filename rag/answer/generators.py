@@ -43,11 +43,19 @@ from rag.answer.citations import (
     quantities,
 )
 from rag.answer.citations.figures import years_in
-from rag.answer.dialogue import about_places, carried_places, preceding_text
+from rag.answer.dialogue import about_places, carried_places, place_aliases, preceding_text
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import Lexicon, literal_words, question_names, resolve
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
-from rag.answer.question import TYPED_SLOTS, Question, analyse, bare_ask, ellipsis_subject, subject_names
+from rag.answer.question import (
+    TYPED_SLOTS,
+    Question,
+    analyse,
+    bare_ask,
+    ellipsis_subject,
+    is_ask_word,
+    subject_names,
+)
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
@@ -169,6 +177,7 @@ def _other_place(asked: frozenset[str], context: str) -> bool:
     """The context names some specific place and none the question asks about (by substring, so
     广东省 in the question matches 广东 in the text and the reverse)."""
     folded = to_simplified(context)
+    asked = frozenset(a for p in asked for a in place_aliases(p))  # 澳洲 is also 澳大利亚
     if any(a in folded for a in asked):
         return False
     named = place_names(folded)  # tagging is the slow part: only for contexts without the place
@@ -249,7 +258,8 @@ class ExtractiveGenerator:
             found = list(dict.fromkeys(self.translate(request.question)))
             if any(has_cjk(t) for t in found):  # numbers and acronyms the corpus spells alike stay in
                 return found, self.params.translated_weight, True
-        return list(dict.fromkeys(keyword_tokens(request.question))), self.params.keyword_weight, False
+        own = [t for t in dict.fromkeys(keyword_tokens(request.question)) if not is_ask_word(t)]
+        return own, self.params.keyword_weight, False
 
     # scoring ----------------------------------------------------------------------------
 

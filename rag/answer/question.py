@@ -659,6 +659,15 @@ _ASK_SPAN_ZH = re.compile(
 _ASK_START_ZH = re.compile(
     r"多少|哪|几|幾|什么|什麼|甚么|甚麼|如何|怎样|怎樣|怎么|怎麼|是否|为何|為何|为什么|為什麼|谁|誰|何时|何時|何地|吗|嗎|[？?]"
 )
+_ASK_WORD = re.compile(r"(?:哪|几|幾|什么|甚么|多少|如何|怎样|怎么|为何|为什么|谁)")
+
+
+def is_ask_word(token: str) -> bool:
+    """A jieba token that asks (哪些方面, 哪几, 甚么 folded from 甚麼, 几个): no passage holds it,
+    so a sentence should not be scored on it."""
+    return _ASK_WORD.match(to_simplified(token)) is not None
+
+
 _ASK_KIND = re.compile(
     r"(?:哪|多少|几|幾)[一二两兩三四五六七八九十几幾\d]*(?:个|個|项|項|类|類|种|種|座|家|所|位|名|条|條|部|些|大)?"
 )
