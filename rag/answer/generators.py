@@ -54,6 +54,7 @@ from rag.answer.question import (
     bare_ask,
     ellipsis_subject,
     is_ask_word,
+    is_ordinal,
     subject_names,
 )
 from rag.embeddings import Embedder
@@ -280,9 +281,11 @@ class ExtractiveGenerator:
         own_words = set(keyword_tokens(said)) if said else set()
         carried = [t for t in qtokens if said and t not in own_words]
         subject = ellipsis_subject(said) if said else None
-        if subject and carried:
+        if subject and carried and request.question.startswith(f"{subject} "):
             # "那原料药呢？" is the previous question about a new subject: the previous words that no
             # passage about the new subject uses (大容量电池) name what it replaces, and do not count.
+            # Only when the subject leads the previous question: when it replaced a name of its kind
+            # ("那法国呢？" → 法国教研部那项…计划), the rest of the question still has to hold.
             words = [t for t in keyword_tokens(subject) if not asked_years(t)]
             texts = ["".join(fold(f"{h.chunk.title}{h.chunk.section}{h.chunk.text}").split()) for h in hits]
             about = [x for x in texts if any(w in x for w in words)]
@@ -362,6 +365,8 @@ class ExtractiveGenerator:
             q = replace(q, entities=tuple(dict.fromkeys(q.entities + named)))
         said = request.asked
         subject = ellipsis_subject(said) if said and said != request.question else None
+        if subject and is_ordinal(subject):
+            subject = None  # "第二个呢？": the next item of the same list, which need not say 第二
         if subject and request.language == "zh":
             # "那原料药呢？": the previous question about a new subject, which the answer must name
             # (its passage says what the rest is about); the previous subject's sentence does not answer.

@@ -859,7 +859,17 @@ def swap_subject(previous: str, subject: str) -> str | None:
     for a chamber, another name for a name) replaced by the subject: "那韩国呢？" after
     "日本的半导体投资是多少？" asks "韩国的半导体投资是多少？"; "And the Gates Foundation's?" after
     "How large were the Wellcome Trust's assets in 2021?" asks about the Gates Foundation's. None
-    when the previous question names nothing of that kind (the caller then lets the subject lead)."""
+    when the previous question names nothing of that kind (the caller then lets the subject lead).
+    An ordinal replaces an ordinal ("第二个呢？" after "…的第一个发展方向是什么？"), and an English
+    phrase sharing its head word replaces the previous one ("those in second-tier cities" for
+    "graduates in first-tier cities")."""
+    ordinal = swap_ordinal(previous, subject)
+    if ordinal is not None:
+        return ordinal
+    if detect_language(previous) == "en" and detect_language(subject) == "en":
+        headed = _swap_same_head(previous, subject)
+        if headed is not None:
+            return headed
     if detect_language(previous) == "en":
         kind = _en_kind(subject)
         if kind == "year":
@@ -886,6 +896,44 @@ def swap_subject(previous: str, subject: str) -> str | None:
         return None
     a, b = spans[0]
     return previous[:a] + new + previous[b:]
+
+
+_ORDINAL_ZH = re.compile(r"第([一二两兩三四五六七八九十\d]+)")
+_ORDINAL_EN = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\b", re.I)
+
+
+def is_ordinal(text: str) -> bool:
+    """The text is only an ordinal (第二个, the second one): which item, not a name to look up."""
+    bare = re.sub(r"(?i)\b(?:the|one|ones|item)\b|[个個项項条條章节節部分大点點]", "", text)
+    return bool(_ORDINAL_ZH.fullmatch(bare.strip()) or _ORDINAL_EN.fullmatch(bare.strip()))
+
+
+def swap_ordinal(previous: str, subject: str) -> str | None:
+    """The previous question with its ordinal replaced by the subject's (第一个 → 第二个, first →
+    second), or None when either names none."""
+    for pattern in (_ORDINAL_ZH, _ORDINAL_EN):
+        new, old = pattern.search(subject), pattern.search(previous)
+        if new and old:
+            return previous[: old.start(1)] + new.group(1) + previous[old.end(1) :]
+    return None
+
+
+def _swap_same_head(previous: str, subject: str) -> str | None:
+    """An English subject whose last word is in the previous question replaces the phrase of its
+    length ending there ("those working in second-tier cities" → "… working in first-tier cities"
+    becomes "… working in second-tier cities"). None when no word is shared or nothing differs."""
+    words = [w for w in re.findall(r"[\w'-]+", subject) if w.lower() not in ("those", "the", "a", "an")]
+    if len(words) < 2:
+        return None
+    head = words[-1].lower()
+    spans = [m for m in re.finditer(r"[\w'-]+", previous)]
+    ends = [i for i, m in enumerate(spans) if m.group(0).lower() == head]
+    if len(ends) != 1 or ends[0] + 1 < len(words):
+        return None
+    window = spans[ends[0] + 1 - len(words) : ends[0] + 1]
+    if [m.group(0).lower() for m in window] == [w.lower() for w in words]:
+        return None
+    return previous[: window[0].start()] + " ".join(words) + previous[window[-1].end() :]
 
 
 _ASKS_COUNTRIES = re.compile(
