@@ -663,9 +663,13 @@ _ASK_WORD = re.compile(r"(?:哪|几|幾|什么|甚么|多少|如何|怎样|怎�
 
 
 def is_ask_word(token: str) -> bool:
-    """A jieba token that asks (哪些方面, 哪几, 甚么 folded from 甚麼, 几个): no passage holds it,
-    so a sentence should not be scored on it."""
-    return _ASK_WORD.match(to_simplified(token)) is not None
+    """A jieba token that asks (哪些方面, 哪几, 甚么 folded from 甚麼, 几个) or points back (这次,
+    这个): no passage holds it in that sense, so a sentence should not be scored on it."""
+    folded = to_simplified(token)
+    return _ASK_WORD.match(folded) is not None or _POINTER_WORD.fullmatch(folded) is not None
+
+
+_POINTER_WORD = re.compile(r"[这那该此本][次个些项份部位家场篇台]?")
 
 
 _ASK_KIND = re.compile(
@@ -727,6 +731,9 @@ def _retime(about: str, question: str) -> str:
 
 
 _ELLIPSIS = re.compile(r"^(?:那么|那麼|那|还有|還有|and|what about|how about)\s*|[呢吗嗎？?。.!！\s]+$", re.I)
+_YES_NO_EN = re.compile(
+    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must)\s+\w", re.I
+)
 _EXPLETIVE_IT = re.compile(r"\bit\s+(?:take|takes|took|is|was)\s+(?:to|for)\b|\bdid it take\b", re.I)
 
 
@@ -734,6 +741,8 @@ def ellipsis_subject(question: str) -> str | None:
     """The new subject of an elliptical follow-up that asks nothing itself ("那原料药呢？" →
     原料药, "And in 2023?" → in 2023), else None."""
     subject = _ELLIPSIS.sub("", question.strip()).strip()
+    if _YES_NO_EN.match(subject):
+        return None  # "Does this programme cover 6G?" asks; it names no new subject
     return subject if subject and not _asks(subject) else None
 
 
@@ -780,7 +789,7 @@ def rewrite_follow_up(question: str, history: Sequence[tuple[str, str]], *, abou
 
 
 _PRONOUN_ZH = re.compile(
-    r"^(?:那么|那麼|那|还有|還有|另外)?\s*(?:它们|它們|它|其|该法案|該法案|该计划|該計劃|该|該|这些|這些|这个|這個|此)"
+    r"^(?:那么|那麼|那|还有|還有|另外)?\s*(?:它们|它們|它|其|该法案|該法案|该计划|該計劃|该|該|这些|這些|这个|這個|这次|這次|本次|此)"
 )
 _PRONOUN_EN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those)\b", re.I)
 
