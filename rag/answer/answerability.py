@@ -63,7 +63,9 @@ def _new(found: Iterable[str], given: str) -> bool:
 
 _UNIT_IN_TEXT = {
     "money": re.compile(
-        r"元|美元|欧元|歐元|英镑|英鎊|日元|日圓|韩元|韓元|港元|港币|港幣|卢布|盧布|澳元|加元|法郎|dollar|euro|pound|yuan|rmb|\$|€|£|¥",
+        # 元 after a figure or its scale: 神经元 (neuron) and 单元 are not money.
+        r"[\d.万亿億萬千百十]\s*元|美元|欧元|歐元|英镑|英鎊|日元|日圓|韩元|韓元|港元|港币|港幣|卢布|盧布|澳元|加元|法郎|人民币|"
+        r"dollar|euro|pound|yuan|rmb|\$|€|£|¥",
         re.I,
     ),
     "distance": re.compile(r"公里|千米|\bkm\b|kilomet", re.I),

@@ -220,7 +220,9 @@ _UNIT_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         "money",
         re.compile(
             r"资金|经费|预算|投资|投入|拨款|金额|资助|多少钱|融资|补贴|奖励|销售收入|销售额|营收|产值|市值|"
+            r"造价|耗资|成本|花费|估值|"
             r"\b(?:budget|funding|fund|funds|invest\w*|allocat\w*|spend\w*|money|cost|revenue|sales|grant\w*|"
+            r"worth|valuation|valued|"
             r"authori[sz]\w*|financ\w*)\b",
             re.I,
         ),
@@ -544,7 +546,7 @@ def split_parts(question: str) -> list[str]:
         pieces = [p.strip() for p in _ZH_PART_END.split(q) if p.strip()]
         out: list[str] = []
         for p in pieces:
-            sub = [s for s in _ZH_JOIN.split(p) if s]
+            sub = _lead_into_next([s for s in _ZH_JOIN.split(p) if s])
             asks = [s for s in sub if _asks(s)]
             out.extend(sub if len(sub) > 1 and len(asks) == len(sub) else [p])
         pieces = out
@@ -557,6 +559,20 @@ def split_parts(question: str) -> list[str]:
         else:
             merged.append(p)
     return merged if len(merged) > 1 else [q]
+
+
+def _lead_into_next(pieces: list[str]) -> list[str]:
+    """A leading Chinese piece that asks nothing ("数字时代，" before "个人电脑普及用了多少年、互联网
+    又用了多少年") sets the scene for the part after it, and stays with it."""
+    out: list[str] = []
+    lead = ""
+    for piece in pieces:
+        if not out and not _asks(piece):
+            lead += piece + "，"
+            continue
+        out.append(lead + piece)
+        lead = ""
+    return out or [lead.rstrip("，")]
 
 
 def _comma_parts(text: str) -> list[str]:
