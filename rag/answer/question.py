@@ -946,8 +946,8 @@ def swap_ordinal(previous: str, subject: str) -> str | None:
 
 def _swap_same_head(previous: str, subject: str) -> str | None:
     """An English subject whose last word is in the previous question replaces the phrase of its
-    length ending there ("those working in second-tier cities" → "… working in first-tier cities"
-    becomes "… working in second-tier cities"). None when no word is shared or nothing differs."""
+    length ending there when one word of it differs ("those working in second-tier cities" after
+    "graduates working in first-tier cities"). None otherwise, and for a year."""
     words = [w for w in re.findall(r"[\w'-]+", subject) if w.lower() not in ("those", "the", "a", "an")]
     if len(words) < 2:
         return None
@@ -957,8 +957,9 @@ def _swap_same_head(previous: str, subject: str) -> str | None:
     if len(ends) != 1 or ends[0] + 1 < len(words):
         return None
     window = spans[ends[0] + 1 - len(words) : ends[0] + 1]
-    if [m.group(0).lower() for m in window] == [w.lower() for w in words]:
-        return None
+    same = sum(m.group(0).lower() == w.lower() for m, w in zip(window, words, strict=True))
+    if asked_years(subject) or same == len(words) or same < max(2, len(words) - 1):
+        return None  # a year is re-timed elsewhere; more than one word differing is another phrase
     return previous[: window[0].start()] + " ".join(words) + previous[window[-1].end() :]
 
 
