@@ -68,7 +68,9 @@ def _new(found: Iterable[str], given: str) -> bool:
 
 _UNIT_IN_TEXT = {
     "money": re.compile(
-        r"元|美元|欧元|歐元|英镑|英鎊|日元|日圓|韩元|韓元|港元|港币|港幣|卢布|盧布|澳元|加元|法郎|dollar|euro|pound|yuan|rmb|\$|€|£|¥",
+        # 元 after a figure or its scale: 神经元 (neuron) and 单元 are not money.
+        r"[\d.万亿億萬千百十]\s*元|美元|欧元|歐元|英镑|英鎊|日元|日圓|韩元|韓元|港元|港币|港幣|卢布|盧布|澳元|加元|法郎|人民币|"
+        r"dollar|euro|pound|yuan|rmb|\$|€|£|¥",
         re.I,
     ),
     "distance": re.compile(r"公里|千米|\bkm\b|kilomet", re.I),
@@ -87,6 +89,40 @@ def has_units(question: Question, sentence: str) -> bool:
     return all(_UNIT_IN_TEXT[u].search(text) for u in wanted)
 
 
+# "多少件提案", "幾個月", "几家企业": the measure word says what is counted. 个 alone is too general
+# ("多少个神经元" is answered by "1.2亿脉冲神经元").
+_COUNTED_IN = re.compile(
+    r"(?:多少|几|幾)\s*(个月|個月|件|家|项|項|名|位|颗|顆|台|座|所|条|條|篇|次|届|屆|天|周|倍|艘|架|辆|輛)"
+)
+
+
+def counts_in_measure(question: str, sentence: str) -> bool:
+    """A count asked in a measure word ("会上收到多少件提案", "須在幾個月內") is answered only by a
+    figure in that measure (X件, X个月): a sentence counting other things does not answer."""
+    m = _COUNTED_IN.search(question)
+    if not m:
+        return True
+    measure = to_simplified(m.group(1))
+    # Things may be counted with 个 and people with 名/位/人 (多少家 → 35 个, 多少位 → 30 多名); a
+    # time (个月, 天) or a number of times is counted in its own unit.
+    same = _SAME_MEASURE.get(measure, (measure, "个"))
+    text = to_simplified(normalise_numbers(sentence))
+    scaled = r"\d[\d.,]*\s*(?:多|余)?\s*(?:[十百千万亿]+\s*)?(?:多|余)?\s*"
+    return re.search(scaled + "(?:" + "|".join(map(re.escape, same)) + ")", text) is not None
+
+
+_SAME_MEASURE = {
+    "名": ("名", "位", "人"),
+    "位": ("名", "位", "人"),
+    "个月": ("个月",),
+    "天": ("天", "日"),
+    "周": ("周",),
+    "次": ("次",),
+    "届": ("届",),
+    "倍": ("倍",),
+}
+
+
 def new_figures(question: Question, sentence: str) -> list[Figure]:
     """The sentence's figures that the question does not already state: "7亿欧元里有多少投向6G"
     is not answered by a sentence whose only amount is the 7亿欧元."""
@@ -100,7 +136,11 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
     slot = question.slot
     given = f"{question.text}\n{heading}"
     if slot == "count":
-        return bool(new_figures(question, sentence)) and has_units(question, sentence)
+        return (
+            bool(new_figures(question, sentence))
+            and has_units(question, sentence)
+            and counts_in_measure(question.text, sentence)
+        )
     if slot == "amount":
         # "两种产业形态" states a count, not an amount: an amount is large, scaled, fractional or a share.
         amounts = [
@@ -470,9 +510,11 @@ def place_problem(asked: str, context: str) -> str | None:
     places: the passage is about those (checked on the whole passage, not only the sentence)."""
     if detect_language(asked) != "zh" or not PLACE_IN_PASSAGE:
         return None
+    from rag.answer.dialogue import place_aliases  # 澳洲 is written 澳大利亚 in the passage
+
     wanted = {p for p in place_names(asked) | government_places(asked) if p not in NOT_PLACES}
     folded = to_simplified(context)
-    if not wanted or any(w in folded for w in wanted):
+    if not wanted or any(a in folded for w in wanted for a in place_aliases(w)):
         return None
     named = place_names(folded) | government_places(folded)
     if named and not any(w in n or n in w for w in wanted for n in named):

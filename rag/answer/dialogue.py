@@ -30,6 +30,12 @@ _PREDICATE_ZH = re.compile(
 # A leading source clause ("根据某数据，", "按文章分析，") says where, not what about.
 _SOURCE_ZH = re.compile(r"^(?:根据|根據|按照|按|据|據|依照|依據|依据)[^，,]{0,30}[，,]\s*")
 _DEICTIC_ZH = re.compile(r"[这這那][个個些项項份部套位家次场場篇]|该|該|此")
+# "X的Y是多少/是什么": Y is what the question asked about X (its attribute), not its subject.
+_ASKS_ATTRIBUTE_ZH = re.compile(
+    r"^(?:是|为|為|有|大约是|大約是|分别是|分別是)?(?:多少|什么|什麼|甚么|甚麼|哪些|哪[一几幾]?[个個项項类類种種]?|几[个個]?|幾[个個]?|谁|誰)"
+    r"[\u3400-\u9fff]{0,3}[？?。]?\s*$"
+)
+_OF_ATTRIBUTE_ZH = re.compile(r"的([\u3400-\u9fff]{2,6})$")
 _MIN_SUBJECT = 4  # CJK characters: shorter is a fragment, not a subject
 
 
@@ -68,8 +74,21 @@ def shared_subject(question: str) -> str:
                 continue
             head = text[: m.start()].strip()
             if len(re.findall(r"[\u3400-\u9fff]", head)) >= _MIN_SUBJECT:
-                return head
+                return without_attribute(head, text[m.start() :])
     return about
+
+
+def without_attribute(head: str, rest: str) -> str:
+    """The subject without the attribute the question asked of it: "澳洲人工智能行动计划的战略目标
+    是什么" is about the plan (a later part asks its own attribute: 国防方面的措施), so 的战略目标 is
+    not carried. Only when the predicate asks at once (是什么/是多少/有哪些) and a subject long
+    enough remains ("深圳先行示范区的科技创新行动方案把…" keeps its plan; "…的条例是哪个部门发布的"
+    asks about the 条例)."""
+    m = _OF_ATTRIBUTE_ZH.search(head)
+    if not m or not _ASKS_ATTRIBUTE_ZH.match(rest):
+        return head
+    kept = head[: m.start()].strip()
+    return kept if len(re.findall(r"[\u3400-\u9fff]", kept)) >= _MIN_SUBJECT else head
 
 
 def carried_topic(previous: str) -> str:
@@ -82,11 +101,39 @@ def carried_topic(previous: str) -> str:
     … review) helped one blind dev dialogue and cost one on test, so they were dropped."""
     if detect_language(previous) == "en":
         return topic(previous)
+    pointed = deictic_subject(previous)
+    if pointed:
+        return pointed
     about = shared_subject(previous)
     if _TITLE.search(about) or len(re.findall(r"[\u3400-\u9fff]", about)) >= _MIN_SUBJECT:
         return about
     whole = re.sub(r"^[，,\s]+|[，,。？?！!\s]+$", "", _ASK_SPAN_ZH.sub("", previous))
     return whole or about
+
+
+_POINTED_ZH = re.compile(r"[这這那][个個些项項份部套位家次场場篇台款座条條]")
+
+
+def deictic_subject(previous: str) -> str:
+    """A subject the question points at ("浙大和之江实验室造的那台类脑计算机装了多少颗芯片" →
+    浙大和之江实验室造的类脑计算机): the words up to the nouns after 那台/这项, without the pointer;
+    what follows is said about it. Empty when nothing is pointed at."""
+    import jieba.posseg as pseg
+
+    m = _POINTED_ZH.search(previous)
+    if not m:
+        return ""
+    end = at = m.end()
+    for word, flag in pseg.cut(to_simplified(previous[m.end() :])):
+        if not (flag.startswith("n") or flag in ("vn", "j")):  # 通信(j)技术研究(vn)计划
+            break
+        at += len(word)
+        if flag.startswith("n"):
+            end = at
+    if end == m.end():
+        return ""
+    subject = _SOURCE_ZH.sub("", previous[: m.start()] + previous[m.end() : end]).strip()
+    return subject if len(re.findall(r"[\u3400-\u9fff]", subject)) >= _MIN_SUBJECT else ""
 
 
 def condense_follow_up(question: str, history: list[tuple[str, str]], about: str | None = None) -> str:
@@ -97,7 +144,37 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
     previous = next((t for r, t in reversed(history) if r == "user"), "")
     if about is None and previous and is_question(previous):
         about = carried_topic(previous)
+        kind, many = asked_kind(previous)
+        back = _POINTS_BACK_ZH.match(to_simplified(question))
+        # 它们/这些 point at things counted (多少个机器人); 它/其 at the one picked (哪种处理器).
+        if kind and back and (back.group(1) in ("它们", "这些")) == many and kind not in to_simplified(about):
+            about += kind  # "它们靠什么供电？" after "…造出了多少个微型机器人？": the robots
     return rewrite_follow_up(question, history, about=about)
+
+
+_POINTS_BACK_ZH = re.compile(r"^(?:那么|那)?\s*(它们|它|其|这些)")
+_ASKS_KIND_ZH = re.compile(r"(?:多少|几|哪)[一二两三四五六七八九十几\d]*[个项种类家台颗座所位名些]")
+
+
+def asked_kind(previous: str) -> tuple[str, bool]:
+    """The kind of thing a Chinese question counted or picked ("多少个能行走的微型机器人" → 机器人,
+    "哪种处理器" → 处理器), when it is concrete, and whether it asked for many (多少/几/哪些): a
+    later pronoun may point at those things. Vague kinds (方面, 措施, 机构) are not carried."""
+    import jieba.posseg as pseg
+
+    from rag.answer.question import _GENERIC, _VAGUE_ATTRIBUTE
+
+    folded = to_simplified(previous)
+    m = _ASKS_KIND_ZH.search(folded)
+    if not m:
+        return "", False
+    words = [(w, f) for w, f in pseg.cut(re.split(r"[，,。？?！!；;]", folded[m.end() :])[0])]
+    nouns = [w for w, f in words if f.startswith("n") and len(w) >= 2]
+    if not words or not nouns or words[-1][0] != nouns[-1]:
+        return "", False  # the kind ends the question: 多少个机器人？, not 多少个部门发布了它
+    kind = nouns[-1]
+    many = not m.group(0).startswith("哪") or m.group(0).endswith("些")
+    return ("", False) if kind in _VAGUE_ATTRIBUTE or kind in _GENERIC else (kind, many)
 
 
 def _word_bounds(text: str) -> set[int]:
@@ -145,9 +222,17 @@ def place_aliases(place: str) -> tuple[str, ...]:
 
 
 def about_places(places: frozenset[str], passage: str) -> bool:
-    """The passage (title, section, text) names every place, under one of its names."""
+    """The passage (title, section, text) names every place, under one of its names or written
+    out in full (浙大 for 浙江大学: the two characters in order, one or two between them)."""
     folded = to_simplified(passage)
-    return all(any(a in folded for a in place_aliases(p)) for p in places)
+    return all(any(a in folded for a in place_aliases(p)) or _written_out(p, folded) for p in places)
+
+
+def _written_out(short: str, text: str) -> bool:
+    """A two-character abbreviation whose full form the text holds (浙大 → 浙江大学)."""
+    if len(short) != 2:
+        return False
+    return re.search(re.escape(short[0]) + r"[\u4e00-\u9fff]{1,2}" + re.escape(short[1]), text) is not None
 
 
 def preceding_text(hit, hits) -> str:

@@ -43,11 +43,20 @@ from rag.answer.citations import (
     quantities,
 )
 from rag.answer.citations.figures import years_in
-from rag.answer.dialogue import about_places, carried_places, preceding_text
+from rag.answer.dialogue import about_places, carried_places, place_aliases, preceding_text
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import Lexicon, literal_words, question_names, resolve, shares_identifier
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
-from rag.answer.question import TYPED_SLOTS, Question, analyse, bare_ask, ellipsis_subject, subject_names
+from rag.answer.question import (
+    TYPED_SLOTS,
+    Question,
+    analyse,
+    bare_ask,
+    ellipsis_subject,
+    is_ask_word,
+    is_ordinal,
+    subject_names,
+)
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
@@ -202,6 +211,7 @@ def _other_place(asked: frozenset[str], context: str) -> bool:
     """The context names some specific place and none the question asks about (by substring, so
     广东省 in the question matches 广东 in the text and the reverse)."""
     folded = to_simplified(context)
+    asked = frozenset(a for p in asked for a in place_aliases(p))  # 澳洲 is also 澳大利亚
     if any(a in folded for a in asked):
         return False
     named = place_names(folded)  # tagging is the slow part: only for contexts without the place
@@ -312,7 +322,8 @@ class ExtractiveGenerator:
             found = list(dict.fromkeys(self.translate(request.question)))
             if any(has_cjk(t) for t in found):  # numbers and acronyms the corpus spells alike stay in
                 return found, self.params.translated_weight, True
-        return list(dict.fromkeys(keyword_tokens(request.question))), self.params.keyword_weight, False
+        own = [t for t in dict.fromkeys(keyword_tokens(request.question)) if not is_ask_word(t)]
+        return own, self.params.keyword_weight, False
 
     # scoring ----------------------------------------------------------------------------
 
@@ -333,9 +344,11 @@ class ExtractiveGenerator:
         own_words = set(keyword_tokens(said)) if said else set()
         carried = [t for t in qtokens if said and t not in own_words]
         subject = ellipsis_subject(said) if said else None
-        if subject and carried:
+        if subject and carried and request.question.startswith(f"{subject} "):
             # "那原料药呢？" is the previous question about a new subject: the previous words that no
             # passage about the new subject uses (大容量电池) name what it replaces, and do not count.
+            # Only when the subject leads the previous question: when it replaced a name of its kind
+            # ("那法国呢？" → 法国教研部那项…计划), the rest of the question still has to hold.
             words = [t for t in keyword_tokens(subject) if not asked_years(t)]
             texts = ["".join(fold(f"{h.chunk.title}{h.chunk.section}{h.chunk.text}").split()) for h in hits]
             about = [x for x in texts if any(w in x for w in words)]
@@ -420,6 +433,8 @@ class ExtractiveGenerator:
             q = replace(q, entities=tuple(dict.fromkeys(q.entities + named)))
         said = request.asked
         subject = ellipsis_subject(said) if said and said != request.question else None
+        if subject and is_ordinal(subject):
+            subject = None  # "第二个呢？": the next item of the same list, which need not say 第二
         if subject and request.language == "zh":
             # "那原料药呢？": the previous question about a new subject, which the answer must name
             # (its passage says what the rest is about); the previous subject's sentence does not answer.

@@ -133,7 +133,8 @@ _EN_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "amount",
         re.compile(
             r"\bhow (?:much|large|big|high|fast|long)\b|\bwhat (?:amount|total|size|scale|value|budget|sum)\b"
-            r"|\bwhat (?:was|is|were|are) [^?]*\b(?:output|budget|spending|revenue|sales|investment|funding)s?\b",
+            r"|\bwhat (?:was|is|were|are) [^?]*\b(?:output|budget|spending|revenue|sales|investment|funding)s?\b"
+            r"|\bwhat (?:was|is|were|are) [^?]*\bworth\b|\bvalued at\b",
             re.I,
         ),
     ),
@@ -235,7 +236,9 @@ _UNIT_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         "money",
         re.compile(
             r"资金|经费|预算|投资|投入|拨款|金额|资助|多少钱|融资|补贴|奖励|销售收入|销售额|营收|产值|市值|"
+            r"造价|耗资|成本|花费|估值|"
             r"\b(?:budget|funding|fund|funds|invest\w*|allocat\w*|spend\w*|money|cost|revenue|sales|grant\w*|"
+            r"worth|valuation|valued|"
             r"authori[sz]\w*|financ\w*)\b",
             re.I,
         ),
@@ -566,7 +569,7 @@ def split_parts(question: str) -> list[str]:
         pieces = [p.strip() for p in _ZH_PART_END.split(q) if p.strip()]
         out: list[str] = []
         for p in pieces:
-            sub = [s for s in _ZH_JOIN.split(p) if s]
+            sub = _lead_into_next([s for s in _ZH_JOIN.split(p) if s])
             asks = [s for s in sub if _asks(s)]
             out.extend(sub if len(sub) > 1 and len(asks) == len(sub) else [p])
         pieces = out
@@ -579,6 +582,20 @@ def split_parts(question: str) -> list[str]:
         else:
             merged.append(p)
     return merged if len(merged) > 1 else [q]
+
+
+def _lead_into_next(pieces: list[str]) -> list[str]:
+    """A leading Chinese piece that asks nothing ("数字时代，" before "个人电脑普及用了多少年、互联网
+    又用了多少年") sets the scene for the part after it, and stays with it."""
+    out: list[str] = []
+    lead = ""
+    for piece in pieces:
+        if not out and not _asks(piece):
+            lead += piece + "，"
+            continue
+        out.append(lead + piece)
+        lead = ""
+    return out or [lead.rstrip("，")]
 
 
 def _comma_parts(text: str) -> list[str]:
@@ -681,6 +698,19 @@ _ASK_SPAN_ZH = re.compile(
 _ASK_START_ZH = re.compile(
     r"多少|哪|几|幾|什么|什麼|甚么|甚麼|如何|怎样|怎樣|怎么|怎麼|是否|为何|為何|为什么|為什麼|谁|誰|何时|何時|何地|吗|嗎|[？?]"
 )
+_ASK_WORD = re.compile(r"(?:哪|几|幾|什么|甚么|多少|如何|怎样|怎么|为何|为什么|谁)")
+
+
+def is_ask_word(token: str) -> bool:
+    """A jieba token that asks (哪些方面, 哪几, 甚么 folded from 甚麼, 几个) or points back (这次,
+    这个): no passage holds it in that sense, so a sentence should not be scored on it."""
+    folded = to_simplified(token)
+    return _ASK_WORD.match(folded) is not None or _POINTER_WORD.fullmatch(folded) is not None
+
+
+_POINTER_WORD = re.compile(r"[这那该此本][次个些项份部位家场篇台]?")
+
+
 _ASK_KIND = re.compile(
     r"(?:哪|多少|几|幾)[一二两兩三四五六七八九十几幾\d]*(?:个|個|项|項|类|類|种|種|座|家|所|位|名|条|條|部|些|大)?"
 )
@@ -740,6 +770,9 @@ def _retime(about: str, question: str) -> str:
 
 
 _ELLIPSIS = re.compile(r"^(?:那么|那麼|那|还有|還有|and|what about|how about)\s*|[呢吗嗎？?。.!！\s]+$", re.I)
+_YES_NO_EN = re.compile(
+    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must)\s+\w", re.I
+)
 _EXPLETIVE_IT = re.compile(r"\bit\s+(?:take|takes|took|is|was)\s+(?:to|for)\b|\bdid it take\b", re.I)
 
 
@@ -747,6 +780,8 @@ def ellipsis_subject(question: str) -> str | None:
     """The new subject of an elliptical follow-up that asks nothing itself ("那原料药呢？" →
     原料药, "And in 2023?" → in 2023), else None."""
     subject = _ELLIPSIS.sub("", question.strip()).strip()
+    if _YES_NO_EN.match(subject):
+        return None  # "Does this programme cover 6G?" asks; it names no new subject
     return subject if subject and not _asks(subject) else None
 
 
@@ -793,7 +828,7 @@ def rewrite_follow_up(question: str, history: Sequence[tuple[str, str]], *, abou
 
 
 _PRONOUN_ZH = re.compile(
-    r"^(?:那么|那麼|那|还有|還有|另外)?\s*(?:它们|它們|它|其|该法案|該法案|该计划|該計劃|该|該|这些|這些|这个|這個|此)"
+    r"^(?:那么|那麼|那|还有|還有|另外)?\s*(?:它们|它們|它|其|该法案|該法案|该计划|該計劃|该|該|这些|這些|这个|這個|这次|這次|本次|此)"
 )
 _PRONOUN_EN = re.compile(r"\b(?:it|its|they|their|them|this|that|these|those)\b", re.I)
 
@@ -872,7 +907,17 @@ def swap_subject(previous: str, subject: str) -> str | None:
     for a chamber, another name for a name) replaced by the subject: "那韩国呢？" after
     "日本的半导体投资是多少？" asks "韩国的半导体投资是多少？"; "And the Gates Foundation's?" after
     "How large were the Wellcome Trust's assets in 2021?" asks about the Gates Foundation's. None
-    when the previous question names nothing of that kind (the caller then lets the subject lead)."""
+    when the previous question names nothing of that kind (the caller then lets the subject lead).
+    An ordinal replaces an ordinal ("第二个呢？" after "…的第一个发展方向是什么？"), and an English
+    phrase sharing its head word replaces the previous one ("those in second-tier cities" for
+    "graduates in first-tier cities")."""
+    ordinal = swap_ordinal(previous, subject)
+    if ordinal is not None:
+        return ordinal
+    if detect_language(previous) == "en" and detect_language(subject) == "en":
+        headed = _swap_same_head(previous, subject)
+        if headed is not None:
+            return headed
     if detect_language(previous) == "en":
         kind = _en_kind(subject)
         if kind == "year":
@@ -899,6 +944,45 @@ def swap_subject(previous: str, subject: str) -> str | None:
         return None
     a, b = spans[0]
     return previous[:a] + new + previous[b:]
+
+
+_ORDINAL_ZH = re.compile(r"第([一二两兩三四五六七八九十\d]+)")
+_ORDINAL_EN = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\b", re.I)
+
+
+def is_ordinal(text: str) -> bool:
+    """The text is only an ordinal (第二个, the second one): which item, not a name to look up."""
+    bare = re.sub(r"(?i)\b(?:the|one|ones|item)\b|[个個项項条條章节節部分大点點]", "", text)
+    return bool(_ORDINAL_ZH.fullmatch(bare.strip()) or _ORDINAL_EN.fullmatch(bare.strip()))
+
+
+def swap_ordinal(previous: str, subject: str) -> str | None:
+    """The previous question with its ordinal replaced by the subject's (第一个 → 第二个, first →
+    second), or None when either names none."""
+    for pattern in (_ORDINAL_ZH, _ORDINAL_EN):
+        new, old = pattern.search(subject), pattern.search(previous)
+        if new and old:
+            return previous[: old.start(1)] + new.group(1) + previous[old.end(1) :]
+    return None
+
+
+def _swap_same_head(previous: str, subject: str) -> str | None:
+    """An English subject whose last word is in the previous question replaces the phrase of its
+    length ending there when one word of it differs ("those working in second-tier cities" after
+    "graduates working in first-tier cities"). None otherwise, and for a year."""
+    words = [w for w in re.findall(r"[\w'-]+", subject) if w.lower() not in ("those", "the", "a", "an")]
+    if len(words) < 2:
+        return None
+    head = words[-1].lower()
+    spans = [m for m in re.finditer(r"[\w'-]+", previous)]
+    ends = [i for i, m in enumerate(spans) if m.group(0).lower() == head]
+    if len(ends) != 1 or ends[0] + 1 < len(words):
+        return None
+    window = spans[ends[0] + 1 - len(words) : ends[0] + 1]
+    same = sum(m.group(0).lower() == w.lower() for m, w in zip(window, words, strict=True))
+    if asked_years(subject) or same == len(words) or same < max(2, len(words) - 1):
+        return None  # a year is re-timed elsewhere; more than one word differing is another phrase
+    return previous[: window[0].start()] + " ".join(words) + previous[window[-1].end() :]
 
 
 _ASKS_COUNTRIES = re.compile(
