@@ -549,8 +549,7 @@ class ExtractiveGenerator:
             ranked = sorted(
                 ranked,
                 key=lambda c: (
-                    bool(q.list_noun)
-                    and q.list_noun not in fold(f"{self._heading(c)}\n{c.info.sentence(c.j)}"),
+                    bool(q.list_noun) and not self._names_noun(q, c),
                     not (enumeration_size(c.info.sentence(c.j)) >= q.items and strength(c) >= floor),
                 ),
             )
@@ -581,17 +580,20 @@ class ExtractiveGenerator:
         chosen.sort(key=lambda c: (first[c.n], c.info.spans[c.j][0]))
         return chosen, None
 
+    def _names_noun(self, q: Question, c: Pick) -> bool:
+        """The sentence or its heading names what a list question's items are (方向 for 哪四个发展方向)."""
+        return q.list_noun in fold(f"{self._heading(c)}\n{c.info.sentence(c.j)}")
+
     def _item_run(self, q: Question, ranked: Sequence[Pick], hits: Sequence[Hit]) -> list[Pick]:
         """A list asked by its noun ("哪四个发展方向") that no single sentence lists but bullets do
         ("方向一：…", "方向二：…" under "藍圖四大方向"): the numbered sentences of one heading that
         names the noun, in reading order, when there are as many as asked (two or more). Bullets run
         on into the next chunk: a retrieved passage under the same heading adds its items."""
-        if not q.list_noun or any(
-            enumeration_size(c.info.sentence(c.j)) >= max(q.items, 2)
-            and q.list_noun in fold(f"{self._heading(c)}\n{c.info.sentence(c.j)}")
-            for c in ranked[:1]
-        ):
+        if not q.list_noun or not ranked:
             return []
+        lead = ranked[0]
+        if self._names_noun(q, lead) and enumeration_size(lead.info.sentence(lead.j)) >= max(q.items, 2):
+            return []  # the leading sentence lists them itself
         # Every sentence of the passages that hold an answering sentence (the items score unevenly:
         # "方向二" shares fewer words with the question than "方向一").
         groups: dict[tuple[str, str], list[Pick]] = {}
