@@ -264,6 +264,18 @@ def word_variants(word: str) -> list[str]:
     return out
 
 
+def derived_variants(word: str) -> list[str]:
+    """The verb an English noun is derived from ("production" → "produce", "investment" → "invest"):
+    CC-CEDICT glosses 生产 as "to produce", so the noun alone only meets it inside longer glosses
+    (年产 "annual production") and picks their headwords instead."""
+    out: list[str] = []
+    if len(word) > 6 and word.endswith(("tion", "sion")):
+        out += [word[:-3] + "e", word[:-4] + "e", word[:-3]]  # regulate, produce, (adopt)
+    elif len(word) > 7 and word.endswith("ment"):
+        out.append(word[:-4])
+    return out
+
+
 @dataclass
 class Expansion:
     """An English query's BM25 tokens and how much of it the dictionaries could place.
@@ -313,7 +325,9 @@ class QueryExpander:
         keep_ratio: float = 0.6,
         glossary: Glossary | None = None,
         glossary_boost: int = 1,
+        derived: bool = True,
     ) -> None:
+        self.derived = derived
         self.vocab = vocab
         self.doc_freq = doc_freq or {}
         self.n_docs = n_docs
@@ -460,7 +474,10 @@ class QueryExpander:
     def _lookup(self, words: list[str]) -> list[str]:
         """The phrase with every lemma of its last word ("integrated circuits" finds "integrated
         circuit"), scored together (see ``translate``)."""
-        forms = [" ".join([*words[:-1], last]) for last in word_variants(words[-1])]
+        lasts = word_variants(words[-1])
+        if self.derived:
+            lasts += [d for d in derived_variants(words[-1]) if d not in lasts]
+        forms = [" ".join([*words[:-1], last]) for last in lasts]
         return self.translate(forms[0], *dict.fromkeys(forms[1:]))
 
     # --- expansion -----------------------------------------------------------------------
