@@ -245,3 +245,10 @@ def test_over_before_a_measure_word_in_chinese_numerals():
     from rag.answer.english import renderings
 
     assert [(r.chinese, r.english) for r in renderings("已有两百多家企业入驻")] == [("两百多家", "over 200")]
+
+
+def test_other_currencies_keep_their_unit():
+    from rag.answer.english import renderings
+
+    got = [r.english for r in renderings("拨款 4.2 亿卢布，另有 300 万加元和 5000 万新加坡元")]
+    assert got == ["RUB 420 million", "C$3 million", "S$50 million"]
