@@ -120,6 +120,7 @@ class Assistant:
             keyword_weight=s.keyword_weight,
             keyword_weight_no_cjk=s.keyword_weight_no_cjk,
             keyword_weight_expanded=s.keyword_weight_expanded,
+            coverage_weight=s.coverage_weight,
         )
         index = self.index
         if self._expander is None or self._expander[0] != index.generation:

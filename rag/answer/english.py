@@ -36,6 +36,14 @@ _CURRENCIES: dict[str, str] = {
     "日圓": "¥",
     "韩元": "KRW ",
     "韓元": "KRW ",
+    "卢布": "RUB ",
+    "盧布": "RUB ",
+    "加拿大元": "C$",
+    "加元": "C$",
+    "新加坡元": "S$",
+    "新西兰元": "NZ$",
+    "紐西蘭元": "NZ$",
+    "瑞士法郎": "CHF ",
     "元人民币": "RMB ",
     "元人民幣": "RMB ",
     "人民币": "RMB ",
@@ -87,11 +95,17 @@ _CONGRESS_AFTER = frozenset({"精神", "以来", "以來", "报告", "報告", "
 # Chinese numerals that state a figure (八千八百万美元, 百分之三十, 三成, 五至十年): read with
 # arabic_numerals and rendered like the digits would be.
 _CN_NUM = "〇零一二两兩三四五六七八九十百千万萬亿億"
+# 数十亿, 几十个 are vague ("several billion"), not 10亿 or 10: never read as a figure.
 CN_FIGURE_RE = re.compile(
-    rf"(?<![第{_CN_NUM}])(?:百分之[{_CN_NUM}点點]+|[{_CN_NUM}]+(?:[点點][{_CN_NUM}]+)?"
+    rf"(?<![第数數几幾{_CN_NUM}])(?:百分之[{_CN_NUM}点點]+|[{_CN_NUM}]+(?:[点點][{_CN_NUM}]+)?"
     rf"(?:\s*[~～\-–—至到]\s*[{_CN_NUM}]+)?(?:成|个月|個月|多?(?:{_CUR_ALT})|日(?=内|內|以内|以內|之内|之內)"
-    rf"|[个個家项項所名人条條座批次款种種类類位台套件篇倍年周週天大]))"
+    rf"|多?[个個家项項所名人条條座批次款种種类類位台套件篇倍年周週天大]))"
 )
+# A hedged magnitude with its 一 left out (近千亿神经突触, 约百万人): "nearly 100 billion".
+HEDGED_MAGNITUDE_RE = re.compile(
+    rf"(?P<hedge>近|约|約|逾|超过|超過)(?P<size>[十百千])(?P<mag>[万萬亿億])(?![{_CN_NUM}])"
+)
+_SIZES = {"十": 10, "百": 100, "千": 1000}
 _MONTHS = "January February March April May June July August September October November December".split()
 YEAR_RANGE_RE = re.compile(
     r"(?P<a>(?:19|20)\d{2})\s*(?:年)?\s*[~～\-–—至到]\s*(?P<b>(?:19|20)\d{2})\s*(?P<fy>财年|財年|财政年度|年)?"
@@ -224,7 +238,11 @@ def renderings(text: str) -> list[Rendering]:
             continue  # 2021 年 is a date, handled above
         hedge = "over " if m.group("more") else _HEDGES.get(m.group("hedge") or "", "")
         low = f"{m.group('low')}–" if m.group("low") else ""  # 5~10 个 → 5–10
-        add(m.start(), m.end(), f"{hedge}{low}{m.group('num')}")
+        times = " times" if m.group(0).endswith("倍") else ""  # a multiple, not a count of things
+        add(m.start(), m.end(), f"{hedge}{low}{m.group('num')}{times}")
+    for m in HEDGED_MAGNITUDE_RE.finditer(t):
+        value = _SIZES[m.group("size")] * _MAGNITUDES[m.group("mag")]
+        add(m.start(), m.end(), f"{_HEDGES[m.group('hedge')]}{english_magnitude(value)}", in_words=True)
     for m in CN_FIGURE_RE.finditer(t):
         piece = m.group(0)
         if re.search(r"[一二两兩三四五六七八九]{2}", piece) and not re.search(r"[十百千〇零]", piece):
@@ -298,6 +316,8 @@ def figure_kind(r: Rendering) -> str:
         return "percentage"
     if DURATION_RE.fullmatch(chinese):
         return "duration"
+    if chinese.endswith("倍"):
+        return "multiple"  # 提高了一百多倍: a ratio, never one of the text's enumerations
     if COUNT_RE.fullmatch(chinese) or LEVEL_RE.fullmatch(chinese) or chinese.endswith("大"):
         return "count"
     return "amount"

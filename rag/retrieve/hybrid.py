@@ -6,7 +6,9 @@ BM25 cannot match an English query against Chinese text, so a query with no CJK 
 is translated into corpus tokens by an optional ``QueryExpander`` (rag.retrieve.crosslingual) and
 searched with ``keyword_weight_expanded`` times the share of the question the dictionaries could
 place (``Expansion.confidence``); with no expander, or when nothing translates, it uses
-``keyword_weight_no_cjk`` (0 by default: dense only).
+``keyword_weight_no_cjk`` (0 by default: dense only). The top ``coverage_pool`` fused hits of an
+expanded English query then gain ``coverage_weight`` times the share of the question's concepts they
+state (``concept_coverage``): BM25 sums every sense the dictionary kept, a concept counts once here.
 
 Why score fusion: RRF only sees ranks, so a chunk both sides rank tenth beats the chunk one side
 ranks first by a wide margin and the other misses; for English questions, where each side is
@@ -26,7 +28,7 @@ from pydantic import ConfigDict
 
 from rag.embeddings import Embedder
 from rag.errors import InvalidQuestion
-from rag.retrieve.crosslingual import QueryExpander
+from rag.retrieve.crosslingual import QueryExpander, concept_coverage
 from rag.store.base import Store
 from rag.text import has_cjk, keyword_tokens
 from rag.types import Chunk, Hit
@@ -44,6 +46,8 @@ class FusionParams:
     keyword_weight_no_cjk: float = 0.0
     keyword_weight_expanded: float = 0.0
     fusion: str = "score"  # "score" (normalised score sum) or "rrf"
+    coverage_weight: float = 0.0  # English queries: weight of the concept coverage of the top hits
+    coverage_pool: int = 20  # how many fused hits the coverage re-scores
 
 
 def rrf(rankings: list[tuple[float, list[int]]], k: int) -> dict[int, float]:
@@ -105,12 +109,14 @@ class HybridRetriever:
         qvec = self.embedder.embed_query(query)
         dense = self.index.dense_search(qvec, n) if mode in ("hybrid", "dense") else []
         kw_weight, kw_tokens = p.keyword_weight, None
+        concepts: list[list[str]] = []
         if not has_cjk(query):
             kw_weight = p.keyword_weight_no_cjk
             confidence = 1.0
             if self.expander is not None and (mode == "keyword" or p.keyword_weight_expanded > 0):
                 expansion = self.expander.analyse(query)
                 kw_tokens, confidence = expansion.tokens or None, expansion.confidence
+                concepts = expansion.concepts
             if keywords:
                 extra = [t for t in keyword_tokens(" ".join(keywords)) if t not in (kw_tokens or [])]
                 kw_tokens = [*(kw_tokens or []), *extra] or None
@@ -138,8 +144,19 @@ class HybridRetriever:
         dense_score = dict(dense)
         kw_rank = {i: r for r, (i, _) in enumerate(keyword, 1)}
         kw_score = dict(keyword)
-        order = sorted(fused, key=lambda i: (-fused[i], dense_rank.get(i, 10**9)))[:k]
-        chunks = self.index.get_chunks(order)  # hits resolved by id, never by scanning the corpus
+        order = sorted(fused, key=lambda i: (-fused[i], dense_rank.get(i, 10**9)))
+        chunks: dict[int, Chunk] = {}
+        if mode == "hybrid" and concepts and kw_weight > 0 and p.coverage_weight > 0:
+            pool = order[: max(k, p.coverage_pool)]
+            chunks = self.index.get_chunks(pool)
+            for i in pool:
+                if i in chunks:
+                    cover = concept_coverage(concepts, chunks[i].text)
+                    fused[i] += p.coverage_weight * cover
+            order = sorted(pool, key=lambda i: (-fused[i], dense_rank.get(i, 10**9))) + order[len(pool) :]
+        order = order[:k]
+        if any(i not in chunks for i in order):
+            chunks = self.index.get_chunks(order)  # hits resolved by id, never by scanning the corpus
         order = [i for i in order if i in chunks]
         # Every hit gets its cosine to the query: it is the calibrated signal for refusal.
         missing = [i for i in order if i not in dense_score]

@@ -207,3 +207,48 @@ def test_votes_are_counts() -> None:
     assert english_facts(text)[:2] == ["68 (68 票)", "32 (32 票)"]
     assert missing_figures("68 votes to 32 [1].", figures(text)) == []
     assert missing_figures("86 votes to 32 [1].", figures(text)) == ["86"]
+
+
+def test_hedged_magnitude_without_its_one_is_rendered_and_verified():
+    from rag.answer.citations.figures import figures, missing_figures
+    from rag.answer.english import renderings
+
+    text = "该平台连接了近千亿个参数、约百万名用户"
+    got = [(r.chinese, r.english) for r in renderings(text)]
+    assert ("近千亿", "nearly 100 billion") in got and ("约百万", "about 1 million") in got
+    passage = figures(text)
+    assert missing_figures("It links nearly 100 billion parameters.", passage) == []
+    assert missing_figures("It links 1000 billion parameters.", passage) == ["1000billion"]  # invented
+
+
+def test_vague_chinese_quantities_are_not_figures():
+    from rag.answer.citations.figures import figures, missing_figures
+    from rag.answer.english import renderings
+
+    assert renderings("各国投入数十亿欧元建设") == []  # "several billion", not €1 billion
+    assert renderings("吸引了几十个团队") == []
+    assert missing_figures("They invested €1 billion.", figures("各国投入数十亿欧元建设")) == ["1billion"]
+
+
+def test_a_multiple_is_stated_as_times_whatever_the_slot():
+    from rag.answer.citations.figures import figures, missing_figures
+    from rag.answer.english import english_facts
+
+    quote = "新工艺使良品率提升了三十多倍，成本下降"
+    assert english_facts(quote, slot="comparison") == ["over 30 times (三十多倍)"]
+    assert english_facts("产量是去年的4倍", slot="amount") == ["4 times (4倍)"]
+    assert missing_figures("over 30 times higher", figures(quote)) == []
+    assert missing_figures("over 300 times higher", figures(quote)) == ["300"]
+
+
+def test_over_before_a_measure_word_in_chinese_numerals():
+    from rag.answer.english import renderings
+
+    assert [(r.chinese, r.english) for r in renderings("已有两百多家企业入驻")] == [("两百多家", "over 200")]
+
+
+def test_other_currencies_keep_their_unit():
+    from rag.answer.english import renderings
+
+    got = [r.english for r in renderings("拨款 4.2 亿卢布，另有 300 万加元和 5000 万新加坡元")]
+    assert got == ["RUB 420 million", "C$3 million", "S$50 million"]

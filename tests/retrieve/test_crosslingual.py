@@ -140,3 +140,23 @@ def test_inflected_words_are_scored_together_with_their_lemma(expander, query, l
     assert lemma_word in tokens
     if description_word is not None:
         assert description_word not in tokens
+
+
+def test_a_noun_reaches_the_verb_its_gloss_is_written_for():
+    from rag.retrieve.crosslingual import derived_variants
+
+    assert "produce" in derived_variants("production")
+    assert "regulate" in derived_variants("regulation")
+    assert derived_variants("investment") == ["invest"]
+    assert derived_variants("nation") == [] and derived_variants("comment") == []  # too short to be derived
+
+
+def test_derived_verbs_replace_fragments_of_longer_glosses(seed_assistant):
+    import copy
+
+    expander = copy.copy(seed_assistant.retriever.expander)
+    question = "Where is the production of wafers concentrated?"
+    expander._memo, expander.derived = {}, False
+    assert "生产" not in expander.expand(question)  # only 年产 "annual production" and the like
+    expander._memo, expander.derived = {}, True
+    assert "生产" in expander.expand(question)  # "to produce"

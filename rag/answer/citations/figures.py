@@ -194,6 +194,7 @@ _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_SMALL) + "".join(_CN_BIG)
 # A numeral run, optionally with a decimal part (三点五亿); measure words make a bare 三十 a figure.
+_HEDGED = re.compile(r"(?:近|约|約|逾|超过|超過)$")
 _CN_RUN = re.compile(rf"(?<![第{_CN_CHARS}])([{_CN_CHARS}]+(?:[点點][{''.join(_CN_DIGITS)}]+)?[万萬亿億]*)")
 _MEASURE = "大个個项項家名人所条條座倍位次款种種类類批期支台套件篇元美欧韩日港万萬亿億年岁歲"
 _CN_PERCENT = re.compile(rf"百分之([{_CN_CHARS}]+(?:[点點][{''.join(_CN_DIGITS)}]+)?)")
@@ -258,11 +259,20 @@ def arabic_numerals(text: str) -> str:
         magnitude = any(c in raw for c in "百千万萬亿億")
         # The low end of a range has no measure word of its own: 五至十年 is 5至10年.
         range_low = after in ("至", "到", "~", "～") and text[m.end() + 1 : m.end() + 2] in _CN_CHARS
-        if not magnitude and not (after and after in _MEASURE) and not range_low:
+        # 三十多倍, 二十余家: "over" before the measure word still makes the run a figure.
+        nxt = text[m.end() + 1 : m.end() + 2]
+        over = after in ("多", "余", "餘") and bool(nxt) and nxt in _MEASURE
+        if not magnitude and not (after and after in _MEASURE) and not range_low and not over:
             return raw
         before = text[m.start() - 1 : m.start()]
         if raw == "百" and after and after in "日天" and not (before and before in "上数數几幾成"):
             return "100"  # 百日内: a hundred days (a time limit), unlike 上百 or 数百
+        if before and before in "数數几幾":
+            return raw  # 数十亿, 几十个: "several billion", "dozens", not 10亿 or 10个
+        if _HEDGED.search(text[max(0, m.start() - 2) : m.start()]) and re.fullmatch(
+            "[十百千][万萬亿億]", raw
+        ):
+            return f"{_CN_SMALL[raw[0]]}{raw[1]}"  # 近千亿: nearly 1000亿, its 一 left out
         if raw == "一" or raw[0] in _CN_BIG or set(raw) <= set("百千万萬亿億"):
             return raw  # 万一, 千万 (“by all means”), 上百: words, not figures
         got = _cn_number(raw)
