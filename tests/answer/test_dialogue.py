@@ -161,3 +161,33 @@ def test_an_english_follow_up_of_a_chinese_question_keeps_its_own_slot(seed_assi
         ans = seed_assistant.ask(question, history=[{"role": "user", "content": previous}])
         assert ans.standalone and ans.standalone.startswith(question) and ans.standalone != question
         assert ans.refused, ans.answer
+
+
+def test_an_english_follow_up_carries_the_subject_not_what_was_asked() -> None:
+    from rag.answer.dialogue import carried_topic
+    from rag.answer.question import subject_en
+
+    # The wh-phrase holds the slot ("what fraction of wafer output"): the subject is the rest.
+    about = subject_en("What fraction of wafer output does Taiwan produce, according to the 2023 fab survey?")
+    assert "fraction" not in about and "wafer" not in about
+    assert "Taiwan" in about and "fab survey" in about
+    # A capitalised name inside the wh-phrase is a constraint, and it stays.
+    assert "Korean" in subject_en("Which Korean agency funds the quantum sensing programme?")
+    # "Which of X": X is the set the answer is picked from, i.e. the subject.
+    assert "roadmap's" in subject_en("Which of the roadmap's six pillars deals with talent?")
+    # A pronoun may point at the thing a "Which X" question picked: X is then kept.
+    assert "reactor" in carried_topic(
+        "Which reactor did the fusion consortium upgrade last year?", "How hot does it run?"
+    )
+    assert "reactor" not in carried_topic(
+        "Which reactor did the fusion consortium upgrade last year?", "Who paid?"
+    )
+
+
+def test_a_follow_up_naming_its_own_place_does_not_carry_the_old_one() -> None:
+    from rag.answer.question import without_replaced_places
+
+    about = "Over 2015-2020 Japan's robot exports grow"
+    assert "Japan's" not in without_replaced_places(about, "What was India's growth?")
+    assert "Japan's" in without_replaced_places(about, "What was the growth of service robots?")
+    assert "India's" in without_replaced_places("India's robot exports", "And India's imports?")
