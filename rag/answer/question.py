@@ -805,6 +805,32 @@ def subject_en(question: str, *, keep_picked: bool = False) -> str:
     return " ".join(words) if words else topic(question)
 
 
+_HOW_MANY_EN = re.compile(r"\bhow\s+many\s+", re.I)
+
+
+def own_words_en(part: str) -> list[str]:
+    """The content words an English part asks with ("how many jobs is it expected to create?" →
+    jobs, expected, create): no pronouns, question words or auxiliaries. Empty for Chinese."""
+    if detect_language(part) != "en":
+        return []
+    words = re.findall(r"[A-Za-z][\w'-]*[A-Za-z]", part)
+    return [w.removesuffix("'s") for w in words if w.lower() not in _EN_STOP and w.lower() not in _AUX_EN]
+
+
+def counted_phrase_en(part: str) -> str:
+    """What a "how many" question counts: the words before its verb or auxiliary, at most three
+    ("how many manufacturing innovation institutes does…" → all three), or ""."""
+    m = _HOW_MANY_EN.search(part)
+    if not m:
+        return ""
+    words: list[str] = []
+    for w in re.findall(r"[A-Za-z][\w'-]*", part[m.end() :]):
+        if w.lower() in _AUX_EN or w.lower() in _EN_STOP or len(words) >= 3:
+            break
+        words.append(w)
+    return " ".join(words)
+
+
 def without_replaced_places(about: str, question: str) -> str:
     """The follow-up's own place replaces the carried one: "What was Germany's rate?" after a
     question about China's exports asks about Germany, so China is not carried (a passage about

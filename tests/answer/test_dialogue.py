@@ -191,3 +191,47 @@ def test_a_follow_up_naming_its_own_place_does_not_carry_the_old_one() -> None:
     assert "Japan's" not in without_replaced_places(about, "What was India's growth?")
     assert "Japan's" in without_replaced_places(about, "What was the growth of service robots?")
     assert "India's" in without_replaced_places("India's robot exports", "And India's imports?")
+
+
+def test_an_english_part_names_what_it_counts_and_its_own_words() -> None:
+    from rag.answer.question import counted_phrase_en, own_words_en
+
+    assert counted_phrase_en("how many charging stations will it build?") == "charging stations"
+    assert counted_phrase_en("How many staff does the new agency employ?") == "staff"
+    assert counted_phrase_en("how much will it cost?") == ""
+    # Its own words: no pronouns, question words or auxiliaries (what it carries is not in them).
+    assert own_words_en("and how many patents did they file?") == ["patents", "file"]
+    assert own_words_en("它计划建几个中心？") == []
+
+
+def test_a_year_carried_into_a_follow_up_does_not_refuse_it() -> None:
+    from rag.answer.chain import Evidence, own_years
+
+    evidence = Evidence(best_cosine=0.6, keyword_coverage=0.5, missing_years=["2019"])
+    # The year dated the previous turn's event: the new question did not ask it.
+    carried = own_years(
+        evidence, "Where is its headquarters?", "Where is its headquarters? (agency founded 2019)"
+    )
+    assert carried.missing_years == []
+    # Asked by the user, or asked by a bare "and how much?", it still must be in a passage.
+    assert own_years(
+        evidence, "What did it spend in 2019?", "What did it spend in 2019? (agency)"
+    ).missing_years == ["2019"]
+    assert own_years(evidence, "是多少？", "2019年研发投入 是多少？").missing_years == ["2019"]
+    assert own_years(evidence, "研发投入是多少？", "研发投入是多少？").missing_years == ["2019"]
+
+
+def test_a_later_part_the_documents_do_not_answer_is_named_missing(seed_assistant: Assistant) -> None:
+    # The second part leans on the first ("it"): a figure from another report (a global patent
+    # count) or the programme's budget is not its answer, so it is named missing, not answered.
+    ans = seed_assistant.ask(
+        "How much does Germany's communications research programme invest, and how many patents is it "
+        "expected to yield?"
+    )
+    assert not ans.refused
+    first, second = ans.parts
+    assert first["answered"] and first["citations"]
+    assert not second["answered"] and second["citations"] == []
+    assert "The documents do not answer" in ans.answer
+    cited = {c.n: c for c in ans.citations}
+    assert any("7 亿欧元" in cited[n].quote or "7亿欧元" in cited[n].quote for n in first["citations"])
