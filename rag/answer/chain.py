@@ -56,13 +56,21 @@ from rag.answer.prompts import (
     translation_messages,
     variant,
 )
-from rag.answer.question import is_follow_up, is_question, split_parts
+from rag.answer.question import (
+    analyse,
+    bare_ask,
+    counted_phrase_en,
+    is_follow_up,
+    is_question,
+    own_words_en,
+    split_parts,
+)
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
 from rag.retrieve.hybrid import HybridRetriever, LangChainRetriever, document_to_hit
 from rag.store.base import Store
-from rag.text import detect_language, detect_script, has_cjk, keyword_tokens
+from rag.text import detect_language, detect_script, has_cjk, keyword_tokens, to_simplified
 from rag.types import Answer, Hit
 
 
@@ -115,6 +123,9 @@ def heuristic_condense(question: str, history: Sequence[Turn], about: str | None
     return condense_follow_up(question, list(history), about)
 
 
+_TIME_UNIT_EN = re.compile(r"\b(?:year|month|week|day|hour|minute|second)s?$", re.I)
+_NEAR = 8  # characters between a figure and the noun it counts ("15 条具体举措")
+
 _MISSING_PART = {
     "zh-Hans": "文件未提及：{part}",
     "zh-Hant": "文件未提及：{part}",
@@ -151,6 +162,34 @@ def assess_evidence(question: str, hits: Sequence[Hit], top: int = 3) -> Evidenc
     all_text = "\n".join(f"{h.chunk.title} {h.chunk.section} {h.chunk.text}" for h in hits)
     missing = [y for y in asked_years(question) if not mentions_year(all_text, y)]
     return Evidence(float(best), coverage, missing)
+
+
+def _in_documents(picks: list[Any], sources: set[str]) -> tuple[list[Any], str | None]:
+    """A later part that leans on the one before ("and how many patents is it expected to yield?")
+    asks about the subject that part was answered from: only quotes from the same document part
+    (document and top-level section) answer it (a global patent count from another report does
+    not). No restriction without sources."""
+    if not sources or not picks:
+        return picks, None
+    kept = [p for p in picks if _document_part(p) in sources]
+    return (kept, None) if kept else ([], "the passages that answer the part before do not say")
+
+
+def _document_part(pick: Any) -> str:
+    """The document and its top-level section a quote comes from: a newsletter's items are its
+    sections, each about its own subject."""
+    chunk = pick.info.chunk
+    return f"{chunk.source}#{(chunk.section or '').split('>')[0].split('›')[0].strip()}"
+
+
+def own_years(evidence: Evidence, question: str, standalone: str) -> Evidence:
+    """A rewritten follow-up is refused for a missing year only when the user asked that year (or
+    asked nothing but "是多少？"): a year carried from the previous turn dated its event ("released in
+    June 2021"), it does not constrain the new question (the extractive selection reads it so too)."""
+    if standalone == question or bare_ask(question):
+        return evidence
+    own = set(asked_years(question))
+    return replace(evidence, missing_years=[y for y in evidence.missing_years if y in own])
 
 
 # --- the chain ---------------------------------------------------------------------------
@@ -395,7 +434,7 @@ class AnswerChain:
                 time.perf_counter(),
             )
             return
-        evidence = assess_evidence(state["standalone"], hits)
+        evidence = own_years(assess_evidence(state["standalone"], hits), question, state["standalone"])
         floor = s.refuse_below if language == "zh" else s.refuse_below_en
         weak = evidence.best_cosine < floor and evidence.keyword_coverage < s.refuse_keyword_below
         if not hits or weak or (s.refuse_missing_year and evidence.missing_years):
@@ -610,6 +649,7 @@ class AnswerChain:
         results: list[tuple[str, list[Any], str | None]] = []
         queries: list[str] = []
         previous: list[Turn] = list(state["history"])
+        sources: set[str] = set()  # the documents the parts so far were answered from
         for i, part in enumerate(parts):
             about = self._topic_across_languages(part, previous) if previous else None
             if i == 0:  # the first part follows the conversation
@@ -622,6 +662,10 @@ class AnswerChain:
             picks, why = extractive.select_with_reason(
                 GenerationRequest(query, hits, language, script, asked=part)
             )
+            picks, unsaid = self._saying_the_part(part, picks)
+            picks, elsewhere = _in_documents(picks, sources if i and query != part else set())
+            why = why or unsaid or elsewhere
+            sources = {_document_part(p) for p in picks} or sources
             renumbered = []
             for p in picks:
                 h = hits[p.n - 1]
@@ -690,6 +734,41 @@ class AnswerChain:
                 for (part, picks, why), query in zip(results, queries, strict=True)
             ],
         )
+
+    def _saying_the_part(self, part: str, picks: list[Any]) -> tuple[list[Any], str | None]:
+        """An English part asking for a figure must be answered by a sentence stating it about what
+        the part itself names: one of its own words (jobs, platform, nationwide…, in the documents'
+        Chinese) in the sentence or its heading, and for "how many X" the counted X within a few
+        characters of a figure ("15 条具体举措", "资助 12 项", "9 家制造业创新研究所"). A later part leans on the topic of the
+        one before, and the figure of a sentence about that topic (the programme's budget for "how
+        many jobs") is not its answer. The quotes that do, and why the part is missing when none does."""
+        if detect_language(part) != "en" or not picks or not analyse(part).wants_figure:
+            return picks, None
+        own = [w for w in own_words_en(part) if not _TIME_UNIT_EN.search(w)]  # 年 is no word to look for
+        terms = [t for t in self._translate(" ".join(own)) if has_cjk(t) and len(t) >= 2] if own else []
+        counted = counted_phrase_en(part)
+        if _TIME_UNIT_EN.search(counted):
+            counted = ""  # "for how many years?" counts a unit of time: the slot's own check reads it
+        units = [re.escape(t) for t in self._translate(counted) if has_cjk(t)] if counted else []
+        near = (
+            re.compile(
+                rf"\d[^。；;]{{0,{_NEAR}}}(?:{'|'.join(units)})|(?:{'|'.join(units)})[^。；;]{{0,{_NEAR}}}\d"
+            )
+            if units
+            else None
+        )
+        kept = []
+        for p in picks:
+            sentence = to_simplified(p.info.sentence(p.j))
+            context = f"{p.info.chunk.title}\n{p.info.chunk.section}\n{sentence}"
+            if terms and not any(t in context for t in terms):
+                continue
+            if near is not None and not near.search(sentence):
+                continue
+            kept.append(p)
+        if kept:
+            return kept, None
+        return [], f"no quoted sentence gives the figure for {' '.join(own_words_en(part)) or part}"
 
     def _search(self, query: str, k: int) -> list[Hit]:
         retriever = LangChainRetriever(retriever=self.assistant.retriever, k=k)

@@ -17,7 +17,9 @@ from rag.answer.question import (
     is_follow_up,
     is_question,
     rewrite_follow_up,
+    subject_en,
     topic,
+    without_replaced_places,
 )
 from rag.text import detect_language, place_names, to_simplified
 
@@ -91,16 +93,17 @@ def without_attribute(head: str, rest: str) -> str:
     return kept if len(re.findall(r"[\u3400-\u9fff]", kept)) >= _MIN_SUBJECT else head
 
 
-def carried_topic(previous: str) -> str:
+def carried_topic(previous: str, question: str = "") -> str:
     """What a follow-up (or a later part) that names no subject of its own is about: the subject
     of the Chinese question before it, without what that question asked about it (its predicate,
     its slot's words: "希望大湾区到2025年达到什么地位" is not carried into "它对高新区有什么安排？"):
     the words before its predicate, or the whole question without its asking words when that
     subject is a fragment ("藍圖用甚麼新說法取代了「再工業化」" → 藍圖用新說法取代了「再工業化」).
-    English: its content words (``question.topic``); its named noun phrases alone (… programme,
-    … review) helped one blind dev dialogue and cost one on test, so they were dropped."""
+    English: its content words without its wh-phrase, which holds what it asked
+    (``question.subject_en``); its named noun phrases alone (… programme, … review) helped one
+    blind dev dialogue and cost one on test, so they were dropped."""
     if detect_language(previous) == "en":
-        return topic(previous)
+        return subject_en(previous, keep_picked=bool(_POINTS_BACK_EN.search(question)))
     pointed = deictic_subject(previous)
     if pointed:
         return pointed
@@ -111,6 +114,7 @@ def carried_topic(previous: str) -> str:
     return whole or about
 
 
+_POINTS_BACK_EN = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)
 _POINTED_ZH = re.compile(r"[这這那][个個些项項份部套位家次场場篇台款座条條]")
 
 
@@ -143,7 +147,7 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
         return question
     previous = next((t for r, t in reversed(history) if r == "user"), "")
     if about is None and previous and is_question(previous):
-        about = carried_topic(previous)
+        about = without_replaced_places(carried_topic(previous, question), question)
         kind, many = asked_kind(previous)
         back = _POINTS_BACK_ZH.match(to_simplified(question))
         # 它们/这些 point at things counted (多少个机器人); 它/其 at the one picked (哪种处理器).
@@ -194,7 +198,7 @@ def condense_part(part: str, previous: str, about: str | None = None) -> str:
     if not (is_follow_up(part) or not names_own_subject(part)):
         return part
     if about is None and detect_language(previous) == detect_language(part):
-        about = carried_topic(previous)
+        about = carried_topic(previous, part)
     return rewrite_follow_up(part, [("user", previous)], about=about)
 
 

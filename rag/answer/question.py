@@ -757,6 +757,94 @@ def topic(question: str) -> str:
     return _TRAILING_VERB.sub("", _ASK_SPAN_ZH.sub("", question).strip())
 
 
+_WH_EN = re.compile(
+    r"\b(?:how\s+(?:many|much|long|large|big|far|high|old|fast|quickly|often|soon)|what|which|whose|who|whom"
+    r"|when|where|why|how)\b",
+    re.I,
+)
+_AUX_EN = frozenset(
+    "is are was were do does did has have had can could will would should may might must".split()
+)
+_DETERMINER_EN = frozenset("the a an its their his her this that these those".split())
+
+
+def subject_en(question: str, *, keep_picked: bool = False) -> str:
+    """What an English question is about, without what it asks of it: the slot sits in the
+    wh-phrase ("What share of global battery-cell manufacturing capacity does …", "Which processor
+    did …"), so the phrase up to its auxiliary (or, with none, the wh-word and the noun after it)
+    is dropped, its capitalised names kept ("Which Japanese ministry" keeps Japanese); the rest's
+    content words are the subject. Quoted titles (… Act, … Plan) are the subject when named; the
+    whole question's content words when nothing is left. ``keep_picked``: a "Which X" question
+    picks an X, and a follow-up's pronoun may point at it ("Where does Hong Kong rank on it?" after
+    "Which mainland index…"), so X is kept."""
+    named = [m.group(1) for m in _QUOTED_EN.finditer(question)]
+    if named:
+        return " ".join(dict.fromkeys(named))
+    m = _WH_EN.search(question)
+    if not m:
+        return topic(question)
+    tokens = list(re.finditer(r"[A-Za-z0-9][\w&'.-]*[\w]|[A-Za-z0-9]", question))
+    first = next((i for i, t in enumerate(tokens) if t.start() >= m.end()), len(tokens))
+    end = next(
+        (i + 1 for i in range(first, min(first + 9, len(tokens))) if tokens[i].group(0).lower() in _AUX_EN),
+        None,
+    )
+    if first < len(tokens) and tokens[first].group(0).lower() == "of":
+        end = first + 1  # "Which of the blueprint's eight strategies …": what follows 'of' is the subject
+    elif end is None:  # a subject question ("Which ministries issued …"): the wh-word and its noun
+        end = (
+            first + 1
+            if first < len(tokens) and tokens[first].group(0).lower() not in _DETERMINER_EN
+            else first
+        )
+    asked = tokens[first:end]
+    picked = keep_picked and m.group(0).lower() == "which"
+    kept = [t.group(0) for t in asked if picked or t.group(0)[0].isupper() or asked_years(t.group(0))]
+    kept += [t.group(0) for i, t in enumerate(tokens) if (i < first and t.start() < m.start()) or i >= end]
+    words = [w for w in kept if w.lower() not in _EN_STOP and w.lower() not in _AUX_EN]
+    return " ".join(words) if words else topic(question)
+
+
+_HOW_MANY_EN = re.compile(r"\bhow\s+many\s+", re.I)
+
+
+def own_words_en(part: str) -> list[str]:
+    """The content words an English part asks with ("how many jobs is it expected to create?" →
+    jobs, expected, create): no pronouns, question words or auxiliaries. Empty for Chinese."""
+    if detect_language(part) != "en":
+        return []
+    words = re.findall(r"[A-Za-z][\w'-]*[A-Za-z]", part)
+    return [w.removesuffix("'s") for w in words if w.lower() not in _EN_STOP and w.lower() not in _AUX_EN]
+
+
+def counted_phrase_en(part: str) -> str:
+    """What a "how many" question counts: the words before its verb or auxiliary, at most three
+    ("how many manufacturing innovation institutes does…" → all three), or ""."""
+    m = _HOW_MANY_EN.search(part)
+    if not m:
+        return ""
+    words: list[str] = []
+    for w in re.findall(r"[A-Za-z][\w'-]*", part[m.end() :]):
+        if w.lower() in _AUX_EN or w.lower() in _EN_STOP or len(words) >= 3:
+            break
+        words.append(w)
+    return " ".join(words)
+
+
+def without_replaced_places(about: str, question: str) -> str:
+    """The follow-up's own place replaces the carried one: "What was Germany's rate?" after a
+    question about China's exports asks about Germany, so China is not carried (a passage about
+    China would answer it). English topics; Chinese ones are swapped by ``swap_subject``."""
+    if detect_language(about) != "en":
+        return about
+    own = [w for w in re.findall(r"[A-Z][\w.-]*(?:'s)?", question) if _en_kind(w) == "place"]
+    if not own:
+        return about
+    own_bare = {w.removesuffix("'s").lower() for w in own}
+    kept = [w for w in about.split() if w.removesuffix("'s").lower() in own_bare or _en_kind(w) != "place"]
+    return " ".join(kept)
+
+
 def _retime(about: str, question: str) -> str:
     """A follow-up naming its own year ("那2022年呢？", "and in 2023?") asks about that year: the
     topic's years are replaced by it (one each) or dropped, so they do not constrain the answer."""

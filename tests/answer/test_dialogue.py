@@ -161,3 +161,77 @@ def test_an_english_follow_up_of_a_chinese_question_keeps_its_own_slot(seed_assi
         ans = seed_assistant.ask(question, history=[{"role": "user", "content": previous}])
         assert ans.standalone and ans.standalone.startswith(question) and ans.standalone != question
         assert ans.refused, ans.answer
+
+
+def test_an_english_follow_up_carries_the_subject_not_what_was_asked() -> None:
+    from rag.answer.dialogue import carried_topic
+    from rag.answer.question import subject_en
+
+    # The wh-phrase holds the slot ("what fraction of wafer output"): the subject is the rest.
+    about = subject_en("What fraction of wafer output does Taiwan produce, according to the 2023 fab survey?")
+    assert "fraction" not in about and "wafer" not in about
+    assert "Taiwan" in about and "fab survey" in about
+    # A capitalised name inside the wh-phrase is a constraint, and it stays.
+    assert "Korean" in subject_en("Which Korean agency funds the quantum sensing programme?")
+    # "Which of X": X is the set the answer is picked from, i.e. the subject.
+    assert "roadmap's" in subject_en("Which of the roadmap's six pillars deals with talent?")
+    # A pronoun may point at the thing a "Which X" question picked: X is then kept.
+    assert "reactor" in carried_topic(
+        "Which reactor did the fusion consortium upgrade last year?", "How hot does it run?"
+    )
+    assert "reactor" not in carried_topic(
+        "Which reactor did the fusion consortium upgrade last year?", "Who paid?"
+    )
+
+
+def test_a_follow_up_naming_its_own_place_does_not_carry_the_old_one() -> None:
+    from rag.answer.question import without_replaced_places
+
+    about = "Over 2015-2020 Japan's robot exports grow"
+    assert "Japan's" not in without_replaced_places(about, "What was India's growth?")
+    assert "Japan's" in without_replaced_places(about, "What was the growth of service robots?")
+    assert "India's" in without_replaced_places("India's robot exports", "And India's imports?")
+
+
+def test_an_english_part_names_what_it_counts_and_its_own_words() -> None:
+    from rag.answer.question import counted_phrase_en, own_words_en
+
+    assert counted_phrase_en("how many charging stations will it build?") == "charging stations"
+    assert counted_phrase_en("How many staff does the new agency employ?") == "staff"
+    assert counted_phrase_en("how much will it cost?") == ""
+    # Its own words: no pronouns, question words or auxiliaries (what it carries is not in them).
+    assert own_words_en("and how many patents did they file?") == ["patents", "file"]
+    assert own_words_en("它计划建几个中心？") == []
+
+
+def test_a_year_carried_into_a_follow_up_does_not_refuse_it() -> None:
+    from rag.answer.chain import Evidence, own_years
+
+    evidence = Evidence(best_cosine=0.6, keyword_coverage=0.5, missing_years=["2019"])
+    # The year dated the previous turn's event: the new question did not ask it.
+    carried = own_years(
+        evidence, "Where is its headquarters?", "Where is its headquarters? (agency founded 2019)"
+    )
+    assert carried.missing_years == []
+    # Asked by the user, or asked by a bare "and how much?", it still must be in a passage.
+    assert own_years(
+        evidence, "What did it spend in 2019?", "What did it spend in 2019? (agency)"
+    ).missing_years == ["2019"]
+    assert own_years(evidence, "是多少？", "2019年研发投入 是多少？").missing_years == ["2019"]
+    assert own_years(evidence, "研发投入是多少？", "研发投入是多少？").missing_years == ["2019"]
+
+
+def test_a_later_part_the_documents_do_not_answer_is_named_missing(seed_assistant: Assistant) -> None:
+    # The second part leans on the first ("it"): a figure from another report (a global patent
+    # count) or the programme's budget is not its answer, so it is named missing, not answered.
+    ans = seed_assistant.ask(
+        "How much does Germany's communications research programme invest, and how many patents is it "
+        "expected to yield?"
+    )
+    assert not ans.refused
+    first, second = ans.parts
+    assert first["answered"] and first["citations"]
+    assert not second["answered"] and second["citations"] == []
+    assert "The documents do not answer" in ans.answer
+    cited = {c.n: c for c in ans.citations}
+    assert any("7 亿欧元" in cited[n].quote or "7亿欧元" in cited[n].quote for n in first["citations"])
