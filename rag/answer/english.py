@@ -103,7 +103,7 @@ CN_FIGURE_RE = re.compile(
 )
 # A hedged magnitude with its 一 left out (近千亿神经突触, 约百万人): "nearly 100 billion".
 HEDGED_MAGNITUDE_RE = re.compile(
-    rf"(?P<hedge>近|约|約|逾|超过|超過)(?P<size>[十百千])(?P<mag>[万萬亿億])(?![{_CN_NUM}])"
+    rf"(?P<hedge>近|约|約|逾|超过|超過)(?P<size>[十百千])(?P<mag>[万萬亿億])(?![{_CN_NUM}])(?P<cur>{_CUR_ALT})?"
 )
 _SIZES = {"十": 10, "百": 100, "千": 1000}
 _MONTHS = "January February March April May June July August September October November December".split()
@@ -242,7 +242,11 @@ def renderings(text: str) -> list[Rendering]:
         add(m.start(), m.end(), f"{hedge}{low}{m.group('num')}{times}")
     for m in HEDGED_MAGNITUDE_RE.finditer(t):
         value = _SIZES[m.group("size")] * _MAGNITUDES[m.group("mag")]
-        add(m.start(), m.end(), f"{_HEDGES[m.group('hedge')]}{english_magnitude(value)}", in_words=True)
+        cur = m.group("cur")
+        symbol = "" if cur in (None, "元") else _CURRENCIES[cur]  # bare 元: see _amount
+        unit = " yuan" if cur == "元" else ""
+        words = f"{_HEDGES[m.group('hedge')]}{symbol}{english_magnitude(value)}{unit}"
+        add(m.start(), m.end(), words, in_words=True)
     for m in CN_FIGURE_RE.finditer(t):
         piece = m.group(0)
         if re.search(r"[一二两兩三四五六七八九]{2}", piece) and not re.search(r"[十百千〇零]", piece):

@@ -219,6 +219,11 @@ def test_hedged_magnitude_without_its_one_is_rendered_and_verified():
     passage = figures(text)
     assert missing_figures("It links nearly 100 billion parameters.", passage) == []
     assert missing_figures("It links 1000 billion parameters.", passage) == ["1000billion"]  # invented
+    money = "计划投入近千亿美元，另有超过千亿元人民币"
+    got = [(r.chinese, r.english) for r in renderings(money)]
+    assert ("近千亿美元", "nearly US$100 billion") in got  # the currency is kept with the hedge
+    assert ("超过千亿元人民币", "over RMB 100 billion") in got
+    assert missing_figures("nearly US$100 billion [1].", figures(money)) == []
 
 
 def test_vague_chinese_quantities_are_not_figures():
