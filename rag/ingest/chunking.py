@@ -21,9 +21,12 @@ class _Unit:
 
     text: MappedText
     tokens: int
-    block: int  # index of the block it came from: units of one block join without a newline
+    block: int  # index of the block it came from: units of one block join without a newline...
     section: str
     is_heading: bool = False
+    # ...unless the unit begins a line of its block: a list item or table row the cleaner kept on its
+    # own line (hard-wrapped prose was already re-joined by the cleaner, so its lines never get here).
+    line_start: bool = False
 
 
 def _hard_split(mt: MappedText, budget: int) -> list[MappedText]:
@@ -64,14 +67,26 @@ def _units(cleaned: CleanedDocument, budget: int) -> list[_Unit]:
             spans = [(m0, m1) for m0, m1 in _line_spans(block.text.text)]
         else:
             spans = sentence_spans(block.text.text)
+        text = block.text.text
         for s, e in spans:
             piece = block.text.slice(s, e)
             tokens = count_tokens(piece.text)
+            line_start = _begins_line(text, s)
             if tokens <= budget:
-                units.append(_Unit(piece, tokens, bi, section))
+                units.append(_Unit(piece, tokens, bi, section, line_start=line_start))
             else:
-                units.extend(_Unit(p, count_tokens(p.text), bi, section) for p in _hard_split(piece, budget))
+                parts = _hard_split(piece, budget)
+                units.extend(
+                    _Unit(p, count_tokens(p.text), bi, section, line_start=line_start and k == 0)
+                    for k, p in enumerate(parts)
+                )
     return units
+
+
+def _begins_line(text: str, at: int) -> bool:
+    """``text[at:]`` starts a line of the block other than its first (only blanks before it on its line)."""
+    nl = text.rfind("\n", 0, at)
+    return nl >= 0 and not text[nl + 1 : at].strip()
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
@@ -84,13 +99,14 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _join(units: list[_Unit]) -> MappedText:
-    """Join units: a newline between blocks, the cleaned text's own spacing within a block."""
+    """Join units: a newline between blocks and before a unit that begins a line of its block (list
+    items, table rows), the cleaned text's own spacing between the sentences of one line."""
     text_parts: list[str] = []
     origin: list[int] = []
     prev: _Unit | None = None
     for u in units:
         if prev is not None:
-            if u.block != prev.block or u.is_heading or prev.is_heading:
+            if u.block != prev.block or u.is_heading or prev.is_heading or u.line_start:
                 sep = "\n"
             else:
                 a, b = prev.text.text[-1:], u.text.text[:1]

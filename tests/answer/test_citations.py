@@ -21,6 +21,7 @@ from rag.answer.citations import (
     markers_in,
     missing_figures,
     passage_sentence_spans,
+    passage_structure,
     quantities,
     strip_markers,
     verify,
@@ -374,3 +375,45 @@ def test_quotes_map_back_to_the_original_seed_files(seed_assistant: Assistant) -
                 assert _covered(q, span) > 0.95, (quote, original[start:end])
     assert total > 1000
     assert exact / total > 0.9
+
+
+def test_list_items_and_table_rows_are_sentences_of_their_own() -> None:
+    """Lines of a list (no end marks, a labelled lead-in above them) and rows of a table are
+    items: each is its own sentence with its lead-in line beside it, not one run-on sentence."""
+    text = (
+        "B. 創科形勢與香港優勢、機遇與挑戰\n"
+        "國際科技創新發展的形勢正在發生深刻變化\n"
+        "各國競爭加速科技水平躍升並且持續加快\n"
+        "大國對科技產業的支持越見積極和具體\n"
+        "表 3 大容量电池供应链的基本环节及评估\n"
+        "材料精炼 | 美国的材料精炼和加工能力不足\n"
+        "电池制造 | 美国电池产能占全球市场份额不到十分之一\n"
+    )
+    spans, leads, _ = passage_structure(text)
+    pieces = [text[s:e] for s, e in spans]
+    lead_of = {
+        text[s:e]: (text[ls:le] if (ls, le) != (0, 0) else "")
+        for (s, e), (ls, le) in zip(spans, [ld or (0, 0) for ld in leads], strict=True)
+    }
+    for item in ("各國競爭加速科技水平躍升並且持續加快", "大國對科技產業的支持越見積極和具體"):
+        assert item in pieces
+        assert lead_of[item] == "B. 創科形勢與香港優勢、機遇與挑戰"
+    for row in (
+        "材料精炼 | 美国的材料精炼和加工能力不足",
+        "电池制造 | 美国电池产能占全球市场份额不到十分之一",
+    ):
+        assert row in pieces
+        assert lead_of[row] == "表 3 大容量电池供应链的基本环节及评估"
+    assert passage_sentence_spans(text) == spans
+
+
+def test_a_heading_still_joins_its_first_sentence_and_prose_is_no_list() -> None:
+    """Two lines are no list: a long open heading stays with the sentence after it (the scoring
+    context it always had), and sentences ending in 。 are never items."""
+    text = "三、芯片和开放式无线电接入网 5G 紧急拨款\n该条款致力于提升美国在半导体和 5G 两大领域的竞争力。\n第二句话。"
+    spans, leads, runs = passage_structure(text)
+    assert [text[s:e] for s, e in spans] == [
+        "三、芯片和开放式无线电接入网 5G 紧急拨款\n该条款致力于提升美国在半导体和 5G 两大领域的竞争力。",
+        "第二句话。",
+    ]
+    assert leads == [None, None] and runs == [None, None]
