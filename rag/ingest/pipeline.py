@@ -79,6 +79,7 @@ class Prepared:
     # BM25 tokens, filled in while this document embeds; set on the writing side (a Future does not
     # cross a process boundary)
     tokens: Future[list[list[str]]] | None = None
+    model_tokens: list[list[int]] | None = None  # the embedder's own tokens of ``texts``, when it has them
 
 
 def embedding_text(chunk: Chunk) -> str:
@@ -166,7 +167,7 @@ def ingest(
             report.skipped += other.skipped
             report.unchanged += other.unchanged
             report.tokenize_seconds += other.tokenize_seconds
-            for k in ("load", "clean", "chunk"):
+            for k in ("load", "clean", "chunk", "embed"):
                 report.seconds[k] += other.seconds[k]
             return True
         if kind == "error":
@@ -175,13 +176,15 @@ def ingest(
         return False
 
     prepare = (
-        files,
+        _smallest_first(files),
         root,
         known,
         chunk_tokens,
         overlap_sentences,
         max_document_mb,
+        embedder.tokenize,
     )
+    embedder.tokenize([])  # loads the model's tokenizer once, here: a forked child shares it
     # gRPC (pymilvus, when the Milvus store is in use) is not fork-safe: its poller threads abort a
     # forked child. Prepare in a thread then.
     forkable = "fork" in multiprocessing.get_all_start_methods() and "grpc" not in sys.modules
@@ -246,8 +249,10 @@ def _prepare(
     chunk_tokens: int,
     overlap_sentences: int,
     max_document_mb: float,
+    tokenize: Callable[[list[str]], list[list[int]] | None],
 ) -> Prepared | None:
-    """Load → clean → chunk one file (None when skipped or unchanged); ``_tokenize`` follows."""
+    """Load → clean → chunk → the embedder's tokens of one file (None when skipped or unchanged);
+    ``_tokenize`` (BM25) follows."""
     if max_document_mb > 0:
         try:
             size = path.stat().st_size
@@ -285,7 +290,10 @@ def _prepare(
         return None
     doc.title = cleaned.title or doc.title  # the cleaner knows better titles (running headers, covers)
     texts = [embedding_text(c) for c in chunks]
-    return Prepared(doc, chunks, texts, existing is not None)
+    t0 = time.perf_counter()
+    model_tokens = tokenize(texts)
+    report.seconds["embed"] += time.perf_counter() - t0  # the embedder's own work, done here
+    return Prepared(doc, chunks, texts, existing is not None, model_tokens=model_tokens)
 
 
 def _detach_from_parent(keep: int, prctl: Callable[..., int] | None) -> None:
@@ -337,6 +345,7 @@ def _preparation(
     chunk_tokens: int,
     overlap_sentences: int,
     max_document_mb: float,
+    tokenize: Callable[[list[str]], list[list[int]] | None],
     report: IngestReport,
 ) -> Iterator[tuple]:
     """The preparing side as a stream of events: ("doc", Prepared), ("skip",), ("tokens", seq,
@@ -347,7 +356,9 @@ def _preparation(
     seq = 0
     try:
         for path in files:
-            item = _prepare(path, root, known, report, chunk_tokens, overlap_sentences, max_document_mb)
+            item = _prepare(
+                path, root, known, report, chunk_tokens, overlap_sentences, max_document_mb, tokenize
+            )
             if item is None:
                 yield ("skip",)
             else:
@@ -464,11 +475,47 @@ def _submit(
 ) -> _Embedding:
     found: list[np.ndarray | None] = cache.get_many(p.texts) if cache is not None else [None] * len(p.texts)
     todo = [i for i, v in enumerate(found) if v is None]
+    tokens = p.model_tokens
     batches = [
-        pool.submit(embedder.embed_documents, [p.texts[i] for i in todo[j : j + batch]])
-        for j in range(0, len(todo), max(1, batch))
+        pool.submit(embedder.embed_tokens, [tokens[i] for i in part])
+        if tokens is not None
+        else pool.submit(embedder.embed_documents, [p.texts[i] for i in part])
+        for part in _even_batches(todo, batch, embedder.parallel_calls)
     ]
     return _Embedding(p, found, todo, batches)
+
+
+def _even_batches(todo: list[int], batch: int, workers: int) -> list[list[int]]:
+    """Batches of at most ``batch`` texts, as equal as possible, in a multiple of ``workers`` when
+    there are enough texts: 33 texts make 17 + 16, not 32 + 1, and 9 batches' worth make 10. Otherwise
+    one worker runs a document's last batch alone while the other idles, at the start of an ingest
+    (before the next document is prepared) and at its end."""
+    if not todo:
+        return []
+    workers = max(1, workers)
+    n = -(-len(todo) // max(1, batch))
+    n = min(-(-n // workers) * workers, len(todo))
+    size, extra = divmod(len(todo), n)
+    out, start = [], 0
+    for k in range(n):
+        end = start + size + (k < extra)
+        out.append(todo[start:end])
+        start = end
+    return out
+
+
+def _smallest_first(files: list[Path]) -> list[Path]:
+    """The order documents are prepared in. Smallest first fills the pipeline fastest: the embedder
+    starts on a small document while the next one is cleaned and chunked, instead of idling through
+    the preparation of a large one. Which document is written first changes nothing stored."""
+
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:
+            return 0  # reported as a bad file when it is loaded
+
+    return sorted(files, key=size)
 
 
 def _write(e: _Embedding, index: StoreWriter, cache: EmbeddingCache | None, report: IngestReport) -> None:

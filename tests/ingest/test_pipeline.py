@@ -2,11 +2,13 @@
 
 import shutil
 
+import numpy as np
 import pytest
 
 from rag.assistant import Assistant
 from rag.config import Settings
 from rag.errors import IndexMismatchError, UnknownDocumentError
+from rag.ingest.pipeline import embedding_text
 from tests.conftest import SEEDS
 
 SMALL = ["000_d56512941d572a28.txt", "003_2e75dc72019db59a.txt"]
@@ -149,6 +151,16 @@ def _index_contents(assistant: Assistant) -> tuple[list, list]:
     return chunks, hits
 
 
+def _vectors_by_text(assistant: Assistant) -> dict[str, np.ndarray]:
+    store = assistant.index
+    out = {}
+    for d in store.documents():
+        chunks = store.get_chunks(d.ids)
+        for c, v in zip(chunks.values(), store.get_vectors(list(chunks)), strict=True):
+            out[f"{d.source}:{c.start}"] = v
+    return out
+
+
 def test_preparing_in_a_forked_process_builds_the_index_a_thread_builds(tmp_path, embedder):
     """Preparation runs in a forked process by default (a real `rag ingest`, a fresh process) and in
     a thread where fork is unsafe (gRPC loaded) or missing: both give the same chunks and BM25."""
@@ -202,3 +214,39 @@ def test_preparing_in_a_forked_process_builds_the_index_a_thread_builds(tmp_path
     chunks, hits = _index_contents(forked)
     assert (chunks, hits) == _index_contents(threaded)
     assert len(chunks) > 100 and all(hits)
+    # The forked child cut the embedder's tokens; every vector equals the embedder's own for the text.
+    vectors = _vectors_by_text(forked)
+    assert vectors.keys() == _vectors_by_text(threaded).keys()
+    store = forked.index
+    for d in store.documents():
+        chunks_of = store.get_chunks(d.ids)
+        texts = [embedding_text(c) for c in chunks_of.values()]
+        own = np.vstack([embedder.embed_documents(texts[i : i + 32]) for i in range(0, len(texts), 32)])
+        assert np.allclose(store.get_vectors(list(chunks_of)), own, atol=1e-5)
+
+
+def test_batches_are_even_and_keep_every_embedding_worker_busy():
+    from rag.ingest.pipeline import _even_batches
+
+    assert _even_batches(list(range(33)), 32, 2) == [list(range(17)), list(range(17, 33))]
+    sizes = [len(b) for b in _even_batches(list(range(276)), 32, 2)]
+    assert len(sizes) % 2 == 0 and max(sizes) <= 32 and max(sizes) - min(sizes) <= 1 and sum(sizes) == 276
+    assert [len(b) for b in _even_batches([0], 32, 2)] == [1]
+    assert _even_batches([], 32, 2) == []
+    batches = _even_batches(list(range(100)), 10, 1)
+    assert [i for b in batches for i in b] == list(range(100)) and len(batches) == 10
+
+
+def test_documents_are_prepared_smallest_first(tmp_path):
+    from rag.ingest.pipeline import _smallest_first
+
+    big, small, mid = tmp_path / "a.txt", tmp_path / "b.txt", tmp_path / "c.txt"
+    big.write_text("x" * 300)
+    small.write_text("x")
+    mid.write_text("x" * 20)
+    assert _smallest_first([big, small, mid, tmp_path / "gone.txt"]) == [
+        tmp_path / "gone.txt",
+        small,
+        mid,
+        big,
+    ]
