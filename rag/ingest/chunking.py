@@ -98,15 +98,18 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _join(units: list[_Unit]) -> MappedText:
+def _join(units: list[_Unit], lines: bool = True) -> MappedText:
     """Join units: a newline between blocks and before a unit that begins a line of its block (list
-    items, table rows), the cleaned text's own spacing between the sentences of one line."""
+    items, table rows), the cleaned text's own spacing between the sentences of one line.
+
+    ``lines=False`` joins a line start like any unit of its block: the packer measures that text, so a
+    kept line break costs no budget and chunks end where they would without it (only the text changes)."""
     text_parts: list[str] = []
     origin: list[int] = []
     prev: _Unit | None = None
     for u in units:
         if prev is not None:
-            if u.block != prev.block or u.is_heading or prev.is_heading or u.line_start:
+            if u.block != prev.block or u.is_heading or prev.is_heading or (lines and u.line_start):
                 sep = "\n"
             else:
                 a, b = prev.text.text[-1:], u.text.text[:1]
@@ -137,14 +140,16 @@ def chunk_document(
         # mostly shorten it): the exact count, which costs as much as encoding the chunk, runs only
         # near the budget.
         estimate = tokens + u.tokens + len(current)
-        too_big = estimate > chunk_tokens * 0.95 and count_tokens(_join([*current, u]).text) > chunk_tokens
+        too_big = (
+            estimate > chunk_tokens * 0.95 and count_tokens(_join([*current, u], False).text) > chunk_tokens
+        )
         if current and (too_big or starts_section):
             groups.append(current)
             carry: list[_Unit] = []
             if overlap_sentences and not u.is_heading:
                 body = [x for x in current if not x.is_heading]
                 carry = body[-overlap_sentences:] if body else []
-                while carry and count_tokens(_join([*carry, u]).text) > chunk_tokens:
+                while carry and count_tokens(_join([*carry, u], False).text) > chunk_tokens:
                     carry = carry[1:]
             current, tokens = list(carry), sum(x.tokens for x in carry)
         current.append(u)

@@ -112,7 +112,9 @@ def test_real_seeds_chunk_within_budget_with_true_offsets(name):
     chunks = chunk_document(doc, clean(doc), chunk_tokens=350, overlap_sentences=1)
     assert chunks
     for c in chunks:
-        assert c.tokens == count_tokens(c.text) <= 350
+        # a line break kept for a list item or table row costs no budget (chunks end where they would
+        # without it), so the budget holds for the text with those breaks re-glued
+        assert c.tokens == count_tokens(c.text) <= 350 + c.text.count("\n")
         assert 0 <= c.start < c.end <= len(doc.text)
         # the chunk's first and last visible characters sit at its span's edges in the original
         first = c.text.lstrip()[0]
@@ -184,3 +186,22 @@ def test_hard_wrapped_pdf_prose_is_still_one_line():
     chunks = chunk_document(doc, clean(doc), chunk_tokens=350)
     text = "\n".join(c.text for c in chunks)
     assert all(p in text for p in paras)
+
+
+def test_kept_line_breaks_cost_no_budget():
+    """A list's chunks end where they would if its items were glued (the old chunk text): each chunk's
+    items fit the budget glued, and the next item would not (a line break per item would otherwise
+    push items into the next chunk and move recall@1). Only the text changes."""
+    items = [f"- 第{i}项措施支持企业研发投入" for i in range(40)]
+    doc = _doc("\n".join(items) + "\n")
+    for budget in (70, 105, 140):
+        chunks = chunk_document(doc, clean(doc), chunk_tokens=budget, overlap_sentences=0)
+        assert len(chunks) > 2
+        for c, nxt in zip(chunks, chunks[1:]):
+            lines = c.text.split("\n")
+            assert len(lines) > 1 and all(line.startswith("第") for line in lines)
+            assert (
+                count_tokens("".join(lines))
+                <= budget
+                < count_tokens("".join(lines) + nxt.text.split("\n")[0])
+            )
