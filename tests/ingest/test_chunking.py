@@ -197,7 +197,7 @@ def test_kept_line_breaks_cost_no_budget():
     for budget in (70, 105, 140):
         chunks = chunk_document(doc, clean(doc), chunk_tokens=budget, overlap_sentences=0)
         assert len(chunks) > 2
-        for c, nxt in zip(chunks, chunks[1:]):
+        for c, nxt in zip(chunks, chunks[1:], strict=False):
             lines = c.text.split("\n")
             assert len(lines) > 1 and all(line.startswith("第") for line in lines)
             assert (
