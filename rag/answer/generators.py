@@ -397,8 +397,11 @@ class ExtractiveGenerator:
 
     @staticmethod
     def _usable(info: PassageInfo, j: int) -> bool:
-        """Skip crumbs and headings (too few units) and sentences that already contain something
-        that parses as a citation marker (it would be read as ours)."""
+        """Skip crumbs and headings (too few units), a table's header row (it heads the rows, it
+        answers nothing alone) and sentences that already contain something that parses as a
+        citation marker (it would be read as ours)."""
+        if info.is_header(j):
+            return False
         text = info.sentence(j)
         lead = units(info.lead(j)) if info.lead(j) else set()
         return (

@@ -126,10 +126,21 @@ def _join(units: list[_Unit], lines: bool = True) -> MappedText:
 def chunk_document(
     doc: Document, cleaned: CleanedDocument, chunk_tokens: int = 350, overlap_sentences: int = 1
 ) -> list[Chunk]:
+    """The chunks of ``packed_chunks`` (see there)."""
+    return [c for c, _ in packed_chunks(doc, cleaned, chunk_tokens, overlap_sentences)]
+
+
+def packed_chunks(
+    doc: Document, cleaned: CleanedDocument, chunk_tokens: int = 350, overlap_sentences: int = 1
+) -> list[tuple[Chunk, str]]:
     """Pack sentence units into chunks of at most ``chunk_tokens``, repeating the last
     ``overlap_sentences`` sentences at the start of the next chunk so a fact split across a
     boundary is still found whole. A heading starts a new chunk once the current one is a third full,
-    so sections stay apart without producing crumbs."""
+    so sections stay apart without producing crumbs.
+
+    Each chunk comes with its packed text: the same units with list items and table rows joined as
+    prose units of their block are, the text the budget measured. The embedder reads it, so keeping a
+    list's line breaks in the stored text changes what a user reads, not what retrieval finds."""
     units = _units(cleaned, chunk_tokens)
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []
@@ -157,7 +168,7 @@ def chunk_document(
     if current and any(not x.is_heading for x in current):
         groups.append(current)
 
-    chunks: list[Chunk] = []
+    chunks: list[tuple[Chunk, str]] = []
     seen: set[str] = set()
     for units_ in groups:
         mt = _join(units_)
@@ -171,20 +182,23 @@ def chunk_document(
         end = max(mt.origin) + 1
         ordinal = len(chunks)
         chunks.append(
-            Chunk(
-                chunk_id=f"{doc.source}#{ordinal}",
-                doc_id=doc.doc_id,
-                source=doc.source,
-                title=cleaned.title,
-                section=body.section,
-                text=text,
-                start=start,
-                end=end,
-                tokens=count_tokens(text),
-                ordinal=ordinal,
+            (
+                Chunk(
+                    chunk_id=f"{doc.source}#{ordinal}",
+                    doc_id=doc.doc_id,
+                    source=doc.source,
+                    title=cleaned.title,
+                    section=body.section,
+                    text=text,
+                    start=start,
+                    end=end,
+                    tokens=count_tokens(text),
+                    ordinal=ordinal,
+                ),
+                _join(units_, False).text.strip(),
             )
         )
     return chunks
 
 
-__all__ = ["Block", "chunk_document"]
+__all__ = ["Block", "chunk_document", "packed_chunks"]

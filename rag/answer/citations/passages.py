@@ -7,6 +7,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,16 +31,28 @@ _LEAD_IN = re.compile(
 )
 
 
+# A year column of a table header: "2032", "2016 (2014年數字)".
+_YEAR_CELL = re.compile(r"(?:19|20)\d{2}\s*(?:年)?(?:\s*[（(][^()（）]{0,16}[)）])?")
+_GROUP_MAX = 16  # a group label between table rows is a short line ("1. 研發", "（二）产业")
+
+
 def _is_row(line: str) -> bool:
     """A table row as the cleaner writes it (cells joined by `` | ``)."""
     return " | " in line
 
 
-def passage_structure(
-    text: str,
-) -> tuple[list[tuple[int, int]], list[tuple[int, int] | None], list[int | None]]:
-    """Sentence spans of a chunk and, for each, the span of its lead-in line (or ``None``) and the
-    run of items it belongs to (the run's first line; ``None`` for prose).
+class Structure(NamedTuple):
+    """A chunk's sentences with what each item of a list or table is read under."""
+
+    spans: list[tuple[int, int]]
+    leads: list[tuple[tuple[int, int], ...]]  # lead-in lines of an item (caption, header row, group label)
+    runs: list[int | None]  # the run of items (list, table) it is in: the run's first line; None for prose
+    headers: list[bool]  # a table's header row: part of every row's lead-in, never quoted alone
+
+
+def passage_structure(text: str) -> Structure:
+    """Sentence spans of a chunk and, for each, the spans of its lead-in lines and the run of items
+    it belongs to.
 
     ``sentence_spans`` ends a sentence at every line break (right for headings and table rows),
     but extracted PDFs wrap mid-sentence: a line is joined to the next when it has no end mark and
@@ -48,7 +61,9 @@ def passage_structure(
     is the lead-in (a heading, "主要包括：") and the others are items, and a table row (cells
     ``a | b``) is an item too. An item is its own sentence, so a quote of one item is not a run-on
     of the whole list; its lead-in line (the run's first line, or the line above a table) is
-    returned beside it as the context that says what the item is about."""
+    returned beside it as the context that says what the item is about. A table row's lead-in is
+    the caption above the table, its header row (labels, year columns) and the group label above
+    the row (``1. 研發``)."""
     lines: list[tuple[int, int]] = []  # physical lines, [start, end)
     pos = 0
     for line in text.split("\n"):
@@ -69,41 +84,60 @@ def passage_structure(
         return 0 <= i < len(lines) and _is_row(text[lines[i][0] : lines[i][1]])
 
     def header(i: int) -> bool:
-        """A table's header row: short labels, no figures (``序号 | 建 议``)."""
+        """A table's header row: short labels or year columns (``序号 | 建 议``,
+        ``發展願景 | 2016 (2014年數字) | … | 2032 (2030年數字)``), no other figures."""
         cells = [c.strip() for c in line_text(i).split(" | ")]
-        return all(len(c) <= 8 and not re.search(r"\d", c) for c in cells)
+        return any(cells) and all(
+            not c or (len(c) <= 8 and not re.search(r"\d", c)) or _YEAR_CELL.fullmatch(c) for c in cells
+        )
 
-    def lead_of(i: int) -> tuple[int | None, int | None]:
-        """(lead-in line, first line of the run) of line ``i`` when it is an item standing alone."""
-        if row(i):  # a row stands alone; its lead-in is the line above the table and its header row
+    def group_label(i: int) -> bool:
+        """A short open line between rows that labels the rows after it (``1. 研發``)."""
+        t = line_text(i)
+        return 0 < i < len(lines) - 1 and row(i + 1) and is_open(i) and len(t) <= _GROUP_MAX
+
+    def lead_of(i: int) -> tuple[tuple[int, ...], int | None, bool]:
+        """(lead-in lines, first line of the run, is a header row) of line ``i`` when it is an item
+        standing alone."""
+        if row(i):
+            # A table runs over its rows and the group labels between them. Its lead-in is the line
+            # above it (the caption), its header row and the group label above the row: the header
+            # says what each column is (a year), so it heads every row and is never an item itself.
             k = i
-            while k > 0 and row(k - 1):
+            while k > 0 and (row(k - 1) or (k > 1 and group_label(k - 1) and row(k - 2))):
                 k -= 1
-            if k == i and header(i):
-                return None, None
-            return (k - 1 if k > 0 else k if header(k) else None), k
+            caption = (k - 1,) if k > 0 and line_text(k - 1) else ()
+            head = k if header(k) else None
+            if i == head:
+                return caption, k, True
+            g = i - 1
+            while g > k and row(g):
+                g -= 1
+            label = (g,) if g > k and group_label(g) else ()
+            return (*caption, *(() if head is None else (head,)), *label), k, False
         if i < 1:
-            return None, None
+            return (), None, False
         in_run = (
             is_open(i)
             and is_open(i - 1)
             and ((i >= 2 and is_open(i - 2)) or (i + 1 < len(lines) and is_open(i + 1)))
         )
         if not in_run or _LEAD_IN.search(line_text(i)):  # a labelled line leads, it is no item
-            return None, None
+            return (), None, False
         # The nearest labelled line of the run ("B. 創科形勢…", "主要包括："), else its first line
         # unless that opens the chunk (the list began in the chunk before, under a lead-in not here).
         k = i - 1
         while k > 0 and is_open(k - 1) and not row(k - 1) and not _LEAD_IN.search(line_text(k)):
             k -= 1
-        return (None if k == 0 and not _LEAD_IN.search(line_text(0)) else k), k
+        return (() if k == 0 and not _LEAD_IN.search(line_text(0)) else (k,)), k, False
 
     out: list[tuple[int, int]] = []
-    leads: list[tuple[int, int] | None] = []
+    leads: list[tuple[tuple[int, int], ...]] = []
     runs: list[int | None] = []
+    headers: list[bool] = []
     for s, e in sentence_spans(text):
         i = line_of(s)
-        lead, run = lead_of(i) if not text[lines[i][0] : s].strip() else (None, None)
+        lead, run, is_header = lead_of(i) if not text[lines[i][0] : s].strip() else ((), None, False)
         if out and run is None and not row(line_of(out[-1][1] - 1)):  # a table row is whole
             ps, pe = out[-1]
             gap = text[pe:s]
@@ -119,13 +153,13 @@ def passage_structure(
                 out[-1] = (ps, e)
                 continue
         out.append((s, e))
-        if lead is not None and run is not None and row(run) and header(run) and run != i:
-            leads.append((lines[lead][0], lines[run][1]))  # the caption above a table and its header
-        else:
-            leads.append(lines[lead] if lead is not None else None)
+        leads.append(tuple(lines[k] for k in lead))
         runs.append(run)
+        headers.append(is_header)
     keep = [k for k, (s, e) in enumerate(out) if re.search(r"[\w\u3400-\u9fff]", text[s:e])]
-    return [out[k] for k in keep], [leads[k] for k in keep], [runs[k] for k in keep]
+    return Structure(
+        [out[k] for k in keep], [leads[k] for k in keep], [runs[k] for k in keep], [headers[k] for k in keep]
+    )
 
 
 def passage_sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -148,8 +182,9 @@ class PassageInfo:
     all_units: set[str]  # title + section + text
     figures: list[Figure]  # title + section + text
     vectors: np.ndarray | None = None  # one row per span, filled on demand
-    leads: list[tuple[int, int] | None] = field(default_factory=list)  # a list item's lead-in line
+    leads: list[tuple[tuple[int, int], ...]] = field(default_factory=list)  # an item's lead-in lines
     runs: list[int | None] = field(default_factory=list)  # which run of items (list, table) it is in
+    headers: list[bool] = field(default_factory=list)  # a table's header row (never quoted alone)
 
     def sentence(self, i: int) -> str:
         s, e = self.spans[i]
@@ -157,12 +192,16 @@ class PassageInfo:
 
     def lead(self, i: int) -> str:
         """The lead-in line of sentence ``i`` when it is a list item or table row, else ""."""
-        span = self.leads[i] if i < len(self.leads) else None
-        return self.chunk.text[span[0] : span[1]] if span else ""
+        spans = self.leads[i] if i < len(self.leads) else ()
+        return "\n".join(self.chunk.text[a:b] for a, b in spans)
 
     def run(self, i: int) -> int | None:
         """The run of items (a list, a table) sentence ``i`` is an item of, else ``None``."""
         return self.runs[i] if i < len(self.runs) else None
+
+    def is_header(self, i: int) -> bool:
+        """Sentence ``i`` is a table's header row: it heads the rows, it answers nothing alone."""
+        return i < len(self.headers) and self.headers[i]
 
     def scored_text(self, i: int) -> str:
         """What sentence ``i`` is scored as: with its lead-in before it when it is an item."""
@@ -187,7 +226,7 @@ class PassageCache:
             if info is not None:
                 self._items.move_to_end(key)
                 return info
-        spans, leads, runs = passage_structure(chunk.text)
+        spans, leads, runs, headers = passage_structure(chunk.text)
         whole = f"{chunk.title}\n{chunk.section}\n{chunk.text}"
         info = PassageInfo(
             chunk=chunk,
@@ -197,6 +236,7 @@ class PassageCache:
             figures=figures(whole),
             leads=leads,
             runs=runs,
+            headers=headers,
         )
         with self._lock:
             info = self._items.setdefault(key, info)
