@@ -43,6 +43,7 @@ from rag.answer.citations import (
     quantities,
 )
 from rag.answer.citations.figures import years_in
+from rag.answer.citations.lexical import units
 from rag.answer.dialogue import about_places, carried_places, place_aliases, preceding_text
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import Lexicon, literal_words, question_names, resolve, shares_identifier
@@ -207,6 +208,12 @@ def _near_copy(a: Pick, b: Pick) -> bool:
     return containment(au, bu) >= 0.7 or containment(bu, au) >= 0.7
 
 
+def _same_run(a: Pick, b: Pick) -> bool:
+    """Two items of one list or table in one passage."""
+    run = a.info.run(a.j)
+    return run is not None and a.n == b.n and run == b.info.run(b.j)
+
+
 def _other_place(asked: frozenset[str], context: str) -> bool:
     """The context names some specific place and none the question asks about (by substring, so
     广东省 in the question matches 广东 in the text and the reverse)."""
@@ -369,7 +376,8 @@ class ExtractiveGenerator:
             body = head + "".join(fold(hit.chunk.text).split()) if carried else ""
             in_passage = [t for t in carried if t in body]
             for j in usable:
-                sfold = "".join(fold(info.sentence(j)).split())
+                # A list item or table row is scored with its lead-in line (what the item is about).
+                sfold = "".join(fold(info.scored_text(j)).split())
                 kw = _overlap(lengths, qtokens, in_passage, sfold, head, p.heading_weight)
                 if translated and p.previous_weight_en and j > 0:
                     # "国际上最高的以色列、瑞典达到 4%。" continues the sentence before it, which names
@@ -389,10 +397,16 @@ class ExtractiveGenerator:
 
     @staticmethod
     def _usable(info: PassageInfo, j: int) -> bool:
-        """Skip crumbs and headings (too few units) and sentences that already contain something
-        that parses as a citation marker (it would be read as ours)."""
+        """Skip crumbs and headings (too few units), a table's header row (it heads the rows, it
+        answers nothing alone) and sentences that already contain something that parses as a
+        citation marker (it would be read as ours)."""
+        if info.is_header(j):
+            return False
         text = info.sentence(j)
-        return len(info.sentence_units[j]) >= 4 and not MARKER_RE.search(text) and not _ASIDE.match(text)
+        lead = units(info.lead(j)) if info.lead(j) else set()
+        return (
+            len(info.sentence_units[j] | lead) >= 4 and not MARKER_RE.search(text) and not _ASIDE.match(text)
+        )
 
     def select(self, request: GenerationRequest) -> list[Pick]:
         return self.select_with_reason(request)[0]
@@ -558,6 +572,7 @@ class ExtractiveGenerator:
             return run, None
         # Every quote is held to the best sentence that answers, not to the one quoted first.
         bar = p.keep_ratio * max(c.score for c in ranked)
+        listing = q.items >= 2 or bool(q.list_noun)
         chosen: list[Pick] = [ranked[0]]
         for cand in ranked[1:]:
             at = next((i for i, c in enumerate(chosen) if _same_sentence(cand, c)), None)
@@ -572,6 +587,8 @@ class ExtractiveGenerator:
                 continue
             if any(_near_copy(cand, c) for c in chosen):
                 continue  # a near copy of a quote already taken
+            if not listing and any(_same_run(cand, c) for c in chosen):
+                continue  # one item of a list or table answers; its siblings only share the lead-in
             chosen.append(cand)
         # Reading order: passages by their best quote, document order inside a passage.
         first: dict[int, int] = {}
@@ -607,8 +624,8 @@ class ExtractiveGenerator:
             for j in range(len(c0.info.spans)):
                 c = replace(c0, j=j)
                 sentence = fold(c.info.sentence(j))
-                if not _NUMBERED_ITEM.match(sentence):
-                    continue
+                if not _NUMBERED_ITEM.match(sentence) or not self._usable(c.info, j):
+                    continue  # a bare number ("1.") left by a sentence split is no item
                 if q.list_noun not in fold(heading) and not sentence.lstrip("-*• ").startswith(q.list_noun):
                     continue
                 group = groups.setdefault((c.info.chunk.source, heading), [])
@@ -663,7 +680,9 @@ class ExtractiveGenerator:
 
     @staticmethod
     def _heading(c: Pick) -> str:
-        return f"{c.info.chunk.title}\n{c.info.chunk.section}"
+        """Title and section, and a list item's lead-in line, which heads the item like a section."""
+        lead = c.info.lead(c.j)
+        return f"{c.info.chunk.title}\n{c.info.chunk.section}" + (f"\n{lead}" if lead else "")
 
     @staticmethod
     def _passage(c: Pick) -> str:

@@ -21,9 +21,12 @@ class _Unit:
 
     text: MappedText
     tokens: int
-    block: int  # index of the block it came from: units of one block join without a newline
+    block: int  # index of the block it came from: units of one block join without a newline...
     section: str
     is_heading: bool = False
+    # ...unless the unit begins a line of its block: a list item or table row the cleaner kept on its
+    # own line (hard-wrapped prose was already re-joined by the cleaner, so its lines never get here).
+    line_start: bool = False
 
 
 def _hard_split(mt: MappedText, budget: int) -> list[MappedText]:
@@ -64,14 +67,26 @@ def _units(cleaned: CleanedDocument, budget: int) -> list[_Unit]:
             spans = [(m0, m1) for m0, m1 in _line_spans(block.text.text)]
         else:
             spans = sentence_spans(block.text.text)
+        text = block.text.text
         for s, e in spans:
             piece = block.text.slice(s, e)
             tokens = count_tokens(piece.text)
+            line_start = _begins_line(text, s)
             if tokens <= budget:
-                units.append(_Unit(piece, tokens, bi, section))
+                units.append(_Unit(piece, tokens, bi, section, line_start=line_start))
             else:
-                units.extend(_Unit(p, count_tokens(p.text), bi, section) for p in _hard_split(piece, budget))
+                parts = _hard_split(piece, budget)
+                units.extend(
+                    _Unit(p, count_tokens(p.text), bi, section, line_start=line_start and k == 0)
+                    for k, p in enumerate(parts)
+                )
     return units
+
+
+def _begins_line(text: str, at: int) -> bool:
+    """``text[at:]`` starts a line of the block other than its first (only blanks before it on its line)."""
+    nl = text.rfind("\n", 0, at)
+    return nl >= 0 and not text[nl + 1 : at].strip()
 
 
 def _line_spans(text: str) -> list[tuple[int, int]]:
@@ -83,14 +98,18 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _join(units: list[_Unit]) -> MappedText:
-    """Join units: a newline between blocks, the cleaned text's own spacing within a block."""
+def _join(units: list[_Unit], lines: bool = True) -> MappedText:
+    """Join units: a newline between blocks and before a unit that begins a line of its block (list
+    items, table rows), the cleaned text's own spacing between the sentences of one line.
+
+    ``lines=False`` joins a line start like any unit of its block: the packer measures that text, so a
+    kept line break costs no budget and chunks end where they would without it (only the text changes)."""
     text_parts: list[str] = []
     origin: list[int] = []
     prev: _Unit | None = None
     for u in units:
         if prev is not None:
-            if u.block != prev.block or u.is_heading or prev.is_heading:
+            if u.block != prev.block or u.is_heading or prev.is_heading or (lines and u.line_start):
                 sep = "\n"
             else:
                 a, b = prev.text.text[-1:], u.text.text[:1]
@@ -107,10 +126,21 @@ def _join(units: list[_Unit]) -> MappedText:
 def chunk_document(
     doc: Document, cleaned: CleanedDocument, chunk_tokens: int = 350, overlap_sentences: int = 1
 ) -> list[Chunk]:
+    """The chunks of ``packed_chunks`` (see there)."""
+    return [c for c, _ in packed_chunks(doc, cleaned, chunk_tokens, overlap_sentences)]
+
+
+def packed_chunks(
+    doc: Document, cleaned: CleanedDocument, chunk_tokens: int = 350, overlap_sentences: int = 1
+) -> list[tuple[Chunk, str]]:
     """Pack sentence units into chunks of at most ``chunk_tokens``, repeating the last
     ``overlap_sentences`` sentences at the start of the next chunk so a fact split across a
     boundary is still found whole. A heading starts a new chunk once the current one is a third full,
-    so sections stay apart without producing crumbs."""
+    so sections stay apart without producing crumbs.
+
+    Each chunk comes with its packed text: the same units with list items and table rows joined as
+    prose units of their block are, the text the budget measured. The embedder reads it, so keeping a
+    list's line breaks in the stored text changes what a user reads, not what retrieval finds."""
     units = _units(cleaned, chunk_tokens)
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []
@@ -121,14 +151,16 @@ def chunk_document(
         # mostly shorten it): the exact count, which costs as much as encoding the chunk, runs only
         # near the budget.
         estimate = tokens + u.tokens + len(current)
-        too_big = estimate > chunk_tokens * 0.95 and count_tokens(_join([*current, u]).text) > chunk_tokens
+        too_big = (
+            estimate > chunk_tokens * 0.95 and count_tokens(_join([*current, u], False).text) > chunk_tokens
+        )
         if current and (too_big or starts_section):
             groups.append(current)
             carry: list[_Unit] = []
             if overlap_sentences and not u.is_heading:
                 body = [x for x in current if not x.is_heading]
                 carry = body[-overlap_sentences:] if body else []
-                while carry and count_tokens(_join([*carry, u]).text) > chunk_tokens:
+                while carry and count_tokens(_join([*carry, u], False).text) > chunk_tokens:
                     carry = carry[1:]
             current, tokens = list(carry), sum(x.tokens for x in carry)
         current.append(u)
@@ -136,7 +168,7 @@ def chunk_document(
     if current and any(not x.is_heading for x in current):
         groups.append(current)
 
-    chunks: list[Chunk] = []
+    chunks: list[tuple[Chunk, str]] = []
     seen: set[str] = set()
     for units_ in groups:
         mt = _join(units_)
@@ -150,20 +182,23 @@ def chunk_document(
         end = max(mt.origin) + 1
         ordinal = len(chunks)
         chunks.append(
-            Chunk(
-                chunk_id=f"{doc.source}#{ordinal}",
-                doc_id=doc.doc_id,
-                source=doc.source,
-                title=cleaned.title,
-                section=body.section,
-                text=text,
-                start=start,
-                end=end,
-                tokens=count_tokens(text),
-                ordinal=ordinal,
+            (
+                Chunk(
+                    chunk_id=f"{doc.source}#{ordinal}",
+                    doc_id=doc.doc_id,
+                    source=doc.source,
+                    title=cleaned.title,
+                    section=body.section,
+                    text=text,
+                    start=start,
+                    end=end,
+                    tokens=count_tokens(text),
+                    ordinal=ordinal,
+                ),
+                _join(units_, False).text.strip(),
             )
         )
     return chunks
 
 
-__all__ = ["Block", "chunk_document"]
+__all__ = ["Block", "chunk_document", "packed_chunks"]

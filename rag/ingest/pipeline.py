@@ -24,7 +24,7 @@ import numpy as np
 
 from rag.embeddings import Embedder
 from rag.errors import DocumentError, RagError
-from rag.ingest.chunking import chunk_document
+from rag.ingest.chunking import packed_chunks
 from rag.ingest.cleaning import clean
 from rag.ingest.embed_cache import EmbeddingCache
 from rag.ingest.loaders import iter_files, load_path, source_name
@@ -82,10 +82,12 @@ class Prepared:
     model_tokens: list[list[int]] | None = None  # the embedder's own tokens of ``texts``, when it has them
 
 
-def embedding_text(chunk: Chunk) -> str:
+def embedding_text(chunk: Chunk, packed: str | None = None) -> str:
     """What the embedder and BM25 see: the section path gives a short passage its context
-    (named policies live in headings), while the stored text stays the verbatim chunk."""
-    return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
+    (named policies live in headings), while the stored text stays the verbatim chunk. The embedder
+    reads the chunk's ``packed`` text when given (list items joined as the chunker measured them)."""
+    text = chunk.text if packed is None else packed
+    return f"{chunk.section}\n{text}" if chunk.section else text
 
 
 _DONE = object()
@@ -283,13 +285,14 @@ def _prepare(
     cleaned = clean(doc)
     report.seconds["clean"] += time.perf_counter() - t0
     t0 = time.perf_counter()
-    chunks = chunk_document(doc, cleaned, chunk_tokens, overlap_sentences)
+    packed = packed_chunks(doc, cleaned, chunk_tokens, overlap_sentences)
+    chunks = [c for c, _ in packed]
     report.seconds["chunk"] += time.perf_counter() - t0
     if not chunks:
         report.skipped.append((str(path), f"{doc.source}: no text left after cleaning"))
         return None
     doc.title = cleaned.title or doc.title  # the cleaner knows better titles (running headers, covers)
-    texts = [embedding_text(c) for c in chunks]
+    texts = [embedding_text(c, p) for c, p in packed]
     t0 = time.perf_counter()
     model_tokens = tokenize(texts)
     report.seconds["embed"] += time.perf_counter() - t0  # the embedder's own work, done here

@@ -110,3 +110,24 @@ def test_enumeration_counts_a_last_item_joined_by_he():
     assert enumeration_size("總結出「甲」、「乙」、「丙」和「丁」四大方向") == 4
     assert enumeration_size("研发、人才、产业等三个方面") == 3
     assert enumeration_size("北京和上海") == 1  # a pair joined without 、 is not read as a list
+
+
+def test_one_list_item_is_quoted_not_the_whole_list(embedder: Embedder) -> None:
+    """A list's items sit on their own lines under a lead-in: the item that answers is quoted on
+    its own (a user reads one item, not a run-on of all of them), scored with its lead-in."""
+    text = (
+        "正文说明政府推出的科技政策。\n"
+        "本市创科发展的主要措施包括：\n"
+        "设立人工智能与数据科学研究院并招聘国际团队\n"
+        "扩建生命健康科技园区的实验室和动物房设施\n"
+        "资助半导体晶片企业在本市建设中试生产线和封装平台\n"
+        "完善青年科研人员的住宿配套及子女教育安排\n"
+    )
+    request = _request("本市怎样支持半导体晶片企业？", [_chunk(0, text, title="本市创科发展蓝图")])
+    gen = ExtractiveGenerator(embedder)
+    picks = gen.select(request)
+    assert picks
+    quoted = [p.info.sentence(p.j) for p in picks]
+    assert quoted[0] == "资助半导体晶片企业在本市建设中试生产线和封装平台"
+    assert all("\n" not in q for q in quoted)  # no quote runs on into the next item
+    assert picks[0].info.lead(picks[0].j) == "本市创科发展的主要措施包括："

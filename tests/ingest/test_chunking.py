@@ -112,8 +112,96 @@ def test_real_seeds_chunk_within_budget_with_true_offsets(name):
     chunks = chunk_document(doc, clean(doc), chunk_tokens=350, overlap_sentences=1)
     assert chunks
     for c in chunks:
-        assert c.tokens == count_tokens(c.text) <= 350
+        # a line break kept for a list item or table row costs no budget (chunks end where they would
+        # without it), so the budget holds for the text with those breaks re-glued
+        assert c.tokens == count_tokens(c.text) <= 350 + c.text.count("\n")
         assert 0 <= c.start < c.end <= len(doc.text)
         # the chunk's first and last visible characters sit at its span's edges in the original
         first = c.text.lstrip()[0]
         assert doc.text[c.start] == first or not first.isalnum()
+
+
+# --- line structure: list items and table rows keep their own lines (issue #8 quotes) ----------
+
+_LIST_DOC = (
+    "# 藍圖要點\n"
+    "\n"
+    "A. 藍圖願景：發展香港成為國際創新科技中心\n"
+    "\n"
+    "- 發展多元經濟\n"
+    "- 創造優質職位\n"
+    " - 提升生活質素\n"
+    "- 貢獻國家所需\n"
+    "\n"
+    "正文第一句說明背景。正文第二句說明結論。\n"
+)
+
+
+def test_list_items_keep_their_lines_in_the_chunk():
+    """The cleaner keeps a list's items on their own lines; the chunk must too (not 發展多元經濟創造…)."""
+    doc = _doc(_LIST_DOC)
+    chunks = chunk_document(doc, clean(doc), chunk_tokens=300)
+    text = "\n".join(c.text for c in chunks)
+    assert "發展多元經濟\n創造優質職位\n提升生活質素\n貢獻國家所需" in text
+    # sentences of one paragraph line still share that line
+    assert "正文第一句說明背景。正文第二句說明結論。" in text
+    for c in chunks:  # offsets stay exact: the chunk's span holds every line of it, in order
+        span = "".join(doc.text[c.start : c.end].split())  # the cleaner tidies spaces (A. 藍圖 → A.藍圖)
+        assert doc.text[c.start] == c.text[0] and doc.text[c.end - 1] == c.text[-1]
+        pos = 0
+        for line in c.text.split("\n"):
+            pos = span.find("".join(line.split()), pos)
+            assert pos >= 0, line
+            pos += len(line)
+
+
+def test_rows_of_a_table_split_over_chunks_keep_their_lines():
+    """A table too big for one unit is packed row by row: each row stays on its own line."""
+    rows = [f"第{i}項\t本項目的指標說明文字第{i}條，內容較長以便超出預算" for i in range(30)]
+    original = "表一 指標\n" + "\n".join(rows) + "\n"
+    doc = _doc(original)
+    chunks = chunk_document(doc, clean(doc), chunk_tokens=120, overlap_sentences=0)
+    assert len(chunks) > 2
+    for c in chunks:
+        body = [line for line in c.text.split("\n") if " | " in line]
+        assert body and all(
+            re.fullmatch(r"第\d+項 \| 本項目的指標說明文字第\d+條，內容較長以便超出預算", r) for r in body
+        )
+
+
+def test_hard_wrapped_pdf_prose_is_still_one_line():
+    """PDF text wrapped mid-sentence (spacer blank lines between) is re-joined by the cleaner and
+    stays one line in the chunk: only lines the cleaner kept are kept."""
+    wraps = [
+        (
+            f"第{i}段说明科技创新政策的投入结构与产出效率，其中研发",
+            f"经费第{i}次超过预期并带动专利数量增长了百分之{i + 10}左右。",
+        )
+        for i in range(12)
+    ]
+    paras = [a + b for a, b in wraps]
+    lines = [line for pair in wraps for line in pair]
+    original = "\n\n".join(lines) + "\n"
+    doc = _doc(original)
+    chunks = chunk_document(doc, clean(doc), chunk_tokens=350)
+    text = "\n".join(c.text for c in chunks)
+    assert all(p in text for p in paras)
+
+
+def test_kept_line_breaks_cost_no_budget():
+    """A list's chunks end where they would if its items were glued (the old chunk text): each chunk's
+    items fit the budget glued, and the next item would not (a line break per item would otherwise
+    push items into the next chunk and move recall@1). Only the text changes."""
+    items = [f"- 第{i}项措施支持企业研发投入" for i in range(40)]
+    doc = _doc("\n".join(items) + "\n")
+    for budget in (70, 105, 140):
+        chunks = chunk_document(doc, clean(doc), chunk_tokens=budget, overlap_sentences=0)
+        assert len(chunks) > 2
+        for c, nxt in zip(chunks, chunks[1:], strict=False):
+            lines = c.text.split("\n")
+            assert len(lines) > 1 and all(line.startswith("第") for line in lines)
+            assert (
+                count_tokens("".join(lines))
+                <= budget
+                < count_tokens("".join(lines) + nxt.text.split("\n")[0])
+            )

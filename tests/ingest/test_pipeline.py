@@ -214,13 +214,26 @@ def test_preparing_in_a_forked_process_builds_the_index_a_thread_builds(tmp_path
     chunks, hits = _index_contents(forked)
     assert (chunks, hits) == _index_contents(threaded)
     assert len(chunks) > 100 and all(hits)
-    # The forked child cut the embedder's tokens; every vector equals the embedder's own for the text.
+    # The forked child cut the embedder's tokens; every vector equals the embedder's own for the text
+    # it embeds (the chunk as packed: a list's kept line breaks are not what retrieval reads).
+    from rag.ingest.chunking import packed_chunks
+    from rag.ingest.cleaning import clean
+    from rag.ingest.loaders import load_path
+
     vectors = _vectors_by_text(forked)
     assert vectors.keys() == _vectors_by_text(threaded).keys()
     store = forked.index
     for d in store.documents():
         chunks_of = store.get_chunks(d.ids)
-        texts = [embedding_text(c) for c in chunks_of.values()]
+        doc = load_path(corpus / d.source, corpus)
+        packed = {
+            c.chunk_id: text
+            for c, text in packed_chunks(
+                doc, clean(doc), settings.chunk_tokens, settings.chunk_overlap_sentences
+            )
+        }
+        assert any(packed[c.chunk_id] != c.text for c in chunks_of.values()) == (d.source != SMALL[0])
+        texts = [embedding_text(c, packed[c.chunk_id]) for c in chunks_of.values()]
         own = np.vstack([embedder.embed_documents(texts[i : i + 32]) for i in range(0, len(texts), 32)])
         assert np.allclose(store.get_vectors(list(chunks_of)), own, atol=1e-5)
 

@@ -31,7 +31,13 @@ from rag.answer.citations.markers import (
     markers_in,
     strip_markers,
 )
-from rag.answer.citations.passages import PassageCache, PassageInfo, display_quote, passage_sentence_spans
+from rag.answer.citations.passages import (
+    PassageCache,
+    PassageInfo,
+    display_quote,
+    passage_sentence_spans,
+    passage_structure,
+)
 from rag.answer.citations.support import Thresholds, Verification, closest_citations, make_citation, verify
 
 __all__ = [
@@ -63,6 +69,7 @@ __all__ = [
     "missing_figures",
     "normalise_numbers",
     "passage_sentence_spans",
+    "passage_structure",
     "quantities",
     "strip_markers",
     "units",
