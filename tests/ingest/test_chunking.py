@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from rag.ingest.chunking import chunk_document
+from rag.ingest.chunking import chunk_document, packed_chunks
 from rag.ingest.cleaning import Block, CleanedDocument, clean
 from rag.ingest.loaders import load_path
 from rag.ingest.offsets import MappedText
@@ -109,12 +109,13 @@ def test_table_stays_whole_when_it_fits():
 @pytest.mark.parametrize("name", SEED_FILES)
 def test_real_seeds_chunk_within_budget_with_true_offsets(name):
     doc = load_path(SEEDS / name, SEEDS)
-    chunks = chunk_document(doc, clean(doc), chunk_tokens=350, overlap_sentences=1)
-    assert chunks
-    for c in chunks:
+    packed = packed_chunks(doc, clean(doc), chunk_tokens=350, overlap_sentences=1)
+    assert packed
+    for c, measured in packed:
         # a line break kept for a list item or table row costs no budget (chunks end where they would
-        # without it), so the budget holds for the text with those breaks re-glued
-        assert c.tokens == count_tokens(c.text) <= 350 + c.text.count("\n")
+        # without it): the budget holds exactly for the packed text, which differs only in those breaks
+        assert count_tokens(measured) <= 350
+        assert c.tokens == count_tokens(c.text) and c.text.count("\n") >= measured.count("\n")
         assert 0 <= c.start < c.end <= len(doc.text)
         # the chunk's first and last visible characters sit at its span's edges in the original
         first = c.text.lstrip()[0]
