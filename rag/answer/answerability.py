@@ -11,7 +11,7 @@ give 参议院 (the Senate), not 众议院 (the House)".
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from rag.answer.citations.figures import Figure, figure_supported, normalise_numbers, quantities
 from rag.answer.citations.lexical import containment, fold, units
@@ -567,6 +567,7 @@ _CLAUSE = re.compile(r"[，,；;。！？!?：:]")
 
 
 def _tagged_names(text: str) -> dict[str, str]:
+    """jieba's names and places of a text, without words that name no one (报告, 全国)."""
     import jieba.posseg as pseg
 
     return {
@@ -576,32 +577,98 @@ def _tagged_names(text: str) -> dict[str, str]:
     }
 
 
-def figure_owner_problem(question: Question, sentence: str, heading: str, passage: str) -> str | None:
-    """A figure asked about one name (爱立信) that the passage mentions but this sentence does not,
-    while every clause of the sentence stating a new figure names another of its kind (华为's and
-    中兴通讯's contracts): the figures belong to the others (Chinese questions, figure slots)."""
-    if question.language != "zh" or not question.wants_figure or not FIGURE_OWNER:
+def _kind_of(name: str) -> str | None:
+    """The kind of a Chinese name (jieba: ``ns`` a place, ``nr``/``nt``/``nz`` a named body or
+    person), or None when jieba tags it as neither (a common word)."""
+    tagged = _tagged_names(name)
+    if name in tagged:
+        return tagged[name]
+    kinds = {k for w, k in tagged.items() if len(w) * 2 >= len(name)}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def asked_subjects(question: Question, unnamed: Sequence[str] = ()) -> list[tuple[tuple[str, ...], str]]:
+    """What a figure question is about, each as its written forms (the first as said) and its kind:
+    a Chinese question's tagged names (爱立信 → name); an English question's names mapped to the
+    corpus's Chinese forms (``question.entities``: Singapore → 新加坡, place), and the bodies it
+    names that nothing maps (``unnamed``: "National Natural Science Foundation of China", a name)."""
+    if question.language == "zh":
+        return [((w,), k) for w, k in _tagged_names(question.text).items()]
+    out: list[tuple[tuple[str, ...], str]] = []
+    for forms in question.entities:
+        zh = [f for f in forms if re.search(r"[\u4e00-\u9fff]", f)]
+        kind = "place" if any(place_names(f) for f in zh) else next(filter(None, map(_kind_of, zh)), None)
+        if kind:
+            out.append((tuple(forms), kind))
+    # A body the corpus never names is no one a passage speaks of: a figure any named body or
+    # place owns (Korea's budget for "the National Quantum Research Foundation") is another's.
+    out += [((u,), kind) for u in unnamed for kind in ("name", "place")]
+    return out
+
+
+def _owners(text: str, kinds: Iterable[str], asked_text: str) -> list[str]:
+    """The names of the given kinds a text writes that the question does not (a generic place
+    word, 城市 or 全国, owns nothing)."""
+    folded = to_simplified(asked_text).lower()
+    return [
+        w
+        for w, k in _tagged_names(text).items()
+        if k in kinds and w.lower() not in folded and not (k == "place" and w in NOT_PLACES)
+    ]
+
+
+def figure_owner_problem(
+    question: Question, sentence: str, heading: str, passage: str, unnamed: Sequence[str] = ()
+) -> str | None:
+    """A figure asked about one subject (爱立信, "Singapore") that this sentence and its heading do
+    not name, while each clause stating a new figure belongs to another subject of the same kind
+    (华为's and 中兴通讯's contracts; another country's rate): named in the clause, or, when the
+    clause names none, in the sentence's first clause (its subject: "拜登政府公布…能源部…预算，较
+    2021年上调了23%"). A subject the question names must be in the passage (otherwise the passage
+    is another rule's business), except an English body nothing maps to Chinese (``unnamed``),
+    which no sentence can be shown to name. Names further on in the sentence are not read as its
+    subject: they are too often common words jieba tags as names (新格局, 海归)."""
+    dated = question.slot == "date" and OWNER_OF_DATES
+    if not (question.wants_figure or dated) or not FIGURE_OWNER:
         return None
-    folded_s, folded_h, folded_p = (to_simplified(x) for x in (sentence, heading, passage))
-    asked = {
-        w: k
-        for w, k in _tagged_names(question.text).items()
-        if w not in folded_s and w not in folded_h and w in folded_p
-    }
+    folded_s, folded_h, folded_p = (to_simplified(x).lower() for x in (sentence, heading, passage))
+    asked: dict[str, set[str]] = {}
+    for forms, kind in asked_subjects(question, unnamed):
+        folded = [f.lower() for f in forms]
+        if any(f in folded_s or f in folded_h for f in folded):
+            continue  # the sentence or its heading names it: the figure may be its own
+        # Named as the passage writes it (Singapore → 新加坡, not another of its dictionary forms).
+        shown = forms[0] if forms[0] in unnamed else next((f for f in forms if f.lower() in folded_p), None)
+        if shown:
+            asked.setdefault(shown, set()).add(kind)
     if not asked:
         return None
-    clauses = [c for c in _CLAUSE.split(sentence) if new_figures(question, c)]
+    kinds = set().union(*asked.values())
+    clauses = [c for c in _CLAUSE.split(sentence) if _states_new(question, c, dated)]
     if not clauses:
         return None
+    lead = _CLAUSE.split(sentence, maxsplit=1)[0]
+    subject = _owners(lead, kinds, question.text) if OWNER_FROM_SENTENCE else []
     others: list[str] = []
     for clause in clauses:
-        named = [
-            w for w, k in _tagged_names(clause).items() if k in asked.values() and w not in question.text
-        ]
+        named = _owners(clause, kinds, question.text) or subject
         if not named:
             return None  # a figure no other name owns: it may be the one asked
         others += named
-    return f"the figures are given for {'、'.join(dict.fromkeys(others))}, not {'、'.join(asked)}"
+    return f"the documents give the figure of {'、'.join(dict.fromkeys(others))}, not of {'、'.join(asked)}"
+
+
+def _states_new(question: Question, clause: str, dated: bool) -> bool:
+    """The clause states a figure (or, for a "when" question, a date) the question does not."""
+    if not dated:
+        return bool(new_figures(question, clause))
+    asked = set(_DATE.findall(normalise_numbers(question.text)))
+    return any(d not in asked for d in _DATE.findall(normalise_numbers(clause)))
 
 
 FIGURE_OWNER = True  # a figure owned by another name in its clause does not answer (dev)
+# A clause naming no one belongs to the subject of its sentence's first clause (华为获得80个合同，其中30个…).
+OWNER_FROM_SENTENCE = True
+# An English body nothing maps to Chinese does not own a figure its sentence gives another body.
+UNMAPPED_OWNER = True
+OWNER_OF_DATES = True  # a "when" question about one subject is not answered by another's date

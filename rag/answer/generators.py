@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from rag.answer.answerability import (
+    UNMAPPED_OWNER,
     constraint_problem,
     enumeration_size,
     figure_owner_problem,
@@ -46,7 +47,14 @@ from rag.answer.citations.figures import years_in
 from rag.answer.citations.lexical import units
 from rag.answer.dialogue import about_places, carried_places, place_aliases, preceding_text
 from rag.answer.english import english_amounts, english_sentence
-from rag.answer.names import Lexicon, literal_words, question_names, resolve, shares_identifier
+from rag.answer.names import (
+    Lexicon,
+    literal_words,
+    names_body,
+    question_names,
+    resolve,
+    shares_identifier,
+)
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.answer.question import (
     TYPED_SLOTS,
@@ -311,6 +319,16 @@ class ExtractiveGenerator:
                 forms.append(r.forms)
         return tuple(forms), None
 
+    def unmapped_bodies(self, own_words: str) -> list[str]:
+        """The bodies an English question names ("… Foundation", "… Agency", an acronym) that no
+        dictionary maps to the corpus's Chinese: a sentence can never be shown to name them, so a
+        figure its sentence gives another body is not theirs (``figure_owner_problem``)."""
+        lexicon = self.lexicon() if self.lexicon is not None and not has_cjk(own_words) else None
+        if lexicon is None or not UNMAPPED_OWNER:
+            return []
+        resolved = (resolve(n, lexicon) for n in question_names(own_words))
+        return [r.name.text for r in resolved if not r.known and names_body(r.name)]
+
     @staticmethod
     def _corpus_has(lexicon: Lexicon) -> Callable[[str], bool]:
         """Whether the corpus writes a Chinese name: every jieba piece of it is in its vocabulary."""
@@ -542,7 +560,8 @@ class ExtractiveGenerator:
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
         if q.slot in self.params.typed_slots:
             ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
-            owned = {id(c): self._figure_owner(q, c) for c in ranked}
+            unnamed = self.unmapped_bodies(request.asked or request.question) if q.wants_figure else []
+            owned = {id(c): self._figure_owner(q, c, unnamed) for c in ranked}
             if ranked and all(owned.values()):
                 return [], owned[id(ranked[0])]
             ranked = [c for c in ranked if owned[id(c)] is None]
@@ -645,8 +664,8 @@ class ExtractiveGenerator:
             return False
         return shares_identifier(request.question, ranked[0].info.sentence(ranked[0].j))
 
-    def _figure_owner(self, q: Question, c: Pick) -> str | None:
-        return figure_owner_problem(q, c.info.sentence(c.j), self._heading(c), self._passage(c))
+    def _figure_owner(self, q: Question, c: Pick, unnamed: Sequence[str] = ()) -> str | None:
+        return figure_owner_problem(q, c.info.sentence(c.j), self._heading(c), self._passage(c), unnamed)
 
     def _answering(self, q: Question, ranked: Sequence[Pick], question: str) -> list[Pick]:
         """The sentences of the slot's type: a figure for "how much", a place for "where"…."""

@@ -95,6 +95,15 @@ _ORG_KIND = re.compile(
 )
 
 
+_BODY_WORD = re.compile(_ORG_KIND.pattern.removesuffix("$") + r"\b")
+
+
+def names_body(name: Name) -> bool:
+    """An acronym of three letters or more, or a name holding a body's kind anywhere ("National
+    Natural Science Foundation of China"): the name of an organisation, not of a place or a topic."""
+    return len(name.text) >= 3 if name.acronym else bool(_BODY_WORD.search(name.text))
+
+
 @dataclass(frozen=True)
 class Resolved:
     name: Name
