@@ -410,13 +410,10 @@ _KIND_ZH = {
     "中心": "centre",
     "实验室": "centre",
 }
-_KIND_ASKED_ZH = re.compile(
-    r"哪(?:些|个|家|所|几个|几家|几所)[\u4e00-\u9fff]{0,4}?(大学|高校|院校|研究所|研究院|企业|公司|厂商|中心|实验室)"
-)
+_KIND_ALT_ZH = "|".join(_KIND_ZH)
+_KIND_ASKED_ZH = re.compile(rf"哪(?:些|个|家|所|几个|几家|几所)[\u4e00-\u9fff]{{0,4}}?({_KIND_ALT_ZH})")
 # The kind named before the ask: "首批获批的国家技术创新中心有哪些".
-_KIND_LISTED_ZH = re.compile(
-    r"(大学|高校|院校|研究所|研究院|企业|公司|厂商|中心|实验室)(?:有|是|包括)哪(?:些|几个|几家|几所)"
-)
+_KIND_LISTED_ZH = re.compile(rf"({_KIND_ALT_ZH})(?:有|是|包括)哪(?:些|几个|几家|几所)")
 _KIND_ASKED_EN = re.compile(
     r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(universit(?:y|ies)|institutes?|compan(?:y|ies)|firms?)"
     r"\b(?:\s+or\s+(universit(?:y|ies)|institutes?|"
