@@ -218,3 +218,21 @@ def place_names(text: str) -> frozenset[str]:
         for w, flag in pseg.cut(to_simplified(text))
         if flag == "ns" and len(w) >= 2 and w not in _GENERIC_PLACES
     )
+
+
+# A year column of a table header: "2032", "2016 (2014年數字)".
+_YEAR_CELL = re.compile(r"(?:19|20)\d{2}\s*(?:年)?(?:\s*[（(][^()（）]{0,16}[)）])?")
+
+
+def is_table_row(line: str) -> bool:
+    """A table row as the cleaner writes it (cells joined by `` | ``)."""
+    return " | " in line
+
+
+def is_header_row(line: str) -> bool:
+    """A table's header row: short labels or year columns (``序号 | 建 议``,
+    ``發展願景 | 2016 (2014年數字) | … | 2032 (2030年數字)``), no other figures."""
+    cells = [c.strip() for c in line.strip().split(" | ")]
+    return any(cells) and all(
+        not c or (len(c) <= 8 and not re.search(r"\d", c)) or _YEAR_CELL.fullmatch(c) for c in cells
+    )

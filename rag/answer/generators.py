@@ -682,12 +682,15 @@ class ExtractiveGenerator:
     @staticmethod
     def _year_scope(c: Pick, title: bool = True) -> str:
         """Where a sentence's year is read: the sentence and its heading, and, when the sentence
-        names no year, the nearest earlier sentence of its passage that does (发布时间：2022年7月
-        dates the 措施 described after it)."""
+        names no year, its lead-in (a table row's header row: 2027 | 2032), else the nearest earlier
+        sentence of its passage that does (发布时间：2022年7月 dates the 措施 described after it)."""
         head = f"{c.info.chunk.title}\n" if title else ""
         own = f"{head}{c.info.chunk.section}\n{c.info.sentence(c.j)}"
         if years_in(c.info.sentence(c.j)):
             return own
+        lead = c.info.lead(c.j)
+        if years_in(lead):
+            return f"{own}\n{lead}"  # a table row's years are its header row's columns
         for j in range(c.j - 1, -1, -1):
             if years_in(c.info.sentence(j)):
                 return f"{own}\n{c.info.sentence(j)}"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rag.ingest.cleaning import Block, CleanedDocument
 from rag.ingest.offsets import MappedText
-from rag.text import count_tokens, sentence_spans
+from rag.text import count_tokens, is_header_row, sentence_spans
 from rag.types import Chunk, Document
 
 
@@ -68,10 +68,15 @@ def _units(cleaned: CleanedDocument, budget: int) -> list[_Unit]:
         else:
             spans = sentence_spans(block.text.text)
         text = block.text.text
-        for s, e in spans:
+        head = text[spans[0][0] : spans[0][1]].strip() if block.kind == "table" and spans else ""
+        # A table cut across chunks: its header row (year columns) heads the rows of the later chunks
+        # as their section does, so "the 2032 target" is still read off a row the header is not beside.
+        under = f"{section} > {head}" if head and is_header_row(head) else section
+        for k, (s, e) in enumerate(spans):
             piece = block.text.slice(s, e)
             tokens = count_tokens(piece.text)
             line_start = _begins_line(text, s)
+            section = under if k else section
             if tokens <= budget:
                 units.append(_Unit(piece, tokens, bi, section, line_start=line_start))
             else:

@@ -112,6 +112,21 @@ def test_extractive_gives_nothing_for_another_year(seed_assistant: Assistant) ->
     assert gen.answer_text(_request(seed_assistant, "2012年我国基础研究经费达到多少？")) == ""
 
 
+def test_a_table_rows_year_is_read_from_its_header_row(seed_assistant: Assistant) -> None:
+    """The blueprint's indicator table: a row gives its figures under the header row's year columns
+    (2027, 2032), in the chunk holding the header and in the later chunk whose section carries it."""
+    gen = ExtractiveGenerator(seed_assistant.embedder)
+    for question, row in [
+        ("藍圖要求2032年本地研發總開支相對本地生產總值的比率達到多少？", "1.1 | 本地研發總開支"),
+        ("香港藍圖提出2027年每千名勞動人口中創科從業人員要達到多少？", "3.2 | 每千名勞動人口中創科從業人員"),
+    ]:
+        assert row in gen.answer_text(_request(seed_assistant, question)), question
+    assert (
+        gen.answer_text(_request(seed_assistant, "藍圖要求2040年每千名勞動人口中創科從業人員達到多少？"))
+        == ""
+    )
+
+
 def test_openai_generator_raises_backend_error_when_unreachable(seed_assistant: Assistant) -> None:
     settings = Settings(generator="openai", llm_base_url=closed_port_url(), llm_timeout=5, _env_file=None)
     gen = OpenAIGenerator(settings)

@@ -170,6 +170,21 @@ def test_rows_of_a_table_split_over_chunks_keep_their_lines():
         )
 
 
+def test_a_tables_header_row_heads_the_rows_of_its_later_chunks():
+    """A table cut across chunks: a later chunk's rows are read under the header row (its year
+    columns), which their section carries; the stored text is still the file's own rows."""
+    rows = [f"{i}.1\t第{i}項指標的說明文字，內容較長以便超出預算\t{i}.5\t{i}.9" for i in range(1, 30)]
+    original = "# 參考指標\n指標\t2027\t2032\n" + "\n".join(rows) + "\n"
+    doc = _doc(original)
+    chunks = chunk_document(doc, clean(doc), chunk_tokens=120, overlap_sentences=0)
+    assert len(chunks) > 2
+    assert "2032" not in chunks[0].section and "指標 | 2027 | 2032" in chunks[0].text
+    for c in chunks[1:]:
+        assert c.section.endswith("參考指標 > 指標 | 2027 | 2032"), c.section
+        assert "2027 | 2032" not in c.text
+        assert original[c.start : c.end].split("\n")[0].split("\t")[0] in c.text
+
+
 def test_hard_wrapped_pdf_prose_is_still_one_line():
     """PDF text wrapped mid-sentence (spacer blank lines between) is re-joined by the cleaner and
     stays one line in the chunk: only lines the cleaner kept are kept."""

@@ -14,7 +14,7 @@ import numpy as np
 from rag.answer.citations.figures import Figure, figures
 from rag.answer.citations.lexical import units
 from rag.embeddings import Embedder
-from rag.text import sentence_spans
+from rag.text import is_header_row, is_table_row, sentence_spans
 from rag.types import Chunk
 
 # --- passages: sentences, units, vectors (cached per chunk) -------------------------------
@@ -31,14 +31,7 @@ _LEAD_IN = re.compile(
 )
 
 
-# A year column of a table header: "2032", "2016 (2014年數字)".
-_YEAR_CELL = re.compile(r"(?:19|20)\d{2}\s*(?:年)?(?:\s*[（(][^()（）]{0,16}[)）])?")
 _GROUP_MAX = 16  # a group label between table rows is a short line ("1. 研發", "（二）产业")
-
-
-def _is_row(line: str) -> bool:
-    """A table row as the cleaner writes it (cells joined by `` | ``)."""
-    return " | " in line
 
 
 class Structure(NamedTuple):
@@ -81,15 +74,10 @@ def passage_structure(text: str) -> Structure:
         return text[lines[i][0] : lines[i][1]].strip()
 
     def row(i: int) -> bool:
-        return 0 <= i < len(lines) and _is_row(text[lines[i][0] : lines[i][1]])
+        return 0 <= i < len(lines) and is_table_row(text[lines[i][0] : lines[i][1]])
 
     def header(i: int) -> bool:
-        """A table's header row: short labels or year columns (``序号 | 建 议``,
-        ``發展願景 | 2016 (2014年數字) | … | 2032 (2030年數字)``), no other figures."""
-        cells = [c.strip() for c in line_text(i).split(" | ")]
-        return any(cells) and all(
-            not c or (len(c) <= 8 and not re.search(r"\d", c)) or _YEAR_CELL.fullmatch(c) for c in cells
-        )
+        return is_header_row(line_text(i))
 
     def group_label(i: int) -> bool:
         """A short open line between rows that labels the rows after it (``1. 研發``)."""
