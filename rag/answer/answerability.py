@@ -523,13 +523,17 @@ _GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?:省|市|县|特区|自治�
 
 
 def government_places(text: str) -> frozenset[str]:
-    """The places whose government a question names: jieba reads 广州市政府 as one organisation
-    word, so the place it says which government is (广州) is not tagged as a place."""
+    """The places whose government a question names: jieba reads 广州市政府 and 日本政府 as one
+    organisation word, so the place it says which government is (广州, 日本) is not tagged as a place."""
     import jieba.posseg as pseg
 
-    return frozenset(
-        m.group(1) for w, _ in pseg.cut(to_simplified(text)) if (m := _GOVERNMENT.match(w)) is not None
-    )
+    out: set[str] = set()
+    for w, _ in pseg.cut(to_simplified(text)):
+        if (m := _GOVERNMENT.match(w)) is not None:
+            out.add(m.group(1))
+        elif w.endswith("政府") and place_names(w[:-2]) == {w[:-2]}:
+            out.add(w[:-2])  # 日本政府: a country's government, one word to jieba
+    return frozenset(out)
 
 
 # Words the place tagger takes for places but that name none (东西 is "things").
@@ -567,11 +571,13 @@ def _tagged_names(text: str) -> dict[str, str]:
     """jieba's names and places of a text, without words that name no one (报告, 全国)."""
     import jieba.posseg as pseg
 
-    return {
-        w: _NAME_TAGS[f]
-        for w, f in pseg.cut(to_simplified(text))
-        if f in _NAME_TAGS and len(w) >= 2 and w not in _NOT_NAMES
-    }
+    out: dict[str, str] = {}
+    for w, f in pseg.cut(to_simplified(text)):
+        if w.endswith("政府") and place_names(w[:-2]) == {w[:-2]}:
+            out[w[:-2]] = "place"  # 美国政府 is the United States speaking: its place owns the figure
+        elif f in _NAME_TAGS and len(w) >= 2 and w not in _NOT_NAMES:
+            out[w] = _NAME_TAGS[f]
+    return out
 
 
 def _kind_of(name: str) -> str | None:
@@ -644,8 +650,7 @@ def figure_owner_problem(
     clauses = [c for c in _CLAUSE.split(sentence) if _states_new(question, c, dated)]
     if not clauses:
         return None
-    lead = _CLAUSE.split(sentence, maxsplit=1)[0]
-    subject = _owners(lead, kinds, question.text) if OWNER_FROM_SENTENCE else []
+    subject = _owners(_lead(sentence), kinds, question.text) if OWNER_FROM_SENTENCE else []
     others: list[str] = []
     for clause in clauses:
         named = _owners(clause, kinds, question.text) or subject
@@ -653,6 +658,20 @@ def figure_owner_problem(
             return None  # a figure no other name owns: it may be the one asked
         others += named
     return f"the documents give the figure of {'、'.join(dict.fromkeys(others))}, not of {'、'.join(asked)}"
+
+
+def _lead(sentence: str) -> str:
+    """Where a sentence names its subject: its first clause, after a short opener that names no one
+    ("据统计，2017年美国政府投入约占…45%": 美国). Only the opening clause: names further on are too
+    often common words jieba tags as names (新格局, 海归)."""
+    clauses = _CLAUSE.split(sentence)
+    k = 0
+    while k + 1 < len(clauses) and len(clauses[k].strip()) <= _OPENER_MAX:
+        k += 1
+    return clauses[k]
+
+
+_OPENER_MAX = 5  # 据统计, 数据显示, 此外, 其中: an opener, not the sentence's subject
 
 
 def _states_new(question: Question, clause: str, dated: bool) -> bool:

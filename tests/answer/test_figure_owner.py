@@ -80,3 +80,20 @@ def test_the_generator_lists_the_bodies_no_dictionary_maps(embedder: Embedder) -
     # The ministry maps to 科技部; the foundation maps to nothing (its kind word need not end it).
     assert gen.unmapped_bodies(asked) == ["Polar Science Foundation of Norway"]
     assert gen.unmapped_bodies("科技部的预算是多少？") == []
+
+
+def test_a_countrys_government_is_its_place_and_an_opener_is_not_the_subject() -> None:
+    # jieba reads 日本政府 as one organisation word; the opener 据统计 names no one, so the sentence's
+    # subject is read from the clause after it.
+    passage = "各国政府都重视基础研究。德国联邦政府设立了专项计划。" + (
+        "据统计，2019年法国政府投入约占基础研究经费的40%，剩下的60%来自企业和大学。"
+    )
+    sentence = "据统计，2019年法国政府投入约占基础研究经费的40%，剩下的60%来自企业和大学。"
+    q = analyse("2019年德国政府投入占基础研究经费的比重是多少？")
+    assert any(forms == ("德国",) and kind == "place" for forms, kind in asked_subjects(q))
+    why = figure_owner_problem(q, sentence, "", passage)
+    assert why is not None and "法国" in why and "德国" in why
+    assert (
+        figure_owner_problem(analyse("2019年法国政府投入占基础研究经费的比重是多少？"), sentence, "", passage)
+        is None
+    )
