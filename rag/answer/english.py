@@ -14,7 +14,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rag.answer.citations.figures import CHINESE_MAGNITUDES, LIST_MARKERS, arabic_numerals
+from rag.answer.citations.figures import (
+    CHINESE_MAGNITUDES,
+    LIST_MARKERS,
+    SPACED_THOUSANDS_RE,
+    arabic_numerals,
+)
 
 # Currency words → the English prefix (symbol) or suffix code.
 _CURRENCIES: dict[str, str] = {
@@ -51,7 +56,17 @@ _CURRENCIES: dict[str, str] = {
     "元": "RMB ",
 }
 _MAGNITUDES = CHINESE_MAGNITUDES
-_HEDGES = {"近": "nearly ", "约": "about ", "約": "about ", "逾": "over ", "超过": "over ", "超過": "over "}
+_HEDGES = {
+    "近": "nearly ",
+    "约": "about ",
+    "約": "about ",
+    "逾": "over ",
+    "超过": "over ",
+    "超過": "over ",
+    "不少于": "at least ",
+    "不少於": "at least ",
+    "至少": "at least ",
+}
 
 _CUR_ALT = "|".join(sorted(map(re.escape, _CURRENCIES), key=len, reverse=True))
 _MAG_ALT = "|".join(sorted(map(re.escape, _MAGNITUDES), key=len, reverse=True))
@@ -66,7 +81,7 @@ AMOUNT_RE = re.compile(
 COUNT_RE = re.compile(
     rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?:(?P<low>\d+(?:,\d{{3}})*)\s*[~～\-–—至到]\s*)?"
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<more>多|余|餘)?\s*"
-    r"(?:个|個|家|项|項|所|名|人|条|條|座|批|次|款|种|種|类|類|位|台|套|件|篇|倍|章|部|期|支|只|辆|輛|颗|顆|票|大(?=[\u4e00-\u9fff]))"
+    r"(?:个|個|家|间|間|项|項|所|名|人|条|條|座|批|次|款|种|種|类|類|位|台|套|件|篇|倍|章|部|期|支|只|辆|輛|颗|顆|票|大(?=[\u4e00-\u9fff]))"
 )
 # A level of a scale (资格框架 8 级, 10 级资格): "level 8".
 LEVEL_RE = re.compile(r"(?<![\d.])(?P<num>\d{1,2})\s*(?:级|級)(?!别|別)")
@@ -199,6 +214,7 @@ def renderings(text: str) -> list[Rendering]:
     t = unicodedata.normalize("NFKC", LIST_MARKERS.sub(" ", text))
     if len(t) != len(text):
         t = text
+    t = SPACED_THOUSANDS_RE.sub(lambda m: re.sub(r"\s", ",", m.group(0)), t)  # same length: 35,450
     out: list[Rendering] = []
     taken: list[tuple[int, int]] = []
 

@@ -41,6 +41,9 @@ from rag.answer.english import (
         ("30日", "30 days"),  # "within 30 days" (30日内): a day count, not a day of the month
         ("8 级", "level 8"),
         ("3 个月", "3 months"),
+        ("35 450 人", "35,450"),  # thousands grouped by a space, as Hong Kong tables write them
+        ("約 5 000 間", "about 5,000"),
+        ("不少於 100 000 人", "at least 100,000"),
     ],
 )
 def test_render_figure(chinese: str, english: str) -> None:
@@ -257,3 +260,9 @@ def test_other_currencies_keep_their_unit():
 
     got = [r.english for r in renderings("拨款 4.2 亿卢布，另有 300 万加元和 5000 万新加坡元")]
     assert got == ["RUB 420 million", "C$3 million", "S$50 million"]
+
+
+def test_space_grouped_thousands_are_one_figure_to_the_verifier() -> None:
+    passage = figures("創新及科技產業從業人員 | 35 450 人 | 不少於 100 000 人")
+    assert missing_figures("It had 35,450 I&T workers and aims for at least 100,000 [1].", passage) == []
+    assert missing_figures("It had 450 I&T workers [1].", passage) != []

@@ -52,6 +52,8 @@ _ENGLISH_RANGE_RE = re.compile(
     re.IGNORECASE,
 )
 _THOUSANDS_RE = re.compile(r"(?<![0-9.,])\d{1,3}(?:,\d{3})+(?![0-9])")
+# Thousands grouped by spaces, as Hong Kong tables write them (35 450 人, 100 000 人).
+SPACED_THOUSANDS_RE = re.compile(r"(?<![0-9.,])\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?![0-9.,])")
 _ENUMERATOR_RE = re.compile(r"^\s*(?:[(（]\d{1,2}[)）]|\d{1,2}[.、)）](?!\d)|[-*•]\s)")
 
 
@@ -72,9 +74,10 @@ LIST_MARKERS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf
 
 
 def normalise_numbers(text: str) -> str:
-    """NFKC (full-width digits, ％), Chinese numerals as digits, no thousands separators; circled
-    list markers dropped."""
+    """NFKC (full-width digits, ％), Chinese numerals as digits, no thousands separators (commas or
+    spaces); circled list markers dropped."""
     t = arabic_numerals(unicodedata.normalize("NFKC", LIST_MARKERS.sub(" ", text)))
+    t = SPACED_THOUSANDS_RE.sub(lambda m: re.sub(r"\s", "", m.group(0)), t)
     t = _THOUSANDS_RE.sub(lambda m: m.group(0).replace(",", ""), t)
     return t
 
