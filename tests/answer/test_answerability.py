@@ -133,6 +133,12 @@ def test_english_share_questions_and_hyphenated_names() -> None:
         ),  # the law is indexed, not that article
         ("截至2020年底，中国高铁里程达到多少公里？", "end of 2020"),  # the seeds give July 2020
         ("「青年發展藍圖」有哪些具體措施？", "青年发展蓝图"),  # listed among other blueprints only
+        # the programme is indexed, no round of it; the fund's plan, not what it has paid out
+        (
+            "Which teams won funding in the second round of Germany's sovereign digital networked programme?",
+            "round",
+        ),
+        ("美国芯片法案的资金至今已经拨付了多少？", "so far"),
     ],
 )
 def test_refusals_name_the_missing_constraint(seed_assistant: Assistant, question: str, named: str) -> None:
