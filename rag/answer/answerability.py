@@ -96,9 +96,16 @@ _COUNTED_IN = re.compile(
 )
 
 
+# "要再过多少年": years counted, answered by "5到10年" (a number of years, not a year such as 2030年).
+_YEARS_ASKED = re.compile(r"多少年(?![轻代份龄度])")
+_YEARS_TOLD = re.compile(r"(?<![\d.])\d{1,3}\s*(?:多|余)?\s*(?:个)?\s*年(?![代度级])")
+
+
 def counts_in_measure(question: str, sentence: str) -> bool:
     """A count asked in a measure word ("会上收到多少件提案", "須在幾個月內") is answered only by a
     figure in that measure (X件, X个月): a sentence counting other things does not answer."""
+    if _YEARS_ASKED.search(to_simplified(question)):
+        return _YEARS_TOLD.search(to_simplified(normalise_numbers(sentence))) is not None
     m = _COUNTED_IN.search(question)
     if not m:
         return True
@@ -283,7 +290,10 @@ def constraint_problem(question: Question, context: str) -> str | None:
     for clause in question.clauses:
         if clause not in _clauses(compact):
             return f"the passages do not give {clause}"
-    if question.attribute and not any(a in compact for a in question.attribute):
+    # A "when" question's noun before the ask names what is dated (那部法规是哪天起施行), which the
+    # passage calls by its title (《条例》), not an attribute the date is of.
+    dated = question.slot == "date" and not ATTRIBUTE_OF_DATES
+    if question.attribute and not dated and not any(a in compact for a in question.attribute):
         return f"the passages do not give the {question.attribute[0]} asked for"
     return None
 
@@ -312,6 +322,7 @@ def in_passing(name: str, compact: str) -> bool:
 # Chambers the question names must be named by the passage; other bodies (政协, 国务院) often
 # name who wrote the document ("the Guangdong CPPCC briefing"), not what is asked (v1 dev).
 CHAMBERS = frozenset({"众议院", "参议院", "上议院", "下议院"})
+ATTRIBUTE_OF_DATES = False  # the noun before "是哪天" is what is dated, not a constraint (dev)
 TITLE_MATCH = 0.75  # share of a title's character bigrams the passage must contain
 
 
@@ -688,3 +699,78 @@ OWNER_FROM_SENTENCE = True
 # An English body nothing maps to Chinese does not own a figure its sentence gives another body.
 UNMAPPED_OWNER = True
 OWNER_OF_DATES = True  # a "when" question about one subject is not answered by another's date
+
+
+# --- instance scope: "the second round", "首批", "so far" ---------------------------------------
+
+# A programme's instance named by its ordinal: 第二轮, 首批, 一期, "second-round", "first call",
+# "phase 2". 届 and 次 are left out: 第一次 says "for the first time", 第十三届 names a congress.
+_INSTANCE_ZH = re.compile(
+    r"(?:第\s*([一二两三四五六七八九十\d]{1,3}|I{1,3})|(首)|(?<![第\d一二两三四五六七八九十A-Za-z])([一二三四五]|I{1,3}|Ⅰ|Ⅱ|Ⅲ))"
+    r"\s*(轮|批|期(?![间待望限货刊])|阶段)"
+)
+_ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3}
+_WORDS_EN = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "i": 1, "ii": 2, "iii": 3}
+_INSTANCE_NOUN_EN = r"(?:round|call|batch|tranche|wave|phase|stage|cohort)"
+_INSTANCE_EN = re.compile(
+    rf"\b(first|second|third|fourth|fifth|1st|2nd|3rd)[-\s]+{_INSTANCE_NOUN_EN}s?\b"
+    rf"|\b{_INSTANCE_NOUN_EN}[-\s]*(\d|one|two|three|four|five|iii|ii|i)\b",
+    re.I,
+)
+# Asked "up to now": what has happened so far, not what is planned.
+_SO_FAR_ASKED = re.compile(
+    r"\b(?:so far|to date|thus far|until now|up to now|as of now)\b|至今|迄今|到目前为止|截至目前|目前为止",
+    re.I,
+)
+# A sentence speaking of what has happened by now (already, cumulatively, as of).
+_SO_FAR_TOLD = re.compile(r"至今|迄今|截至|截止|目前|已|累计|so far|to date|as of|already", re.I)
+
+
+def _zh_number(text: str) -> int:
+    """1-10 in digits or one Chinese numeral (longer runs name no round a question asks about)."""
+    if text.isdigit():
+        return int(text)
+    roman = {"I": 1, "II": 2, "III": 3, "Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3}
+    if text in roman:  # I期临床试验
+        return roman[text]
+    return "零一二三四五六七八九十".find(text.replace("两", "二")) if len(text) == 1 else 0
+
+
+def instances(text: str) -> set[int]:
+    """The ordinals of a programme's instances a text names: 第二轮 → 2, 首批/一期 → 1, "second
+    round"/"phase 2" → 2."""
+    out: set[int] = set()
+    for num, first, bare, _kind in _INSTANCE_ZH.findall(to_simplified(text)):
+        n = 1 if first else _zh_number(num or bare)
+        if n:
+            out.add(n)
+    for ordinal, number in _INSTANCE_EN.findall(text):
+        n = _ORDINALS_EN.get(ordinal.lower()) if ordinal else None
+        if n is None and number:
+            n = int(number) if number.isdigit() else _WORDS_EN.get(number.lower())
+        if n:
+            out.add(n)
+    return out
+
+
+def instance_problem(asked: str, context: str) -> str | None:
+    """A question restricted to one instance of a programme ("the second round", "首批", "the first
+    call") is not answered by a sentence whose context (sentence, heading, lead-in) names no such
+    instance: it gives the programme in general, or another round. A question asking what has
+    happened "so far" (至今) is not answered by a sentence that only states a plan."""
+    if not INSTANCE_SCOPE:
+        return None
+    wanted = instances(asked)
+    if wanted and not wanted & instances(context):
+        return f"the passages do not give that round or batch ({'/'.join(map(str, sorted(wanted)))})"
+    if (
+        SO_FAR_SCOPE
+        and _SO_FAR_ASKED.search(to_simplified(asked))
+        and not _SO_FAR_TOLD.search(to_simplified(context))
+    ):
+        return "the passages do not say what has happened so far, only what is planned"
+    return None
+
+
+INSTANCE_SCOPE = True  # an ordinal instance asked (第二轮, "first call") must be named by the quote's context
+SO_FAR_SCOPE = True  # "so far"/至今 needs a sentence that reports what has happened

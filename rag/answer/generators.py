@@ -24,6 +24,7 @@ from rag.answer.answerability import (
     enumeration_size,
     figure_owner_problem,
     fills_slot,
+    instance_problem,
     mentions_year_end,
     missing_slot_reason,
     says_enough,
@@ -555,6 +556,13 @@ class ExtractiveGenerator:
             if not kept:
                 return [], scoped[ranked[0].n]
             ranked = kept
+        if ranked:  # "the second round", "首批", "so far": the quote's context must name that instance
+            own_words = request.asked or request.question
+            scoped = {id(c): instance_problem(own_words, self._clause_context(c)) for c in ranked}
+            kept = [c for c in ranked if scoped[id(c)] is None]
+            if not kept:
+                return [], scoped[id(ranked[0])]
+            ranked = kept
         if q.wants_figure or asks_for_quantity(request.question):
             # "多少 / how much" is not answered by a sentence that states no figure (only dates).
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
@@ -705,6 +713,13 @@ class ExtractiveGenerator:
         """Title and section, and a list item's lead-in line, which heads the item like a section."""
         lead = c.info.lead(c.j)
         return f"{c.info.chunk.title}\n{c.info.chunk.section}" + (f"\n{lead}" if lead else "")
+
+    @classmethod
+    def _clause_context(cls, c: Pick) -> str:
+        """The sentence with what frames it: its heading and the sentence before it ("I期临床试验。"
+        frames "67名志愿者接种了疫苗")."""
+        before = c.info.sentence(c.j - 1) if c.j > 0 else ""
+        return f"{cls._heading(c)}\n{before}\n{c.info.sentence(c.j)}"
 
     @staticmethod
     def _passage(c: Pick) -> str:

@@ -57,6 +57,8 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "count",
         re.compile(
             r"(?:多少|(?<!哪)几)(?:个|项|家|名|人|所|条|种|类|款|批|位|座|次|部|件|篇|国|城|方面|大|支|份)"
+            # a length of time counted in years ("要再过多少年"), not 多少年轻人 or a year named
+            r"|多少年(?![轻代份龄度])"
         ),
     ),
     (

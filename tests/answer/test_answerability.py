@@ -9,6 +9,8 @@ from rag.answer.answerability import (
     enumeration_size,
     fills_slot,
     in_passing,
+    instance_problem,
+    instances,
     mentions_year_end,
     says_more,
 )
@@ -131,6 +133,12 @@ def test_english_share_questions_and_hyphenated_names() -> None:
         ),  # the law is indexed, not that article
         ("截至2020年底，中国高铁里程达到多少公里？", "end of 2020"),  # the seeds give July 2020
         ("「青年發展藍圖」有哪些具體措施？", "青年发展蓝图"),  # listed among other blueprints only
+        # the programme is indexed, no round of it; the fund's plan, not what it has paid out
+        (
+            "Which teams won funding in the second round of Germany's sovereign digital networked programme?",
+            "round",
+        ),
+        ("美国芯片法案的资金至今已经拨付了多少？", "so far"),
     ],
 )
 def test_refusals_name_the_missing_constraint(seed_assistant: Assistant, question: str, named: str) -> None:
@@ -185,3 +193,44 @@ def test_what_is_not_an_attribute() -> None:
 def test_an_organisation_kind_beats_a_bare_where() -> None:
     assert analyse("该法案提出在哪个机构设立新的技术局？").slot == "organisation"
     assert analyse("新的技术局设在哪里？").slot == "place"
+
+
+def test_an_instance_of_a_programme_is_read_from_its_ordinal() -> None:
+    """第三批, 首轮, 二期, "the second tranche", "Phase 3" each name one instance; 第一次 ("for the
+    first time") and a congress's 第十四届 name none a question restricts to."""
+    assert instances("第三批重点实验室名单") == {3}
+    assert instances("首轮评估已经结束") == {1}
+    assert instances("二期工程将于明年开工") == {2}
+    assert instances("What did the second tranche of grants fund?") == {2}
+    assert instances("Which firms joined in Phase 3?") == {3}
+    assert instances("该市第一次举办这类活动") == set()
+    assert instances("第十四届全国人大会议") == set()
+
+
+def test_a_round_or_so_far_asked_needs_it_in_the_quote() -> None:
+    """A question about one round (or what has happened so far) is not answered by a sentence
+    about the programme in general (or about its plan)."""
+    round_asked = "How many labs were picked in the third batch of the provincial scheme?"
+    problem = instance_problem(round_asked, "该计划共遴选了12家省级实验室。")
+    assert problem is not None and "3" in problem
+    assert instance_problem(round_asked, "第三批共遴选了5家省级实验室。") is None
+    assert instance_problem(round_asked, "第二批共遴选了7家省级实验室。") is not None  # another round
+    first = "首批入选的创新中心有哪些？"
+    assert instance_problem(first, "第一批入选的有两家：甲中心和乙中心。") is None
+    so_far = "这只基金迄今为止投了多少个项目？"
+    assert instance_problem(so_far, "基金计划在五年内投资100个项目。") is not None
+    assert instance_problem(so_far, "截至去年底，基金已投资36个项目。") is None
+    assert instance_problem("这只基金投了多少个项目？", "基金计划投资100个项目。") is None
+
+
+def test_a_number_of_years_and_the_noun_a_date_is_of() -> None:
+    """ "要再过多少年" counts years (5到10年), not a year (2030年); the noun before "是哪天" names what
+    is dated (the document, called by its title), so a passage need not repeat it."""
+    years = analyse("人口老龄化的影响估计还要多少年才会显现？")
+    assert years.slot == "count"
+    assert fills_slot(years, "这一影响可能要在5到10年之后才会逐步显现。")
+    assert not fills_slot(years, "预计到2030年这一影响将会显现。")
+    assert analyse("有多少年轻人参与了这个项目？").slot != "count"  # 年轻人 counts people, not years
+    law = analyse("省里那份数据法规什么时候开始实施？")
+    assert law.slot == "date" and law.attribute
+    assert constraint_problem(law, "《某省数据条例》自2021年9月1日起施行。") is None
