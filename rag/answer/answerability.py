@@ -704,9 +704,10 @@ OWNER_OF_DATES = True  # a "when" question about one subject is not answered by 
 # --- instance scope: "the second round", "首批", "so far" ---------------------------------------
 
 # A programme's instance named by its ordinal: 第二轮, 首批, 一期, "second-round", "first call",
-# "phase 2". 届 and 次 are left out: 第一次 says "for the first time", 第十三届 names a congress.
+# "phase 2". 届 and 次 are left out: 第一次 says "for the first time", 第十三届 names a congress;
+# 一 after 新/上/这/本/每 is a measure word's count (新一期 is "the new edition", not phase one).
 _INSTANCE_ZH = re.compile(
-    r"(?:第\s*([一二两三四五六七八九十\d]{1,3}|I{1,3})|(首)|(?<![第\d一二两三四五六七八九十A-Za-z])([一二三四五]|I{1,3}|Ⅰ|Ⅱ|Ⅲ))"
+    r"(?:第\s*([一二两三四五六七八九十\d]{1,3}|I{1,3})|(首)|(?<![第\d一二两三四五六七八九十A-Za-z新上下这本每该同])([一二三四五]|I{1,3}|Ⅰ|Ⅱ|Ⅲ))"
     r"\s*(轮|批|期(?![间待望限货刊])|阶段)"
 )
 _ORDINALS_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "1st": 1, "2nd": 2, "3rd": 3}

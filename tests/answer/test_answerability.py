@@ -205,6 +205,10 @@ def test_an_instance_of_a_programme_is_read_from_its_ordinal() -> None:
     assert instances("Which firms joined in Phase 3?") == {3}
     assert instances("该市第一次举办这类活动") == set()
     assert instances("第十四届全国人大会议") == set()
+    # 一 counting an edition or issue after 新/上/本/每 is no ordinal: the new edition, this issue.
+    assert instances("新一期战略议程提出了哪些目标？") == set()
+    assert instances("本刊每一期都刊登政策快讯") == set()
+    assert instances("上一期计划已经结束") == set()
 
 
 def test_a_round_or_so_far_asked_needs_it_in_the_quote() -> None:
