@@ -8,12 +8,17 @@ follow-up lives in ``rag.answer.question``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
-from rag.answer.citations.figures import asked_years
+from rag.answer.citations.figures import asked_years, quantities
 from rag.answer.question import (
     _ASK_SPAN_ZH,
+    _EN_STOP,
+    _GENERIC,
     _TITLE,
+    _VAGUE_ATTRIBUTE,
     COMMON_ACRONYMS,
+    is_ask_word,
     is_follow_up,
     is_question,
     rewrite_follow_up,
@@ -253,3 +258,113 @@ def preceding_text(hit, hits) -> str:
 def content_of(question: str) -> str:
     """A Chinese question without the words that ask (它的多少/哪些/什么…): everything it says."""
     return re.sub(r"^[，,\s]+|[，,。？?！!\s]+$", "", _ASK_SPAN_ZH.sub("", question))
+
+
+# A follow-up's own terms: what it adds to the carried subject. Rarer than this (BM25 IDF over the
+# corpus's chunks) a noun names an attribute or sub-topic the answer must state itself; commoner
+# nouns (资金, 核心, 比例) are said in other words. Fitted on blind dev (per batch, see NOTES-dialog5).
+FOLLOW_UP_MIN_IDF = 4.0
+_NAME_FLAGS_ZH = frozenset({"ns", "nt", "nr", "nrt", "nrfg"})
+_NOUN_FLAGS_ZH = frozenset({"n", "nz", "nt", "ns", "nr", "nrt", "nrfg", "nl"})
+
+
+def follow_up_terms(
+    asked: str,
+    previous: str,
+    *,
+    idf: Callable[[str], float],
+    wants_figure: bool,
+    translate: Callable[[str], Sequence[str]] | None = None,
+    min_idf: float = FOLLOW_UP_MIN_IDF,
+) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    """What a follow-up names that the previous question did not, each a group of forms the
+    answering sentence (or its heading) must hold one of: a new name (a place, a body, a person:
+    "What was Germany's rate?" → 德国, "那台积电呢" → 台积电), read in English through the dictionary
+    (a capitalised word the dictionary turns into a place, body or person's name); and for a figure asked, its own rare nouns ("其中有多少给台积电在
+    美国建厂" → 建厂): the carried subject's other figure does not answer for them. The carried
+    subject is the passage's business (checked elsewhere), not the sentence's. Returns every
+    term and, of them, the nouns a figure is asked for (``unstated_figures``)."""
+    import jieba.posseg as pseg
+
+    before = to_simplified(previous).lower()
+    groups: list[tuple[str, ...]] = []
+    counted: list[tuple[str, ...]] = []
+    if detect_language(asked) == "en":
+        return tuple(g for g in _english_names(asked, translate) if not any(f in before for f in g)), ()
+    folded = to_simplified(asked)
+    cut = [(w, f) for w, f in pseg.cut(folded)]
+    flags = dict(cut)
+    for word in dict.fromkeys([*flags, *_noun_phrases(cut)]):
+        if len(word) < 2 or word in before or is_ask_word(word) or _DEICTIC_ZH.search(word):
+            continue
+        if word in _VAGUE_ATTRIBUTE or word in _GENERIC:
+            continue
+        pieces = [flags.get(word)] if word in flags else [f for _, f in pseg.cut(word)]
+        named = word in flags and (flags[word] in _NAME_FLAGS_ZH or word in place_names(word))
+        noun = any(f and f.startswith("n") for f in pieces)
+        if named or (wants_figure and noun and idf(word) >= min_idf):
+            groups.append((word,))
+            if not named:
+                counted.append((word,))
+    return tuple(dict.fromkeys(groups)), tuple(dict.fromkeys(counted))
+
+
+def unstated_figures(groups: Sequence[tuple[str, ...]], sentence: str) -> list[str]:
+    """The terms a figure was asked for that the sentence names in a clause stating no figure
+    ("…云计算、区块链等领域多家高技术企业上榜": 区块链 is listed, its count is not given). A term
+    only in the heading leaves the sentence's figure to it."""
+    folded = to_simplified(sentence).lower()
+    clauses = re.split(r"[，,；;。！!？?]", folded)
+    out = []
+    for g in groups:
+        held = [c for c in clauses if any(f.lower() in c for f in g)]
+        if held and not any(quantities(c) for c in held):
+            out.append(g[0])
+    return out
+
+
+def _english_names(asked: str, translate: Callable[[str], Sequence[str]] | None) -> list[tuple[str, ...]]:
+    """The capitalised words of an English question (not its first word: "What", "And") that the
+    dictionary translates into a Chinese name (jieba tags it a place, body or person: Germany →
+    德国, Diet → 国会), each with its forms; words with no such translation are not required."""
+    import jieba.posseg as pseg
+
+    if translate is None:
+        return []
+    words = re.findall(r"[A-Za-z][\w&.-]*", asked)
+    out = []
+    for word in words[1:]:
+        bare = word.removesuffix("'s")
+        if not bare[0].isupper() or bare.isupper() or "-" in bare or bare.lower() in _EN_STOP:
+            continue
+        forms = [
+            to_simplified(t)
+            for t in translate(bare)
+            if len(t) >= 2 and any(f in _NAME_FLAGS_ZH for _, f in pseg.cut(to_simplified(t)))
+        ]
+        if forms:
+            out.append(tuple(dict.fromkeys([bare.lower(), *forms])))
+    return out
+
+
+def _noun_phrases(cut: Sequence[tuple[str, str]]) -> list[str]:
+    """A noun with the nouns and verbs written on after it, as one term (量子+计算, 区块+链, 卫星+导航):
+    the compound names the sub-topic, its first piece alone is often common (量子)."""
+    out, run = [], []
+    padded = [*cut, ("", "x")]
+    for i, (word, flag) in enumerate(padded):
+        ends = padded[i + 1][1] in ("x", "uj") if i + 1 < len(padded) else True
+        # A verb closes the compound only where the phrase ends (做量子计算？, not 深圳开展哪种).
+        if run and (flag.startswith("n") or flag == "vn" or (flag == "v" and len(word) >= 2 and ends)):
+            run.append(word)
+            continue
+        if len(run) >= 2 and not any(w in _VAGUE_ATTRIBUTE for w in run):
+            out.append("".join(run))
+        run = [word] if flag.startswith("n") and len(word) >= 2 else []
+    return out
+
+
+def missing_terms(groups: Sequence[tuple[str, ...]], context: str) -> list[str]:
+    """The groups (by their first form) that the folded context does not hold."""
+    folded = to_simplified(context).lower()
+    return [g[0] for g in groups if not any(form.lower() in folded for form in g)]
