@@ -151,6 +151,9 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
     if not (is_follow_up(question) or not names_own_subject(question)):
         return question
     previous = next((t for r, t in reversed(history) if r == "user"), "")
+    resolved = _resolve_pointer(question, history, previous) if about is None else None
+    if resolved:
+        return resolved
     if about is None and previous and is_question(previous):
         about = without_replaced_places(carried_topic(previous, question), question)
         kind, many = asked_kind(previous)
@@ -159,6 +162,31 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
         if kind and back and (back.group(1) in ("它们", "这些")) == many and kind not in to_simplified(about):
             about += kind  # "它们靠什么供电？" after "…造出了多少个微型机器人？": the robots
     return rewrite_follow_up(question, history, about=about)
+
+
+def _resolve_pointer(question: str, history: list[tuple[str, str]], previous: str) -> str | None:
+    """A Chinese follow-up pointing at a class or a body ("这类企业…", "该局…") asked about what it
+    points at (``pointed_subject``), with the previous question's topic when the body came from
+    the previous answer or the topic is not in the phrase."""
+    if not previous or not is_question(previous) or detect_language(question) != "zh":
+        return None
+    if detect_language(previous) != "zh":
+        return None
+    answer = next((t for r, t in reversed(history) if r == "assistant"), "")
+    pointed = pointed_subject(question, previous, answer)
+    if not pointed:
+        return None
+    pointer, subject, from_answer = pointed
+    resolved = question.replace(pointer, subject, 1)
+    folded = to_simplified(resolved)
+    if from_answer:  # the body answered "哪个部门…"; the rest of that question is the topic
+        about = content_of(previous)
+    else:  # the class is the previous question's; its titles and places still scope it
+        about = " ".join(
+            [m.group(0) for m in _TITLE.finditer(previous)]
+            + [p for p in place_names(previous) if to_simplified(p) not in folded]
+        )
+    return resolved if not about or to_simplified(about) in folded else f"{about} {resolved}"
 
 
 _POINTS_BACK_ZH = re.compile(r"^(?:那么|那)?\s*(它们|它|其|这些)")
@@ -368,3 +396,75 @@ def missing_terms(groups: Sequence[tuple[str, ...]], context: str) -> list[str]:
     """The groups (by their first form) that the folded context does not hold."""
     folded = to_simplified(context).lower()
     return [g[0] for g in groups if not any(form.lower() in folded for form in g)]
+
+
+# "这类企业", "此类机构", "这些企业", "该局", "該會": a pointer and the kind it points at.
+# 这些 is read by ``question.rewrite_follow_up`` (这些方向 after a topic ending in 方向).
+_POINTER_KIND_ZH = re.compile(r"(?:这类|此类|这种|该类|该|此)([\u4e00-\u9fff]{1,2})")
+_BODY_KIND_ZH = frozenset("局院会委部所厅署办处署司组")
+# Where a name written in running text starts: after a particle, verb of saying, figure or mark.
+_NAME_BOUND_ZH = re.compile(r"[的了在由是为被将向对从把以据称和与，,。：:；;、“”\"「」『』《》（）()\s\d]")
+
+
+def pointed_subject(question: str, previous: str, answer: str = "") -> tuple[str, str, bool] | None:
+    """What "这类企业 / 该局 / 此类机构" in a Chinese follow-up points at: the previous question's
+    noun phrase ending in that kind ("中国有多少家硬科技类独角兽企业" → 硬科技类独角兽企业), else,
+    when the previous question asked which one (哪个部门 → 该局), the name of that kind the previous
+    answer's quotes give (创新科技及工业局). Returns (the pointer as written, the subject, whether
+    it came from the answer), or None."""
+    folded = to_simplified(question)
+    m = _POINTER_KIND_ZH.search(folded)
+    if not m:
+        return None
+    kind = _kind_after(folded, m)
+    if not kind:
+        return None
+    pointer = question[m.start() : m.start(1) + len(kind)]
+    before = to_simplified(previous)
+    own = _phrase_ending(before, kind)
+    if own:
+        return pointer, own, False
+    named = _name_ending(to_simplified(answer), kind) if answer else ""
+    return (pointer, named, True) if named else None
+
+
+def _kind_after(folded: str, m: re.Match[str]) -> str:
+    """The kind a pointer names: one body character after 该/此 (该局, 该院), else the noun after
+    it (这类企业)."""
+    import jieba.posseg as pseg
+
+    start = m.start(1)
+    if folded[start] in _BODY_KIND_ZH and m.group(0)[0] in "该此" and len(m.group(0).rstrip(m.group(1))) == 1:
+        return folded[start]
+    for word, flag in pseg.cut(folded[start:]):
+        return word if flag.startswith("n") and len(word) >= 2 else ""
+    return ""
+
+
+def _phrase_ending(text: str, kind: str) -> str:
+    """The noun phrase of the text that ends with the kind (adjectives and nouns before it)."""
+    import jieba.posseg as pseg
+
+    at = text.rfind(kind)
+    if at < 0:
+        return ""
+    words = list(pseg.cut(text[: at + len(kind)]))
+    kept: list[str] = []
+    for word, flag in reversed(words):
+        if not (flag[0] in "nabj" or flag in ("vn", "eng")) or (kept and is_ask_word(word)):
+            break
+        kept.insert(0, word)
+    phrase = "".join(kept)
+    return phrase if len(phrase) > len(kind) + 1 and phrase.endswith(kind) else ""
+
+
+def _name_ending(text: str, kind: str) -> str:
+    """The first name of that kind the text writes (创新科技及工业局, 美国参议院): the characters
+    before the kind back to a particle, mark or figure, at least two of them."""
+    for m in re.finditer(re.escape(kind), text):
+        head = text[max(0, m.start() - 12) : m.start()]
+        cut = max((b.end() for b in _NAME_BOUND_ZH.finditer(head)), default=0)
+        name = head[cut:] + kind
+        if len(name) >= len(kind) + 2 and re.fullmatch(r"[\u4e00-\u9fff]+", name):
+            return name
+    return ""
