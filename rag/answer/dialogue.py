@@ -292,6 +292,7 @@ def content_of(question: str) -> str:
 # corpus's chunks) a noun names an attribute or sub-topic the answer must state itself; commoner
 # nouns (资金, 核心, 比例) are said in other words. Fitted on blind dev (per batch, see NOTES-dialog5).
 FOLLOW_UP_MIN_IDF = 4.0
+_FIGURE_KIND_ZH = re.compile(r"[数额率量值]$|比例$|比重$|份额$")
 _NAME_FLAGS_ZH = frozenset({"ns", "nt", "nr", "nrt", "nrfg"})
 _NOUN_FLAGS_ZH = frozenset({"n", "nz", "nt", "ns", "nr", "nrt", "nrfg", "nl"})
 
@@ -330,6 +331,8 @@ def follow_up_terms(
         pieces = [flags.get(word)] if word in flags else [f for _, f in pseg.cut(word)]
         named = word in flags and (flags[word] in _NAME_FLAGS_ZH or word in place_names(word))
         noun = any(f and f.startswith("n") for f in pieces)
+        if not named and _FIGURE_KIND_ZH.search(word):
+            continue  # 票数, 金额, 增长率: the kind of figure asked, which the slot check reads
         if named or (wants_figure and noun and idf(word) >= min_idf):
             groups.append((word,))
             if not named:
