@@ -293,7 +293,10 @@ def content_of(question: str) -> str:
 # nouns (资金, 核心, 比例) are said in other words. Fitted on blind dev (per batch, see NOTES-dialog5).
 FOLLOW_UP_MIN_IDF = 4.0
 _FIGURE_KIND_ZH = re.compile(r"[数额率量值]$|比例$|比重$|份额$")
-_NAME_FLAGS_ZH = frozenset({"ns", "nt", "nr", "nrt", "nrfg"})
+# Places and bodies: jieba tags many two-character words as person names (卫星 nr), so those are not
+# read as names here.
+_NAME_FLAGS_ZH = frozenset({"ns", "nt"})
+_PLACE_FLAGS = frozenset({"ns", "nt", "nr", "nrt", "nrfg"})  # a dictionary translation that is a name
 _NOUN_FLAGS_ZH = frozenset({"n", "nz", "nt", "ns", "nr", "nrt", "nrfg", "nl"})
 
 
@@ -371,7 +374,7 @@ def _english_names(asked: str, translate: Callable[[str], Sequence[str]] | None)
         forms = [
             to_simplified(t)
             for t in translate(bare)
-            if len(t) >= 2 and any(f in _NAME_FLAGS_ZH for _, f in pseg.cut(to_simplified(t)))
+            if len(t) >= 2 and any(f in _PLACE_FLAGS for _, f in pseg.cut(to_simplified(t)))
         ]
         if forms:
             out.append(tuple(dict.fromkeys([bare.lower(), *forms])))
