@@ -36,7 +36,7 @@ from rag.answer.citations import (
     mentions_year,
     verify,
 )
-from rag.answer.dialogue import condense_follow_up, condense_part, content_of
+from rag.answer.dialogue import condense_follow_up, condense_part, content_of, follow_up_terms
 from rag.answer.generators import (
     GENERATORS,
     PROMPT_OVERHEAD_TOKENS,
@@ -351,6 +351,24 @@ class AnswerChain:
         finally:
             state["timings"]["condense"] = (time.perf_counter() - t0) * 1000
 
+    def _new_terms(self, state: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """What a rewritten follow-up names that the previous question did not (``follow_up_terms``):
+        the answering sentence must say it (``required``), with a figure where one is asked
+        (``counted``). Nothing for a standalone question."""
+        question, history = state["question"], state["history"]
+        previous = next((t for r, t in reversed(history) if r == "user"), "")
+        if not previous or state["standalone"] == question or not is_question(previous):
+            return {}
+        expander = self.assistant.retriever.expander
+        required, counted = follow_up_terms(
+            question,
+            previous,
+            idf=expander.idf if expander is not None else (lambda _t: 0.0),
+            wants_figure=analyse(question).wants_figure,
+            translate=expander.expand if expander is not None else None,
+        )
+        return {"required": required, "counted": counted}
+
     def _topic_across_languages(self, question: str, history: Sequence[Turn]) -> str | None:
         """A follow-up in another language than the previous question ("它还提出设立什么基金？"
         after an English question) cannot carry that question's words: their Chinese would only
@@ -451,7 +469,9 @@ class AnswerChain:
         assert isinstance(extractive, ExtractiveGenerator)
         gate_hits = hits
         picks, why = extractive.select_with_reason(
-            GenerationRequest(state["standalone"], hits, language, script, asked=question)
+            GenerationRequest(
+                state["standalone"], hits, language, script, asked=question, **self._new_terms(state)
+            )
         )
         if not picks:
             timings["generate"] = (time.perf_counter() - t0) * 1000

@@ -8,12 +8,17 @@ follow-up lives in ``rag.answer.question``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
-from rag.answer.citations.figures import asked_years
+from rag.answer.citations.figures import asked_years, quantities
 from rag.answer.question import (
     _ASK_SPAN_ZH,
+    _EN_STOP,
+    _GENERIC,
     _TITLE,
+    _VAGUE_ATTRIBUTE,
     COMMON_ACRONYMS,
+    is_ask_word,
     is_follow_up,
     is_question,
     rewrite_follow_up,
@@ -146,6 +151,9 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
     if not (is_follow_up(question) or not names_own_subject(question)):
         return question
     previous = next((t for r, t in reversed(history) if r == "user"), "")
+    resolved = _resolve_pointer(question, history, previous) if about is None else None
+    if resolved:
+        return resolved
     if about is None and previous and is_question(previous):
         about = without_replaced_places(carried_topic(previous, question), question)
         kind, many = asked_kind(previous)
@@ -154,6 +162,31 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
         if kind and back and (back.group(1) in ("它们", "这些")) == many and kind not in to_simplified(about):
             about += kind  # "它们靠什么供电？" after "…造出了多少个微型机器人？": the robots
     return rewrite_follow_up(question, history, about=about)
+
+
+def _resolve_pointer(question: str, history: list[tuple[str, str]], previous: str) -> str | None:
+    """A Chinese follow-up pointing at a class or a body ("这类企业…", "该局…") asked about what it
+    points at (``pointed_subject``), with the previous question's topic when the body came from
+    the previous answer or the topic is not in the phrase."""
+    if not previous or not is_question(previous) or detect_language(question) != "zh":
+        return None
+    if detect_language(previous) != "zh":
+        return None
+    answer = next((t for r, t in reversed(history) if r == "assistant"), "")
+    pointed = pointed_subject(question, previous, answer)
+    if not pointed:
+        return None
+    pointer, subject, from_answer = pointed
+    resolved = question.replace(pointer, subject, 1)
+    folded = to_simplified(resolved)
+    if from_answer:  # the body answered "哪个部门…"; the rest of that question is the topic
+        about = content_of(previous)
+    else:  # the class is the previous question's; its titles and places still scope it
+        about = " ".join(
+            [m.group(0) for m in _TITLE.finditer(previous)]
+            + [p for p in place_names(previous) if to_simplified(p) not in folded]
+        )
+    return resolved if not about or to_simplified(about) in folded else f"{about} {resolved}"
 
 
 _POINTS_BACK_ZH = re.compile(r"^(?:那么|那)?\s*(它们|它|其|这些)")
@@ -253,3 +286,191 @@ def preceding_text(hit, hits) -> str:
 def content_of(question: str) -> str:
     """A Chinese question without the words that ask (它的多少/哪些/什么…): everything it says."""
     return re.sub(r"^[，,\s]+|[，,。？?！!\s]+$", "", _ASK_SPAN_ZH.sub("", question))
+
+
+# A follow-up's own terms: what it adds to the carried subject. Rarer than this (BM25 IDF over the
+# corpus's chunks) a noun names an attribute or sub-topic the answer must state itself; commoner
+# nouns (资金, 核心, 比例) are said in other words. Fitted on blind dev (per batch, see NOTES-dialog5).
+FOLLOW_UP_MIN_IDF = 4.0
+_FIGURE_KIND_ZH = re.compile(r"[数额率量值]$|比例$|比重$|份额$")
+# Places and bodies: jieba tags many two-character words as person names (卫星 nr), so those are not
+# read as names here.
+_NAME_FLAGS_ZH = frozenset({"ns", "nt"})
+_PLACE_FLAGS = frozenset({"ns", "nt", "nr", "nrt", "nrfg"})  # a dictionary translation that is a name
+_NOUN_FLAGS_ZH = frozenset({"n", "nz", "nt", "ns", "nr", "nrt", "nrfg", "nl"})
+
+
+def follow_up_terms(
+    asked: str,
+    previous: str,
+    *,
+    idf: Callable[[str], float],
+    wants_figure: bool,
+    translate: Callable[[str], Sequence[str]] | None = None,
+    min_idf: float = FOLLOW_UP_MIN_IDF,
+) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    """What a follow-up names that the previous question did not, each a group of forms the
+    answering sentence (or its heading) must hold one of: a new name (a place, a body, a person:
+    "What was Germany's rate?" → 德国, "那台积电呢" → 台积电), read in English through the dictionary
+    (a capitalised word the dictionary turns into a place, body or person's name); and for a figure asked, its own rare nouns ("其中有多少给台积电在
+    美国建厂" → 建厂): the carried subject's other figure does not answer for them. The carried
+    subject is the passage's business (checked elsewhere), not the sentence's. Returns every
+    term and, of them, the nouns a figure is asked for (``unstated_figures``)."""
+    import jieba.posseg as pseg
+
+    before = to_simplified(previous).lower()
+    groups: list[tuple[str, ...]] = []
+    counted: list[tuple[str, ...]] = []
+    if detect_language(asked) == "en":
+        return tuple(g for g in _english_names(asked, translate) if not any(f in before for f in g)), ()
+    folded = to_simplified(asked)
+    cut = [(w, f) for w, f in pseg.cut(folded)]
+    flags = dict(cut)
+    for word in dict.fromkeys([*flags, *_noun_phrases(cut)]):
+        if len(word) < 2 or word in before or is_ask_word(word) or _DEICTIC_ZH.search(word):
+            continue
+        if word in _VAGUE_ATTRIBUTE or word in _GENERIC:
+            continue
+        pieces = [flags.get(word)] if word in flags else [f for _, f in pseg.cut(word)]
+        named = word in flags and (flags[word] in _NAME_FLAGS_ZH or word in place_names(word))
+        noun = any(f and f.startswith("n") for f in pieces)
+        if not named and _FIGURE_KIND_ZH.search(word):
+            continue  # 票数, 金额, 增长率: the kind of figure asked, which the slot check reads
+        if named or (wants_figure and noun and idf(word) >= min_idf):
+            groups.append((word,))
+            if not named:
+                counted.append((word,))
+    return tuple(dict.fromkeys(groups)), tuple(dict.fromkeys(counted))
+
+
+def unstated_figures(groups: Sequence[tuple[str, ...]], sentence: str) -> list[str]:
+    """The terms a figure was asked for that the sentence names in a clause stating no figure
+    ("…云计算、区块链等领域多家高技术企业上榜": 区块链 is listed, its count is not given). A term
+    only in the heading leaves the sentence's figure to it."""
+    folded = to_simplified(sentence).lower()
+    clauses = re.split(r"[，,；;。！!？?]", folded)
+    out = []
+    for g in groups:
+        held = [c for c in clauses if any(f.lower() in c for f in g)]
+        if held and not any(quantities(c) for c in held):
+            out.append(g[0])
+    return out
+
+
+def _english_names(asked: str, translate: Callable[[str], Sequence[str]] | None) -> list[tuple[str, ...]]:
+    """The capitalised words of an English question (not its first word: "What", "And") that the
+    dictionary translates into a Chinese name (jieba tags it a place, body or person: Germany →
+    德国, Diet → 国会), each with its forms; words with no such translation are not required."""
+    import jieba.posseg as pseg
+
+    if translate is None:
+        return []
+    words = re.findall(r"[A-Za-z][\w&.-]*", asked)
+    out = []
+    for word in words[1:]:
+        bare = word.removesuffix("'s")
+        if not bare[0].isupper() or bare.isupper() or "-" in bare or bare.lower() in _EN_STOP:
+            continue
+        forms = [
+            to_simplified(t)
+            for t in translate(bare)
+            if len(t) >= 2 and any(f in _PLACE_FLAGS for _, f in pseg.cut(to_simplified(t)))
+        ]
+        if forms:
+            out.append(tuple(dict.fromkeys([bare.lower(), *forms])))
+    return out
+
+
+def _noun_phrases(cut: Sequence[tuple[str, str]]) -> list[str]:
+    """A noun with the nouns and verbs written on after it, as one term (量子+计算, 区块+链, 卫星+导航):
+    the compound names the sub-topic, its first piece alone is often common (量子)."""
+    out, run = [], []
+    padded = [*cut, ("", "x")]
+    for i, (word, flag) in enumerate(padded):
+        ends = padded[i + 1][1] in ("x", "uj") if i + 1 < len(padded) else True
+        # A verb closes the compound only where the phrase ends (做量子计算？, not 深圳开展哪种).
+        if run and (flag.startswith("n") or flag == "vn" or (flag == "v" and len(word) >= 2 and ends)):
+            run.append(word)
+            continue
+        if len(run) >= 2 and not any(w in _VAGUE_ATTRIBUTE for w in run):
+            out.append("".join(run))
+        run = [word] if flag.startswith("n") and len(word) >= 2 else []
+    return out
+
+
+def missing_terms(groups: Sequence[tuple[str, ...]], context: str) -> list[str]:
+    """The groups (by their first form) that the folded context does not hold."""
+    folded = to_simplified(context).lower()
+    return [g[0] for g in groups if not any(form.lower() in folded for form in g)]
+
+
+# "这类企业", "此类机构", "这些企业", "该局", "該會": a pointer and the kind it points at.
+# 这些 is read by ``question.rewrite_follow_up`` (这些方向 after a topic ending in 方向).
+_POINTER_KIND_ZH = re.compile(r"(?:这类|此类|这种|该类|该|此)([\u4e00-\u9fff]{1,2})")
+_BODY_KIND_ZH = frozenset("局院会委部所厅署办处署司组")
+# Where a name written in running text starts: after a particle, verb of saying, figure or mark.
+_NAME_BOUND_ZH = re.compile(r"[的了在由是为被将向对从把以据称和与，,。：:；;、“”\"「」『』《》（）()\s\d]")
+
+
+def pointed_subject(question: str, previous: str, answer: str = "") -> tuple[str, str, bool] | None:
+    """What "这类企业 / 该局 / 此类机构" in a Chinese follow-up points at: the previous question's
+    noun phrase ending in that kind ("中国有多少家硬科技类独角兽企业" → 硬科技类独角兽企业), else,
+    when the previous question asked which one (哪个部门 → 该局), the name of that kind the previous
+    answer's quotes give (创新科技及工业局). Returns (the pointer as written, the subject, whether
+    it came from the answer), or None."""
+    folded = to_simplified(question)
+    m = _POINTER_KIND_ZH.search(folded)
+    if not m:
+        return None
+    kind = _kind_after(folded, m)
+    if not kind:
+        return None
+    pointer = question[m.start() : m.start(1) + len(kind)]
+    before = to_simplified(previous)
+    own = _phrase_ending(before, kind)
+    if own:
+        return pointer, own, False
+    named = _name_ending(to_simplified(answer), kind) if answer else ""
+    return (pointer, named, True) if named else None
+
+
+def _kind_after(folded: str, m: re.Match[str]) -> str:
+    """The kind a pointer names: one body character after 该/此 (该局, 该院), else the noun after
+    it (这类企业)."""
+    import jieba.posseg as pseg
+
+    start = m.start(1)
+    if folded[start] in _BODY_KIND_ZH and m.group(0)[0] in "该此" and len(m.group(0).rstrip(m.group(1))) == 1:
+        return folded[start]
+    for word, flag in pseg.cut(folded[start:]):
+        return word if flag.startswith("n") and len(word) >= 2 else ""
+    return ""
+
+
+def _phrase_ending(text: str, kind: str) -> str:
+    """The noun phrase of the text that ends with the kind (adjectives and nouns before it)."""
+    import jieba.posseg as pseg
+
+    at = text.rfind(kind)
+    if at < 0:
+        return ""
+    words = list(pseg.cut(text[: at + len(kind)]))
+    kept: list[str] = []
+    for word, flag in reversed(words):
+        if not (flag[0] in "nabj" or flag in ("vn", "eng")) or (kept and is_ask_word(word)):
+            break
+        kept.insert(0, word)
+    phrase = "".join(kept)
+    return phrase if len(phrase) > len(kind) + 1 and phrase.endswith(kind) else ""
+
+
+def _name_ending(text: str, kind: str) -> str:
+    """The first name of that kind the text writes (创新科技及工业局, 美国参议院): the characters
+    before the kind back to a particle, mark or figure, at least two of them."""
+    for m in re.finditer(re.escape(kind), text):
+        head = text[max(0, m.start() - 12) : m.start()]
+        cut = max((b.end() for b in _NAME_BOUND_ZH.finditer(head)), default=0)
+        name = head[cut:] + kind
+        if len(name) >= len(kind) + 2 and re.fullmatch(r"[\u4e00-\u9fff]+", name):
+            return name
+    return ""

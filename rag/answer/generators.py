@@ -46,7 +46,14 @@ from rag.answer.citations import (
 )
 from rag.answer.citations.figures import years_in
 from rag.answer.citations.lexical import units
-from rag.answer.dialogue import about_places, carried_places, place_aliases, preceding_text
+from rag.answer.dialogue import (
+    about_places,
+    carried_places,
+    missing_terms,
+    place_aliases,
+    preceding_text,
+    unstated_figures,
+)
 from rag.answer.english import english_amounts, english_sentence
 from rag.answer.names import (
     Lexicon,
@@ -92,6 +99,11 @@ class GenerationRequest:
     language: str  # "zh" | "en": the language to answer in
     script: str  # "simplified" | "traditional" | "english"
     asked: str | None = None  # the user's own words when ``question`` is a rewritten follow-up
+    # What a follow-up adds to the carried subject (``dialogue.follow_up_terms``): groups of forms,
+    # one of each the answering sentence or its heading must hold.
+    required: tuple[tuple[str, ...], ...] = ()
+    # Of those, the ones a figure is asked for: a clause naming one must state a figure.
+    counted: tuple[tuple[str, ...], ...] = ()
 
 
 @runtime_checkable
@@ -490,6 +502,18 @@ class ExtractiveGenerator:
                 ]
                 if not ranked:
                     return [], f"no retrieved passage mentions {subject.removesuffix(chr(39) + 's')}"
+        if request.required:
+            # A follow-up's own new name or attribute ("What was Germany's rate?", "其中多少给台积电"):
+            # the carried subject's sentence about something else does not answer it.
+            lacking = {
+                id(c): missing_terms(request.required, self._context(c) + c.info.lead(c.j)) for c in ranked
+            }
+            for c in ranked:
+                lacking[id(c)] += unstated_figures(request.counted, c.info.sentence(c.j))
+            kept = [c for c in ranked if not lacking[id(c)]]
+            if not kept:
+                return [], f"no retrieved sentence gives {', '.join(lacking[id(ranked[0])])}"
+            ranked = kept
         years = list(q.years)
         if years:
             # The year-bearing sentence must score nearly as well as the best sentence that could

@@ -5,7 +5,15 @@ standalone question is in the answer JSON. Wordings are our own (no gold item)."
 from __future__ import annotations
 
 from rag.answer.answerability import fills_slot
-from rag.answer.dialogue import condense_part, names_own_subject, shared_subject
+from rag.answer.dialogue import (
+    condense_part,
+    follow_up_terms,
+    missing_terms,
+    names_own_subject,
+    pointed_subject,
+    shared_subject,
+    unstated_figures,
+)
 from rag.answer.question import (
     analyse,
     rewrite_follow_up,
@@ -235,3 +243,86 @@ def test_a_later_part_the_documents_do_not_answer_is_named_missing(seed_assistan
     assert "The documents do not answer" in ans.answer
     cited = {c.n: c for c in ans.citations}
     assert any("7 亿欧元" in cited[n].quote or "7亿欧元" in cited[n].quote for n in first["citations"])
+
+
+# --- a follow-up's own new terms, and what 这类/该 point at (wordings our own) -----------------
+
+
+def test_a_follow_up_requires_its_own_new_names_and_rare_nouns(seed_assistant: Assistant) -> None:
+    lexicon = seed_assistant.retriever.expander
+    assert lexicon is not None
+    required, counted = follow_up_terms(
+        "其中多少用于卫星导航？", "德国通信研究计划投资多少？", idf=lexicon.idf, wants_figure=True
+    )
+    assert ("卫星导航",) in required and ("卫星导航",) in counted
+    # What the previous question already said is the carried subject's, not a new term.
+    required, _ = follow_up_terms(
+        "德国的呢？", "德国通信研究计划投资多少？", idf=lexicon.idf, wants_figure=True
+    )
+    assert required == ()
+    # A new place is required whatever the slot; common nouns (资金) are said in other words.
+    required, counted = follow_up_terms(
+        "那韩国的研发资金呢？", "日本的研发经费是多少？", idf=lexicon.idf, wants_figure=True
+    )
+    assert ("韩国",) in required and ("资金",) not in required and counted == ()
+    # English: a capitalised word the dictionary makes a place, under its Chinese forms.
+    required, _ = follow_up_terms(
+        "What was Germany's rate?",
+        "How fast did China's high-tech exports grow?",
+        idf=lexicon.idf,
+        wants_figure=True,
+        translate=lexicon.expand,
+    )
+    assert any("德国" in group for group in required)
+    assert not any("what" in group for group in required)
+
+
+def test_a_counted_term_needs_a_figure_in_its_own_clause() -> None:
+    listed = "另外还有机器人、云计算、区块链等领域多家企业上榜，整体合计89家。"
+    assert unstated_figures([("区块链",)], listed) == ["区块链"]
+    assert unstated_figures([("区块链",)], "其中区块链企业5家，云计算企业3家。") == []
+    # Only in the heading: the sentence's figure is the term's.
+    assert unstated_figures([("区块链",)], "合计89家。") == []
+    assert missing_terms([("德国", "germany")], "Germany's exports") == []
+    assert missing_terms([("德国",)], "法国的出口额") == ["德国"]
+
+
+def test_a_class_or_body_pointer_resolves_to_what_it_points_at() -> None:
+    assert pointed_subject("这类企业主要集中在哪些领域？", "中国有多少家硬科技类独角兽企业？") == (
+        "这类企业",
+        "硬科技类独角兽企业",
+        False,
+    )
+    answer = "根据检索到的文档：\n6月8日，美国参议院以 68 票赞成、32 票反对的结果投票通过该法案[1]。"
+    assert pointed_subject("該院的投票結果如何？", "哪个议院通过了美国创新与竞争法案？", answer) == (
+        "該院",
+        "美国参议院",
+        True,
+    )
+    # Nothing of that kind before: nothing resolved (the topic is carried the usual way).
+    assert pointed_subject("该局的局长是谁？", "哪个部门发布了蓝图？", "文件没有说。") is None
+    assert pointed_subject("这些方向又分多少项策略？", "蓝图有哪四个发展方向？") is None
+
+
+def test_a_new_sub_topic_without_its_own_figure_is_refused_by_name(seed_assistant: Assistant) -> None:
+    """The seeds count China's unicorns by field for some fields only: asked for a field they list
+    without a count, the total (or another field's count) is no answer; a counted field is."""
+    question = "胡润研究院的榜单上中国独角兽企业一共有多少家？"
+    first = seed_assistant.ask(question)
+    assert not first.refused and "227" in first.answer, first.refusal_reason
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
+    ans = seed_assistant.ask("其中做区块链的有几家？", history=history)
+    assert ans.refused and ans.citations == [], ans.answer
+    assert "区块链" in (ans.refusal_reason or "")
+    counted = seed_assistant.ask("其中做人工智能的有几家？", history=history)
+    assert not counted.refused and "22" in counted.answer, counted.refusal_reason
+
+
+def test_a_body_pointer_carries_the_body_the_previous_answer_named(seed_assistant: Assistant) -> None:
+    question = "哪个议院投票通过了2021年美国创新与竞争法案？"
+    first = seed_assistant.ask(question)
+    assert not first.refused and "参议院" in first.answer, first.refusal_reason
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
+    ans = seed_assistant.ask("该院有多少票反对？", history=history)
+    assert "参议院" in ans.standalone and "创新与竞争法案" in ans.standalone, ans.standalone
+    assert not ans.refused and "32" in ans.answer, ans.refusal_reason
