@@ -386,8 +386,11 @@ def _closeness(text: str, near: Sequence[str]) -> Callable[[Rendering], float]:
 
 
 def states_duration(text: str) -> bool:
-    """The text states a length of time (3个月, 5~10年, 三年): what "how long" asks for."""
-    return any(figure_kind(r) == "duration" for r in renderings(text))
+    """The text states a length of time (3个月, 5~10年, 三年) or a span of years (2021~2025年,
+    2022~2026财年): what "how long" or "over what period" asks for."""
+    return any(
+        figure_kind(r) == "duration" or YEAR_RANGE_RE.fullmatch(r.chinese.strip()) for r in renderings(text)
+    )
 
 
 def english_facts(

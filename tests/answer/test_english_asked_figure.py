@@ -72,6 +72,8 @@ def test_a_count_written_with_its_magnitude_is_a_count():
         ("分别用了46年、35年", True),
         ("项目期限为三年", True),
         ("周期为6个月", True),
+        ("实施期为2021~2025年", True),
+        ("在 2022~2026 财年拨款", True),
         ("2021年将拨款3亿卢布", False),
         ("共 72 条", False),
     ],
