@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.answer.citations.figures import (
@@ -20,6 +21,7 @@ from rag.answer.citations.figures import (
     SPACED_THOUSANDS_RE,
     arabic_numerals,
 )
+from rag.text import has_cjk, to_simplified
 
 # Currency words → the English prefix (symbol) or suffix code.
 _CURRENCIES: dict[str, str] = {
@@ -121,6 +123,15 @@ HEDGED_MAGNITUDE_RE = re.compile(
     rf"(?P<hedge>近|约|約|逾|超过|超過)(?P<size>[十百千])(?P<mag>[万萬亿億])(?![{_CN_NUM}])(?P<cur>{_CUR_ALT})?"
 )
 _SIZES = {"十": 10, "百": 100, "千": 1000}
+# A value without a unit that the sentence states as a measure (硬科技指数为84.04, 得分达 76.5分), or a
+# table cell that is only a number (| 84.04 |): it reads the same in English, but a reader who
+# cannot read the quote only learns it when it is written outside the quote.
+BARE_VALUE_RE = re.compile(
+    r"(?:(?<=为|為|达|達|是|至)|(?<=达到|達到|高达|高達|约为|約為))\s*"
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?P<points>\s*分(?![之钟鐘]))?"
+    r"(?![\d%％‰]|[.,]\d|\s*[~～\-–—]\s*\d|\s*[\u3400-\u9fff])"
+)
+TABLE_CELL_RE = re.compile(r"(?:(?<=\|)|^)[ \t]*(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)[ \t]*(?=\||$)", re.M)
 _MONTHS = "January February March April May June July August September October November December".split()
 YEAR_RANGE_RE = re.compile(
     r"(?P<a>(?:19|20)\d{2})\s*(?:年)?\s*[~～\-–—至到]\s*(?P<b>(?:19|20)\d{2})\s*(?P<fy>财年|財年|财政年度|年)?"
@@ -159,6 +170,7 @@ class Rendering:
     chinese: str
     english: str
     in_words: bool = False  # written in Chinese numerals (八项, 三个月, 八千八百万美元)
+    bare: bool = False  # a unitless value (指数为84.04, a table cell): only a figure question shows it
 
 
 def _amount(m: re.Match[str]) -> str | None:
@@ -218,10 +230,10 @@ def renderings(text: str) -> list[Rendering]:
     out: list[Rendering] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, english: str | None, in_words: bool = False) -> None:
+    def add(start: int, end: int, english: str | None, in_words: bool = False, bare: bool = False) -> None:
         if english and not any(s < end and start < e for s, e in taken):
             taken.append((start, end))
-            out.append(Rendering(start, end, text[start:end], english, in_words))
+            out.append(Rendering(start, end, text[start:end], english, in_words, bare))
 
     for m in AMOUNT_RANGE_RE.finditer(t):
         add(m.start(), m.end(), _amount_range(m))
@@ -279,6 +291,16 @@ def renderings(text: str) -> list[Rendering]:
             and len(arabic.rstrip("多")) - 1 <= found[0].end <= len(arabic)
         ):
             add(m.start(), m.end(), found[0].english, in_words=True)
+    bare = [*BARE_VALUE_RE.finditer(t), *(m for m in TABLE_CELL_RE.finditer(t) if "|" in t)]
+    for m in bare:
+        num = m.group("num")
+        if "." not in num and re.fullmatch(r"(?:19|20)\d{2}", num):
+            continue  # 至2025: a year
+        points = " points" if m.groupdict().get("points") else ""
+        first_cell = not t[t.rfind("\n", 0, m.start("num")) + 1 : m.start("num")].strip()
+        if m.re is TABLE_CELL_RE and first_cell and "." not in num:
+            continue  # a row's number (序号) in the first column, not a value
+        add(m.start("num"), m.end(), f"{num}{points}", bare=True)
     out.sort(key=lambda r: r.start)
     return out
 
@@ -296,7 +318,7 @@ def annotate(text: str) -> str:
     parts: list[str] = []
     last = 0
     for r in renderings(text):
-        if r.english.rstrip("%") == r.chinese.rstrip("%％") or r.english == r.chinese.rstrip("年"):
+        if r.bare or r.english.rstrip("%") == r.chinese.rstrip("%％") or r.english == r.chinese.rstrip("年"):
             continue
         if "%" in r.english or figure_kind(r) == "count":
             continue
@@ -325,10 +347,15 @@ def english_amounts(text: str) -> str:
 
 
 FIGURE_KINDS = ("amount", "count", "percentage", "date", "duration")
+# Questions that a unitless value can answer (an index, a score, a table cell): not a date, a
+# duration, a share, a place or a name.
+_VALUE_SLOTS = frozenset({"amount", "count", "fact", "comparison"})
 
 
 def figure_kind(r: Rendering) -> str:
     """Which question slot (rag.answer.question) a rendered figure fills."""
+    if r.bare:
+        return "value"
     chinese = arabic_numerals(r.chinese) if r.in_words else r.chinese
     if any(p.fullmatch(chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE, MONTH_DAY_RE)):
         return "date"
@@ -343,23 +370,74 @@ def figure_kind(r: Rendering) -> str:
     return "amount"
 
 
-def english_facts(text: str, limit: int = 4, slot: str | None = None, slot_limit: int = 6) -> list[str]:
+_MEASURE_AFTER = re.compile(r"\s*(?:个|個|家|项|項|所|名|人|条|條|座|台|套|件|篇|辆|輛|颗|顆|户|戶)")
+_CUR_RE = re.compile(_CUR_ALT)
+_CLAUSE_BREAK = re.compile(r"[，,；;。、：:|\n]")
+
+
+def _closeness(text: str, near: Sequence[str]) -> Callable[[Rendering], float]:
+    """How far a figure is from the nearest of the question's words the text holds (characters):
+    a sentence listing wind and solar figures states the asked one beside the asked word."""
+    folded = to_simplified(text)
+    if len(folded) != len(text):
+        folded = text
+    spans = [
+        (m.start(), m.end())
+        for term in {t for t in near if len(t) >= 2 and has_cjk(t)}
+        for m in re.finditer(re.escape(term), folded)
+    ]
+
+    def distance(r: Rendering) -> float:
+        # Chinese names the measure before its figure, inside one clause (风电装机达3亿千瓦，太阳能…达
+        # 2.5亿千瓦): a clause break between them, or a word only after the figure, counts as far.
+        gaps = []
+        for s, e in spans:
+            before = e <= r.start
+            between = folded[e : r.start] if before else folded[r.end : s]
+            breaks = len(_CLAUSE_BREAK.findall(between))
+            gaps.append(breaks * 1000 + (0 if before else 500) + len(between))
+        return min(gaps, default=0.0)
+
+    return distance
+
+
+def states_duration(text: str) -> bool:
+    """The text states a length of time (3个月, 5~10年, 三年) or a span of years (2021~2025年,
+    2022~2026财年): what "how long" or "over what period" asks for."""
+    return any(
+        figure_kind(r) == "duration" or YEAR_RANGE_RE.fullmatch(r.chinese.strip()) for r in renderings(text)
+    )
+
+
+def english_facts(
+    text: str,
+    limit: int = 4,
+    slot: str | None = None,
+    slot_limit: int = 6,
+    near: Sequence[str] = (),
+) -> list[str]:
     """What a reader without Chinese should see first: each amount and percentage in English
     followed by its Chinese original, then dates ("US$24 billion (240亿美元)", "July 2022").
 
     ``slot``: the kind of figure the question asks for (amount, count, percentage, date); those
     come first, up to ``slot_limit`` (a table row or a series states several), so the asked figure
-    is not crowded out by the sentence's other numbers."""
+    is not crowded out by the sentence's other numbers. ``near``: the question's (Chinese) words;
+    figures closest to them come first inside each group, so the limit drops the far ones."""
     asked: list[str] = []
     facts: list[str] = []
     dates: list[str] = []
-    for r in renderings(text):
+    found = sorted(renderings(text), key=_closeness(text, near)) if near else renderings(text)
+    for r in found:
         kind = figure_kind(r)
+        if kind == "amount" and _MEASURE_AFTER.match(text, r.end) and not _CUR_RE.search(r.chinese):
+            kind = "count"  # 150万个 (base stations): a count written with its magnitude
         if r.in_words and kind == "count" and slot != "count":
             # A count in words (八项, 四个方面) enumerates the text's own parts far more often than
             # it states the figure asked for: only a "how many" question gets it.
             continue
-        said = r.english if kind in ("date", "percentage") else f"{r.english} ({r.chinese.strip()})"
+        if kind == "value" and slot not in _VALUE_SLOTS:
+            continue
+        said = r.english if kind in ("date", "percentage", "value") else f"{r.english} ({r.chinese.strip()})"
         if slot in FIGURE_KINDS and kind == slot:
             asked.append(said)
         elif kind == "date":
@@ -383,6 +461,7 @@ __all__ = [
     "named_terms",
     "render_figure",
     "renderings",
+    "states_duration",
 ]
 
 
@@ -408,11 +487,13 @@ def named_terms(text: str, limit: int = 2, min_chars: int = 3) -> list[str]:
     return [t for _, _, t in sorted(found)]
 
 
-def english_sentence(title: str, quote: str, n: int, slot: str | None = None) -> str:
+def english_sentence(
+    title: str, quote: str, n: int, slot: str | None = None, near: Sequence[str] = ()
+) -> str:
     """One English sentence for a verbatim Chinese quote: what can be said in English first (the
     figures with their units, dates, the named programme), then the quote with its [n]:
     According to 《title》: US$24 billion (240亿美元); CHIPS Act (芯片法案) — “…240亿美元…” [1]."""
-    said = english_facts(quote, slot=slot) + named_terms(quote)
+    said = english_facts(quote, slot=slot, near=near) + named_terms(quote)
     if not said:
         return f"According to 《{title}》, “{quote}” [{n}]."
     return f"According to 《{title}》: {'; '.join(said)} — “{quote}” [{n}]."

@@ -44,7 +44,7 @@ from rag.answer.citations import (
     mentions_year,
     quantities,
 )
-from rag.answer.citations.figures import years_in
+from rag.answer.citations.figures import span_years, states_change, years_in
 from rag.answer.citations.lexical import units
 from rag.answer.dialogue import (
     about_places,
@@ -54,7 +54,7 @@ from rag.answer.dialogue import (
     preceding_text,
     unstated_figures,
 )
-from rag.answer.english import english_amounts, english_sentence
+from rag.answer.english import english_amounts, english_sentence, states_duration
 from rag.answer.names import (
     Lexicon,
     literal_words,
@@ -520,7 +520,8 @@ class ExtractiveGenerator:
             # answer (fills the slot): a headline repeating the question's words sets no bar.
             answering = self._answering(q, ranked, request.question) if p.year_ratio_slot else ranked
             best = max(c.score for c in answering or ranked)
-            ranked = [c for c in ranked if any(mentions_year(self._year_scope(c), y) for y in years)]
+            span = span_years(request.asked or request.question)
+            ranked = [c for c in ranked if self._in_years(c, years, span)]
             kept = (
                 [c for c in answering if any(c is r for r in ranked)] if answering is not ranked else ranked
             )
@@ -587,7 +588,11 @@ class ExtractiveGenerator:
             if not kept:
                 return [], scoped[id(ranked[0])]
             ranked = kept
-        if q.wants_figure or asks_for_quantity(request.question):
+        if q.slot == "duration" and request.language == "en":
+            # "How long / how many years": a length of time (46年, 三个月), which ``quantities`` reads
+            # as a date part; a sentence stating none does not answer.
+            ranked = [c for c in ranked if states_duration(c.info.sentence(c.j))]
+        elif q.wants_figure or asks_for_quantity(request.question):
             # "多少 / how much" is not answered by a sentence that states no figure (only dates).
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
         if q.slot in self.params.typed_slots:
@@ -711,6 +716,16 @@ class ExtractiveGenerator:
                 out.append(c)
         return out
 
+    @classmethod
+    def _in_years(cls, c: Pick, years: Sequence[str], span: tuple[str, str] | None) -> bool:
+        """The sentence's scope names a year asked; for a change asked between two years ("from
+        2020 to 2021"), the first year alone is enough only when the sentence states the change
+        itself (从2020年的1300亿元下滑至697.1亿元: the later year is its document's)."""
+        named = [y for y in years if mentions_year(cls._year_scope(c), y)]
+        if not named or span is None or span[1] in named:
+            return bool(named)
+        return states_change(c.info.sentence(c.j))
+
     @staticmethod
     def _year_scope(c: Pick, title: bool = True) -> str:
         """Where a sentence's year is read: the sentence and its heading, and, when the sentence
@@ -760,9 +775,10 @@ class ExtractiveGenerator:
         parts: list[str] = []
         if v == "en":
             slot = analyse(request.question).slot
+            near = self._question_terms(request)[0]  # the asked figure is stated beside the asked words
             for c in picks:
                 q = display_quote(c.info.sentence(c.j)).rstrip("。；;，,")
-                said = english_sentence(c.info.chunk.title or c.info.chunk.source, q, c.n, slot)
+                said = english_sentence(c.info.chunk.title or c.info.chunk.source, q, c.n, slot, near)
                 at = said.rfind(f"[{c.n}]")
                 parts.append(f"{said[:at]}{_markers(c)}{said[at + len(f'[{c.n}]') :]}" if at >= 0 else said)
             return lead + "\n" + "\n".join(parts)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from rag.answer.citations.figures import arabic_numerals, asked_years
+from rag.answer.citations.figures import arabic_numerals, asked_years, span_years
 from rag.text import detect_language, keyword_tokens, place_names, to_simplified
 
 # Slots whose type an answering sentence must state (a figure for an amount, a place for "where" …).
@@ -97,6 +97,8 @@ _EN_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
+    # "How many years did it take": a length of time (46年), not a count of things.
+    ("duration", re.compile(r"\bhow many (?:more )?(?:years|months|weeks|days)\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bwhat (?:is|was) the number of\b|\bnumber of\b", re.I)),
     (
         "date",
@@ -506,7 +508,9 @@ def _is_noun(word: str) -> bool:
 
 def asked_point_years(question: str) -> tuple[str, ...]:
     """The years a question asks about, without those that only bound a range (post-2008)."""
-    ranged = {a or b for a, b in _RANGE_YEAR.findall(to_simplified(question))}
+    # "From 2020 to 2021" asks a change between two years: its first year is no open bound.
+    span = set(span_years(question) or ())
+    ranged = {a or b for a, b in _RANGE_YEAR.findall(to_simplified(question))} - span
     return tuple(y for y in asked_years(question) if y not in ranged)
 
 

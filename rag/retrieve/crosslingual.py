@@ -247,8 +247,32 @@ def pinyin_keys(word: str, readings: Mapping[str, frozenset[str]], limit: int = 
     return keys
 
 
+# British spellings CC-CEDICT writes the American way (centre → center, programme → program,
+# organisation → organization, defence → defense, labour → labor, analyse → analyze, catalogue →
+# catalog): tried as further forms of a word, so a form no gloss uses costs
+# nothing. "-our" only after three letters or more (four, hour, tour stay).
+_AMERICAN: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<=[bcdghkmnpstv])re(s?)$"), r"er\1"),
+    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing|ation|ations|er|ers)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z]{2})ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"^([a-z]{3,})our(s|ed|ing|able)?$"), r"\1or\2"),
+    (re.compile(r"(?<=[fc])ence(s?)$"), r"ense\1"),
+    (re.compile(r"mme(s?)$"), r"m\1"),
+    (re.compile(r"ogue(s?)$"), r"og\1"),
+    (re.compile(r"^tonne(s?)$"), r"ton\1"),
+)
+
+
+def american_spelling(word: str) -> str:
+    """The American spelling of a British word (centres → centers), else the word."""
+    for pattern, repl in _AMERICAN:
+        word = pattern.sub(repl, word)
+    return word
+
+
 def word_variants(word: str) -> list[str]:
-    """The word, then crude lemmas (plural, past, gerund) to try when it is not a gloss itself."""
+    """The word, then crude lemmas (plural, past, gerund) to try when it is not a gloss itself,
+    each also in its American spelling (CC-CEDICT's: "programmes" → "programs" → "program")."""
     out = [word]
     if len(word) > 3:
         if word.endswith("ies"):
@@ -261,7 +285,8 @@ def word_variants(word: str) -> list[str]:
             out += [word[:-1], word[:-2]]
         if word.endswith("ing"):
             out += [word[:-3], word[:-3] + "e"]
-    return out
+    american = [american_spelling(w) for w in out]
+    return list(dict.fromkeys(out + [w for w in american if len(w) > 1]))
 
 
 def derived_variants(word: str) -> list[str]:

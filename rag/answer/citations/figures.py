@@ -147,6 +147,34 @@ def asked_years(question: str) -> list[str]:
     return years_in(_TITLE_RE.sub(" ", question))
 
 
+# A change asked between two years: "from 2020 to 2021", "between 2019 and 2021", 从2020年到2021年.
+_SPAN_YEARS = re.compile(
+    r"\b(?:from|between)\s+(?:fy\s*)?((?:19|20)\d{2})\s+(?:to|and|until|through)\s+(?:fy\s*)?((?:19|20)\d{2})\b"
+    r"|从\s*((?:19|20)\d{2})\s*年?\s*(?:到|至)\s*((?:19|20)\d{2})",
+    re.IGNORECASE,
+)
+# A sentence stating a change to a new value (从2020年的1300亿元下滑至697.1亿元, 增长到150万个): it gives
+# both ends of the span though it may write only the first year (the second is its document's year).
+_CHANGE_RE = re.compile(
+    r"(?:下滑|下降|降低|回落|减少|增长|增加|提高|提升|上升|扩大|缩小|攀升|跃升|增|降|升)了?\s*(?:至|到)"
+    r"|从.{1,40}?(?:至|到|增至|降至|升至)"
+)
+
+
+def span_years(question: str) -> tuple[str, str] | None:
+    """The two years a change question spans ("from 2020 to 2021"), or None."""
+    m = _SPAN_YEARS.search(normalise_numbers(_TITLE_RE.sub(" ", question)))
+    if not m:
+        return None
+    a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return (a, b) if a != b else None
+
+
+def states_change(text: str) -> bool:
+    """The text states a change from one value to another (下滑至, 从…增至…)."""
+    return bool(_CHANGE_RE.search(normalise_numbers(text)))
+
+
 _QUANTITY_ZH = re.compile(r"多少|几(?!乎)|多大|多高|多长|多快|比重|占比|佔比|比例")
 _QUANTITY_EN = re.compile(
     r"\bhow (?:much|many|large|big|high|fast|long)\b"
