@@ -298,8 +298,8 @@ def renderings(text: str) -> list[Rendering]:
             continue  # 至2025: a year
         points = " points" if m.groupdict().get("points") else ""
         first_cell = not t[t.rfind("\n", 0, m.start("num")) + 1 : m.start("num")].strip()
-        if m.re is TABLE_CELL_RE and first_cell and "." not in num:
-            continue  # a row's number (序号) in the first column, not a value
+        if m.re is TABLE_CELL_RE and first_cell:
+            continue  # a row's number (序号, 1.2) in the first column, not a value
         add(m.start("num"), m.end(), f"{num}{points}", bare=True)
     out.sort(key=lambda r: r.start)
     return out
@@ -401,12 +401,18 @@ def _closeness(text: str, near: Sequence[str]) -> Callable[[Rendering], float]:
     return distance
 
 
-def states_duration(text: str) -> bool:
-    """The text states a length of time (3个月, 5~10年, 三年) or a span of years (2021~2025年,
-    2022~2026财年): what "how long" or "over what period" asks for."""
+def states_duration(text: str, spans: bool = True) -> bool:
+    """The text states a length of time (3个月, 5~10年, 三年) or, with ``spans``, a span of years
+    (2021~2025年, 2022~2026财年): what "how long" or "over what period" asks for. "How many years"
+    counts years: only a length answers it (as 多少年 does in Chinese), not a label such as
+    "2020-2021年版"."""
     return any(
-        figure_kind(r) == "duration" or YEAR_RANGE_RE.fullmatch(r.chinese.strip()) for r in renderings(text)
+        figure_kind(r) == "duration" or (spans and YEAR_RANGE_RE.fullmatch(r.chinese.strip()))
+        for r in renderings(text)
     )
+
+
+COUNTED_TIME_RE = re.compile(r"\bhow\s+many\s+(?:more\s+)?(?:years|months|weeks|days)\b", re.I)
 
 
 def english_facts(
@@ -462,6 +468,7 @@ __all__ = [
     "render_figure",
     "renderings",
     "states_duration",
+    "COUNTED_TIME_RE",
 ]
 
 

@@ -54,7 +54,7 @@ from rag.answer.dialogue import (
     preceding_text,
     unstated_figures,
 )
-from rag.answer.english import english_amounts, english_sentence, states_duration
+from rag.answer.english import COUNTED_TIME_RE, english_amounts, english_sentence, states_duration
 from rag.answer.names import (
     Lexicon,
     literal_words,
@@ -591,7 +591,8 @@ class ExtractiveGenerator:
         if q.slot == "duration" and request.language == "en":
             # "How long / how many years": a length of time (46年, 三个月), which ``quantities`` reads
             # as a date part; a sentence stating none does not answer.
-            ranked = [c for c in ranked if states_duration(c.info.sentence(c.j))]
+            spans = not COUNTED_TIME_RE.search(request.asked or request.question)
+            ranked = [c for c in ranked if states_duration(c.info.sentence(c.j), spans)]
         elif q.wants_figure or asks_for_quantity(request.question):
             # "多少 / how much" is not answered by a sentence that states no figure (only dates).
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]

@@ -7,7 +7,7 @@ import pytest
 
 from rag.answer.citations import figures, missing_figures
 from rag.answer.citations.figures import span_years, states_change
-from rag.answer.english import english_facts, english_sentence, renderings, states_duration
+from rag.answer.english import COUNTED_TIME_RE, english_facts, english_sentence, renderings, states_duration
 from rag.answer.question import analyse, detect_slot
 
 
@@ -80,6 +80,21 @@ def test_a_count_written_with_its_magnitude_is_a_count():
 )
 def test_states_duration(text, expected):
     assert states_duration(text) is expected
+
+
+def test_a_count_of_years_needs_a_length_not_a_span_of_years():
+    """ "How many years" counts years (46年, 三年); a span such as an edition's "2020-2021年版"
+    answers "over what period", not "how many years"."""
+    assert states_duration("实施期为2021~2025年")
+    assert not states_duration("（2020-2021年版）", spans=False)
+    assert states_duration("分别用了46年、35年", spans=False)
+    assert COUNTED_TIME_RE.search("How many years of tax exemption do chipmakers get?")
+    assert not COUNTED_TIME_RE.search("Over what period does the plan run?")
+
+
+def test_a_hierarchical_row_number_is_not_a_value():
+    said = english_facts("3.2 | 每千名劳动人口中创科从业人员 | 9.15 | 11.56 | 16.54 | 28.05", slot="count")
+    assert said == ["9.15", "11.56", "16.54", "28.05"]
 
 
 def test_how_many_years_asks_for_a_length_of_time():
