@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from rag.answer.citations.figures import Figure, figure_supported, normalise_numbers, quantities
 from rag.answer.citations.lexical import containment, fold, units
-from rag.answer.question import BODY_GROUPS, Question, clause_number
+from rag.answer.question import BODY_GROUPS, Question, clause_number, frames_question
 from rag.text import detect_language, place_names, to_simplified
 
 _DATE = re.compile(
@@ -385,7 +385,11 @@ def missing_terms(question: Question, contexts: Iterable[str]) -> list[str]:
     from rag.text import keyword_tokens
 
     text = "".join(fold("\n".join(contexts)).split())
-    terms = [t for t in dict.fromkeys(keyword_tokens(question.text)) if len(t) >= 2 and not _ASKING.match(t)]
+    terms = [
+        t
+        for t in dict.fromkeys(keyword_tokens(question.text))
+        if len(t) >= 2 and not _ASKING.match(t) and not frames_question(t)
+    ]
     terms = [t for t in terms if not any(ch.isdigit() for ch in t)]
     missing = [t for t in terms if t not in text]
     # A word jieba cut inside a longer missing word says nothing more ("京张高铁" and "高铁").

@@ -732,6 +732,25 @@ def is_ask_word(token: str) -> bool:
     return _ASK_WORD.match(folded) is not None or _POINTER_WORD.fullmatch(folded) is not None
 
 
+# jieba's tags of words that say how something is asked or said (认为, 打算, 比较, 这), not what it
+# is about: verbs, adverbs, pronouns, prepositions, conjunctions, particles, localisers, classifiers.
+_FRAME_TAGS = frozenset("v vd vg vi d dg r rr rz p c u uj ul uz ug ud uv f q y e o".split())
+
+
+@lru_cache(maxsize=4096)
+def frames_question(token: str) -> bool:
+    """A question word that asks (由谁来, 哪些) or frames the ask (a verb of saying or planning,
+    an adverb, a pronoun: 认为, 打算, 比较) rather than names what is asked about, read from
+    jieba's part of speech: a passage that answers need not contain it."""
+    import jieba.posseg as pseg
+
+    folded = to_simplified(token)
+    if _ASK_WORD.search(folded) or _POINTER_WORD.fullmatch(folded):
+        return True
+    cut = list(pseg.cut(folded))
+    return len(cut) == 1 and cut[0].flag in _FRAME_TAGS
+
+
 _POINTER_WORD = re.compile(r"[这那该此本][次个些项份部位家场篇台]?")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.answerability import agents, constraint_problem, fills_slot
-from rag.answer.question import analyse, asked_attribute, detect_slot
+from rag.answer.answerability import agents, constraint_problem, fills_slot, missing_terms
+from rag.answer.question import analyse, asked_attribute, detect_slot, frames_question
 from rag.text import to_simplified
 
 
@@ -70,3 +70,11 @@ def test_a_bare_count_next_to_the_people_it_counts_answers_a_people_count() -> N
     assert not fills_slot(q, "有机构预测，到2035年全国养老床位缺口将扩大到500万。")
     # a figure with its own measure word counts that measure, not people
     assert not fills_slot(q, "到2035年全国护理人员培训机构将增加到500万家。")
+
+
+def test_a_refusal_names_missing_content_not_the_words_that_ask() -> None:
+    q = analyse("规划建议由谁来统筹电池回收工作组？")
+    missing = missing_terms(q, ["规划提出建立电池回收体系。"])
+    assert "工作组" in missing
+    assert not {"由谁来", "统筹"} & set(missing)  # the ask and its verb are not content
+    assert frames_question("认为") and frames_question("由谁来") and not frames_question("工作组")
