@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from rag.answer.citations.figures import Figure, figure_supported, normalise_numbers, quantities
 from rag.answer.citations.lexical import containment, fold, units
-from rag.answer.question import BODY_GROUPS, Question, clause_number
+from rag.answer.question import BODY_GROUPS, Question, clause_number, frames_question
 from rag.text import detect_language, place_names, to_simplified
 
 _DATE = re.compile(
@@ -86,7 +86,29 @@ def has_units(question: Question, sentence: str) -> bool:
     sentence (a unit word elsewhere in the question, "资助的研究人员", does not make a count money)."""
     text = normalise_numbers(sentence)
     wanted = [u for u in question.units if u in _UNITS_FOR_SLOT.get(question.slot, ())]
-    return all(_UNIT_IN_TEXT[u].search(text) for u in wanted)
+    return all(
+        _UNIT_IN_TEXT[u].search(text) or (u == "people" and _people_named(question, text)) for u in wanted
+    )
+
+
+# A figure with no measure word after it (900万。): what it counts is named elsewhere in the sentence.
+_BARE_FIGURE = re.compile(r"\d[\d.]*\s*(?:多|余)?\s*[万亿千]\s*(?:多|余)?(?![\u4e00-\u9fffA-Za-z%％])")
+
+
+def _people_named(question: Question, text: str) -> bool:
+    """ "医护人员的缺口将达到900万" counts people: the sentence names the people the question counts
+    (a noun of persons, jieba's noun ending in 员/人/者/生) and gives a bare scaled figure."""
+    import jieba.posseg as pseg
+
+    if question.language != "zh" or not _BARE_FIGURE.search(text):
+        return False
+    folded = to_simplified(text)
+    people = [
+        w
+        for w, flag in pseg.cut(to_simplified(question.text))
+        if flag.startswith("n") and len(w) >= 2 and w[-1] in "员人者生"
+    ]
+    return any(w in folded for w in people)
 
 
 # "多少件提案", "幾個月", "几家企业": the measure word says what is counted. 个 alone is too general
@@ -168,7 +190,8 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
         }
         return _new(names, given)
     if slot == "organisation":
-        return _new(organisations(sentence), given) and names_kind(question, sentence, heading)
+        found = organisations(sentence) | agents(sentence)
+        return _new(found, given) and names_kind(question, sentence, heading)
     if slot == "person":  # "谁": a person, a body, or what plays one ("the central budget" funds research)
         if question.language == "en" and _PERSON_ROLE_EN.search(question.text):
             # A person asked by role ("appointed to lead", "the director"): a person's name must be
@@ -201,6 +224,18 @@ def organisations(sentence: str) -> set[str]:
             names.add(m.group(0))  # one dictionary word: 科技部, 财政部
     names |= {m.group(0) for m in _ORG_EN.finditer(sentence)}
     return names
+
+
+# "由美国贸易代表领导", "由科技部牵头": the one a task is put under, whatever its title ends with.
+_AGENT = re.compile(
+    r"由([\u4e00-\u9fffA-Za-z（）()]{2,14}?)(?:领导|牵头|负责|主导|主持|统筹|组织|承担|主管|组建|执行)"
+)
+
+
+def agents(sentence: str) -> set[str]:
+    """Who a sentence puts in charge (由X领导/牵头/负责): a body or an office that need not end
+    in 部/委员会 (美国贸易代表), so "由谁牵头" is answered by it."""
+    return {m.group(1) for m in _AGENT.finditer(to_simplified(sentence))}
 
 
 def persons(sentence: str) -> set[str]:
@@ -350,7 +385,11 @@ def missing_terms(question: Question, contexts: Iterable[str]) -> list[str]:
     from rag.text import keyword_tokens
 
     text = "".join(fold("\n".join(contexts)).split())
-    terms = [t for t in dict.fromkeys(keyword_tokens(question.text)) if len(t) >= 2 and not _ASKING.match(t)]
+    terms = [
+        t
+        for t in dict.fromkeys(keyword_tokens(question.text))
+        if len(t) >= 2 and not _ASKING.match(t) and not frames_question(t)
+    ]
     terms = [t for t in terms if not any(ch.isdigit() for ch in t)]
     missing = [t for t in terms if t not in text]
     # A word jieba cut inside a longer missing word says nothing more ("京张高铁" and "高铁").

@@ -70,7 +70,7 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "place",
         re.compile(
-            r"哪个城市|哪座城市|哪些城市|哪里|哪儿|何地|哪个省|哪个地区|哪个国家|哪国|在哪|哪些地区|哪些国家|哪些省"
+            r"哪个城市|哪座城市|哪些城市|哪里|哪儿|何地|哪个省|哪个地区|哪个国家|哪国|在哪(?![个些][\u4e00-\u9fff])|哪些地区|哪些国家|哪些省"
         ),
     ),
     ("person", re.compile(r"谁|何人|哪位")),
@@ -378,8 +378,20 @@ def detect_slot(question: str, language: str | None = None) -> str:
     text = to_simplified(question) if lang == "zh" else question
     for slot, pat in patterns:
         if pat.search(text):
+            if slot == "percentage" and lang == "zh" and _asks_which_not_measure(text):
+                continue  # "中国在哪个产业的全球份额仍然很低": the share describes the industry asked for
             return slot
     return "fact"
+
+
+# "哪个产业", "哪些国家": an ask for something of a kind (not 哪一年, a date); a question asking that
+# way names a measure (份额, 比重) to say which one it means, not to ask for the measure.
+_WHICH_KIND = re.compile(r"哪[个些一几家所座位类种]?(?<![年天月])(?![年天月里儿])[\u4e00-\u9fff]")
+_MEASURE_ASKED = re.compile(r"多少|多大|多高|多低|几成|百分之几|几何|怎样|如何|怎么样|是什么水平")
+
+
+def _asks_which_not_measure(folded: str) -> bool:
+    return _WHICH_KIND.search(folded) is not None and _MEASURE_ASKED.search(folded) is None
 
 
 def named_bodies(text: str) -> tuple[str, ...]:
@@ -432,6 +444,7 @@ def analyse(question: str) -> Question:
 _BEFORE_ASK = re.compile(
     r"(?:是|为|有|的|了|分别|大约|大概|约|一共|总共|共|达|达到|到底|究竟|具体|都|各|又|还|将|要|会|能)+$"
 )
+_COPULA_END = re.compile(r"(?:是|为|有|包括|包含)(?:分别|都|各|又|还)?$")
 # Nouns too general to say which attribute is asked (a passage says 措施 and 情况 in other words).
 _VAGUE_ATTRIBUTE = frozenset(
     "情况 内容 方面 问题 东西 事情 时候 时间 地方 部分 方式 方法 作用 意义 特点 目标 措施 举措 政策 要求 重点 "
@@ -452,7 +465,12 @@ def asked_attribute(folded: str) -> str:
     m = _ASK_START_ZH.search(folded)
     if not m:
         return ""
-    head = _BEFORE_ASK.sub("", folded[: m.start()].rstrip())
+    raw = folded[: m.start()].rstrip()
+    if _WHICH_KIND.match(folded, m.start()) and not _COPULA_END.search(raw):
+        # "报告主张哪些国家…": the ask names its own noun (国家), so the word before it is what the
+        # subject does (a verb of saying or planning), not an attribute; "出资人是哪些机构" keeps one.
+        return ""
+    head = _BEFORE_ASK.sub("", raw)
     words = list(pseg.cut(head))
     if not words:
         return ""
@@ -712,6 +730,25 @@ def is_ask_word(token: str) -> bool:
     这个): no passage holds it in that sense, so a sentence should not be scored on it."""
     folded = to_simplified(token)
     return _ASK_WORD.match(folded) is not None or _POINTER_WORD.fullmatch(folded) is not None
+
+
+# jieba's tags of words that say how something is asked or said (认为, 打算, 比较, 这), not what it
+# is about: verbs, adverbs, pronouns, prepositions, conjunctions, particles, localisers, classifiers.
+_FRAME_TAGS = frozenset("v vd vg vi d dg r rr rz p c u uj ul uz ug ud uv f q y e o".split())
+
+
+@lru_cache(maxsize=4096)
+def frames_question(token: str) -> bool:
+    """A question word that asks (由谁来, 哪些) or frames the ask (a verb of saying or planning,
+    an adverb, a pronoun: 认为, 打算, 比较) rather than names what is asked about, read from
+    jieba's part of speech: a passage that answers need not contain it."""
+    import jieba.posseg as pseg
+
+    folded = to_simplified(token)
+    if _ASK_WORD.search(folded) or _POINTER_WORD.fullmatch(folded):
+        return True
+    cut = list(pseg.cut(folded))
+    return len(cut) == 1 and cut[0].flag in _FRAME_TAGS
 
 
 _POINTER_WORD = re.compile(r"[这那该此本][次个些项份部位家场篇台]?")
