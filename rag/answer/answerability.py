@@ -74,7 +74,11 @@ _UNIT_IN_TEXT = {
         re.I,
     ),
     "distance": re.compile(r"公里|千米|\bkm\b|kilomet", re.I),
-    "people": re.compile(r"\d\s*(?:多)?(?:名|位|人)"),
+    # 30多名, 24090万人, 近2800万工作人员: a count, its scale, then people or a noun for them.
+    "people": re.compile(
+        r"\d\s*(?:多|余)?\s*(?:[十百千万亿]+\s*)?(?:多|余)?\s*"
+        r"(?:名|位|人(?!民币)|[\u4e00-\u9fff]{0,4}?(?:人员|人口|人才|员工|职工))"
+    ),
 }
 
 
@@ -199,6 +203,21 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
             return _new(persons(sentence), given)
         return says_more(question, sentence, heading)
     return says_more(question, sentence, heading)
+
+
+def figure_clauses(question: Question, sentence: str) -> list[str]:
+    """Each clause of a sentence stating a figure the question does not, with the clause just
+    before it when that one states none: what the figure measures is said there or in the clause
+    itself ("来自内资企业贡献的销售收入占比却在大幅下降，从2016年的44%"). Where a figure's measure
+    sits: "50.4%选择单位就业" and "去向落实率为57.9%" are two figures of one sentence, each with
+    its own words."""
+    clauses = _CLAUSE.split(sentence)
+    stating = [bool(new_figures(question, c)) for c in clauses]
+    return [
+        (f"{clauses[i - 1]}，" if i and not stating[i - 1] else "") + clause
+        for i, clause in enumerate(clauses)
+        if stating[i]
+    ]
 
 
 def says_enough(question: Question, sentence: str, heading: str = "") -> bool:

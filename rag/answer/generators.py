@@ -22,6 +22,7 @@ from rag.answer.answerability import (
     UNMAPPED_OWNER,
     constraint_problem,
     enumeration_size,
+    figure_clauses,
     figure_owner_problem,
     fills_slot,
     instance_problem,
@@ -167,6 +168,13 @@ class ExtractiveParams:
     # (a figure sentence continuing the one that names what it measures; dev: 0 / .25 / .5 / 1 →
     # English figure items .889 / .905 / .905 / .889, blind dev answers otherwise unchanged).
     previous_weight_en: float = 0.5
+    # Figure slots: the question's words found in the clause that states a figure (not only
+    # somewhere in its sentence) rank a sentence up by this much of their weighted share, so the
+    # figure attached to the asked measure (比重 of 研发经费, not of GDP; the asked year) leads.
+    # Ranking only: the refusal floor and the bar further quotes are held to stay on ``score``.
+    # Blind dev, figure items whose first quote holds the gold figure (ba/bb/gd3): 0 → 10/38/14,
+    # .25 and .5 → 12/42/16, 1 → 12/41/16 (translated noise words such as 实际 start to count).
+    clause_weight: float = 0.5
     match_script: bool = True  # answer text in the question's Chinese script (quotes stay verbatim)
     # Slots whose type a sentence must state (a place for "where"…); measured on dev, see config.
     typed_slots: tuple[str, ...] = TYPED_SLOTS
@@ -608,6 +616,9 @@ class ExtractiveGenerator:
         contexts = [self._passage_text(h) for h in request.hits[: p.pool_passages]]
         if not ranked:
             return [], missing_slot_reason(q, contexts)
+        attached: dict[tuple[int, int], float] = {}
+        if p.clause_weight and (q.wants_figure or asks_for_quantity(request.question)):
+            ranked, attached = self._by_attachment(request, q, ranked)
         floor = p.min_score if request.language == "zh" else p.min_score_en
         strength = _strength(ranked)
         best = max(strength(c) for c in ranked)
@@ -651,8 +662,38 @@ class ExtractiveGenerator:
         first: dict[int, int] = {}
         for i, c in enumerate(chosen):
             first.setdefault(c.n, i)
+        best = chosen[0]
         chosen.sort(key=lambda c: (first[c.n], c.info.spans[c.j][0]))
+        # A figure slot: when the best quote's figure is attached to the asked words more than the
+        # first quote's in reading order is, the best leads (the reader's first figure is the one asked).
+        if attached.get((best.n, best.j), 0.0) > attached.get((chosen[0].n, chosen[0].j), 0.0):
+            chosen = [best, *(c for c in chosen if c is not best)]
         return chosen, None
+
+    def _by_attachment(
+        self, request: GenerationRequest, q: Question, ranked: Sequence[Pick]
+    ) -> tuple[list[Pick], dict[tuple[int, int], float]]:
+        """Figure slots: re-rank by the question's words in the clause stating a figure (with a
+        table row's lead-in, its column heads): a sentence giving another measure's figure
+        beside the asked one's words loses to one whose figure clause names the asked measure."""
+        # A follow-up's own words: the topic carried from the previous turn is in every candidate.
+        own = replace(request, question=request.asked) if request.asked else request
+        qtokens = self._question_terms(own)[0]
+        weight = {t: float(len(t)) for t in qtokens}
+        total = sum(weight.values())
+        if not total:
+            return list(ranked), {}
+
+        def attached(c: Pick) -> float:
+            lead = "".join(fold(c.info.lead(c.j)).split())
+            best = 0.0
+            for clause in figure_clauses(q, c.info.sentence(c.j)):
+                text = "".join(fold(clause).split()) + lead
+                best = max(best, sum(w for t, w in weight.items() if t in text) / total)
+            return best
+
+        bonus = {(c.n, c.j): self.params.clause_weight * attached(c) for c in ranked}
+        return sorted(ranked, key=lambda c: -(c.score + bonus[c.n, c.j])), bonus
 
     def _names_noun(self, q: Question, c: Pick) -> bool:
         """The sentence or its heading names what a list question's items are (方向 for 哪四个发展方向)."""
