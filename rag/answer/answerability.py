@@ -74,11 +74,7 @@ _UNIT_IN_TEXT = {
         re.I,
     ),
     "distance": re.compile(r"公里|千米|\bkm\b|kilomet", re.I),
-    # 30多名, 24090万人, 近2800万工作人员: a count, its scale, then people or a noun for them.
-    "people": re.compile(
-        r"\d\s*(?:多|余)?\s*(?:[十百千万亿]+\s*)?(?:多|余)?\s*"
-        r"(?:名|位|人(?!民币)|[\u4e00-\u9fff]{0,4}?(?:人员|人口|人才|员工|职工))"
-    ),
+    "people": re.compile(r"\d\s*(?:多)?(?:名|位|人)"),
 }
 
 
