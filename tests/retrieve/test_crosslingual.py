@@ -160,3 +160,30 @@ def test_derived_verbs_replace_fragments_of_longer_glosses(seed_assistant):
     assert "生产" not in expander.expand(question)  # only 年产 "annual production" and the like
     expander._memo, expander.derived = {}, True
     assert "生产" in expander.expand(question)  # "to produce"
+
+
+@pytest.mark.parametrize(
+    "query", ["Which Chinese universities file the most patents?", "How does China fund labs?"]
+)
+def test_china_and_chinese_reach_both_names_the_documents_use(expander, query):
+    """CC-CEDICT read backwards makes 'Chinese' 中资/人民币 (Chinese-funded, renminbi); the documents
+    write China as 中国 and, speaking of their own country, 我国."""
+    concept = next(c for c in expander.analyse(query).concepts if "中国" in c)
+    assert set(concept) == {"中国", "我国"}
+    assert "人民币" not in expander.expand(query)
+
+
+@pytest.mark.parametrize(
+    ("query", "needle"),
+    [
+        ("What did China become thanks to the international division of labour?", "世界工厂"),
+        ("What kind of industrial cluster structure does China risk losing?", "良性发展的产业集群结构"),
+    ],
+)
+def test_an_english_question_about_china_finds_a_passage_that_says_woguo(seed_assistant, query, needle):
+    """These passages never write 中国, only 我国: the keyword side finds them through the glossary
+    (they ranked 8th and 7th on the keyword side when 'China' reached only 中国/中华)."""
+    from rag.text import to_simplified
+
+    hits = seed_assistant.retriever.search(query, 3, mode="keyword")
+    assert any(needle in to_simplified(h.chunk.text) for h in hits), [h.chunk.chunk_id for h in hits]
