@@ -587,6 +587,12 @@ def place_problem(asked: str, context: str) -> str | None:
 _GOVERNMENT = re.compile(r"^([\u4e00-\u9fff]{2,3}?)(?:省|市|县|特区|自治区)(?:人民)?政府")
 
 
+def _government_of(word: str) -> str | None:
+    """The place a government word names (日本政府 → 日本), or None."""
+    place = word.removesuffix("政府")
+    return place if place != word and place_names(place) == {place} else None
+
+
 def government_places(text: str) -> frozenset[str]:
     """The places whose government a question names: jieba reads 广州市政府 and 日本政府 as one
     organisation word, so the place it says which government is (广州, 日本) is not tagged as a place."""
@@ -596,8 +602,8 @@ def government_places(text: str) -> frozenset[str]:
     for w, _ in pseg.cut(to_simplified(text)):
         if (m := _GOVERNMENT.match(w)) is not None:
             out.add(m.group(1))
-        elif w.endswith("政府") and place_names(w[:-2]) == {w[:-2]}:
-            out.add(w[:-2])  # 日本政府: a country's government, one word to jieba
+        elif place := _government_of(w):
+            out.add(place)  # 日本政府: a country's government, one word to jieba
     return frozenset(out)
 
 
@@ -638,8 +644,8 @@ def _tagged_names(text: str) -> dict[str, str]:
 
     out: dict[str, str] = {}
     for w, f in pseg.cut(to_simplified(text)):
-        if w.endswith("政府") and place_names(w[:-2]) == {w[:-2]}:
-            out[w[:-2]] = "place"  # 美国政府 is the United States speaking: its place owns the figure
+        if place := _government_of(w):
+            out[place] = "place"  # 美国政府 is the United States speaking: its place owns the figure
         elif f in _NAME_TAGS and len(w) >= 2 and w not in _NOT_NAMES:
             out[w] = _NAME_TAGS[f]
     return out

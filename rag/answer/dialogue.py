@@ -398,7 +398,7 @@ def _noun_phrases(cut: Sequence[tuple[str, str]]) -> list[str]:
     return out
 
 
-def missing_terms(groups: Sequence[tuple[str, ...]], context: str) -> list[str]:
+def unmet_groups(groups: Sequence[tuple[str, ...]], context: str) -> list[str]:
     """The groups (by their first form) that the folded context does not hold."""
     folded = to_simplified(context).lower()
     return [g[0] for g in groups if not any(form.lower() in folded for form in g)]

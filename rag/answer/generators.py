@@ -50,9 +50,9 @@ from rag.answer.citations.lexical import units
 from rag.answer.dialogue import (
     about_places,
     carried_places,
-    missing_terms,
     place_aliases,
     preceding_text,
+    unmet_groups,
     unstated_figures,
 )
 from rag.answer.english import COUNTED_TIME_RE, english_amounts, english_sentence, states_duration
@@ -514,7 +514,7 @@ class ExtractiveGenerator:
             # A follow-up's own new name or attribute ("What was Germany's rate?", "其中多少给台积电"):
             # the carried subject's sentence about something else does not answer it.
             lacking = {
-                id(c): missing_terms(request.required, self._context(c) + c.info.lead(c.j)) for c in ranked
+                id(c): unmet_groups(request.required, self._context(c) + c.info.lead(c.j)) for c in ranked
             }
             for c in ranked:
                 lacking[id(c)] += unstated_figures(request.counted, c.info.sentence(c.j))

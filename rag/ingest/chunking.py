@@ -76,13 +76,13 @@ def _units(cleaned: CleanedDocument, budget: int) -> list[_Unit]:
             piece = block.text.slice(s, e)
             tokens = count_tokens(piece.text)
             line_start = _begins_line(text, s)
-            section = under if k else section
+            row_section = under if k else section
             if tokens <= budget:
-                units.append(_Unit(piece, tokens, bi, section, line_start=line_start))
+                units.append(_Unit(piece, tokens, bi, row_section, line_start=line_start))
             else:
                 parts = _hard_split(piece, budget)
                 units.extend(
-                    _Unit(p, count_tokens(p.text), bi, section, line_start=line_start and k == 0)
+                    _Unit(p, count_tokens(p.text), bi, row_section, line_start=line_start and k == 0)
                     for k, p in enumerate(parts)
                 )
     return units

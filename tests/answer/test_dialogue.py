@@ -8,10 +8,10 @@ from rag.answer.answerability import fills_slot
 from rag.answer.dialogue import (
     condense_part,
     follow_up_terms,
-    missing_terms,
     names_own_subject,
     pointed_subject,
     shared_subject,
+    unmet_groups,
     unstated_figures,
 )
 from rag.answer.question import (
@@ -283,8 +283,8 @@ def test_a_counted_term_needs_a_figure_in_its_own_clause() -> None:
     assert unstated_figures([("区块链",)], "其中区块链企业5家，云计算企业3家。") == []
     # Only in the heading: the sentence's figure is the term's.
     assert unstated_figures([("区块链",)], "合计89家。") == []
-    assert missing_terms([("德国", "germany")], "Germany's exports") == []
-    assert missing_terms([("德国",)], "法国的出口额") == ["德国"]
+    assert unmet_groups([("德国", "germany")], "Germany's exports") == []
+    assert unmet_groups([("德国",)], "法国的出口额") == ["德国"]
 
 
 def test_a_class_or_body_pointer_resolves_to_what_it_points_at() -> None:
