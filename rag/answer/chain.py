@@ -48,7 +48,7 @@ from rag.answer.generators import (
     evidence_rows,
     fit_context,
 )
-from rag.answer.parts import PartResult, assign, own_groups
+from rag.answer.parts import PartResult, assign, own_groups, parallel_topic
 from rag.answer.prompts import (
     condense_messages,
     is_refusal,
@@ -676,6 +676,8 @@ class AnswerChain:
             about = self._topic_across_languages(part, previous) if previous else None
             if i == 0:  # the first part follows the conversation
                 query = heuristic_condense(part, previous, about) if previous else part
+            elif parallel := parallel_topic(part, parts[i - 1]):  # the same ask about another name
+                query = f"{part} ({parallel})"
             else:  # a later part follows the part before it (its subject, not its whole question)
                 query = condense_part(part, previous[-1][1], about)
             previous = [("user", query)]

@@ -12,6 +12,7 @@ quoted for it. Parts that share all their words (no own words) are left as they 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -116,3 +117,34 @@ def assign(
             r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in given}.values())
             r.why = None
     return results
+
+
+_WH_HEAD_EN = re.compile(
+    r"^\s*(?:(?:and|also)\s+)?(how\s+(?:many|much)|what|which)(?:\s+([a-z][\w-]*))?", re.I
+)
+_WH_ANY_EN = re.compile(r"\b(how\s+(?:many|much)|what|which)(?:\s+([a-z][\w-]*))?", re.I)
+_AUX_HEAD_EN = frozenset("is are was were do does did has have had can could will would should".split())
+
+
+def parallel_topic(part: str, previous: str) -> str | None:
+    """A later English part asking the same thing as the part before about another name ("What
+    share of global battery capacity does the US have, and what share does China have?", "which
+    did the US focus on?") is about what that part asked, for its own name: the part before's
+    words (and years), without the names this part replaces. None when the part is not built so."""
+    if detect_language(part) != "en" or detect_language(previous) != "en":
+        return None
+    a, b = _WH_HEAD_EN.match(part), _WH_ANY_EN.search(previous)
+    if not a or not b or a.group(1).lower() != b.group(1).lower():
+        return None
+    noun = (a.group(2) or "").lower()
+    if noun not in _AUX_HEAD_EN and noun != (b.group(2) or "").lower():
+        return None  # another question word's noun: another question
+    names = set(re.findall(r"\b[A-Z][\w&'-]*", part[a.end() :]))
+    before = set(re.findall(r"\b[A-Z][\w&'-]*", previous[b.end() :]))
+    if not names or names <= before:
+        return None  # no name of its own: an ordinary follow-up
+    replaced = before - names
+    words = re.findall(r"[A-Za-z][\w'-]*[A-Za-z]|\d{4}", previous)
+    kept = [w for w in own_words_en(previous) if w not in replaced]
+    years = [w for w in words if w.isdigit()]
+    return " ".join(dict.fromkeys(years + kept)) or None
