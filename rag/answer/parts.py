@@ -93,8 +93,14 @@ def assign(
     own (a Chinese part whose words are all in the corpus), so a sentence saying none of them is
     about another thing. An English part's words come through the dictionary, which misses many
     ("apply" is not 申请), so their absence proves nothing. A part asking a figure is given only
-    a quote stating one."""
+    a quote stating one, and keeps one it found that names another part's subject (the cities
+    the first part asks for, the scores this part asks): the quote serves both parts. A later
+    part nothing answered is given only a sentence saying all its own words, so it is either
+    answered about its own subject or still named missing."""
     moved: list[list[tuple[Any, Any]]] = [[] for _ in results]
+    # A later part was retrieved with the part before's subject in its query: when even so nothing
+    # answered it, a quote found for another part must say everything it adds ("拉萨呢？": 拉萨).
+    missing = [not r.picks for r in results]
     for i, r in enumerate(results):
         if not own[i]:
             continue
@@ -102,21 +108,43 @@ def assign(
         for pick, hit in r.picks:
             text = pick_text(pick)
             others = [j for j in range(len(results)) if j != i and own[j] and says(own[j], text)]
-            if says(own[i], text) or not others:
+            # A sentence naming another part's subject and stating the figure this part asks
+            # ("上海、深圳为第二梯队，指数分别为50.48、42.92" for "哪些城市…？分别多少？") meets both
+            # parts, unless those parts ask a figure too (then it is their figure: the China share).
+            both = (
+                wants_figure[i]
+                and bool(quantities(pick.info.sentence(pick.j)))
+                and not any(wants_figure[j] for j in others)
+            )
+            if says(own[i], text) or not others or both:
                 kept.append((pick, hit))
-                continue
-            for j in others:
+                if not both:
+                    continue
+            for j in others:  # moved there (or, meeting both, shared with it)
                 moved[j].append((pick, hit))
         if len(kept) < len(r.picks) and (kept or strict[i]):
             r.picks = kept
             if not kept:
                 r.why = "the quoted sentences answer another part"
     for j, r in enumerate(results):
-        given = [(p, h) for p, h in moved[j] if not wants_figure[j] or quantities(p.info.sentence(p.j))]
+        given = [
+            (p, h)
+            for p, h in moved[j]
+            if (not wants_figure[j] or quantities(p.info.sentence(p.j)))
+            and (not (j and missing[j]) or _says_all(own[j], p))
+        ]
         if not r.picks and given:
             r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in given}.values())
             r.why = None
     return results
+
+
+def _says_all(groups: Sequence[tuple[str, ...]], pick: Any) -> bool:
+    """The quoted sentence itself (not its passage's title) says every one of the groups: what a
+    part nothing answered on its own asks about ("拉萨呢？" is not answered by a sentence about 深圳
+    in a document titled 中国…)."""
+    sentence = to_simplified(pick.info.sentence(pick.j))
+    return all(any(t in sentence for t in g) for g in groups)
 
 
 _WH_HEAD_EN = re.compile(
