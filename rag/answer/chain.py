@@ -48,6 +48,7 @@ from rag.answer.generators import (
     evidence_rows,
     fit_context,
 )
+from rag.answer.parts import PartResult, assign, own_groups, parallel_topic
 from rag.answer.prompts import (
     condense_messages,
     is_refusal,
@@ -670,10 +671,13 @@ class AnswerChain:
         queries: list[str] = []
         previous: list[Turn] = list(state["history"])
         sources: set[str] = set()  # the documents the parts so far were answered from
+        found: list[PartResult] = []
         for i, part in enumerate(parts):
             about = self._topic_across_languages(part, previous) if previous else None
             if i == 0:  # the first part follows the conversation
                 query = heuristic_condense(part, previous, about) if previous else part
+            elif parallel := parallel_topic(part, parts[i - 1]):  # the same ask about another name
+                query = f"{part} ({parallel})"
             else:  # a later part follows the part before it (its subject, not its whole question)
                 query = condense_part(part, previous[-1][1], about)
             previous = [("user", query)]
@@ -686,14 +690,25 @@ class AnswerChain:
             picks, elsewhere = _in_documents(picks, sources if i and query != part else set())
             why = why or unsaid or elsewhere
             sources = {_document_part(p) for p in picks} or sources
+            found.append(PartResult(part, query, [(p, hits[p.n - 1]) for p in picks], why))
+        # A quote answers the part whose own words it says (the US sentence the US part, the China
+        # sentence the China part), whichever part's retrieval found it.
+        own = own_groups(parts, self._translate)
+        expander = self.assistant.retriever.expander
+        vocab = expander.vocab if expander is not None else set()
+        strict = [
+            detect_language(part) == "zh" and bool(groups) and all(t in vocab for g in groups for t in g)
+            for part, groups in zip(parts, own, strict=True)
+        ]
+        wants = [analyse(part).wants_figure for part in parts]
+        for r in assign(found, own, strict=strict, wants_figure=wants):
             renumbered = []
-            for p in picks:
-                h = hits[p.n - 1]
+            for p, h in r.picks:
                 if h.chunk.chunk_id not in number:
                     merged.append(h)
                     number[h.chunk.chunk_id] = len(merged)
                 renumbered.append(replace(p, n=number[h.chunk.chunk_id]))
-            results.append((part, renumbered, why))
+            results.append((r.part, renumbered, r.why))
         for h in state["hits"]:  # the whole question's passages stay visible as context
             if h.chunk.chunk_id not in number and len(merged) < max(state["k"], len(number)):
                 merged.append(h)

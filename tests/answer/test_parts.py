@@ -1,0 +1,117 @@
+"""Which part of a multi-part question a quote answers (``rag.answer.parts``), and the chain's
+per-part answers over the seeds."""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.citations import strip_markers
+from rag.answer.citations.passages import PassageCache
+from rag.answer.generators import Pick
+from rag.answer.parts import PartResult, assign, own_groups, parallel_topic, says
+from rag.assistant import Assistant
+from rag.types import Hit
+
+
+def test_own_words_are_those_no_other_part_has() -> None:
+    own = own_groups(
+        ["报告如何评价中国的研发税收优惠？", "外资安全审查又如何评价？"], translate=lambda _w: []
+    )
+    first = {t for g in own[0] for t in g}
+    second = {t for g in own[1] for t in g}
+    assert {"税收", "优惠"} <= first and "评价" not in first  # 评价 is both parts' word
+    assert {"外资", "审查"} <= second and "评价" not in second
+    assert not says(own[1], "知识产权盗窃 | 有害 | （利于中国企业的）研发税收优惠 | 中性")
+
+
+def test_parallel_part_is_asked_with_the_part_befores_words_for_its_own_name() -> None:
+    topic = parallel_topic(
+        "how many does Germany run?", "How many supercomputers in the top list does the US run?"
+    )
+    assert topic is not None and "supercomputers" in topic and "US" not in topic
+    # Another ask, or no name of its own: not parallel (an ordinary follow-up).
+    assert parallel_topic("why does Germany run them?", "How many supercomputers does the US run?") is None
+    assert parallel_topic("how many does it run?", "How many supercomputers does the US run?") is None
+    assert parallel_topic("哪些国家呢？", "美国有多少台？") is None
+
+
+def test_each_share_is_quoted_under_the_part_naming_its_country(seed_assistant: Assistant) -> None:
+    """Both countries' battery shares sit in one passage: each part is answered by the sentence
+    about its own country, whichever part's retrieval found it."""
+    ans = seed_assistant.ask(
+        "How much of the world's battery production capacity does China hold, and how much does the US hold?"
+    )
+    assert ans.parts is not None and len(ans.parts) == 2
+    assert all(p["answered"] for p in ans.parts), ans.parts
+    text = strip_markers(ans.answer)
+    assert "75%" in text and "10%" in text
+
+
+def _quote(assistant: Assistant, sentence: str) -> tuple[Pick, Hit]:
+    """The seed sentence as the extractive generator picks it: its passage and sentence index."""
+    hit = next(h for h in assistant.search(sentence, k=10) if sentence in h.chunk.text)
+    info = PassageCache().get(hit.chunk)
+    j = next(i for i in range(len(info.spans)) if sentence in info.sentence(i))
+    return Pick(n=1, info=info, j=j, score=1.0), hit
+
+
+def test_later_part_nothing_answered_is_given_only_a_sentence_saying_its_own_words(
+    seed_assistant: Assistant,
+) -> None:
+    """ "中国拉萨的…又是多少？" was named missing by its own retrieval; the part before's Beijing
+    sentence sits under the heading "中国城市硬科技创新排名" (says 中国, not 拉萨). It is not
+    the later part's answer: that part stays missing, the sentence stays with the first part."""
+    parts = ["美国的硬科技指数是多少？", "中国拉萨的硬科技指数又是多少？"]
+    own = own_groups(parts, translate=lambda _w: [])
+    beijing = _quote(seed_assistant, "北京硬科技指数为84.04")
+    results = [PartResult(parts[0], parts[0], [beijing], None), PartResult(parts[1], parts[1], [], "missing")]
+    out = assign(results, own, strict=[False, True], wants_figure=[True, True])
+    assert out[1].picks == [] and out[1].why == "missing"
+    assert out[0].picks == [beijing]
+
+
+def test_sentence_naming_one_part_and_stating_the_others_figure_serves_both(
+    seed_assistant: Assistant,
+) -> None:
+    """ "哪些城市处于第二梯队？它们的得分各是多少？": the sentence naming the second tier (the
+    first part's words) states the scores the second part asks; it answers both parts rather
+    than being moved to the first and leaving the figure part missing."""
+    parts = ["哪些城市处于硬科技第二梯队？", "它们的得分各是多少？"]
+    own = own_groups(parts, translate=lambda _w: [])
+    tier = _quote(seed_assistant, "上海、深圳为第二梯队")
+    beijing = _quote(seed_assistant, "北京硬科技指数为84.04")
+    results = [PartResult(parts[0], parts[0], [beijing], None), PartResult(parts[1], parts[1], [tier], None)]
+    out = assign(results, own, strict=[True, True], wants_figure=[False, True])
+    assert tier in out[1].picks and out[1].why is None
+    # Two parts asking a figure each (the US share, the China share): it is the first part's figure.
+    both = assign(
+        [PartResult(parts[0], parts[0], [beijing], None), PartResult(parts[1], parts[1], [tier], None)],
+        own,
+        strict=[True, True],
+        wants_figure=[True, True],
+    )
+    assert both[1].picks == [] and both[1].why is not None
+
+
+def _ends_with_quote_or_missing(ans_text: str, parts: list[dict]) -> None:
+    """Every part ends either with a quote cited for it in the text or a missing line naming it."""
+    for p in parts:
+        if p["answered"]:
+            assert p["citations"] and any(f"[{n}]" in ans_text for n in p["citations"]), p
+        else:
+            assert re.search(r"文件未提及：|The documents do not answer: ", ans_text), p
+            assert p["question"] in ans_text, p
+
+
+def test_each_part_is_answered_or_named_missing_in_the_final_text(seed_assistant: Assistant) -> None:
+    """A per-item figure part ("分别得了多少分？") is answered by the sentence stating the scores;
+    a later ellipsis part about a place the documents do not cover is named missing, not dropped."""
+    ans = seed_assistant.ask("哪些城市处于硬科技第二梯队？分别得了多少分？")
+    assert ans.parts is not None and len(ans.parts) == 2
+    assert all(p["answered"] for p in ans.parts), ans.parts
+    assert "50.48" in strip_markers(ans.answer)
+    _ends_with_quote_or_missing(ans.answer, ans.parts)
+    ans = seed_assistant.ask("韩国的晶圆产能全球占比是多少？中国大陆呢？西藏呢？")
+    assert ans.parts is not None and len(ans.parts) >= 2
+    assert ans.parts[0]["answered"] and not ans.parts[-1]["answered"], ans.parts
+    _ends_with_quote_or_missing(ans.answer, ans.parts)
