@@ -29,7 +29,10 @@ from rag.answer.answerability import (
     mentions_year_end,
     missing_slot_reason,
     says_enough,
+    scope_conflict,
     scope_problem,
+    stated_figure_problem,
+    stated_figures,
     unknown_place,
     weak_match_reason,
 )
@@ -596,6 +599,13 @@ class ExtractiveGenerator:
             if not kept:
                 return [], scoped[id(ranked[0])]
             ranked = kept
+        own_q = replace(q, text=request.asked) if request.asked else q  # a follow-up's own words state it
+        if ranked and stated_figures(own_q):  # "lift manufacturing to 10% of GDP — by when?": that 10% is stated
+            stated = {id(c): stated_figure_problem(own_q, self._clause_context(c)) for c in ranked}
+            kept = [c for c in ranked if stated[id(c)] is None]
+            if not kept:
+                return [], stated[id(ranked[0])]
+            ranked = kept
         if q.slot == "duration" and request.language == "en":
             # "How long / how many years": a length of time (46年, 三个月), which ``quantities`` reads
             # as a date part; a sentence stating none does not answer.
@@ -744,7 +754,10 @@ class ExtractiveGenerator:
         return shares_identifier(request.question, ranked[0].info.sentence(ranked[0].j))
 
     def _figure_owner(self, q: Question, c: Pick, unnamed: Sequence[str] = ()) -> str | None:
-        return figure_owner_problem(q, c.info.sentence(c.j), self._heading(c), self._passage(c), unnamed)
+        sentence = c.info.sentence(c.j)
+        return figure_owner_problem(q, sentence, self._heading(c), self._passage(c), unnamed) or scope_conflict(
+            q, sentence
+        )
 
     def _answering(self, q: Question, ranked: Sequence[Pick], question: str) -> list[Pick]:
         """The sentences of the slot's type: a figure for "how much", a place for "where"…."""

@@ -33,7 +33,8 @@ _ACRONYM = re.compile(r"(?<![\w&.])([A-Z][A-Z&]{1,7})(?![\w&])")
 _LEADING = frozenset(
     "what which who whom whose when where why how is are was were do does did has have had will would "
     "can could should in on at for by from to of and or the a an according under since after before "
-    "during as with per besides except excluding apart beyond unlike like including other than among between".split()
+    "during as with per besides except excluding apart beyond unlike like including other than among between "
+    "if whether unless although while because".split()
 )
 # A run ending in one of these names a document (handled as a title) rather than a body.
 _TITLE_END = re.compile(
