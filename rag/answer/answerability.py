@@ -855,7 +855,9 @@ def stated_figure_problem(question: Question, context: str) -> str | None:
         return None
     given = quantities(context)
     missing = [f.literal for f in stated_figures(question) if not figure_supported(f, given)]
-    return f"the passages do not state the figure the question gives ({'、'.join(missing)})" if missing else None
+    return (
+        f"the passages do not state the figure the question gives ({'、'.join(missing)})" if missing else None
+    )
 
 
 STATED_FIGURES = True  # a figure the question states must be stated where its non-figure slot is answered
@@ -869,7 +871,7 @@ _HOME_EN = re.compile(r"\b(?:china(?:'s)?|chinese|domestic)\b", re.I)
 
 
 def asked_scope(question: Question) -> str | None:
-    """"world" or "home" (China) when the question names exactly one of the two scopes."""
+    """ "world" or "home" (China) when the question names exactly one of the two scopes."""
     text = to_simplified(question.text)
     world = bool((_WORLD_EN if question.language == "en" else _WORLD_ZH).search(text))
     home = bool((_HOME_EN if question.language == "en" else _HOME_ZH).search(text))
@@ -900,3 +902,38 @@ def scope_conflict(question: Question, sentence: str) -> str | None:
 
 
 SCOPE_CONFLICT = True  # a clause naming the other scope (全球 vs 中国) does not give the asked figure
+
+
+# --- what a count counts ------------------------------------------------------------------------
+
+# "多少项半导体专利", "几家企业": the words after the measure word, up to where the question goes on.
+_COUNTED_NOUN_ZH = re.compile(
+    r"(?:多少|几|幾)\s*(?:个|個|项|項|家|名|位|所|条|條|篇|件|座|颗|顆|台|款|种|種|类|類|批|支)\s*"
+    r"([\u4e00-\u9fff]{2,10}?)(?=[？?，,。；;]|$|呢|吗|嗎|是|获|獲|被|在|将|將|会|會|能|可|参与|參與)"
+)
+
+
+def counted_head_zh(question: str) -> str:
+    """The head noun of what a Chinese count question counts (多少项半导体专利 → 专利): jieba's last
+    noun of the phrase after the measure word, two characters or more."""
+    import jieba.posseg as pseg
+
+    m = _COUNTED_NOUN_ZH.search(to_simplified(question))
+    if not m:
+        return ""
+    nouns = [w for w, f in pseg.cut(m.group(1)) if (f[:1] == "n" or f == "vn") and len(w) >= 2]
+    return nouns[-1] if nouns else ""
+
+
+def counted_problem(forms: Sequence[str], context: str) -> str | None:
+    """A count is answered where what it counts is named (the sentence, its heading, its lead-in, the
+    sentence before): 30多项提案 does not count 专利."""
+    if not forms or not COUNTED_NOUN:
+        return None
+    folded = to_simplified(context).lower()
+    if any(f in folded for f in forms):
+        return None
+    return f"the passages do not count {forms[0]}"
+
+
+COUNTED_NOUN = True  # what a count question counts must be named where the count is given

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from rag.answer.answerability import (
     UNMAPPED_OWNER,
     constraint_problem,
+    counted_head_zh,
+    counted_problem,
     enumeration_size,
     figure_clauses,
     figure_owner_problem,
@@ -77,6 +79,7 @@ from rag.answer.question import (
     is_ask_word,
     is_ordinal,
     subject_names,
+    with_synonyms,
 )
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
@@ -343,6 +346,13 @@ class ExtractiveGenerator:
                 forms.append(r.forms)
         return tuple(forms), None
 
+    @staticmethod
+    def _counted_forms(q: Question) -> tuple[str, ...]:
+        """The written forms of what a Chinese count question counts: its head noun and CC-CEDICT
+        synonyms. English heads are not read: one word's dictionary senses are too loose ("institutes"
+        → 建设, "areas" → 区域 where the passage says 领域), which refused five dev answers."""
+        return with_synonyms(counted_head_zh(q.text)) if q.language == "zh" else ()
+
     def unmapped_bodies(self, own_words: str) -> list[str]:
         """The bodies an English question names ("… Foundation", "… Agency", an acronym) that no
         dictionary maps to the corpus's Chinese: a sentence can never be shown to name them, so a
@@ -600,11 +610,20 @@ class ExtractiveGenerator:
                 return [], scoped[id(ranked[0])]
             ranked = kept
         own_q = replace(q, text=request.asked) if request.asked else q  # a follow-up's own words state it
-        if ranked and stated_figures(own_q):  # "lift manufacturing to 10% of GDP — by when?": that 10% is stated
+        if ranked and stated_figures(
+            own_q
+        ):  # "lift manufacturing to 10% of GDP — by when?": that 10% is stated
             stated = {id(c): stated_figure_problem(own_q, self._clause_context(c)) for c in ranked}
             kept = [c for c in ranked if stated[id(c)] is None]
             if not kept:
                 return [], stated[id(ranked[0])]
+            ranked = kept
+        counted = self._counted_forms(own_q) if ranked and q.slot == "count" else ()
+        if counted:  # "多少项半导体专利", "how many senators": the count is of what the question counts
+            lacking_noun = {id(c): counted_problem(counted, self._clause_context(c)) for c in ranked}
+            kept = [c for c in ranked if lacking_noun[id(c)] is None]
+            if not kept:
+                return [], lacking_noun[id(ranked[0])]
             ranked = kept
         if q.slot == "duration" and request.language == "en":
             # "How long / how many years": a length of time (46年, 三个月), which ``quantities`` reads
@@ -755,9 +774,9 @@ class ExtractiveGenerator:
 
     def _figure_owner(self, q: Question, c: Pick, unnamed: Sequence[str] = ()) -> str | None:
         sentence = c.info.sentence(c.j)
-        return figure_owner_problem(q, sentence, self._heading(c), self._passage(c), unnamed) or scope_conflict(
-            q, sentence
-        )
+        return figure_owner_problem(
+            q, sentence, self._heading(c), self._passage(c), unnamed
+        ) or scope_conflict(q, sentence)
 
     def _answering(self, q: Question, ranked: Sequence[Pick], question: str) -> list[Pick]:
         """The sentences of the slot's type: a figure for "how much", a place for "where"…."""
