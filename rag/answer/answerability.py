@@ -937,3 +937,33 @@ def counted_problem(forms: Sequence[str], context: str) -> str | None:
 
 
 COUNTED_NOUN = True  # what a count question counts must be named where the count is given
+
+
+# A body's name as the corpus writes it (能源部, 国家科学基金会, 贸易代表办公室).
+_BODY_FORM = re.compile(r"(?:部|局|署|委员会|委|基金会|办公室|理事会)$")
+
+
+def body_forms(entities: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The entities an English question names that are bodies in the corpus's Chinese (Department of
+    Energy → 能源部): each with its written forms."""
+    return [
+        forms
+        for forms in entities
+        if any(_BODY_FORM.search(f) for f in forms if re.search(r"[\u4e00-\u9fff]", f))
+    ]
+
+
+def body_near_problem(bodies: Sequence[tuple[str, ...]], context: str) -> str | None:
+    """A figure asked of a body is given where the body is named (the sentence, its heading, its
+    lead-in, the sentence before): a table row of another report in a passage that names the body
+    elsewhere gives another body's figure."""
+    if not BODY_NEAR_FIGURE:
+        return None
+    folded = to_simplified(context).lower()
+    for forms in bodies:
+        if not any(f.lower() in folded for f in forms):
+            return f"the passages give no figure next to {forms[0]}"
+    return None
+
+
+BODY_NEAR_FIGURE = True  # an English question's body must be named where its figure is given

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from rag.answer.answerability import (
     UNMAPPED_OWNER,
+    body_forms,
+    body_near_problem,
     constraint_problem,
     counted_head_zh,
     counted_problem,
@@ -624,6 +626,13 @@ class ExtractiveGenerator:
             kept = [c for c in ranked if lacking_noun[id(c)] is None]
             if not kept:
                 return [], lacking_noun[id(ranked[0])]
+            ranked = kept
+        bodies = body_forms(named) if ranked and q.wants_figure else []
+        if bodies:  # "how many … does the Department of Energy run": its figure is given where it is named
+            far = {id(c): body_near_problem(bodies, self._clause_context(c)) for c in ranked}
+            kept = [c for c in ranked if far[id(c)] is None]
+            if not kept:
+                return [], far[id(ranked[0])]
             ranked = kept
         if q.slot == "duration" and request.language == "en":
             # "How long / how many years": a length of time (46年, 三个月), which ``quantities`` reads
