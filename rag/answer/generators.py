@@ -64,12 +64,14 @@ from rag.answer.dialogue import (
 )
 from rag.answer.english import COUNTED_TIME_RE, english_amounts, english_sentence, states_duration
 from rag.answer.names import (
+    SINGLE_NAMES,
     Lexicon,
     literal_words,
     names_body,
     question_names,
     resolve,
     shares_identifier,
+    single_names,
 )
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.answer.question import (
@@ -346,7 +348,9 @@ class ExtractiveGenerator:
                     return (), f"the documents do not mention {r.name.text}"
             if r.known:
                 forms.append(r.forms)
-        return tuple(forms), None
+        if SINGLE_NAMES:  # "Samsung" → 三星: a one-word company or person name is a constraint too
+            forms += single_names(own_words, lexicon)
+        return tuple(dict.fromkeys(forms)), None
 
     @staticmethod
     def _counted_forms(q: Question) -> tuple[str, ...]:
