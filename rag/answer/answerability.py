@@ -915,14 +915,25 @@ _COUNTED_NOUN_ZH = re.compile(
 
 def counted_head_zh(question: str) -> str:
     """The head noun of what a Chinese count question counts (多少项半导体专利 → 专利): jieba's last
-    noun of the phrase after the measure word, two characters or more."""
+    noun (or fixed phrase, 发明专利 is jieba ``l``) of the phrase after the measure word, two
+    characters or more."""
     import jieba.posseg as pseg
 
     m = _COUNTED_NOUN_ZH.search(to_simplified(question))
     if not m:
         return ""
-    nouns = [w for w, f in pseg.cut(m.group(1)) if (f[:1] == "n" or f == "vn") and len(w) >= 2]
+    nouns = [w for w, f in pseg.cut(m.group(1)) if (f[:1] == "n" or f in ("vn", "l")) and len(w) >= 2]
     return nouns[-1] if nouns else ""
+
+
+def counted_forms_zh(question: str) -> tuple[str, ...]:
+    """The head noun a Chinese count question counts, its CC-CEDICT synonyms, and a compound's own
+    head (发明专利 → 专利: Chinese compounds end in what they are)."""
+    from rag.answer.question import with_synonyms
+
+    head = counted_head_zh(question)
+    forms = with_synonyms(head)
+    return (*forms, head[-2:]) if len(head) >= 4 else forms
 
 
 def counted_problem(forms: Sequence[str], context: str) -> str | None:

@@ -23,7 +23,7 @@ from rag.answer.answerability import (
     body_forms,
     body_near_problem,
     constraint_problem,
-    counted_head_zh,
+    counted_forms_zh,
     counted_problem,
     enumeration_size,
     figure_clauses,
@@ -83,7 +83,6 @@ from rag.answer.question import (
     is_ask_word,
     is_ordinal,
     subject_names,
-    with_synonyms,
 )
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
@@ -357,7 +356,7 @@ class ExtractiveGenerator:
         """The written forms of what a Chinese count question counts: its head noun and CC-CEDICT
         synonyms. English heads are not read: one word's dictionary senses are too loose ("institutes"
         → 建设, "areas" → 区域 where the passage says 领域), which refused five dev answers."""
-        return with_synonyms(counted_head_zh(q.text)) if q.language == "zh" else ()
+        return counted_forms_zh(q.text) if q.language == "zh" else ()
 
     def unmapped_bodies(self, own_words: str) -> list[str]:
         """The bodies an English question names ("… Foundation", "… Agency", an acronym) that no
