@@ -851,16 +851,13 @@ def stated_figure_problem(question: Question, context: str) -> str | None:
     answered only by a sentence (with its heading and lead-in) that states that figure: a sentence
     giving another target's year does not say when the 10% is reached. Figure slots are left out:
     their own figure is what the sentence gives, and the stated one may be the whole it is part of."""
-    if question.wants_figure or not STATED_FIGURES:
+    if question.wants_figure:
         return None
     given = quantities(context)
     missing = [f.literal for f in stated_figures(question) if not figure_supported(f, given)]
     return (
         f"the passages do not state the figure the question gives ({'、'.join(missing)})" if missing else None
     )
-
-
-STATED_FIGURES = True  # a figure the question states must be stated where its non-figure slot is answered
 
 
 # A sentence's explicit scope: the world, or the country the corpus is written from.
