@@ -835,3 +835,143 @@ def instance_problem(asked: str, context: str) -> str | None:
 
 INSTANCE_SCOPE = True  # an ordinal instance asked (第二轮, "first call") must be named by the quote's context
 SO_FAR_SCOPE = True  # "so far"/至今 needs a sentence that reports what has happened
+
+
+# --- constraints a question states: its own figures, its own scope -----------------------------
+
+
+def stated_figures(question: Question) -> list[Figure]:
+    """The measures a question states as a condition ("lift manufacturing to 10% of GDP", "投入
+    达到3亿元的项目"): percentages and scaled amounts, not bare numbers (6G, 第三轮) or years."""
+    return [f for f in quantities(question.text) if f.percent or f.scaled]
+
+
+def stated_figure_problem(question: Question, context: str) -> str | None:
+    """A question that states a figure and asks something else about it (by when, who, where) is
+    answered only by a sentence (with its heading and lead-in) that states that figure: a sentence
+    giving another target's year does not say when the 10% is reached. Figure slots are left out:
+    their own figure is what the sentence gives, and the stated one may be the whole it is part of."""
+    if question.wants_figure:
+        return None
+    given = quantities(context)
+    missing = [f.literal for f in stated_figures(question) if not figure_supported(f, given)]
+    return (
+        f"the passages do not state the figure the question gives ({'、'.join(missing)})" if missing else None
+    )
+
+
+# A sentence's explicit scope: the world, or the country the corpus is written from.
+_WORLD_ZH = re.compile(r"全球|全世界|世界(?!级|一流|先进|领先|前列|水平|贸易组织|卫生组织|银行|经济论坛)")
+_HOME_ZH = re.compile(r"中国|我国|国内|全国")
+_WORLD_EN = re.compile(r"\b(?:global(?:ly)?|world(?:wide)?|worldwide|international)\b", re.I)
+_HOME_EN = re.compile(r"\b(?:china(?:'s)?|chinese|domestic)\b", re.I)
+
+
+def asked_scope(question: Question) -> str | None:
+    """ "world" or "home" (China) when the question names exactly one of the two scopes."""
+    text = to_simplified(question.text)
+    world = bool((_WORLD_EN if question.language == "en" else _WORLD_ZH).search(text))
+    home = bool((_HOME_EN if question.language == "en" else _HOME_ZH).search(text))
+    if world == home:
+        return None
+    return "world" if world else "home"
+
+
+def scope_conflict(question: Question, sentence: str) -> str | None:
+    """A figure asked for China ("到2030年中国…缺口") is not answered by a clause stating the world's
+    ("全球医护人员的缺口将达到900万"), nor a global figure by China's: each clause giving a new figure
+    names the other scope itself, and the sentence never names the asked one."""
+    scope = asked_scope(question) if SCOPE_CONFLICT and question.wants_figure else None
+    if scope is None:
+        return None
+    folded = to_simplified(sentence)
+    own, other = (_WORLD_ZH, _HOME_ZH) if scope == "world" else (_HOME_ZH, _WORLD_ZH)
+    if own.search(folded):
+        return None
+    # The clause stating the figure itself, not the clause before it: "有志于加快全球创新步伐的国家…
+    # 提出了5个方面政策建议" speaks of the world in passing; "全球医护人员的缺口将达到900万" owns it.
+    clauses = [c for c in _CLAUSE.split(folded) if new_figures(question, c)]
+    if clauses and all(other.search(c) for c in clauses):
+        named = "China's" if scope == "world" else "the global"
+        asked = "the global one" if scope == "world" else "China's"
+        return f"the documents give {named} figure, not {asked}"
+    return None
+
+
+SCOPE_CONFLICT = True  # a clause naming the other scope (全球 vs 中国) does not give the asked figure
+
+
+# --- what a count counts ------------------------------------------------------------------------
+
+# "多少项半导体专利", "几家企业": the words after the measure word, up to where the question goes on.
+_COUNTED_NOUN_ZH = re.compile(
+    r"(?:多少|几|幾)\s*(?:个|個|项|項|家|名|位|所|条|條|篇|件|座|颗|顆|台|款|种|種|类|類|批|支)\s*"
+    r"([\u4e00-\u9fff]{2,10}?)(?=[？?，,。；;]|$|呢|吗|嗎|是|获|獲|被|在|将|將|会|會|能|可|参与|參與)"
+)
+
+
+def counted_head_zh(question: str) -> str:
+    """The head noun of what a Chinese count question counts (多少项半导体专利 → 专利): jieba's last
+    noun (or fixed phrase, 发明专利 is jieba ``l``) of the phrase after the measure word, two
+    characters or more."""
+    import jieba.posseg as pseg
+
+    m = _COUNTED_NOUN_ZH.search(to_simplified(question))
+    if not m:
+        return ""
+    nouns = [w for w, f in pseg.cut(m.group(1)) if (f[:1] == "n" or f in ("vn", "l")) and len(w) >= 2]
+    return nouns[-1] if nouns else ""
+
+
+def counted_forms_zh(question: str) -> tuple[str, ...]:
+    """The head noun a Chinese count question counts, its CC-CEDICT synonyms, and a compound's own
+    head (发明专利 → 专利: Chinese compounds end in what they are)."""
+    from rag.answer.question import with_synonyms
+
+    head = counted_head_zh(question)
+    forms = with_synonyms(head)
+    return (*forms, head[-2:]) if len(head) >= 4 else forms
+
+
+def counted_problem(forms: Sequence[str], context: str) -> str | None:
+    """A count is answered where what it counts is named (the sentence, its heading, its lead-in, the
+    sentence before): 30多项提案 does not count 专利."""
+    if not forms or not COUNTED_NOUN:
+        return None
+    folded = to_simplified(context).lower()
+    if any(f in folded for f in forms):
+        return None
+    return f"the passages do not count {forms[0]}"
+
+
+COUNTED_NOUN = True  # what a count question counts must be named where the count is given
+
+
+# A body's name as the corpus writes it (能源部, 国家科学基金会, 贸易代表办公室).
+_BODY_FORM = re.compile(r"(?:部|局|署|委员会|委|基金会|办公室|理事会)$")
+
+
+def body_forms(entities: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The entities an English question names that are bodies in the corpus's Chinese (Department of
+    Energy → 能源部): each with its written forms."""
+    return [
+        forms
+        for forms in entities
+        if any(_BODY_FORM.search(f) for f in forms if re.search(r"[\u4e00-\u9fff]", f))
+    ]
+
+
+def body_near_problem(bodies: Sequence[tuple[str, ...]], context: str) -> str | None:
+    """A figure asked of a body is given where the body is named (the sentence, its heading, its
+    lead-in, the sentence before): a table row of another report in a passage that names the body
+    elsewhere gives another body's figure."""
+    if not BODY_NEAR_FIGURE:
+        return None
+    folded = to_simplified(context).lower()
+    for forms in bodies:
+        if not any(f.lower() in folded for f in forms):
+            return f"the passages give no figure next to {forms[0]}"
+    return None
+
+
+BODY_NEAR_FIGURE = True  # an English question's body must be named where its figure is given

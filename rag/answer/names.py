@@ -33,7 +33,8 @@ _ACRONYM = re.compile(r"(?<![\w&.])([A-Z][A-Z&]{1,7})(?![\w&])")
 _LEADING = frozenset(
     "what which who whom whose when where why how is are was were do does did has have had will would "
     "can could should in on at for by from to of and or the a an according under since after before "
-    "during as with per besides except excluding apart beyond unlike like including other than among between".split()
+    "during as with per besides except excluding apart beyond unlike like including other than among between "
+    "if whether unless although while because".split()
 )
 # A run ending in one of these names a document (handled as a title) rather than a body.
 _TITLE_END = re.compile(
@@ -172,3 +173,28 @@ def shares_identifier(question_text: str, passage_text: str) -> bool:
     the same bill or order, whatever the embedder makes of the English wording."""
     compact = re.sub(r"\s", "", passage_text)
     return any(i in compact for i in identifiers(question_text))
+
+
+# jieba's tags of a person's or an organisation's name (华为 nr, 三星 nz, 拜登 nrt); places (ns) are
+# the question module's English place names.
+_NAME_FLAGS = frozenset({"nr", "nrt", "nrfg", "nz", "nt"})
+
+
+def single_names(question_text: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
+    """One capitalised word inside a sentence that the dictionary translates only to names the
+    corpus writes ("Samsung" → 三星, "Ericsson" → 爱立信): a company or person the passage must name,
+    with the Latin spelling as another form. Words translating to common words ("Chinese" → 中资,
+    "Digital") are not names."""
+    import jieba.posseg as pseg
+
+    out = []
+    for word in question._standalone_capitalised(question_text):
+        word = re.sub(r"'s?$", "", word)
+        forms = lexicon.translate(word.lower()) if len(word) >= 3 else []
+        tags = [[f for _, f in pseg.cut(zh)] for zh in forms]
+        if forms and all(len(t) == 1 and t[0] in _NAME_FLAGS for t in tags):
+            out.append((*forms, word.lower()))
+    return list(dict.fromkeys(out))
+
+
+SINGLE_NAMES = True  # a one-word company/person name an English question gives must be in the passage

@@ -241,7 +241,7 @@ _UNIT_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"资金|经费|预算|投资|投入|拨款|金额|资助|多少钱|融资|补贴|奖励|销售收入|销售额|营收|产值|市值|"
             r"造价|耗资|成本|花费|估值|"
-            r"\b(?:budget|funding|fund|funds|invest\w*|allocat\w*|spend\w*|money|cost|revenue|sales|grant\w*|"
+            r"\b(?:budget|funding|fund|funds|capital|invest\w*|allocat\w*|spend\w*|money|cost|revenue|sales|grant\w*|"
             r"worth|valuation|valued|"
             r"authori[sz]\w*|financ\w*)\b",
             re.I,
