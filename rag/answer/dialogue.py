@@ -370,6 +370,7 @@ def unstated_figures(groups: Sequence[tuple[str, ...]], sentence: str) -> list[s
 
 
 # "由A、B、智库专家及C等11名同志组成": the figure after 等 closing a list counts the whole list.
+_ITEM_REACH = 8  # characters of an item written before the term (及市政府督查室|负责人)
 _LIST_TOTAL_ZH = re.compile(r"等\s*[\d一二两三四五六七八九十百千万]+")
 
 
@@ -383,7 +384,7 @@ def _without_list_total(clause: str, forms: Sequence[str]) -> str:
         m = _LIST_TOTAL_ZH.search(clause, at + len(form))
         if (
             m
-            and re.search(r"[、及和与]", clause[max(0, at - 1) : m.start()])
+            and re.search(r"[、及和与]", clause[max(0, at - _ITEM_REACH) : m.start()])
             and not quantities(clause[at : m.start()])
         ):
             return clause[: m.start()] + clause[m.end() :]
@@ -530,10 +531,10 @@ _REASON_ZH = re.compile(
 _REASON_EN = re.compile(
     r"^\s*(?:and\s+)?why\s+(?:is that|so|(?:do|does|did)\s+(?:it|they|he|she)\s+say\s+(?:so|that))", re.I
 )
-_SOURCE_ZH = re.compile(
+_CITED_FROM_ZH = re.compile(
     r"[这此该那](?:篇|段|份|则|句|番)[^，,。？?]{0,6}?(?:出自|来自|来源|出处|引自|作者|是谁写)"
 )
-_SOURCE_EN = re.compile(
+_CITED_FROM_EN = re.compile(
     r"\bwhere\s+(?:is|does|did)\s+(?:this|that)\b[^?]{0,20}\b(?:come\s+)?from\b|\bsource of (?:this|that)\b",
     re.I,
 )
@@ -563,7 +564,7 @@ def answer_pointer(question: str) -> tuple[str, int] | None:
         return "item", _ORDINAL_WORDS_EN[m.group(1).lower()]
     if _REASON_ZH.search(folded) or _REASON_EN.search(question):
         return "reason", 0
-    if _SOURCE_ZH.search(folded) or _SOURCE_EN.search(question):
+    if _CITED_FROM_ZH.search(folded) or _CITED_FROM_EN.search(question):
         return "source", 0
     return None
 
