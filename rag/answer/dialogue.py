@@ -147,10 +147,17 @@ def deictic_subject(previous: str) -> str:
 
 def condense_follow_up(question: str, history: list[tuple[str, str]], about: str | None = None) -> str:
     """Without an LLM, a follow-up as a standalone question: the previous user question's subject
-    (``carried_topic``) is carried into it; standalone questions pass unchanged."""
+    (``carried_topic``) is carried into it; standalone questions pass unchanged. A follow-up
+    pointing at the previous answer itself (``answer_pointer``) is scoped by that answer instead."""
     if not (is_follow_up(question) or not names_own_subject(question)):
         return question
     previous = next((t for r, t in reversed(history) if r == "user"), "")
+    if about is None and previous and is_question(previous):
+        scoped = scoped_by_answer(
+            question, previous, next((t for r, t in reversed(history) if r == "assistant"), "")
+        )
+        if scoped:
+            return scoped
     resolved = _resolve_pointer(question, history, previous) if about is None else None
     if resolved:
         return resolved
@@ -340,6 +347,11 @@ def follow_up_terms(
             groups.append((word,))
             if not named:
                 counted.append((word,))
+    if wants_figure:
+        # "其中有几位是智库专家": a kind of person or body (专家) after its own noun is what is counted;
+        # such a compound is not required of the sentence (text calls them otherwise), but where the
+        # sentence names it, its figure must be its own (``unstated_figures``).
+        counted += [(p,) for p in _noun_phrases(cut, vague_head=True) if p not in before]
     return tuple(dict.fromkeys(groups)), tuple(dict.fromkeys(counted))
 
 
@@ -352,9 +364,31 @@ def unstated_figures(groups: Sequence[tuple[str, ...]], sentence: str) -> list[s
     out = []
     for g in groups:
         held = [c for c in clauses if any(f.lower() in c for f in g)]
-        if held and not any(quantities(c) for c in held):
+        if held and not any(quantities(_without_list_total(c, g)) for c in held):
             out.append(g[0])
     return out
+
+
+# "由A、B、智库专家及C等11名同志组成": the figure after 等 closing a list counts the whole list.
+_ITEM_REACH = 8  # characters of an item written before the term (及市政府督查室|负责人)
+_LIST_TOTAL_ZH = re.compile(r"等\s*[\d一二两三四五六七八九十百千万]+")
+
+
+def _without_list_total(clause: str, forms: Sequence[str]) -> str:
+    """The clause without the figure that totals a list the term is one item of ("智库专家及…等11名":
+    11 counts the whole group, not the experts), so that figure does not answer for the term."""
+    for form in forms:
+        at = clause.find(form.lower())
+        if at < 0:
+            continue
+        m = _LIST_TOTAL_ZH.search(clause, at + len(form))
+        if (
+            m
+            and re.search(r"[、及和与]", clause[max(0, at - _ITEM_REACH) : m.start()])
+            and not quantities(clause[at : m.start()])
+        ):
+            return clause[: m.start()] + clause[m.end() :]
+    return clause
 
 
 def _english_names(asked: str, translate: Callable[[str], Sequence[str]] | None) -> list[tuple[str, ...]]:
@@ -381,9 +415,10 @@ def _english_names(asked: str, translate: Callable[[str], Sequence[str]] | None)
     return out
 
 
-def _noun_phrases(cut: Sequence[tuple[str, str]]) -> list[str]:
+def _noun_phrases(cut: Sequence[tuple[str, str]], *, vague_head: bool = False) -> list[str]:
     """A noun with the nouns and verbs written on after it, as one term (量子+计算, 区块+链, 卫星+导航):
-    the compound names the sub-topic, its first piece alone is often common (量子)."""
+    the compound names the sub-topic, its first piece alone is often common (量子). ``vague_head``:
+    only the compounds whose last piece is a vague kind (智库+专家), else none holding one."""
     out, run = [], []
     padded = [*cut, ("", "x")]
     for i, (word, flag) in enumerate(padded):
@@ -392,7 +427,8 @@ def _noun_phrases(cut: Sequence[tuple[str, str]]) -> list[str]:
         if run and (flag.startswith("n") or flag == "vn" or (flag == "v" and len(word) >= 2 and ends)):
             run.append(word)
             continue
-        if len(run) >= 2 and not any(w in _VAGUE_ATTRIBUTE for w in run):
+        vague = [w in _VAGUE_ATTRIBUTE for w in run]
+        if len(run) >= 2 and (vague[-1] and not any(vague[:-1]) if vague_head else not any(vague)):
             out.append("".join(run))
         run = [word] if flag.startswith("n") and len(word) >= 2 else []
     return out
@@ -474,3 +510,131 @@ def _name_ending(text: str, kind: str) -> str:
         if len(name) >= len(kind) + 2 and re.fullmatch(r"[\u4e00-\u9fff]+", name):
             return name
     return ""
+
+
+# --- follow-ups pointing at the previous answer ----------------------------------------------
+# Most follow-ups ask something new about the previous topic, and are answered for their own slot
+# (never re-ranked toward the previous answer). A few point at the previous ANSWER itself: its
+# N-th listed item ("其中第三点指的是什么？"), the reason for the claim it quoted ("為甚麼這麼說？",
+# "Why is that?"), the source of the passage it cited ("这篇分析出自哪里？"). Their scope IS that
+# answer: they are asked about what it said.
+_ITEM_ZH = re.compile(
+    r"(?:其中|当中|里面|上述|以上|这些|那些)[^，,。？?]{0,4}?第([一二两三四五六七八九十\d]+)[点项条个]"
+)
+_ITEM_EN = re.compile(
+    r"\b(?:the\s+)?(first|second|third|fourth|fifth|sixth|seventh|eighth)\s+(?:one|point|item)\b", re.I
+)
+_REASON_ZH = re.compile(
+    r"(?P<why>为什么|为何|为甚么|何以|凭什么)(?:会|要)?(?:这么|这样|如此)(?:说|讲|认为|判断|看)"
+    r"|(?:这么|这样)(?:说|讲|认为|判断)(?P<of>的?(?:理由|原因|依据|根据))"
+)
+_REASON_EN = re.compile(
+    r"^\s*(?:and\s+)?why\s+(?:is that|so|(?:do|does|did)\s+(?:it|they|he|she)\s+say\s+(?:so|that))", re.I
+)
+_CITED_FROM_ZH = re.compile(
+    r"[这此该那](?:篇|段|份|则|句|番)[^，,。？?]{0,6}?(?:出自|来自|来源|出处|引自|作者|是谁写)"
+)
+_CITED_FROM_EN = re.compile(
+    r"\bwhere\s+(?:is|does|did)\s+(?:this|that)\b[^?]{0,20}\b(?:come\s+)?from\b|\bsource of (?:this|that)\b",
+    re.I,
+)
+_ORDINAL_WORDS_EN = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+}
+
+
+def answer_pointer(question: str) -> tuple[str, int] | None:
+    """("item", N) | ("reason", 0) | ("source", 0) when the follow-up points at the previous answer
+    itself rather than at its topic; None otherwise."""
+    folded = to_simplified(question)
+    m = _ITEM_ZH.search(folded)
+    if m:
+        from rag.answer.question import clause_number
+
+        return "item", int(clause_number(m.group(1)))
+    m = _ITEM_EN.search(question)
+    if m:
+        return "item", _ORDINAL_WORDS_EN[m.group(1).lower()]
+    if _REASON_ZH.search(folded) or _REASON_EN.search(question):
+        return "reason", 0
+    if _CITED_FROM_ZH.search(folded) or _CITED_FROM_EN.search(question):
+        return "source", 0
+    return None
+
+
+_MARKER = re.compile(r"\s*(?:\[\d+\])+")
+_QUOTED = re.compile(r"“([^”]{6,})”")
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """The sentences an answer stated (its quotes, without markers, lead line or missing-part
+    notes); empty for a refusal."""
+    from rag.answer.prompts import is_refusal
+
+    if not answer or is_refusal(answer):
+        return []
+    quoted = _QUOTED.findall(answer)  # an English answer: the Chinese quotes after its framing
+    lines = quoted or [ln for ln in answer.splitlines()[1:] if ln.strip()]
+    out = []
+    for line in lines:
+        if re.match(r"^(?:文件未提及|文件未提到|The documents do not)", line.strip()):
+            continue
+        text = _MARKER.sub("", line)
+        out += [t.strip() for t in re.findall(r"[^。！？!?]+[。！？!?]?", text) if len(t.strip()) >= 4]
+    return out
+
+
+# A listed item inside a sentence: 一是…，二是…；(一)…；方向一：…
+_LISTED_ZH = re.compile(r"(?:^|[，,；;。：:])\s*([一二三四五六七八九十])是")
+
+
+def answer_items(sentences: Sequence[str]) -> list[str]:
+    """The items the answer listed, in order: sentences numbered 一是/二是 (or the clauses of one
+    sentence so numbered), else the answer's sentences themselves when there are several."""
+    numbered: dict[int, str] = {}
+    for sentence in sentences:
+        marks = list(_LISTED_ZH.finditer(to_simplified(sentence)))
+        for i, m in enumerate(marks):
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(sentence)
+            n = "零一二三四五六七八九十".find(m.group(1))
+            numbered.setdefault(n, sentence[m.start(1) : end].strip("，,；;。 "))
+    if numbered:
+        return [numbered[n] for n in sorted(numbered)]
+    return list(sentences) if len(sentences) > 1 else []
+
+
+def scoped_by_answer(question: str, previous: str, answer: str) -> str | None:
+    """A follow-up pointing at the previous answer (``answer_pointer``) as a standalone question
+    about what that answer said: its N-th item, the claim it quoted (why / from where). When the
+    previous answer gave nothing usable (a refusal, fewer items), the previous question's whole
+    content is carried (what it asked included: the claim was its answer), not just its subject."""
+    pointed = answer_pointer(question)
+    if not pointed:
+        return None
+    kind, n = pointed
+    sentences = answer_sentences(answer)
+    zh = detect_language(question) == "zh"
+    if detect_language(previous) == "zh":
+        asked = re.sub(r"(?:是|为|為)?(?:甚么|甚麼)", "", content_of(previous))
+    else:
+        asked = subject_en(previous)
+    if kind == "item":
+        items = answer_items(sentences)
+        if 0 < n <= len(items):
+            item = items[n - 1]
+            return f"{carried_topic(previous, question)}：{item}" if zh else f"{question} ({item})"
+        return None  # the ordinal is asked of the previous topic: the ordinary rewrite does it
+    claim = (sentences[0] if sentences else asked).rstrip("。！？!?")
+    m = _REASON_ZH.search(to_simplified(question)) if kind == "reason" and zh else None
+    if m:  # the pointer ("这么说") replaced by the claim, in the asker's words (t2s keeps positions)
+        said = question[m.start("why") : m.end("why")] if m.group("why") else ""
+        tail = question[m.start("of") : m.end("of")] if m.group("of") else ""
+        return f"{question[: m.start()]}{said}{claim}{tail}{question[m.end() :]}"
+    return f"{claim}：{question}" if zh else f"{question} ({claim})"

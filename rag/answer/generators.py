@@ -532,7 +532,7 @@ class ExtractiveGenerator:
                 ]
                 if not ranked:
                     return [], f"no retrieved passage mentions {subject.removesuffix(chr(39) + 's')}"
-        if request.required:
+        if request.required or request.counted:
             # A follow-up's own new name or attribute ("What was Germany's rate?", "其中多少给台积电"):
             # the carried subject's sentence about something else does not answer it.
             lacking = {

@@ -172,7 +172,12 @@ _TITLE = re.compile(r"《([^》]+)》")
 # A name the question quotes (「青年發展藍圖」, “华转网”): the passage must name it as written.
 _QUOTED_ZH = re.compile(r"「([^」]{2,24})」|“([^”]{2,24})”|『([^』]{2,24})』")
 # A clause of a law: 第三十条 / Article 30 / Section 5 must be the one the passage gives.
-_CLAUSE_ZH = re.compile(r"第([一二两三四五六七八九十百零〇\d]+)([条款章节项])")
+# 项 is a law's item after its clause (第三条第二项) or standing alone; before a noun it counts a
+# list (第六项策略).
+_CLAUSE_ZH = re.compile(
+    r"第([一二两三四五六七八九十百零〇\d]+)([条款章节]|项(?![\u4e00-\u9fff])"
+    r"|(?<=[条款]第[一二三四五六七八九十\d])项|(?<=[条款]第[一二三四五六七八九十\d]{2})项)"
+)
 _CLAUSE_EN = re.compile(r"\b(article|section|clause|chapter)\s+(\d+)\b", re.I)
 _CLAUSE_EN_ZH = {"article": "条", "section": "条", "clause": "款", "chapter": "章"}
 # A year asked as the start or end of a range ("post-2008", "2015年以来") is not a year the
