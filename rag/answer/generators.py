@@ -596,7 +596,7 @@ class ExtractiveGenerator:
             if not kept:
                 return [], scoped[id(ranked[0])]
             ranked = kept
-        if q.slot == "duration" and request.language == "en":
+        if q.slot == "duration":
             # "How long / how many years": a length of time (46年, 三个月), which ``quantities`` reads
             # as a date part; a sentence stating none does not answer.
             spans = not COUNTED_TIME_RE.search(request.asked or request.question)

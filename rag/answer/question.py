@@ -53,6 +53,9 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "percentage",
         re.compile(r"百分之几|百分比|比例|比重|占比|份额|增长率|增速|增幅|多少%|渗透率|自给率|几成"),
     ),
+    # A length of time (多长, 多久, 为期多…): 5年期 and 每三年 answer it, which the
+    # amount slot would refuse for being small; a length in kilometres stays an amount.
+    ("duration", re.compile(r"多久|(?<!全)多长(?![^？?]*(?:公里|千米|米|距离))|为期多")),
     (
         "count",
         re.compile(
@@ -479,7 +482,7 @@ def asked_attribute(folded: str) -> str:
         return ""
     if not jieba.dt.FREQ.get(word):
         return ""  # not a dictionary word: a name cut wrongly (亿欧用 → 亿 + 欧用)
-    if any(pat.search(word) for slot, pat in _ZH_SLOTS if slot in ("percentage", "amount")):
+    if any(pat.search(word) for slot, pat in _ZH_SLOTS if slot in ("percentage", "amount", "duration")):
         return ""  # the noun names the slot (比重, 总额): the slot's own test judges it
     return word
 
@@ -720,7 +723,8 @@ _ASK_SPAN_ZH = re.compile(
 # Where a Chinese question starts asking: its topic is what comes before ("中芯国际是谁创办的" →
 # 中芯国际; "日本的战略是哪个部门发布的" → 日本的战略).
 _ASK_START_ZH = re.compile(
-    r"多少|哪|几|幾|什么|什麼|甚么|甚麼|如何|怎样|怎樣|怎么|怎麼|是否|为何|為何|为什么|為什麼|谁|誰|何时|何時|何地|吗|嗎|[？?]"
+    r"多少|多久|多长|多長|哪|几|幾|什么|什麼|甚么|甚麼|如何|怎样|怎樣|怎么|怎麼|是否|为何|為何|为什么|為什麼|谁|誰|何时|何時|何地"
+    r"|吗|嗎|[？?]"
 )
 _ASK_WORD = re.compile(r"(?:哪|几|幾|什么|甚么|多少|如何|怎样|怎么|为何|为什么|谁)")
 
