@@ -69,6 +69,7 @@ from rag.answer.question import (
     TYPED_SLOTS,
     Question,
     analyse,
+    asked_kind,
     bare_ask,
     ellipsis_subject,
     is_ask_word,
@@ -184,6 +185,8 @@ class ExtractiveParams:
     # English question: its best sentence writing an identifier the question names (S.1260) is not
     # held to the score floor.
     identifier_floor_en: bool = True
+    # Chinese question: the noun it asks "which of" (阶段 in 哪三个阶段) is left out of keyword overlap.
+    kind_free: bool = True
 
 
 _TERMINAL = "。！？；.!?;"
@@ -368,7 +371,12 @@ class ExtractiveGenerator:
             found = list(dict.fromkeys(self.translate(request.question)))
             if any(has_cjk(t) for t in found):  # numbers and acronyms the corpus spells alike stay in
                 return found, self.params.translated_weight, True
-        own = [t for t in dict.fromkeys(keyword_tokens(request.question)) if not is_ask_word(t)]
+        # The kind a question asks "which of" (哪三个阶段, 什么机构) is named by the answer's items,
+        # seldom by the kind word: a sentence lacking it is not held short of the floor for that.
+        kinds = set(asked_kind(request.question)) if self.params.kind_free else set()
+        own = [
+            t for t in dict.fromkeys(keyword_tokens(request.question)) if not is_ask_word(t) and t not in kinds
+        ]
         return own, self.params.keyword_weight, False
 
     # scoring ----------------------------------------------------------------------------
