@@ -75,6 +75,7 @@ from rag.answer.question import (
     is_ask_word,
     is_ordinal,
     subject_names,
+    without_ask_measure,
 )
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
@@ -375,7 +376,9 @@ class ExtractiveGenerator:
         # seldom by the kind word: a sentence lacking it is not held short of the floor for that.
         kinds = set(asked_kind(request.question)) if self.params.kind_free else set()
         own = [
-            t for t in dict.fromkeys(keyword_tokens(request.question)) if not is_ask_word(t) and t not in kinds
+            t
+            for t in dict.fromkeys(keyword_tokens(without_ask_measure(request.question)))
+            if not is_ask_word(t) and t not in kinds
         ]
         return own, self.params.keyword_weight, False
 

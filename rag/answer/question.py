@@ -726,7 +726,17 @@ _ASK_START_ZH = re.compile(
     r"多少|多久|多长|多長|哪|几|幾|什么|什麼|甚么|甚麼|如何|怎样|怎樣|怎么|怎麼|是否|为何|為何|为什么|為什麼|谁|誰|何时|何時|何地"
     r"|吗|嗎|[？?]"
 )
-_ASK_WORD = re.compile(r"(?:哪|几|幾|什么|甚么|多少|如何|怎样|怎么|为何|为什么|谁)")
+_ASK_WORD = re.compile(r"(?:哪|几|幾|什么|甚么|多少|多久|多长|如何|怎样|怎么|为何|为什么|谁)")
+# "多大比重", "有多高", "多长": a measure asked by 多 + an adjective, which jieba cuts into 多 and 大
+# (two one-character "keywords" no answering sentence holds in that sense); not 许多大学, 多大型.
+_ASK_MEASURE = re.compile(
+    r"(?<![许很众诸较更最好])多(?:久|长|大|高|远|快|重)(?=[？?，,。；;！!]|$|的|比重|比例|规模|程度|份额|面积|作用|影响|差距)"
+)
+
+
+def without_ask_measure(question: str) -> str:
+    """The question with its 多大/多高/多长 ask taken out, for keyword scoring."""
+    return _ASK_MEASURE.sub(" ", to_simplified(question))
 
 
 def is_ask_word(token: str) -> bool:
