@@ -43,6 +43,7 @@ from rag.answer.citations import (
     display_quote,
     fold,
     mentions_year,
+    normalise_numbers,
     quantities,
 )
 from rag.answer.citations.figures import span_years, states_change, years_in
@@ -413,6 +414,10 @@ class ExtractiveGenerator:
                 replaced = {t for t in carried if not any(t in x for x in about)}
                 qtokens = [t for t in qtokens if t not in replaced]
                 carried = [t for t in carried if t not in replaced]
+        # A question word holding a Chinese numeral (五年期, 十个) is met by the digits (5 年期, 10个).
+        numeric = {
+            t: d for t in qtokens if (d := "".join(normalise_numbers(t).split())) != t and not translated
+        }
         picks: list[Pick] = []
         for n, hit in enumerate(hits, 1):
             info = self.passages.get(hit.chunk)
@@ -428,6 +433,9 @@ class ExtractiveGenerator:
             for j in usable:
                 # A list item or table row is scored with its lead-in line (what the item is about).
                 sfold = "".join(fold(info.scored_text(j)).split())
+                if numeric:
+                    digits = "".join(normalise_numbers(sfold).split())
+                    sfold += "\x00" + "\x00".join(t for t, d in numeric.items() if d in digits)
                 kw = _overlap(lengths, qtokens, in_passage, sfold, head, p.heading_weight)
                 if translated and p.previous_weight_en and j > 0:
                     # "国际上最高的以色列、瑞典达到 4%。" continues the sentence before it, which names
