@@ -548,7 +548,8 @@ class ExtractiveGenerator:
             answering = self._answering(q, ranked, request.question) if p.year_ratio_slot else ranked
             best = max(c.score for c in answering or ranked)
             span = span_years(request.asked or request.question)
-            ranked = [c for c in ranked if self._in_years(c, years, span)]
+            before = {n: preceding_text(h, request.hits) for n, h in enumerate(request.hits, 1)}
+            ranked = [c for c in ranked if self._in_years(c, years, span, before.get(c.n, ""))]
             kept = (
                 [c for c in answering if any(c is r for r in ranked)] if answering is not ranked else ranked
             )
@@ -778,17 +779,17 @@ class ExtractiveGenerator:
         return out
 
     @classmethod
-    def _in_years(cls, c: Pick, years: Sequence[str], span: tuple[str, str] | None) -> bool:
+    def _in_years(cls, c: Pick, years: Sequence[str], span: tuple[str, str] | None, before: str = "") -> bool:
         """The sentence's scope names a year asked; for a change asked between two years ("from
         2020 to 2021"), the first year alone is enough only when the sentence states the change
         itself (从2020年的1300亿元下滑至697.1亿元: the later year is its document's)."""
-        named = [y for y in years if mentions_year(cls._year_scope(c), y)]
+        named = [y for y in years if mentions_year(cls._year_scope(c, before=before), y)]
         if not named or span is None or span[1] in named:
             return bool(named)
         return states_change(c.info.sentence(c.j))
 
     @staticmethod
-    def _year_scope(c: Pick, title: bool = True) -> str:
+    def _year_scope(c: Pick, title: bool = True, before: str = "") -> str:
         """Where a sentence's year is read: the sentence and its heading, and, when the sentence
         names no year, its lead-in (a table row's header row: 2027 | 2032), else the nearest earlier
         sentence of its passage that does (发布时间：2022年7月 dates the 措施 described after it)."""
@@ -802,7 +803,10 @@ class ExtractiveGenerator:
         for j in range(c.j - 1, -1, -1):
             if years_in(c.info.sentence(j)):
                 return f"{own}\n{c.info.sentence(j)}"
-        return own
+        # The passage continues the retrieved chunk before it (a speech dated there, its content
+        # here): the last sentence of that chunk naming a year dates it.
+        dated = [s for s in re.split(r"(?<=[。！？!?\n])", before) if years_in(s)]
+        return f"{own}\n{dated[-1]}" if dated else own
 
     @staticmethod
     def _passage_text(h: Hit) -> str:
