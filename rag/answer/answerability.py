@@ -327,7 +327,7 @@ def constraint_problem(question: Question, context: str) -> str | None:
             return f"the passages do not mention {'/'.join(names)}"
     compact = "".join(folded.split())
     for name in question.names:
-        if name.lower() not in compact:
+        if name.lower() not in compact and not spells_out(name, compact):
             return f"the passages do not mention 「{name}」"
         if in_passing(name.lower(), compact):
             return f"the passages mention 「{name}」 only in passing, in a list"
@@ -346,6 +346,18 @@ def constraint_problem(question: Question, context: str) -> str | None:
     if question.attribute and not dated and not any(a in compact for a in question.attribute):
         return f"the passages do not give the {question.attribute[0]} asked for"
     return None
+
+
+_COUNT_PREFIX = {"双": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def spells_out(name: str, compact: str) -> bool:
+    """A numbered abbreviation (双一流, 三农) the passage writes out: what follows the number occurs
+    that many times ("世界一流大学和一流学科" for 双一流), as documents name it in full."""
+    folded = to_simplified(name)
+    count = _COUNT_PREFIX.get(folded[:1])
+    rest = folded[1:]
+    return bool(count and rest and re.fullmatch(r"[\u4e00-\u9fff]+", rest)) and compact.count(rest) >= count
 
 
 def _clauses(compact: str) -> set[str]:

@@ -50,6 +50,7 @@ from rag.answer.citations import (
     display_quote,
     fold,
     mentions_year,
+    normalise_numbers,
     quantities,
 )
 from rag.answer.citations.figures import span_years, states_change, years_in
@@ -78,11 +79,13 @@ from rag.answer.question import (
     TYPED_SLOTS,
     Question,
     analyse,
+    asked_kind,
     bare_ask,
     ellipsis_subject,
     is_ask_word,
     is_ordinal,
     subject_names,
+    without_ask_measure,
 )
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
@@ -197,6 +200,8 @@ class ExtractiveParams:
     # where a non-figure slot is answered. Off: +1 dev near-miss refused (gd5), -1 blind test citation
     # (a company asked by its 90% share: only other products' 90% sentences were left), so dropped.
     stated_figures: bool = False
+    # Chinese question: the noun it asks "which of" (阶段 in 哪三个阶段) is left out of keyword overlap.
+    kind_free: bool = True
 
 
 _TERMINAL = "。！？；.!?;"
@@ -390,7 +395,14 @@ class ExtractiveGenerator:
             found = list(dict.fromkeys(self.translate(request.question)))
             if any(has_cjk(t) for t in found):  # numbers and acronyms the corpus spells alike stay in
                 return found, self.params.translated_weight, True
-        own = [t for t in dict.fromkeys(keyword_tokens(request.question)) if not is_ask_word(t)]
+        # The kind a question asks "which of" (哪三个阶段, 什么机构) is named by the answer's items,
+        # seldom by the kind word: a sentence lacking it is not held short of the floor for that.
+        kinds = set(asked_kind(request.question)) if self.params.kind_free else set()
+        own = [
+            t
+            for t in dict.fromkeys(keyword_tokens(without_ask_measure(request.question)))
+            if not is_ask_word(t) and t not in kinds
+        ]
         return own, self.params.keyword_weight, False
 
     # scoring ----------------------------------------------------------------------------
@@ -424,6 +436,10 @@ class ExtractiveGenerator:
                 replaced = {t for t in carried if not any(t in x for x in about)}
                 qtokens = [t for t in qtokens if t not in replaced]
                 carried = [t for t in carried if t not in replaced]
+        # A question word holding a Chinese numeral (五年期, 十个) is met by the digits (5 年期, 10个).
+        numeric = {
+            t: d for t in qtokens if (d := "".join(normalise_numbers(t).split())) != t and not translated
+        }
         picks: list[Pick] = []
         for n, hit in enumerate(hits, 1):
             info = self.passages.get(hit.chunk)
@@ -439,6 +455,9 @@ class ExtractiveGenerator:
             for j in usable:
                 # A list item or table row is scored with its lead-in line (what the item is about).
                 sfold = "".join(fold(info.scored_text(j)).split())
+                if numeric:
+                    digits = "".join(normalise_numbers(sfold).split())
+                    sfold += "\x00" + "\x00".join(t for t, d in numeric.items() if d in digits)
                 kw = _overlap(lengths, qtokens, in_passage, sfold, head, p.heading_weight)
                 if translated and p.previous_weight_en and j > 0:
                     # "国际上最高的以色列、瑞典达到 4%。" continues the sentence before it, which names
@@ -551,7 +570,8 @@ class ExtractiveGenerator:
             answering = self._answering(q, ranked, request.question) if p.year_ratio_slot else ranked
             best = max(c.score for c in answering or ranked)
             span = span_years(request.asked or request.question)
-            ranked = [c for c in ranked if self._in_years(c, years, span)]
+            before = {n: preceding_text(h, request.hits) for n, h in enumerate(request.hits, 1)}
+            ranked = [c for c in ranked if self._in_years(c, years, span, before.get(c.n, ""))]
             kept = (
                 [c for c in answering if any(c is r for r in ranked)] if answering is not ranked else ranked
             )
@@ -640,7 +660,7 @@ class ExtractiveGenerator:
             if not kept:
                 return [], far[id(ranked[0])]
             ranked = kept
-        if q.slot == "duration" and request.language == "en":
+        if q.slot == "duration":
             # "How long / how many years": a length of time (46年, 三个月), which ``quantities`` reads
             # as a date part; a sentence stating none does not answer.
             spans = not COUNTED_TIME_RE.search(request.asked or request.question)
@@ -806,17 +826,17 @@ class ExtractiveGenerator:
         return out
 
     @classmethod
-    def _in_years(cls, c: Pick, years: Sequence[str], span: tuple[str, str] | None) -> bool:
+    def _in_years(cls, c: Pick, years: Sequence[str], span: tuple[str, str] | None, before: str = "") -> bool:
         """The sentence's scope names a year asked; for a change asked between two years ("from
         2020 to 2021"), the first year alone is enough only when the sentence states the change
         itself (从2020年的1300亿元下滑至697.1亿元: the later year is its document's)."""
-        named = [y for y in years if mentions_year(cls._year_scope(c), y)]
+        named = [y for y in years if mentions_year(cls._year_scope(c, before=before), y)]
         if not named or span is None or span[1] in named:
             return bool(named)
         return states_change(c.info.sentence(c.j))
 
     @staticmethod
-    def _year_scope(c: Pick, title: bool = True) -> str:
+    def _year_scope(c: Pick, title: bool = True, before: str = "") -> str:
         """Where a sentence's year is read: the sentence and its heading, and, when the sentence
         names no year, its lead-in (a table row's header row: 2027 | 2032), else the nearest earlier
         sentence of its passage that does (发布时间：2022年7月 dates the 措施 described after it)."""
@@ -830,7 +850,10 @@ class ExtractiveGenerator:
         for j in range(c.j - 1, -1, -1):
             if years_in(c.info.sentence(j)):
                 return f"{own}\n{c.info.sentence(j)}"
-        return own
+        # The passage continues the retrieved chunk before it (a speech dated there, its content
+        # here): the last sentence of that chunk naming a year dates it.
+        dated = [s for s in re.split(r"(?<=[。！？!?\n])", before) if years_in(s)]
+        return f"{own}\n{dated[-1]}" if dated else own
 
     @staticmethod
     def _passage_text(h: Hit) -> str:

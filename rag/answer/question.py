@@ -53,6 +53,9 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "percentage",
         re.compile(r"百分之几|百分比|比例|比重|占比|份额|增长率|增速|增幅|多少%|渗透率|自给率|几成"),
     ),
+    # A length of time (多长, 多久, 为期多…): 5年期 and 每三年 answer it, which the
+    # amount slot would refuse for being small; a length in kilometres stays an amount.
+    ("duration", re.compile(r"多久|(?<!全)多长(?![^？?]*(?:公里|千米|米|距离))|为期多")),
     (
         "count",
         re.compile(
@@ -484,7 +487,7 @@ def asked_attribute(folded: str) -> str:
         return ""
     if not jieba.dt.FREQ.get(word):
         return ""  # not a dictionary word: a name cut wrongly (亿欧用 → 亿 + 欧用)
-    if any(pat.search(word) for slot, pat in _ZH_SLOTS if slot in ("percentage", "amount")):
+    if any(pat.search(word) for slot, pat in _ZH_SLOTS if slot in ("percentage", "amount", "duration")):
         return ""  # the noun names the slot (比重, 总额): the slot's own test judges it
     return word
 
@@ -725,9 +728,20 @@ _ASK_SPAN_ZH = re.compile(
 # Where a Chinese question starts asking: its topic is what comes before ("中芯国际是谁创办的" →
 # 中芯国际; "日本的战略是哪个部门发布的" → 日本的战略).
 _ASK_START_ZH = re.compile(
-    r"多少|哪|几|幾|什么|什麼|甚么|甚麼|如何|怎样|怎樣|怎么|怎麼|是否|为何|為何|为什么|為什麼|谁|誰|何时|何時|何地|吗|嗎|[？?]"
+    r"多少|多久|多长|多長|哪|几|幾|什么|什麼|甚么|甚麼|如何|怎样|怎樣|怎么|怎麼|是否|为何|為何|为什么|為什麼|谁|誰|何时|何時|何地"
+    r"|吗|嗎|[？?]"
 )
-_ASK_WORD = re.compile(r"(?:哪|几|幾|什么|甚么|多少|如何|怎样|怎么|为何|为什么|谁)")
+_ASK_WORD = re.compile(r"(?:哪|几|幾|什么|甚么|多少|多久|多长|如何|怎样|怎么|为何|为什么|谁)")
+# "多大比重", "有多高", "多长": a measure asked by 多 + an adjective, which jieba cuts into 多 and 大
+# (two one-character "keywords" no answering sentence holds in that sense); not 许多大学, 多大型.
+_ASK_MEASURE = re.compile(
+    r"(?<![许很众诸较更最好])多(?:久|长|大|高|远|快|重)(?=[？?，,。；;！!]|$|的|比重|比例|规模|程度|份额|面积|作用|影响|差距)"
+)
+
+
+def without_ask_measure(question: str) -> str:
+    """The question with its 多大/多高/多长 ask taken out, for keyword scoring."""
+    return _ASK_MEASURE.sub(" ", to_simplified(question))
 
 
 def is_ask_word(token: str) -> bool:
@@ -1167,3 +1181,30 @@ def subject_names(subject: str) -> tuple[tuple[str, ...], ...]:
         if names:
             out.append(tuple(dict.fromkeys([key, *(to_simplified(n) for n in names)])))
     return tuple(out)
+
+
+# The ask's own noun: 哪三个阶段, 哪位官员, 什么机构, 哪些类型 (a measure word and a number may come between).
+_KIND_ASK = re.compile(
+    r"(?:哪|什么|甚么)[一二两三四五六七八九十几\d]*"
+    r"(?:个|项|类|种|座|家|所|位|名|条|部|些|大|间|批)?(?:的)?(?=[\u4e00-\u9fff])"
+)
+
+
+@lru_cache(maxsize=1024)
+def asked_kind(question: str) -> tuple[str, ...]:
+    """The nouns a Chinese question asks "which of" (阶段 in 以哪三个阶段推动, 官员 in 哪位官员,
+    机构 in 在什么机构任职): they name the kind of the answer, which an answering sentence gives by
+    its items or its name (短期补链、中期强链; 火炬中心主任贾敬敦), seldom by the kind word itself."""
+    import jieba.posseg as pseg
+
+    folded = to_simplified(question)
+    out = []
+    for m in _KIND_ASK.finditer(folded):
+        rest = folded[m.end() : m.end() + 8]
+        words = list(pseg.cut(rest))
+        if not words:
+            continue
+        word, flag = words[0]
+        if flag.startswith("n") and not flag.startswith(("nr", "ns", "nt", "nz")) and len(word) >= 2:
+            out.append(word)
+    return tuple(dict.fromkeys(out))
