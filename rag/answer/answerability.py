@@ -849,27 +849,7 @@ INSTANCE_SCOPE = True  # an ordinal instance asked (第二轮, "first call") mus
 SO_FAR_SCOPE = True  # "so far"/至今 needs a sentence that reports what has happened
 
 
-# --- constraints a question states: its own figures, its own scope -----------------------------
-
-
-def stated_figures(question: Question) -> list[Figure]:
-    """The measures a question states as a condition ("lift manufacturing to 10% of GDP", "投入
-    达到3亿元的项目"): percentages and scaled amounts, not bare numbers (6G, 第三轮) or years."""
-    return [f for f in quantities(question.text) if f.percent or f.scaled]
-
-
-def stated_figure_problem(question: Question, context: str) -> str | None:
-    """A question that states a figure and asks something else about it (by when, who, where) is
-    answered only by a sentence (with its heading and lead-in) that states that figure: a sentence
-    giving another target's year does not say when the 10% is reached. Figure slots are left out:
-    their own figure is what the sentence gives, and the stated one may be the whole it is part of."""
-    if question.wants_figure:
-        return None
-    given = quantities(context)
-    missing = [f.literal for f in stated_figures(question) if not figure_supported(f, given)]
-    return (
-        f"the passages do not state the figure the question gives ({'、'.join(missing)})" if missing else None
-    )
+# --- a question's own scope ---------------------------------------------------------------------
 
 
 # A sentence's explicit scope: the world, or the country the corpus is written from.

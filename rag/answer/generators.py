@@ -35,8 +35,6 @@ from rag.answer.answerability import (
     says_enough,
     scope_conflict,
     scope_problem,
-    stated_figure_problem,
-    stated_figures,
     unknown_place,
     weak_match_reason,
 )
@@ -65,7 +63,6 @@ from rag.answer.dialogue import (
 )
 from rag.answer.english import COUNTED_TIME_RE, english_amounts, english_sentence, states_duration
 from rag.answer.names import (
-    SINGLE_NAMES,
     Lexicon,
     literal_words,
     names_body,
@@ -79,7 +76,6 @@ from rag.answer.question import (
     TYPED_SLOTS,
     Question,
     analyse,
-    asked_kind,
     bare_ask,
     ellipsis_subject,
     is_ask_word,
@@ -196,12 +192,6 @@ class ExtractiveParams:
     # English question: its best sentence writing an identifier the question names (S.1260) is not
     # held to the score floor.
     identifier_floor_en: bool = True
-    # A figure the question states ("lift manufacturing to 10% of GDP — by what year?") must be stated
-    # where a non-figure slot is answered. Off: +1 dev near-miss refused (gd5), -1 blind test citation
-    # (a company asked by its 90% share: only other products' 90% sentences were left), so dropped.
-    stated_figures: bool = False
-    # Chinese question: the noun it asks "which of" (阶段 in 哪三个阶段) is left out of keyword overlap.
-    kind_free: bool = True
 
 
 _TERMINAL = "。！？；.!?;"
@@ -356,8 +346,7 @@ class ExtractiveGenerator:
                     return (), f"the documents do not mention {r.name.text}"
             if r.known:
                 forms.append(r.forms)
-        if SINGLE_NAMES:  # "Samsung" → 三星: a one-word company or person name is a constraint too
-            forms += single_names(own_words, lexicon)
+        forms += single_names(own_words, lexicon)  # "Samsung" → 三星: a one-word name is one too
         return tuple(dict.fromkeys(forms)), None
 
     @staticmethod
@@ -395,13 +384,10 @@ class ExtractiveGenerator:
             found = list(dict.fromkeys(self.translate(request.question)))
             if any(has_cjk(t) for t in found):  # numbers and acronyms the corpus spells alike stay in
                 return found, self.params.translated_weight, True
-        # The kind a question asks "which of" (哪三个阶段, 什么机构) is named by the answer's items,
-        # seldom by the kind word: a sentence lacking it is not held short of the floor for that.
-        kinds = set(asked_kind(request.question)) if self.params.kind_free else set()
         own = [
             t
             for t in dict.fromkeys(keyword_tokens(without_ask_measure(request.question)))
-            if not is_ask_word(t) and t not in kinds
+            if not is_ask_word(t)
         ]
         return own, self.params.keyword_weight, False
 
@@ -639,13 +625,6 @@ class ExtractiveGenerator:
                 return [], scoped[id(ranked[0])]
             ranked = kept
         own_q = replace(q, text=request.asked) if request.asked else q  # a follow-up's own words state it
-        # "lift manufacturing to 10% of GDP — by when?": that 10% must be stated (off by default)
-        if ranked and p.stated_figures and stated_figures(own_q):
-            stated = {id(c): stated_figure_problem(own_q, self._clause_context(c)) for c in ranked}
-            kept = [c for c in ranked if stated[id(c)] is None]
-            if not kept:
-                return [], stated[id(ranked[0])]
-            ranked = kept
         counted = self._counted_forms(own_q) if ranked and q.slot == "count" else ()
         if counted:  # "多少项半导体专利", "how many senators": the count is of what the question counts
             lacking_noun = {id(c): counted_problem(counted, self._clause_context(c)) for c in ranked}

@@ -195,6 +195,3 @@ def single_names(question_text: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
         if forms and all(len(t) == 1 and t[0] in _NAME_FLAGS for t in tags):
             out.append((*forms, word.lower()))
     return list(dict.fromkeys(out))
-
-
-SINGLE_NAMES = True  # a one-word company/person name an English question gives must be in the passage

@@ -1181,30 +1181,3 @@ def subject_names(subject: str) -> tuple[tuple[str, ...], ...]:
         if names:
             out.append(tuple(dict.fromkeys([key, *(to_simplified(n) for n in names)])))
     return tuple(out)
-
-
-# The ask's own noun: 哪三个阶段, 哪位官员, 什么机构, 哪些类型 (a measure word and a number may come between).
-_KIND_ASK = re.compile(
-    r"(?:哪|什么|甚么)[一二两三四五六七八九十几\d]*"
-    r"(?:个|项|类|种|座|家|所|位|名|条|部|些|大|间|批)?(?:的)?(?=[\u4e00-\u9fff])"
-)
-
-
-@lru_cache(maxsize=1024)
-def asked_kind(question: str) -> tuple[str, ...]:
-    """The nouns a Chinese question asks "which of" (阶段 in 以哪三个阶段推动, 官员 in 哪位官员,
-    机构 in 在什么机构任职): they name the kind of the answer, which an answering sentence gives by
-    its items or its name (短期补链、中期强链; 火炬中心主任贾敬敦), seldom by the kind word itself."""
-    import jieba.posseg as pseg
-
-    folded = to_simplified(question)
-    out = []
-    for m in _KIND_ASK.finditer(folded):
-        rest = folded[m.end() : m.end() + 8]
-        words = list(pseg.cut(rest))
-        if not words:
-            continue
-        word, flag = words[0]
-        if flag.startswith("n") and not flag.startswith(("nr", "ns", "nt", "nz")) and len(word) >= 2:
-            out.append(word)
-    return tuple(dict.fromkeys(out))

@@ -1,6 +1,6 @@
-"""How a fresh Chinese question asks, read from its structure: a length of time (多久, 多长), the kind
-it asks "which of" (哪三个阶段), a measure asked with 多 + adjective (多大比重), a numbered
-abbreviation (“双一流”), a numeral the passage writes in digits (五年期 / 5 年期)."""
+"""How a fresh Chinese question asks, read from its structure: a length of time (多久, 多长), a
+measure asked with 多 + adjective (多大比重), a numbered abbreviation (“双一流”), a numeral the passage
+writes in digits (五年期 / 5 年期)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from rag.answer.answerability import constraint_problem, spells_out
 from rag.answer.citations import quantities
 from rag.answer.english import states_duration
 from rag.answer.generators import ExtractiveGenerator, GenerationRequest
-from rag.answer.question import analyse, asked_kind, is_ask_word, without_ask_measure
+from rag.answer.question import analyse, is_ask_word, without_ask_measure
 from rag.assistant import Assistant
 from rag.text import keyword_tokens
 
@@ -32,22 +32,6 @@ def test_a_length_in_kilometres_stays_a_figure() -> None:
 def test_a_duration_is_answered_by_a_length_of_time_not_a_year() -> None:
     assert states_duration("每个研究所每 5 年期接受一次评估")
     assert not states_duration("该研究所成立于2015年")
-
-
-@pytest.mark.parametrize(
-    ("question", "kinds"),
-    [
-        ("规划打算分哪三个阶段来推进？", ("阶段",)),
-        ("哪位官员提出了这个说法？他在什么机构工作？", ("官员", "机构")),
-        ("这部法律提出了哪些类型的措施？", ("类型",)),
-    ],
-)
-def test_the_kind_a_which_ask_names_is_read(question: str, kinds: tuple[str, ...]) -> None:
-    assert asked_kind(question) == kinds
-
-
-def test_a_time_after_which_is_no_kind() -> None:
-    assert asked_kind("这项政策是哪一年开始实施的？") == ()
 
 
 @pytest.mark.parametrize(
