@@ -36,7 +36,13 @@ from rag.answer.citations import (
     mentions_year,
     verify,
 )
-from rag.answer.dialogue import condense_follow_up, condense_part, content_of, follow_up_terms
+from rag.answer.dialogue import (
+    condense_follow_up,
+    condense_part,
+    content_of,
+    dangling_reference,
+    follow_up_terms,
+)
 from rag.answer.generators import (
     GENERATORS,
     PROMPT_OVERHEAD_TOKENS,
@@ -50,6 +56,7 @@ from rag.answer.generators import (
 )
 from rag.answer.parts import PartResult, assign, own_groups, parallel_topic
 from rag.answer.prompts import (
+    ask_in_full_message,
     condense_messages,
     is_refusal,
     keyword_messages,
@@ -440,6 +447,15 @@ class AnswerChain:
         name: str = state["generator"]
 
         s = self.settings
+        pointer = None if state["history"] else dangling_reference(question)
+        if pointer is not None:
+            timings.setdefault("generate", 0.0)
+            why = f"the question leans on an earlier turn ({pointer!r}) and there is none"
+            ans = self._refusal_answer(state, language, script, name, why)
+            ans.answer = ask_in_full_message(language, script, pointer)
+            yield ans.answer
+            yield ans
+            return
         # The user's own words are split (a rewritten follow-up carries a topic that is no part).
         parts = split_parts(question if name == "extractive" else state["standalone"])
         if len(parts) > 1 and name == "extractive":

@@ -638,3 +638,41 @@ def scoped_by_answer(question: str, previous: str, answer: str) -> str | None:
         tail = question[m.start("of") : m.end("of")] if m.group("of") else ""
         return f"{question[: m.start()]}{said}{claim}{tail}{question[m.end() :]}"
     return f"{claim}：{question}" if zh else f"{question} ({claim})"
+
+
+# A question that starts by pointing back (它/其中/该法案/这些方向, it/they) or says nothing but its
+# slot ("多少钱？", "Why?", "那2022年呢？") has its subject in an earlier turn. With none, answering
+# it would quote whatever sentence the pointer or the slot happens to match ("它呢？" → a sentence
+# about 5G's 它), so the user is asked for the subject instead.
+_LEADS_BACK_ZH = re.compile(
+    r"^(?:那么|那|还有|另外|而)?\s*(?!其他|其它|其余|其实|此外|这样|那样|那么多)"
+    r"(它们|它|其中|其|该|这些|这|那些|那|此|上述|前者|后者|他们|他|她)"
+)
+_PRONOUN_EN = re.compile(  # not the filler "it" of "is it true that…"
+    r"\b(it|its|they|them|their|these|those|he|she|his|her)\b"
+    r"(?!\s+(?:(?:is|was)\s+)?(?:true|possible|likely|necessary|important|said|known)\b)",
+    re.I,
+)
+_MAX_BARE_ZH = 2  # CJK characters a slot-only question keeps once its ask words are gone (多少钱 → 钱)
+_MAX_BARE_EN = 3  # content words beside a pronoun ("How much does it cost?" → cost)
+
+
+def dangling_reference(question: str) -> str | None:
+    """With no earlier turn, the word by which a question leans on one (它, 该, "it", or its bare
+    slot); None for a question that names what it is about."""
+    q = to_simplified(question.strip())
+    if detect_language(q) == "zh":
+        lead = _LEADS_BACK_ZH.match(q)
+        body = q[lead.end() :] if lead else q
+        if lead and not names_own_subject(re.sub(r"\d{4}\s*年?", "", body)):  # a year is no subject
+            word = question.strip()[lead.start(1) : lead.end(1)]  # in the question's own script
+            return question.strip() if word == "那" else word  # 那 alone is "then": quote the question
+        bare = re.sub(r"\d{4}\s*年?|[的了又还呢吗么]", "", content_of(body))
+        if len(re.findall(r"[\u3400-\u9fff]", bare)) <= _MAX_BARE_ZH and not re.search(r"[A-Za-z]", bare):
+            return q
+        return None
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z&'-]*", q) if w.lower() not in _EN_STOP]
+    pronoun = _PRONOUN_EN.search(q)
+    if not words or (pronoun and len(words) <= _MAX_BARE_EN and not names_own_subject(q)):
+        return pronoun.group(1) if pronoun else q
+    return None

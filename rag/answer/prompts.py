@@ -38,6 +38,14 @@ REFUSAL: dict[str, str] = {
     EN: "The documents do not contain the answer to this question.",
 }
 
+# A question that leans on an earlier turn when there is none (``dialogue.dangling_reference``).
+ASK_IN_FULL: dict[str, str] = {
+    ZH_HANS: "这个问题承接前文（“{word}”），但此前没有对话：请把问题问完整，说明问的是什么。",
+    ZH_HANT: "這個問題承接前文（「{word}」），但此前沒有對話：請把問題問完整，說明問的是甚麼。",
+    EN: 'This question refers back ("{word}") to an earlier turn, but there is none: please ask it in full, '
+    "naming what it is about.",
+}
+
 # Phrases an LLM uses when it follows the "say so" instruction in its own words.
 _REFUSAL_PATTERNS = re.compile(
     r"无法回答|無法回答|没有相关|沒有相關|未提及|未提到|没有提到|沒有提到|没有提供|沒有提供|"
@@ -49,6 +57,10 @@ _REFUSAL_PATTERNS = re.compile(
 
 def refusal_message(language: str, script: str) -> str:
     return REFUSAL[variant(language, script)]
+
+
+def ask_in_full_message(language: str, script: str, word: str) -> str:
+    return ASK_IN_FULL[variant(language, script)].format(word=word)
 
 
 def is_refusal(text: str) -> bool:
@@ -251,6 +263,7 @@ def english_frame(title: str, quote: str, n: int) -> str:
 
 __all__ = [
     "EN",
+    "ASK_IN_FULL",
     "REFUSAL",
     "ZH_HANS",
     "ZH_HANT",
@@ -264,6 +277,7 @@ __all__ = [
     "format_context",
     "history_messages",
     "keyword_messages",
+    "ask_in_full_message",
     "is_refusal",
     "refusal_message",
     "translation_messages",

@@ -211,6 +211,19 @@ def test_follow_up_through_the_chain(seed_assistant: Assistant) -> None:
     assert any("6%" in strip_markers(s.text) for s in ans.sentences if markers_in(s.text))
 
 
+def test_a_follow_up_without_its_conversation_asks_for_the_subject(seed_assistant: Assistant) -> None:
+    """Alone, "它占…的比例呢？" names nothing to look up: the user is asked to say what it is about,
+    nothing is cited, and the closest passages are offered as suggestions. With the turn it leans
+    on, the same words are answered (``test_follow_up_through_the_chain``)."""
+    ans = seed_assistant.ask("它占全社会研发经费的比例呢？")
+    assert ans.refused and ans.citations == []
+    assert "“它”" in ans.answer and "问完整" in ans.answer
+    assert "earlier turn" in (ans.refusal_reason or "")
+    assert ans.suggestions
+    en = seed_assistant.ask("How much did they spend?")
+    assert en.refused and '"they"' in en.answer
+
+
 def test_follow_up_that_names_nothing_answers_the_new_slot(seed_assistant: Assistant) -> None:
     """No pronoun, but nothing of its own named: it is about the last topic, and the answer is
     the figure it asks for (the seeds give 8326亿元 for science and technology spending in 2018)."""

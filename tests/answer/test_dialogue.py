@@ -7,6 +7,7 @@ from __future__ import annotations
 from rag.answer.answerability import fills_slot
 from rag.answer.dialogue import (
     condense_part,
+    dangling_reference,
     follow_up_terms,
     names_own_subject,
     pointed_subject,
@@ -326,3 +327,23 @@ def test_a_body_pointer_carries_the_body_the_previous_answer_named(seed_assistan
     ans = seed_assistant.ask("该院有多少票反对？", history=history)
     assert "参议院" in ans.standalone and "创新与竞争法案" in ans.standalone, ans.standalone
     assert not ans.refused and "32" in ans.answer, ans.refusal_reason
+
+
+def test_a_question_that_leans_on_no_earlier_turn_is_found() -> None:
+    """Pointers, bare slots and ellipses have their subject in an earlier turn; a question naming
+    its own subject (even a short one, or one with "it" as a filler) does not."""
+    assert dangling_reference("它的经费有多少？") == "它"
+    assert dangling_reference("這些措施由誰負責？") == "這些"  # in the question's own script
+    assert dangling_reference("那2030年呢？") == "那2030年呢？"
+    assert dangling_reference("多少钱？")
+    assert dangling_reference("What did they decide?") == "they"
+    assert dangling_reference("And in 2020?")
+    for standalone in (
+        "量子计算是什么？",
+        "其他国家的研发投入是多少？",
+        "What is quantum computing?",
+        "Is it true that chips are scarce?",
+        "How much does it cost to build a chip fab in Germany?",
+        "2019年日本发布了什么战略？",
+    ):
+        assert dangling_reference(standalone) is None, standalone
