@@ -185,10 +185,7 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
     if slot == "date":
         return bool(_DATE.search(normalise_numbers(sentence)))
     if slot == "place":
-        names = set(place_names(sentence)) | {
-            m.group(0) for m in _PLACE_SUFFIX.finditer(to_simplified(sentence))
-        }
-        return _new(names, given)
+        return _new(set(place_names(sentence)) | suffixed_places(sentence), given)
     if slot == "organisation":
         found = organisations(sentence) | agents(sentence)
         return _new(found, given) and names_kind(question, sentence, heading)
@@ -199,6 +196,26 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
             return _new(persons(sentence), given)
         return says_more(question, sentence, heading)
     return says_more(question, sentence, heading)
+
+
+def suffixed_places(sentence: str) -> set[str]:
+    """Words ending in a place suffix (深圳市, 大湾区, 韩国) where jieba also ends a word of two
+    characters or more: 国 in 国之重器 starts a word and names no place."""
+    folded = to_simplified(sentence)
+    found = list(_PLACE_SUFFIX.finditer(folded))
+    if not found or not SUFFIX_AT_WORD_END:
+        return {m.group(0) for m in found}
+    import jieba
+
+    ends, at = set(), 0
+    for tok in jieba.lcut(folded):
+        at += len(tok)
+        if len(tok) >= 2:
+            ends.add(at)
+    return {m.group(0) for m in found if m.end() in ends}
+
+
+SUFFIX_AT_WORD_END = True  # a suffixed place must end a jieba word (gd6: 国之重器 answered "where")
 
 
 def figure_clauses(question: Question, sentence: str) -> list[str]:

@@ -64,12 +64,14 @@ from rag.answer.dialogue import (
 from rag.answer.english import COUNTED_TIME_RE, english_amounts, english_sentence, states_duration
 from rag.answer.names import (
     Lexicon,
+    common_acronym_places,
     literal_words,
     names_body,
     question_names,
     resolve,
     shares_identifier,
     single_names,
+    unknown_names_zh,
 )
 from rag.answer.prompts import answer_messages, english_evidence_messages, extractive_lead, variant
 from rag.answer.question import (
@@ -189,6 +191,10 @@ class ExtractiveParams:
     # English question: a name it asks about may be written in the retrieved chunk just before the
     # passage (the section's lead-in), not only in the passage itself.
     names_before_en: bool = True
+    # A common acronym naming a country, region or body (UK, EU, US) is a place the passage must name.
+    acronym_places: bool = True
+    # A Chinese question's place, person or body that the corpus never writes: refuse, naming it.
+    unknown_names_zh: bool = True
     # English question: its best sentence writing an identifier the question names (S.1260) is not
     # held to the score floor.
     identifier_floor_en: bool = True
@@ -326,10 +332,13 @@ class ExtractiveGenerator:
         """The names an English question asks about, mapped to the corpus's forms (each a
         constraint the passage must keep), or why nothing can answer: a body the corpus never
         names ("the documents do not mention NASA")."""
-        lexicon = self.lexicon() if self.lexicon is not None and not has_cjk(own_words) else None
+        lexicon = self.lexicon() if self.lexicon is not None else None
         if lexicon is None:
             return (), None
         shown = to_simplified("\n".join(self._passage_text(h) for h in hits)).lower()
+        if has_cjk(own_words):
+            unknown = unknown_names_zh(own_words, lexicon, shown) if self.params.unknown_names_zh else []
+            return (), (f"the documents never mention {'、'.join(unknown)}" if unknown else None)
         forms: list[tuple[str, ...]] = []
         for r in (resolve(n, lexicon) for n in question_names(own_words)):
             if (
@@ -347,6 +356,8 @@ class ExtractiveGenerator:
             if r.known:
                 forms.append(r.forms)
         forms += single_names(own_words, lexicon)  # "Samsung" → 三星: a one-word name is one too
+        if self.params.acronym_places:  # "the UK government", "the EU's Chips Act": 英国, 欧盟
+            forms += common_acronym_places(own_words, lexicon)
         return tuple(dict.fromkeys(forms)), None
 
     @staticmethod

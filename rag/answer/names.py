@@ -195,3 +195,63 @@ def single_names(question_text: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
         if forms and all(len(t) == 1 and t[0] in _NAME_FLAGS for t in tags):
             out.append((*forms, word.lower()))
     return list(dict.fromkeys(out))
+
+
+# jieba's tags of a one-word place, body or its abbreviation (英国 ns, 欧盟 j, 国务院 nt).
+_PLACE_FLAGS = frozenset({"ns", "nt", "j"})
+
+
+def common_acronym_places(question_text: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
+    """A common acronym that names a country, region or body (UK → 英国, EU → 欧盟, US → 美国): too
+    common to tell documents apart, and so not read as a name above, but the place the question
+    asks about all the same: its Chinese forms (the reviewed glossary's, each one jieba word tagged
+    as a place, body or abbreviation) are a constraint the passage must keep. The Latin form is not
+    one: "us" and "eu" occur inside English words."""
+    import jieba.posseg as pseg
+
+    text = re.sub(r"(?<=[A-Za-z])'s?(?=\s|$)", " ", question_text.replace("’", "'"))
+    out = []
+    for a in dict.fromkeys(m.group(1) for m in _ACRONYM.finditer(text)):
+        if a.lower() not in COMMON_ACRONYMS:
+            continue
+        forms = [zh for e in lexicon.glossary.lookup([a.lower()], a) for zh in e.chinese]
+        tags = [[f for _, f in pseg.cut(zh)] for zh in forms]
+        if forms and all(len(t) == 1 and t[0] in _PLACE_FLAGS for t in tags):
+            out.append(tuple(forms))
+    return list(dict.fromkeys(out))
+
+
+# Places, people and bodies; not ``nz`` (other proper nouns), which jieba gives common compounds (基建投资).
+_PERSON_PLACE_BODY = frozenset({"ns", "nr", "nrt", "nrfg", "nt"})
+_GOVERNMENT_END = re.compile(r"(?:省|市|区|县)?(?:人民)?政府$")
+# Tagged words that name no one in particular (报告 is tagged a name in some contexts).
+_NOT_NAMES_ZH = frozenset(
+    "白皮书 报告 文章 文件 蓝图 方案 意见 规划 计划 中国 我国 全国 国内 全球 世界 国家 城市 地方 政府 东西 南北 中外 内地".split()
+)
+
+
+def unknown_names_zh(question_text: str, lexicon: Lexicon, shown: str) -> list[str]:
+    """The places, people and bodies a Chinese question names (jieba ``ns``/``nr``/``nt``/``nz``, two
+    characters or more, outside its 《titles》) that the corpus never writes: no retrieved passage
+    (``shown``, t2s, lower case) holds the word and some search-mode piece of it occurs in no
+    document (呼和浩特 in a ranking of 38 other cities). A passage about other names cannot answer."""
+    import jieba.posseg as pseg
+
+    from rag.answer.dialogue import about_places, place_aliases
+    from rag.text import to_simplified
+
+    folded = re.sub(r"《[^》]*》", "，", to_simplified(question_text))
+    out = []
+    for word, flag in pseg.cut(folded):
+        if flag not in _PERSON_PLACE_BODY or len(word) < 2 or word in _NOT_NAMES_ZH:
+            continue
+        word = _GOVERNMENT_END.sub("", word) or word  # 广东省政府: the corpus writes 广东省 or 广东
+        if len(word) < 2:
+            continue
+        # 澳洲 is written 澳大利亚, 浙大 浙江大学: any of its names, or the name written out in full.
+        if about_places(frozenset({word}), shown) or any(
+            _in_corpus(a, lexicon.vocab) for a in place_aliases(word)
+        ):
+            continue
+        out.append(word)
+    return list(dict.fromkeys(out))

@@ -238,3 +238,11 @@ def test_a_number_of_years_and_the_noun_a_date_is_of() -> None:
     law = analyse("省里那份数据法规什么时候开始实施？")
     assert law.slot == "date" and law.attribute
     assert constraint_problem(law, "《某省数据条例》自2021年9月1日起施行。") is None
+
+
+def test_a_where_question_needs_a_place_not_a_word_that_starts_with_one() -> None:
+    q = analyse("Where was that conference held?")
+    # 国 begins 国之重器 (a word about state affairs), it ends no place name.
+    assert not fills_slot(q, "关键核心技术是国之重器，对保障国家安全具有十分重要的意义")
+    assert fills_slot(q, "大会在深圳市会展中心举行")
+    assert fills_slot(q, "论坛在粤港澳大湾区举办")

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from rag.answer.names import Name, literal_words, question_names, resolve
+from rag.answer.names import (
+    Name,
+    common_acronym_places,
+    literal_words,
+    question_names,
+    resolve,
+    unknown_names_zh,
+)
 from rag.retrieve.crosslingual import QueryExpander
 from rag.retrieve.glossary import Glossary
+from rag.text import keyword_tokens
 
 
 def _texts(question: str) -> list[str]:
@@ -76,3 +84,30 @@ def test_identifiers_are_bill_and_order_numbers_not_years() -> None:
     assert shares_identifier("passed S.1260?", "《2021 年美国创新与竞争法案》（S.1260），旨在")
     assert not shares_identifier("passed S.1261?", "（S.1260）")
     assert not shares_identifier("in 2021?", "2021 年")
+
+
+def _places_lexicon() -> QueryExpander:
+    glossary = Glossary()
+    for english, chinese in (("UK", "英国"), ("Britain", "英国"), ("EU", "欧盟"), ("AI", "人工智能")):
+        glossary.add(english, [chinese], "reviewed")
+    # The vocabulary an index of these sentences would hold.
+    corpus = "英国和欧盟的人工智能计划。深圳、北京排名靠前。广东省印发规划。澳大利亚公布人工智能行动计划。"
+    return QueryExpander(set(keyword_tokens(corpus)), glossary=glossary)
+
+
+def test_a_common_acronym_naming_a_country_or_union_is_a_place_to_keep():
+    lex = _places_lexicon()
+    assert common_acronym_places("How much will the EU's new fund give to AI start-ups?", lex) == [("欧盟",)]
+    assert common_acronym_places("Which office did the UK open for AI?", lex) == [("英国",)]
+    # An acronym the glossary maps to a common word (AI → 人工智能) asks about no place.
+    assert common_acronym_places("What AI budget was set?", lex) == []
+
+
+def test_a_chinese_name_the_corpus_never_writes_is_unknown():
+    lex = _places_lexicon()
+    shown = "深圳在指数中排名第二，北京第一。"
+    assert unknown_names_zh("乌鲁木齐在创新指数里排第几？", lex, shown) == ["乌鲁木齐"]
+    # Known places, another name of one (澳洲 = 澳大利亚), and a government (广东省政府 → 广东省) are not.
+    assert unknown_names_zh("深圳在创新指数里排第几？", lex, shown) == []
+    assert unknown_names_zh("澳洲的人工智能计划投入多少？", lex, shown) == []
+    assert unknown_names_zh("廣東省政府的規劃在哪一天印發？", lex, shown) == []
