@@ -219,8 +219,8 @@ _EVENT_KINDS_ZH = {
 def pointed_event_en(question: str, answer: str) -> str:
     """The event an English follow-up points at ("Where was that conference held?") as the
     previous answer names it in the documents' Chinese ("中国科学院第二十次院士大会"): the names of
-    that kind its quotes give, in order, joined by spaces; empty when it names none, or the
-    previous question itself named the event (the ordinary rewrite carries it)."""
+    that kind its quotes give, in order, joined by spaces; empty when it names none (the ordinary
+    rewrite then carries the previous question's subject)."""
     m = _EVENT_POINTER_EN.search(question)
     if not m or detect_language(question) != "en" or not answer:
         return ""
