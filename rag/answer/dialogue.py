@@ -162,6 +162,10 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
     if resolved:
         return resolved
     if about is None and previous and is_question(previous):
+        event = pointed_event_en(question, next((t for r, t in reversed(history) if r == "assistant"), ""))
+        if event:
+            return rewrite_follow_up(question, history, about=event)
+    if about is None and previous and is_question(previous):
         about = without_replaced_places(carried_topic(previous, question), question)
         kind, many = asked_kind(previous)
         back = _POINTS_BACK_ZH.match(to_simplified(question))
@@ -194,6 +198,45 @@ def _resolve_pointer(question: str, history: list[tuple[str, str]], previous: st
             + [p for p in place_names(previous) if to_simplified(p) not in folded]
         )
     return resolved if not about or to_simplified(about) in folded else f"{about} {resolved}"
+
+
+# "that conference", "the meeting": an English pointer at an event the previous ANSWER named (the
+# question before asked when or what, and its answer's quote names the congress); its Chinese kinds.
+_EVENT_POINTER_EN = re.compile(
+    r"\b(?:that|this|the|those|these)\s+(conferences?|meetings?|congress(?:es)?|summits?|forums?|sessions?)\b",
+    re.I,
+)
+_EVENT_KINDS_ZH = {
+    "conference": ("大会", "会议"),
+    "meeting": ("会议", "大会", "座谈会"),
+    "congress": ("大会", "代表大会"),
+    "summit": ("峰会",),
+    "forum": ("论坛",),
+    "session": ("会议", "全会"),
+}
+
+
+def pointed_event_en(question: str, answer: str) -> str:
+    """The event an English follow-up points at ("Where was that conference held?") as the
+    previous answer names it in the documents' Chinese ("中国科学院第二十次院士大会"): the names of
+    that kind its quotes give, in order, joined by spaces; empty when it names none (the ordinary
+    rewrite then carries the previous question's subject)."""
+    m = _EVENT_POINTER_EN.search(question)
+    if not m or detect_language(question) != "en" or not answer:
+        return ""
+    kind = m.group(1).lower().rstrip("s")
+    kind = "congress" if kind.startswith("congres") else kind
+    text = to_simplified(" ".join(answer_sentences(answer)) or answer)
+    names: list[str] = []
+    for zh in _EVENT_KINDS_ZH.get(kind, ()):
+        for hit in re.finditer(re.escape(zh), text):
+            head = text[max(0, hit.start() - 12) : hit.start()]
+            cut = max((b.end() for b in _NAME_BOUND_ZH.finditer(head)), default=0)
+            name = head[cut:] + zh
+            whole = len(name) >= len(zh) + 2 and re.fullmatch(r"[\u4e00-\u9fff]+", name)
+            if whole and not any(name in n or n in name for n in names):
+                names.append(name)
+    return " ".join(names)
 
 
 _POINTS_BACK_ZH = re.compile(r"^(?:那么|那)?\s*(它们|它|其|这些)")
@@ -248,19 +291,52 @@ def carried_places(standalone: str, asked: str) -> frozenset[str]:
     about the United States' satellites does not answer it. Empty when nothing was carried."""
     if not asked or standalone == asked:
         return frozenset()
+    if detect_language(standalone) == "en":
+        return _carried_places_en(standalone, asked)
     own = place_names(asked)
     carried = place_names(standalone) - own
     # A follow-up naming a place of its own asks about it, not about the previous one.
     return frozenset() if own else carried
 
 
+def _carried_places_en(standalone: str, asked: str) -> frozenset[str]:
+    """The places (in the documents' Chinese) an English year swap carries from the question
+    before it: "And in 2021?" after "…did the Pearl River Delta contribute in 2020?" is that
+    question for 2021, the Pearl River Delta (珠江三角洲/珠三角) still its subject, so Shanghai's
+    2021 figure does not answer it. Each place is one group of its forms joined by "/"
+    (``place_aliases``). A name run (not the first word) the dictionary turns into a specific
+    place (China and the like are none, ``english_place``). Other English follow-ups append the
+    previous topic as context, where a place often only says which document is meant: none."""
+    from rag.answer.question import _EN_NAME, ellipsis_subject, english_place
+
+    swapped = ellipsis_subject(asked)
+    if not swapped or not asked_years(swapped) or detect_language(asked) != "en":
+        return frozenset()
+    out = set()
+    for m in _EN_NAME.finditer(standalone):
+        run = re.sub(r"^(?:the|The)\s+|'s$", "", m.group(0).strip())
+        if m.start() == 0 or len(run) <= 2:  # the first word is capitalised anyway; "Xi" is no 息县
+            continue
+        forms = english_place(run.lower())
+        if forms:
+            out.add("/".join(forms))
+    return frozenset(out)
+
+
 def place_aliases(place: str) -> tuple[str, ...]:
     """The place and its other names: CC-CEDICT's names for the same English gloss (澳洲 and
-    澳大利亚 are both "Australia"), and the bare name (上海市 is also 上海)."""
-    from rag.answer.question import _best_translations, _glosses
+    澳大利亚 are both "Australia"; 珠三角 and 珠江三角洲 "Pearl River Delta", a gloss that is a
+    place), and the bare name (上海市 is also 上海)."""
+    from rag.answer.question import _best_translations, _glosses, english_place
 
-    glossed = (zh for key in _glosses().get(place, {}) for zh in _best_translations(key))
-    same = [zh for zh in glossed if len(zh) >= 2 and zh in place_names(zh)]
+    if "/" in place:  # an English place's forms (``_carried_places_en``)
+        return tuple(f for name in place.split("/") for f in place_aliases(name))
+    glossed = (
+        (zh, bool(english_place(key.lower())))
+        for key in _glosses().get(place, {})
+        for zh in _best_translations(key)
+    )
+    same = [zh for zh, is_place in glossed if len(zh) >= 2 and (is_place or zh in place_names(zh))]
     bare = [place[:-1]] if len(place) >= 3 and place[-1] in "市省县州" else []
     return tuple(dict.fromkeys([place, *same, *bare]))
 

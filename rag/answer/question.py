@@ -51,7 +51,11 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("date", re.compile(r"何时|什么时候|哪一年|哪年|何年|几月|哪天|哪一天|日期|什么时间|哪个时间|截至何时")),
     (
         "percentage",
-        re.compile(r"百分之几|百分比|比例|比重|占比|份额|增长率|增速|增幅|多少%|渗透率|自给率|几成"),
+        re.compile(
+            r"百分之几|百分比|比例|比重|占比|份额|增长率|增速|增幅|多少%|渗透率|自给率|几成"
+            # "减速机占本体成本多少": a part's share of a whole (not 占地多少亩, 占多少家)
+            r"|(?<![抢独霸])占(?![地用领据有])[^，,。；;？?]{1,12}?(?:的)?(?:多少|多大)(?![\u4e00-\u9fff])"
+        ),
     ),
     # A length of time (多长, 多久, 为期多…): 5年期 and 每三年 answer it, which the
     # amount slot would refuse for being small; a length in kilometres stays an amount.
@@ -540,8 +544,19 @@ def asked_point_years(question: str) -> tuple[str, ...]:
     return tuple(y for y in asked_years(question) if y not in ranged)
 
 
+# The documents' text is stored with fullwidth ％/－ as %/- (``ingest.cleaning.normalize_chars``): a
+# quoted name is looked for in that form ("「陳－扎克伯格倡議」" is stored as “陈-扎克伯格倡议”).
+_STORED_FORM = str.maketrans({"％": "%", "－": "-"})
+
+
 def quoted_names(folded: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys("".join(g).strip() for g in _QUOTED_ZH.findall(folded) if "".join(g).strip()))
+    return tuple(
+        dict.fromkeys(
+            "".join(g).strip().translate(_STORED_FORM)
+            for g in _QUOTED_ZH.findall(folded)
+            if "".join(g).strip()
+        )
+    )
 
 
 def asked_clauses(question: str) -> tuple[str, ...]:
