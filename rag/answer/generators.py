@@ -155,13 +155,37 @@ def _item_number(numeral: str) -> int | None:
     return 10 * t + o
 
 
+# An item numbered without a noun: "三是…", "（三）", "3、", "三、" (noun "").
+_UNNAMED_LABEL = re.compile(
+    r"^[-*•\s]*(?:([一二三四五六七八九十]{1,3})是|[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[)）]"
+    r"|(\d{1,2})\s*[、.．](?!\d)|([一二三四五六七八九十]{1,3})\s*、)"
+)
+# An ordinal a follow-up points into the list the previous turn was about with ("其中第三点", "第二個呢").
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})")
+
+
+def item_labels(text: str) -> list[tuple[str, int]]:
+    """Every label a line opens with: a line may open with two ("策略二：方向二：…" heads 方向二)."""
+    found: list[tuple[str, int]] = []
+    folded = fold(text)
+    while (m := _ITEM_LABEL.match(folded)) and len(found) < 3:
+        if number := _item_number(m.group(2)):
+            found.append((m.group(1), number))
+        folded = folded[m.end() :]
+    return found or ([label] if (label := item_label(text)) else [])
+
+
 def item_label(text: str) -> tuple[str, int] | None:
-    """The (noun, number) a line opens with when it heads a numbered item ("策略一：…" → (策略, 1))."""
-    m = _ITEM_LABEL.match(fold(text))
-    if not m:
-        return None
-    number = _item_number(m.group(2))
-    return (m.group(1), number) if number else None
+    """The (noun, number) a line opens with when it heads a numbered item ("策略一：…" → (策略, 1),
+    "三是…" → ("", 3))."""
+    folded = fold(text)
+    if m := _ITEM_LABEL.match(folded):
+        number = _item_number(m.group(2))
+        return (m.group(1), number) if number else None
+    if m := _UNNAMED_LABEL.match(folded):
+        number = _item_number(next(g for g in m.groups() if g))
+        return ("", number) if number else None
+    return None
 
 
 def asked_items(question: str, nouns: Iterable[str]) -> set[tuple[str, int]]:
@@ -772,29 +796,47 @@ class ExtractiveGenerator:
         """A question naming a numbered item by the passages' own label ("藍圖的策略一…" where the
         passages head items "策略一：…", "策略四：…") is answered by that item: its label line and the
         sentences under it. Sentences of sibling items share every other word with the question and
-        would otherwise win as often as not. Unchanged when no retrieved sentence is under the item."""
-        under = {id(c): self._item_of(c) for c in ranked}
-        nouns = {u[0] for u in under.values() if u}
+        would otherwise win as often as not. A follow-up pointing into the previous turn's list by
+        an ordinal ("其中第三点指的是什么？", "第二個呢？") asks for that item of the list: of the label
+        noun its rewritten question names (方向 for 發展方向), else of the unnamed items ("三是…").
+        Unchanged when no retrieved sentence is under the item."""
+        passages = {c.n: c for c in ranked}.values()
+        nouns = {
+            label[0]
+            for c in passages
+            for j in range(len(c.info.spans))
+            for label in item_labels(c.info.sentence(j))
+        }
+        named = {n for n in nouns if n}
         # The user's own words first; a follow-up or later part ("為此提出了哪些建議？") asks about
         # the item its rewritten question carries.
-        asked = set()
+        asked: set[tuple[str, int]] = set()
         for words in dict.fromkeys(filter(None, (request.asked, request.question))):
-            asked = asked or (asked_items(words, nouns) if nouns else set())
+            asked = asked or (asked_items(words, named) if named else set())
+        follow_up = bool(request.asked) and request.asked != request.question
+        if not asked and follow_up and (m := _ORDINAL.search(fold(request.asked or ""))):
+            number = _item_number(m.group(1))
+            carried = [n for n in named if n in fold(request.question)]
+            noun = carried[0] if len(carried) == 1 else ("" if "" in nouns else None)
+            if number and noun is not None:
+                asked = {(noun, number)}
         if not asked:
             return ranked, False
-        kept = [c for c in ranked if under[id(c)] in asked]
+        kept = [c for c in ranked if any(self._item_of(c, noun) == (noun, k) for noun, k in asked)]
         return (kept, True) if kept else (ranked, False)
 
     @staticmethod
-    def _item_of(c: Pick) -> tuple[str, int] | None:
-        """The numbered item a sentence belongs to: its own label, its lead-in's, or the nearest
-        labelled line above it in its passage."""
-        for text in (c.info.sentence(c.j), c.info.lead(c.j)):
-            if text and (label := item_label(text)):
-                return label
-        for j in range(c.j - 1, -1, -1):
-            if label := item_label(c.info.sentence(j)):
-                return label
+    def _item_of(c: Pick, noun: str) -> tuple[str, int] | None:
+        """The numbered item (of label noun ``noun``) a sentence belongs to: its own label, its
+        lead-in's, or the nearest line above it in its passage labelled with that noun."""
+        texts = [
+            c.info.sentence(c.j),
+            c.info.lead(c.j),
+            *(c.info.sentence(j) for j in range(c.j - 1, -1, -1)),
+        ]
+        for text in texts:
+            if text and (own := [label for label in item_labels(text) if label[0] == noun]):
+                return own[0]
         return None
 
     def _by_attachment(

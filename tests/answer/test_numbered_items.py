@@ -68,3 +68,18 @@ def test_which_several_systems_is_answered_by_the_sentence_naming_them(seed_assi
     gen = ExtractiveGenerator(seed_assistant.embedder)
     text = gen.answer_text(_request(seed_assistant, "硬科技顶层设计要以哪几个体系作为基准？"))
     assert "实验发展研究应用创新体系为基准" in text
+
+
+def test_an_ordinal_follow_up_is_answered_by_that_item_of_the_list(seed_assistant: Assistant) -> None:
+    """ "第三個呢？" after a question about the blueprint's first direction asks for 方向三 (its line
+    opens "方向三：…"; another line opens with two labels, "策略二：方向二：…", and heads 方向二)."""
+    history = [{"role": "user", "content": "香港創科藍圖的第一個發展方向是甚麼？"}]
+    first = seed_assistant.ask(history[0]["content"])
+    history.append({"role": "assistant", "content": first.answer})
+    for ordinal, own, others in [
+        ("第三個呢？", "方向三", ("方向一", "方向四")),
+        ("第二個呢？", "方向二", ("方向一", "方向三")),
+    ]:
+        ans = seed_assistant.ask(ordinal, history=history)
+        assert own in ans.answer, (ordinal, ans.answer)
+        assert not any(o in ans.answer for o in others), (ordinal, ans.answer)
