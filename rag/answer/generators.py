@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -133,6 +133,82 @@ _NUMBERED_ITEM = re.compile(
     r"^[-*•\s]*(?:[\u4e00-\u9fff]{0,4}?[一二三四五六七八九十]+[是：:、，,]|第[一二三四五六七八九十]+|"
     r"[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．])"
 )
+
+
+# An item's label at the start of its line: "策略一：", "方向二、", "措施3." (noun, number). A noun of
+# two characters or more: "第一，" is an ordinal ("第一條高鐵" asks for no item).
+_ITEM_LABEL = re.compile(
+    r"^[-*•\s]*([\u4e00-\u9fff]{2,4}?)([一二三四五六七八九十]{1,3}|\d{1,2})\s*[：:、.．，,]"
+)
+_CN_UNITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
+
+
+def _item_number(numeral: str) -> int | None:
+    """1 for 一 or 1, 12 for 十二, 20 for 二十; None for what is no item number."""
+    if numeral.isdigit():
+        return int(numeral)
+    tens, _, ones = numeral.partition("十")
+    if "十" not in numeral:
+        return _CN_UNITS.get(numeral) if len(numeral) == 1 else None
+    t = _CN_UNITS.get(tens, 0 if tens else 1) if len(tens) <= 1 else None
+    o = _CN_UNITS.get(ones, 0 if not ones else -1) if len(ones) <= 1 else None
+    if t is None or o is None or o < 0 or (tens and t == 0):
+        return None
+    return 10 * t + o
+
+
+# An item numbered without a noun: "三是…", "（三）", "3、", "三、" (noun "").
+_UNNAMED_LABEL = re.compile(
+    r"^[-*•\s]*(?:([一二三四五六七八九十]{1,3})是|[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[)）]"
+    r"|(\d{1,2})\s*[、.．](?!\d)|([一二三四五六七八九十]{1,3})\s*、)"
+)
+# An ordinal a follow-up points into the list the previous turn was about with ("其中第三点", "第二個呢").
+_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})")
+
+
+def item_labels(text: str) -> list[tuple[str, int]]:
+    """Every label a line opens with: a line may open with two ("策略二：方向二：…" heads 方向二)."""
+    found: list[tuple[str, int]] = []
+    folded = fold(text)
+    while (m := _ITEM_LABEL.match(folded)) and len(found) < 3:
+        if number := _item_number(m.group(2)):
+            found.append((m.group(1), number))
+        folded = folded[m.end() :]
+    return found or ([label] if (label := item_label(text)) else [])
+
+
+def item_label(text: str) -> tuple[str, int] | None:
+    """The (noun, number) a line opens with when it heads a numbered item ("策略一：…" → (策略, 1),
+    "三是…" → ("", 3))."""
+    folded = fold(text)
+    if m := _ITEM_LABEL.match(folded):
+        number = _item_number(m.group(2))
+        return (m.group(1), number) if number else None
+    if m := _UNNAMED_LABEL.match(folded):
+        number = _item_number(next(g for g in m.groups() if g))
+        return ("", number) if number else None
+    return None
+
+
+def asked_items(question: str, nouns: Iterable[str]) -> set[tuple[str, int]]:
+    """The numbered items a question names by the passages' own label nouns ("藍圖的策略一" → (策略, 1)
+    when the passages head items "策略一：…"): the question asks about that item, not its siblings."""
+    folded = fold(question)
+    found: set[tuple[str, int]] = set()
+    for noun in nouns:
+        for m in re.finditer(
+            rf"{re.escape(noun)}([一二三四五六七八九十]{{1,3}}|\d{{1,2}})(?![\d万亿千百级])", folded
+        ):
+            number = _item_number(m.group(1))
+            if number:
+                found.add((noun, number))
+    return found
+
+
+def _asks_figure(question: str) -> bool:
+    """``asks_for_quantity``, with "哪几个体系 / 哪几项" read as what it is: a which-question whose
+    answer names the items, not a count (the sentence listing three 体系 states no figure)."""
+    return asks_for_quantity(re.sub(r"哪几|哪幾", "哪些", question))
 
 
 @dataclass
@@ -501,6 +577,7 @@ class ExtractiveGenerator:
         ranked = self.candidates(request)
         if not ranked:
             return [], "no passages"
+        ranked, numbered = self._asked_item(request, ranked)
         q = analyse(request.question)
         if request.asked and request.asked != request.question:
             # Names carried over from the previous turn describe its topic, not what this sentence
@@ -655,7 +732,7 @@ class ExtractiveGenerator:
             # as a date part; a sentence stating none does not answer.
             spans = not COUNTED_TIME_RE.search(request.asked or request.question)
             ranked = [c for c in ranked if states_duration(c.info.sentence(c.j), spans)]
-        elif q.wants_figure or asks_for_quantity(request.question):
+        elif q.wants_figure or _asks_figure(request.question):
             # "多少 / how much" is not answered by a sentence that states no figure (only dates).
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
         if q.slot in self.params.typed_slots:
@@ -671,12 +748,14 @@ class ExtractiveGenerator:
         if not ranked:
             return [], missing_slot_reason(q, contexts)
         attached: dict[tuple[int, int], float] = {}
-        if p.clause_weight and (q.wants_figure or asks_for_quantity(request.question)):
+        if p.clause_weight and (q.wants_figure or _asks_figure(request.question)):
             ranked, attached = self._by_attachment(request, q, ranked)
         floor = p.min_score if request.language == "zh" else p.min_score_en
         strength = _strength(ranked)
         best = max(strength(c) for c in ranked)
-        if best < floor and not self._identified(request, ranked):
+        # A numbered item the question names by its label is identified like an identifier is: the
+        # label line states the item tersely ("策略一：完善創科生態圈"), below the floor fitted on prose.
+        if best < floor and not self._identified(request, ranked) and not numbered:
             return [], weak_match_reason(q, contexts, best, floor)
         if q.items >= 2 or q.list_noun:
             # "哪四个发展方向": a sentence (or one under a heading) naming the items' noun leads, then one
@@ -689,7 +768,7 @@ class ExtractiveGenerator:
                     not (enumeration_size(c.info.sentence(c.j)) >= q.items and strength(c) >= floor),
                 ),
             )
-        run = self._item_run(q, ranked, request.hits)
+        run = [] if numbered else self._item_run(q, ranked, request.hits)
         if run:
             return run, None
         # Every quote is held to the best sentence that answers, not to the one quoted first.
@@ -723,6 +802,53 @@ class ExtractiveGenerator:
         if attached.get((best.n, best.j), 0.0) > attached.get((chosen[0].n, chosen[0].j), 0.0):
             chosen = [best, *(c for c in chosen if c is not best)]
         return chosen, None
+
+    def _asked_item(self, request: GenerationRequest, ranked: list[Pick]) -> tuple[list[Pick], bool]:
+        """A question naming a numbered item by the passages' own label ("藍圖的策略一…" where the
+        passages head items "策略一：…", "策略四：…") is answered by that item: its label line and the
+        sentences under it. Sentences of sibling items share every other word with the question and
+        would otherwise win as often as not. A follow-up pointing into the previous turn's list by
+        an ordinal ("其中第三点指的是什么？", "第二個呢？") asks for that item of the list: of the label
+        noun its rewritten question names (方向 for 發展方向), else of the unnamed items ("三是…").
+        Unchanged when no retrieved sentence is under the item."""
+        passages = {c.n: c for c in ranked}.values()
+        nouns = {
+            label[0]
+            for c in passages
+            for j in range(len(c.info.spans))
+            for label in item_labels(c.info.sentence(j))
+        }
+        named = {n for n in nouns if n}
+        # The user's own words first; a follow-up or later part ("為此提出了哪些建議？") asks about
+        # the item its rewritten question carries.
+        asked: set[tuple[str, int]] = set()
+        for words in dict.fromkeys(filter(None, (request.asked, request.question))):
+            asked = asked or (asked_items(words, named) if named else set())
+        follow_up = bool(request.asked) and request.asked != request.question
+        if not asked and follow_up and (m := _ORDINAL.search(fold(request.asked or ""))):
+            number = _item_number(m.group(1))
+            carried = [n for n in named if n in fold(request.question)]
+            noun = carried[0] if len(carried) == 1 else ("" if "" in nouns else None)
+            if number and noun is not None:
+                asked = {(noun, number)}
+        if not asked:
+            return ranked, False
+        kept = [c for c in ranked if any(self._item_of(c, noun) == (noun, k) for noun, k in asked)]
+        return (kept, True) if kept else (ranked, False)
+
+    @staticmethod
+    def _item_of(c: Pick, noun: str) -> tuple[str, int] | None:
+        """The numbered item (of label noun ``noun``) a sentence belongs to: its own label, its
+        lead-in's, or the nearest line above it in its passage labelled with that noun."""
+        texts = [
+            c.info.sentence(c.j),
+            c.info.lead(c.j),
+            *(c.info.sentence(j) for j in range(c.j - 1, -1, -1)),
+        ]
+        for text in texts:
+            if text and (own := [label for label in item_labels(text) if label[0] == noun]):
+                return own[0]
+        return None
 
     def _by_attachment(
         self, request: GenerationRequest, q: Question, ranked: Sequence[Pick]
@@ -787,7 +913,24 @@ class ExtractiveGenerator:
         best = max(groups.values(), key=len, default=[])
         if len(best) < want or (q.items and len(best) > q.items + 1):
             return []
+        # (The same sentence in an overlapping passage may show the item line its own passage cut off.)
+        above = [a for c in ranked if _same_sentence(c, lead) and (a := self._item_above(c)) is not None]
+        if any(_same_sentence(a, g) for a in above for g in best):
+            # The best sentence is said under one of the items ("支持并确保人工智能的包容性" under
+            # "4、使澳大利亚成为负责的、包容的人工智能全球领先国家"): the question asks about that
+            # item's content, not for the list of its siblings.
+            return []
         return sorted(best, key=lambda c: (c.info.chunk.start, c.info.spans[c.j][0]))
+
+    @staticmethod
+    def _item_above(c: Pick) -> Pick | None:
+        """The numbered item line a sentence that is no item itself is said under, in its passage."""
+        if _NUMBERED_ITEM.match(fold(c.info.sentence(c.j))):
+            return None
+        for j in range(c.j - 1, -1, -1):
+            if _NUMBERED_ITEM.match(fold(c.info.sentence(j))):
+                return replace(c, j=j)
+        return None
 
     def _identified(self, request: GenerationRequest, ranked: Sequence[Pick]) -> bool:
         """An English question names an identifier (S.1260, Executive Order 14017) that the best
@@ -808,7 +951,7 @@ class ExtractiveGenerator:
         out = []
         for c in ranked:
             sentence = c.info.sentence(c.j)
-            if (q.wants_figure or asks_for_quantity(question)) and not quantities(sentence):
+            if (q.wants_figure or _asks_figure(question)) and not quantities(sentence):
                 continue
             typed = q.slot in self.params.typed_slots
             if (fills_slot if typed else says_enough)(q, sentence, self._heading(c)):
