@@ -199,23 +199,22 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
 
 
 def suffixed_places(sentence: str) -> set[str]:
-    """Words ending in a place suffix (深圳市, 大湾区, 韩国) where jieba also ends a word of two
-    characters or more: 国 in 国之重器 starts a word and names no place."""
+    """Words ending in a place suffix (深圳市, 大湾区, 韩国) where jieba ends a word: a word of two
+    characters or more, or the suffix alone after a name (阿德莱德 + 市). 国 in 国之重器 stands
+    after 是 and names no place."""
     folded = to_simplified(sentence)
     found = list(_PLACE_SUFFIX.finditer(folded))
-    if not found or not SUFFIX_AT_WORD_END:
-        return {m.group(0) for m in found}
+    if not found:
+        return set()
     import jieba
 
-    ends, at = set(), 0
+    ends, at, previous = set(), 0, ""
     for tok in jieba.lcut(folded):
         at += len(tok)
-        if len(tok) >= 2:
+        if len(tok) >= 2 or len(previous) >= 2:
             ends.add(at)
+        previous = tok
     return {m.group(0) for m in found if m.end() in ends}
-
-
-SUFFIX_AT_WORD_END = True  # a suffixed place must end a jieba word (gd6: 国之重器 answered "where")
 
 
 def figure_clauses(question: Question, sentence: str) -> list[str]:
