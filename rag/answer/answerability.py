@@ -899,14 +899,33 @@ def scope_conflict(question: Question, sentence: str) -> str | None:
     # The clause stating the figure itself, not the clause before it: "有志于加快全球创新步伐的国家…
     # 提出了5个方面政策建议" speaks of the world in passing; "全球医护人员的缺口将达到900万" owns it.
     clauses = [c for c in _CLAUSE.split(folded) if new_figures(question, c)]
-    if clauses and all(other.search(c) for c in clauses):
-        named = "China's" if scope == "world" else "the global"
+    # Asked for the world, a clause naming a place gives that place's figure ("2018年，中国人工智能行业
+    # 投资额达到156亿美元，美国达到160亿美元"), not the world's. (A clause's scope is not read from the
+    # sentence's first clause: "有志于加快全球创新步伐的国家…提出了5个方面政策建议" speaks of the world
+    # in passing.)
+
+    def names_other(clause: str) -> bool:
+        return bool(other.search(clause)) or (
+            scope == "world" and PLACE_NOT_WORLD and bool(_places_of(clause))
+        )
+
+    if clauses and all(map(names_other, clauses)):
+        places = [p for c in clauses if not other.search(c) for p in _places_of(c)]
+        named = "China's" if scope == "world" and not places else "the global"
+        if scope == "world" and places:
+            named = f"{'、'.join(dict.fromkeys(places))}'s"
         asked = "the global one" if scope == "world" else "China's"
         return f"the documents give {named} figure, not {asked}"
     return None
 
 
 SCOPE_CONFLICT = True  # a clause naming the other scope (全球 vs 中国) does not give the asked figure
+PLACE_NOT_WORLD = True  # asked for the world, a figure clause naming a place is that place's (dev)
+
+
+def _places_of(text: str) -> list[str]:
+    """The places a clause names (美国, 以色列, 广东): each owns a figure that is not the world's."""
+    return [w for w, k in _tagged_names(text).items() if k == "place" and w not in NOT_PLACES]
 
 
 # --- what a count counts ------------------------------------------------------------------------

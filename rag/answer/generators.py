@@ -96,6 +96,8 @@ if TYPE_CHECKING:
     from rag.config import Settings
 
 GENERATORS = ("extractive", "openai", "llamacpp")
+# A sentence that names its own years is dated by them; its document title's year does not date it (dev).
+OWN_YEARS_OVER_TITLE = True
 
 # English question → the Chinese words the corpus would use for it (rag.retrieve.crosslingual).
 Translate = Callable[[str], Sequence[str]]
@@ -976,7 +978,9 @@ class ExtractiveGenerator:
         head = f"{c.info.chunk.title}\n" if title else ""
         own = f"{head}{c.info.chunk.section}\n{c.info.sentence(c.j)}"
         if years_in(c.info.sentence(c.j)):
-            return own
+            # A sentence naming its own years is dated by them, not by its document's title
+            # (《2020中国硬科技创新白皮书》's "2018年的97亿美元" is no 2020 figure).
+            return f"{c.info.chunk.section}\n{c.info.sentence(c.j)}" if OWN_YEARS_OVER_TITLE else own
         lead = c.info.lead(c.j)
         if years_in(lead):
             return f"{own}\n{lead}"  # a table row's years are its header row's columns

@@ -13,7 +13,8 @@ from rag.answer.answerability import (
     counted_problem,
     scope_conflict,
 )
-from rag.answer.generators import GenerationRequest
+from rag.answer.citations import PassageCache, mentions_year
+from rag.answer.generators import ExtractiveGenerator, GenerationRequest, Pick
 from rag.answer.names import single_names
 from rag.answer.question import analyse
 from rag.retrieve.crosslingual import QueryExpander
@@ -76,3 +77,29 @@ def _request(question: str, texts: list[str]) -> GenerationRequest:
     ]
     hits = [Hit(c, 1.0 / r, rank=r) for r, c in enumerate(chunks, 1)]
     return GenerationRequest(question, hits, detect_language(question), detect_script(question))
+
+
+def test_a_global_figure_is_not_answered_by_named_countries() -> None:
+    """nearmiss8: asked for the world, a clause naming a country (or a province) gives that place's
+    figure; one naming the world, or no place at all, may still give the world's."""
+    world = analyse("2021年全世界量子计算领域的融资额是多少？")
+    assert asked_scope(world) == "world"
+    problem = scope_conflict(world, "2021年，德国量子计算融资达到12亿美元，日本达到8亿美元。")
+    assert problem is not None and "德国" in problem and "global" in problem
+    assert scope_conflict(world, "2021年，全球量子计算融资达到32亿美元，其中德国12亿美元。") is None
+    assert scope_conflict(world, "据统计，2021年量子计算领域融资达到32亿美元。") is None
+    # Asked for China, another country's clause is the owner rule's business, not the scope rule's.
+    home = analyse("我国量子计算领域2021年的融资额是多少？")
+    assert scope_conflict(home, "2021年，德国量子计算融资达到12亿美元。") is None
+
+
+def test_a_sentence_naming_its_own_years_is_not_dated_by_its_title() -> None:
+    """nearmiss8: a report titled with its year (《2023数字经济蓝皮书》) quotes older figures; a
+    sentence naming its own years is read without the title, one naming none keeps it."""
+    text = "全球储能电池出货量从2016年的5GWh增长到2019年的25GWh。今年储能电池出货量将再翻一番。"
+    chunk = Chunk("y.txt#0", "y", "y.txt", "2023数字经济蓝皮书", "", text, 0, len(text), 40)
+    info = PassageCache().get(chunk)
+    older, undated = Pick(1, info, 0, 1.0), Pick(1, info, 1, 1.0)
+    assert not mentions_year(ExtractiveGenerator._year_scope(older), "2023")
+    assert mentions_year(ExtractiveGenerator._year_scope(older), "2019")
+    assert mentions_year(ExtractiveGenerator._year_scope(undated), "2023")
