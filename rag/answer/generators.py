@@ -84,6 +84,7 @@ from rag.answer.question import (
     is_ordinal,
     subject_names,
     without_ask_measure,
+    without_preamble,
 )
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
@@ -475,7 +476,7 @@ class ExtractiveGenerator:
                 return found, self.params.translated_weight, True
         own = [
             t
-            for t in dict.fromkeys(keyword_tokens(without_ask_measure(request.question)))
+            for t in dict.fromkeys(keyword_tokens(without_ask_measure(without_preamble(request.question))))
             if not is_ask_word(t)
         ]
         return own, self.params.keyword_weight, False

@@ -63,7 +63,8 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "count",
         re.compile(
-            r"(?:多少|(?<!哪)几)(?:个|项|家|名|人|所|条|种|类|款|批|位|座|次|部|件|篇|国|城|方面|大|支|份)"
+            # "那几项KPI" points at items already named (a demonstrative), it does not ask how many
+            r"(?:多少|(?<![哪那这])几)(?:个|项|家|名|人|所|条|种|类|款|批|位|座|次|部|件|篇|国|城|方面|大|支|份)"
             # a length of time counted in years ("要再过多少年"), not 多少年轻人 or a year named
             r"|多少年(?![轻代份龄度])"
         ),
@@ -477,6 +478,10 @@ def asked_attribute(folded: str) -> str:
     m = _ASK_START_ZH.search(folded)
     if not m:
         return ""
+    # "有多大比例打算五年内买房": the ask starts at 多大, so the noun after it (买房) is not an attribute
+    measure = _ASK_MEASURE.search(folded)
+    if measure and measure.start() < m.start():
+        m = measure
     raw = folded[: m.start()].rstrip()
     if _WHICH_KIND.match(folded, m.start()) and not _COPULA_END.search(raw):
         # "报告主张哪些国家…": the ask names its own noun (国家), so the word before it is what the
@@ -491,8 +496,12 @@ def asked_attribute(folded: str) -> str:
         return ""
     if not jieba.dt.FREQ.get(word):
         return ""  # not a dictionary word: a name cut wrongly (亿欧用 → 亿 + 欧用)
-    if any(pat.search(word) for slot, pat in _ZH_SLOTS if slot in ("percentage", "amount", "duration")):
-        return ""  # the noun names the slot (比重, 总额): the slot's own test judges it
+    if any(
+        pat.search(word)
+        for slot, pat in _ZH_SLOTS
+        if slot in ("percentage", "amount", "duration", "comparison")
+    ):
+        return ""  # the noun names the slot (比重, 总额, 差距): the slot's own test judges it
     return word
 
 
@@ -757,6 +766,23 @@ _ASK_MEASURE = re.compile(
 def without_ask_measure(question: str) -> str:
     """The question with its 多大/多高/多长 ask taken out, for keyword scoring."""
     return _ASK_MEASURE.sub(" ", to_simplified(question))
+
+
+_LEAD_CLAUSE = re.compile(r"^([^，,：:；;。？?！!]{1,12})[，,：:]")
+
+
+def without_preamble(question: str) -> str:
+    """The question without a leading clause that names nothing ("我想了解一下，", "请问，"): every
+    jieba word of it frames the ask (a pronoun, a verb of wanting or asking, a particle), so a
+    sentence that answers holds none of it and should not be scored on it."""
+    import jieba.posseg as pseg
+
+    m = _LEAD_CLAUSE.match(question)
+    if not m:
+        return question
+    words = [(w, f) for w, f in pseg.cut(to_simplified(m.group(1))) if w.strip()]
+    framing = all(f in _FRAME_TAGS or (f == "m" and not re.search(r"\d", w)) for w, f in words)
+    return question[m.end() :] if words and framing and any(f.startswith("r") for _, f in words) else question
 
 
 def is_ask_word(token: str) -> bool:
