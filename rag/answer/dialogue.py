@@ -11,13 +11,20 @@ import re
 from collections.abc import Callable, Sequence
 
 from rag.answer.citations.figures import asked_years, quantities
+from rag.answer.prompts import is_refusal
 from rag.answer.question import (
     _ASK_SPAN_ZH,
+    _EN_NAME,
     _EN_STOP,
     _GENERIC,
     _TITLE,
     _VAGUE_ATTRIBUTE,
     COMMON_ACRONYMS,
+    _best_translations,
+    _glosses,
+    clause_number,
+    ellipsis_subject,
+    english_place,
     is_ask_word,
     is_follow_up,
     is_question,
@@ -249,8 +256,6 @@ def asked_kind(previous: str) -> tuple[str, bool]:
     later pronoun may point at those things. Vague kinds (方面, 措施, 机构) are not carried."""
     import jieba.posseg as pseg
 
-    from rag.answer.question import _GENERIC, _VAGUE_ATTRIBUTE
-
     folded = to_simplified(previous)
     m = _ASKS_KIND_ZH.search(folded)
     if not m:
@@ -307,8 +312,6 @@ def _carried_places_en(standalone: str, asked: str) -> frozenset[str]:
     (``place_aliases``). A name run (not the first word) the dictionary turns into a specific
     place (China and the like are none, ``english_place``). Other English follow-ups append the
     previous topic as context, where a place often only says which document is meant: none."""
-    from rag.answer.question import _EN_NAME, ellipsis_subject, english_place
-
     swapped = ellipsis_subject(asked)
     if not swapped or not asked_years(swapped) or detect_language(asked) != "en":
         return frozenset()
@@ -327,8 +330,6 @@ def place_aliases(place: str) -> tuple[str, ...]:
     """The place and its other names: CC-CEDICT's names for the same English gloss (澳洲 and
     澳大利亚 are both "Australia"; 珠三角 and 珠江三角洲 "Pearl River Delta", a gloss that is a
     place), and the bare name (上海市 is also 上海)."""
-    from rag.answer.question import _best_translations, _glosses, english_place
-
     if "/" in place:  # an English place's forms (``_carried_places_en``)
         return tuple(f for name in place.split("/") for f in place_aliases(name))
     glossed = (
@@ -632,8 +633,6 @@ def answer_pointer(question: str) -> tuple[str, int] | None:
     folded = to_simplified(question)
     m = _ITEM_ZH.search(folded)
     if m:
-        from rag.answer.question import clause_number
-
         return "item", int(clause_number(m.group(1)))
     m = _ITEM_EN.search(question)
     if m:
@@ -652,8 +651,6 @@ _QUOTED = re.compile(r"“([^”]{6,})”")
 def answer_sentences(answer: str) -> list[str]:
     """The sentences an answer stated (its quotes, without markers, lead line or missing-part
     notes); empty for a refusal."""
-    from rag.answer.prompts import is_refusal
-
     if not answer or is_refusal(answer):
         return []
     quoted = _QUOTED.findall(answer)  # an English answer: the Chinese quotes after its framing

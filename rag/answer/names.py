@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from rag.answer import question
+from rag.answer.dialogue import about_places, place_aliases
 from rag.retrieve.glossary import Glossary, key_words
-from rag.text import keyword_tokens
+from rag.text import keyword_tokens, to_simplified
 
 # The question module's common acronyms, and a few more that name no body a passage could lack.
 COMMON_ACRONYMS = question.COMMON_ACRONYMS | frozenset({"i&t", "sar", "cn"})
@@ -236,9 +237,6 @@ def unknown_names_zh(question_text: str, lexicon: Lexicon, shown: str) -> list[s
     (``shown``, t2s, lower case) holds the word and some search-mode piece of it occurs in no
     document (呼和浩特 in a ranking of 38 other cities). A passage about other names cannot answer."""
     import jieba.posseg as pseg
-
-    from rag.answer.dialogue import about_places, place_aliases
-    from rag.text import to_simplified
 
     folded = re.sub(r"《[^》]*》", "，", to_simplified(question_text))
     out = []
