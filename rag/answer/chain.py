@@ -77,6 +77,7 @@ from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
 from rag.retrieve.hybrid import HybridRetriever, LangChainRetriever, document_to_hit
+from rag.retrieve.sections import SectionLeads
 from rag.store.base import Store
 from rag.text import detect_language, detect_script, has_cjk, keyword_tokens, to_simplified
 from rag.types import Answer, Hit
@@ -246,6 +247,7 @@ class AnswerChain:
                 params,
                 translate=self._translate,
                 lexicon=lambda: self.assistant.retriever.expander,
+                leads=SectionLeads(lambda: self.assistant.retriever.index),
             )
         return self._factory
 

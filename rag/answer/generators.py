@@ -89,7 +89,7 @@ from rag.answer.question import (
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
-from rag.types import Hit
+from rag.types import Chunk, Hit
 
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
@@ -104,6 +104,8 @@ OWN_YEARS_OVER_TITLE = True
 Translate = Callable[[str], Sequence[str]]
 # What the corpus knows (its vocabulary, the glossary, pinyin): the retriever's expander.
 LexiconSource = Callable[[], Lexicon | None]
+# The lead-in text of the sections enclosing a chunk (``rag.retrieve.sections.SectionLeads``).
+LeadSource = Callable[[Chunk], str]
 
 
 @dataclass
@@ -270,6 +272,9 @@ class ExtractiveParams:
     # English question: a name it asks about may be written in the retrieved chunk just before the
     # passage (the section's lead-in), not only in the passage itself.
     names_before_en: bool = True
+    # ... and in the lead-in of each heading enclosing the passage, read from the store (the report's
+    # opening names its author once; its later chunks say only 报告声称).
+    section_leads: bool = True
     # A common acronym naming a country, region or body (UK, EU, US) is a place the passage must name.
     acronym_places: bool = True
     # A Chinese question's place, person or body that the corpus never writes: refuse, naming it.
@@ -363,18 +368,28 @@ def section_context(hit: Hit, hits: Sequence[Hit]) -> str:
     return "\n".join(dict.fromkeys(p for p in parts if p))
 
 
-def _named_nearby_problem(q: Question, before: str, passage: str) -> str | None:
+def _named_nearby_problem(q: Question, before: str, passage: str, leads: str = "") -> str | None:
     """``constraint_problem`` for an English question, with the names it asks about read in the
     passage and in what its section says elsewhere (``section_context``: a section's lead-in names
     the body whose report the passage continues, "评估部门：美国国防部"). A place must be in the
-    passage itself: a neighbouring chunk about another country's figures does not scope this one's."""
+    passage itself: a neighbouring chunk about another country's figures does not scope this one's.
+    ``leads`` (the opening of each enclosing section, from the store) may name the organisations and
+    other names asked about (the report's author), not the chamber: which chamber's version a
+    passage describes is what a near miss swaps, so it must be said where the passage was retrieved."""
     problem = constraint_problem(q, passage)
-    if problem is None or not before:
+    if problem is None or not (before or leads):
         return problem
     places = tuple(g for g in q.entities if all(place_names(n) for n in g))
     own = replace(q, entities=places, bodies=(), titles=(), names=(), clauses=(), attribute=())
     near = replace(q, entities=tuple(g for g in q.entities if g not in places))
-    return constraint_problem(own, passage) or constraint_problem(near, before + passage)
+    if not leads:
+        return constraint_problem(own, passage) or constraint_problem(near, before + passage)
+    bodies = replace(near, entities=(), titles=(), names=(), clauses=(), attribute=())
+    return (
+        constraint_problem(own, passage)
+        or constraint_problem(bodies, before + passage)
+        or constraint_problem(replace(near, bodies=()), f"{leads}\n{before}\n{passage}")
+    )
 
 
 class ExtractiveGenerator:
@@ -398,12 +413,19 @@ class ExtractiveGenerator:
         params: ExtractiveParams | None = None,
         translate: Translate | None = None,
         lexicon: LexiconSource | None = None,
+        leads: LeadSource | None = None,
     ) -> None:
         self.embedder = embedder
         self.passages = passages or PassageCache()
         self.params = params or ExtractiveParams()
         self.translate = translate
         self.lexicon = lexicon
+        self.leads = leads
+
+    def lead_text(self, hit: Hit) -> str:
+        """What the headings enclosing the hit's chunk open with (its report's author, the plan it
+        continues), or "" without a store to read it from."""
+        return self.leads(hit.chunk) if self.leads is not None and self.params.section_leads else ""
 
     def name_constraints(
         self, own_words: str, hits: Sequence[Hit]
@@ -414,7 +436,10 @@ class ExtractiveGenerator:
         lexicon = self.lexicon() if self.lexicon is not None else None
         if lexicon is None:
             return (), None
-        shown = to_simplified("\n".join(self._passage_text(h) for h in hits)).lower()
+        # A name the section's lead-in introduces is one its later passages are about.
+        shown = to_simplified(
+            "\n".join(self._passage_text(h) + "\n" + self.lead_text(h) for h in hits)
+        ).lower()
         if has_cjk(own_words):
             unknown = unknown_names_zh(own_words, lexicon, shown) if self.params.unknown_names_zh else []
             return (), (f"the documents never mention {'、'.join(unknown)}" if unknown else None)
@@ -687,7 +712,10 @@ class ExtractiveGenerator:
             problems = {
                 c.n: (
                     _named_nearby_problem(
-                        q, section_context(request.hits[c.n - 1], request.hits), self._passage(c)
+                        q,
+                        section_context(request.hits[c.n - 1], request.hits),
+                        self._passage(c),
+                        self.lead_text(request.hits[c.n - 1]),
                     )
                     if before_en
                     else constraint_problem(
@@ -725,7 +753,14 @@ class ExtractiveGenerator:
             ranked = kept
         bodies = body_forms(named) if ranked and q.wants_figure else []
         if bodies:  # "how many … does the Department of Energy run": its figure is given where it is named
-            far = {id(c): body_near_problem(bodies, self._clause_context(c)) for c in ranked}
+            # A passage that never names the body continues its section's lead-in, which does: the
+            # figures it gives are that body's (报告估计… under the report's opening), not another's.
+            far = {
+                id(c): body_near_problem(bodies, self._clause_context(c))
+                if body_near_problem(bodies, self._passage(c)) is None
+                else body_near_problem(bodies, self.lead_text(request.hits[c.n - 1]) or self._passage(c))
+                for c in ranked
+            }
             kept = [c for c in ranked if far[id(c)] is None]
             if not kept:
                 return [], far[id(ranked[0])]
@@ -1306,6 +1341,7 @@ class GeneratorFactory:
     params: ExtractiveParams | None = None
     translate: Translate | None = None
     lexicon: LexiconSource | None = None
+    leads: LeadSource | None = None
     _built: dict[str, Generator] = field(default_factory=dict)
 
     def get(self, name: str) -> Generator:
@@ -1318,6 +1354,7 @@ class GeneratorFactory:
                 params=self.params,
                 translate=self.translate,
                 lexicon=self.lexicon,
+                leads=self.leads,
             )
         return self._built[name]
 
@@ -1331,10 +1368,11 @@ def get_generator(
     params: ExtractiveParams | None = None,
     translate: Translate | None = None,
     lexicon: LexiconSource | None = None,
+    leads: LeadSource | None = None,
 ) -> Generator:
     """The generator a settings name asks for; an unknown name lists the valid ones."""
     key = name.strip().lower()
-    extractive = ExtractiveGenerator(embedder, passages, params, translate, lexicon)
+    extractive = ExtractiveGenerator(embedder, passages, params, translate, lexicon, leads)
     if key == "extractive":
         return extractive
     evidence = functools.partial(evidence_sentences, extractive)

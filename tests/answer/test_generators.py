@@ -240,3 +240,24 @@ def test_a_figure_sentence_continuing_the_one_before_is_chosen(seed_assistant: A
     )
     line = next(x for x in ans.answer.splitlines() if "以色列" in x)
     assert "4%" in line.split(" — “")[0]  # stated in English before the quote
+
+
+def test_leads_may_name_the_author_but_not_the_chamber() -> None:
+    from rag.answer.generators import _named_nearby_problem
+    from rag.answer.question import analyse
+
+    author = replace(analyse("How much?"), entities=(("智库信息技术和创新基金会", "itif"),))
+    chamber = replace(analyse("How much did the Senate bill give?"), entities=())
+    leads, passage = "参议院通过；美国智库信息技术和创新基金会（ITIF）发布报告", "报告估计专利将增长 75%。"
+    assert _named_nearby_problem(author, "", passage, leads) is None
+    assert _named_nearby_problem(author, "", passage) is not None
+    assert chamber.bodies and _named_nearby_problem(chamber, "", passage, leads) is not None
+
+
+def test_a_report_named_only_in_its_sections_opening_is_answered(seed_assistant: Assistant) -> None:
+    # The passage listing the lenders never names ITIF; the opening of its report does.
+    question = "Which state banks does the ITIF report say finance Chinese firms' expansion abroad?"
+    answer = seed_assistant.ask(question)
+    assert answer.citations, answer.refusal_reason
+    cited = " ".join(c.quote for c in answer.citations)
+    assert "中国进出口银行" in cited
