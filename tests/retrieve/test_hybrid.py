@@ -184,7 +184,8 @@ def test_candidate_pool_deeper_than_the_corpus_is_the_whole_corpus(seed_assistan
     has, fusion still ranks k distinct chunks, each with its cosine."""
     from rag.config import Settings
 
-    assert Settings.model_fields["candidates"].default >= 200  # the depth the fusion scale was fitted at (README, Evaluation)
+    # the depth the fusion scale was fitted at (NOTES-enret8, README Evaluation)
+    assert Settings.model_fields["candidates"].default >= 200
     base = seed_assistant.retriever
     n_chunks = len(base.index.dense_search(base.embedder.embed_query("科技"), 100_000))
     deep = HybridRetriever(
