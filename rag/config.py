@@ -105,7 +105,15 @@ class Settings(BaseSettings):
 
     # --- retrieval ---------------------------------------------------------------------
     top_k: int = Field(10, ge=1, le=100, description="Hits returned by search")
-    candidates: int = Field(50, ge=1, le=1000, description="Hits taken from each side before fusion")
+    candidates: int = Field(
+        200,
+        ge=1,
+        le=1000,
+        description="Hits taken from each side before fusion; score fusion sets each side's zero at its "
+        "last candidate, so a deep list puts that zero at an unrelated chunk rather than at the 50th "
+        "on-topic one (blind dev English R@1 .751 -> .773, MRR .826 -> .844 from 50 to 200; Chinese and "
+        "v1 unchanged)",
+    )
     fusion: Literal["score", "rrf"] = Field(
         "score",
         description="How the dense and keyword rankings are fused: 'score' (weighted sum of min-max "
