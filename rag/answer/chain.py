@@ -37,11 +37,14 @@ from rag.answer.citations import (
     verify,
 )
 from rag.answer.dialogue import (
+    answer_pointer,
+    carried_topic,
     condense_follow_up,
     condense_part,
     content_of,
     dangling_reference,
     follow_up_terms,
+    on_topic,
 )
 from rag.answer.generators import (
     GENERATORS,
@@ -132,6 +135,7 @@ def heuristic_condense(question: str, history: Sequence[Turn], about: str | None
     return condense_follow_up(question, list(history), about)
 
 
+_PLURAL_BACK_EN = re.compile(r"\b(?:they|them|their|these|those)\b", re.I)
 _TIME_UNIT_EN = re.compile(r"\b(?:year|month|week|day|hour|minute|second)s?$", re.I)
 _NEAR = 8  # characters between a figure and the noun it counts ("15 条具体举措")
 
@@ -379,6 +383,25 @@ class AnswerChain:
         )
         return {"required": required, "counted": counted}
 
+    def _on_topic(self, state: dict[str, Any], hits: list[Hit]) -> list[Hit]:
+        """A rewritten follow-up is answered from the passages about the topic it carries
+        (``dialogue.on_topic``); its own words and slot then choose the sentence. A follow-up
+        pointing at the previous answer itself is scoped by that answer instead."""
+        question, history = state["question"], state["history"]
+        previous = next((t for r, t in reversed(history) if r == "user"), "")
+        if not previous or state["standalone"] == question or not is_question(previous):
+            return hits
+        if answer_pointer(question):
+            return hits
+        expander = self.assistant.retriever.expander
+        return on_topic(
+            state["standalone"],
+            question,
+            hits,
+            idf=expander.idf if expander is not None else (lambda _t: 1.0),
+            translate=expander.expand if expander is not None else None,
+        )
+
     def _topic_across_languages(self, question: str, history: Sequence[Turn]) -> str | None:
         """A follow-up in another language than the previous question ("它还提出设立什么基金？"
         after an English question) cannot carry that question's words: their Chinese would only
@@ -393,8 +416,12 @@ class AnswerChain:
             return None
         if detect_language(previous) == "zh":
             # An English follow-up of a Chinese question: the Chinese topic is in the documents'
-            # own words already (a heading such as "二、报告提出的建议" names no topic).
-            return content_of(previous) or None
+            # own words already (a heading such as "二、报告提出的建议" names no topic). Its subject,
+            # not what it asked ("…计划里，低碳技术标准化要做些什么" carries the plan, not 低碳技术标准化).
+            # "they"/"those" point at the things it asked about (its four directions): all of it.
+            if _PLURAL_BACK_EN.search(question):
+                return content_of(previous) or None
+            return carried_topic(previous, question) or content_of(previous) or None
         hits = self._search(previous, 1)
         if not hits:
             return None
@@ -480,6 +507,14 @@ class AnswerChain:
             yield from self._refuse(state, language, script, name, f"retrieval evidence too weak ({reason})")
             return
 
+        topical = self._on_topic(state, hits)
+        if not topical:
+            timings.setdefault("generate", 0.0)
+            yield from self._refuse(
+                state, language, script, name, "no retrieved passage is about the topic carried from before"
+            )
+            return
+        hits = topical
         t0 = time.perf_counter()
         # The same calibrated test for every generator: if no retrieved sentence answers well
         # enough (or none mentions the year asked about), an LLM would only answer beside the

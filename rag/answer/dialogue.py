@@ -749,3 +749,96 @@ def dangling_reference(question: str) -> str | None:
     if not words or (pronoun and len(words) <= _MAX_BARE_EN and not names_own_subject(q)):
         return pronoun.group(1) if pronoun else q
     return None
+
+
+# --- the carried topic scopes the passages ----------------------------------------------------
+# A rewritten follow-up holds two kinds of words: CARRIED ones (the previous turn's topic: its
+# entities, title, document) and its OWN (what it asks now). The carried words say which passage
+# may answer, not which sentence: a passage naming too little of the topic (weighted by corpus IDF,
+# so 3D打印 counts and 全球/市场 barely do) is about something else, even when its sentence fills
+# the slot ("到2020年呢？" after the 3D-printing market in 2014 is not answered by graphene's 2020
+# market). Fitted on blind dev per batch (NOTES-dialog8).
+TOPIC_MIN_COVERAGE = 0.4
+
+
+def carried_groups(
+    standalone: str, asked: str, translate: Callable[[str], Sequence[str]] | None = None
+) -> list[tuple[str, ...]]:
+    """The words a rewritten follow-up carries from the turn before (the standalone's keyword
+    tokens the user's own question does not hold, without ask words and years), each with its
+    forms. Chinese words as written; of English ones only the names (a capitalised word, not the
+    first, with the documents' Chinese for it from the dictionary): an English content word's
+    dictionary senses (white → 蛋白, office → 公室) name no topic."""
+    from rag.text import keyword_tokens
+
+    own = set(keyword_tokens(asked))
+    groups: list[tuple[str, ...]] = []
+    for token in dict.fromkeys(keyword_tokens(standalone)):
+        if token in own or is_ask_word(token) or asked_years(token) or token.isdigit():
+            continue
+        if _CJK.search(token) and len(token) >= 2:  # one character (里) is a piece of many words
+            groups.append((token,))
+    if translate is not None and detect_language(standalone) == "en":
+        own_words = {w.lower() for w in re.findall(r"[A-Za-z][\w&.-]*", asked)}
+        for m in re.finditer(r"(?<![\w])([A-Z][\w&.-]*)", standalone):
+            word = m.group(1).removesuffix("'s")
+            if m.start() == 0 or word.lower() in own_words or word.lower() in _EN_STOP or word == "I":
+                continue
+            forms = [to_simplified(t) for t in translate(word) if _CJK.search(t) and len(t) >= 2]
+            if forms:
+                groups.append((word.lower(), *dict.fromkeys(forms)))
+    return list(dict.fromkeys(groups))
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def topic_coverage(
+    groups: Sequence[tuple[str, ...]], contexts: Sequence[str], idf: Callable[[str], float]
+) -> list[float]:
+    """For each passage context, the IDF-weighted share of the carried groups it holds. Only the
+    groups some retrieved passage holds count: a word no passage uses (a wh-phrase's noun, an
+    English word the documents never write) says nothing about which passage is on topic."""
+    folded = ["".join(to_simplified(c).lower().split()) for c in contexts]
+    seen = [g for g in groups if any(f in c for f in g for c in folded)]
+    # An English name weighs as its commonest Chinese form (a form the corpus never tokenises
+    # would read as the rarest word).
+    weights = {g: min(idf(f) for f in (g[1:] or g)) for g in seen}
+    total = sum(weights.values())
+    if not total:
+        return [1.0] * len(contexts)
+    return [sum(w for g, w in weights.items() if any(f in c for f in g)) / total for c in folded]
+
+
+def on_topic(
+    standalone: str,
+    asked: str,
+    hits: Sequence,
+    *,
+    idf: Callable[[str], float],
+    translate: Callable[[str], Sequence[str]] | None = None,
+    min_coverage: float = TOPIC_MIN_COVERAGE,
+) -> list:
+    """The hits whose section (title, heading, the retrieved chunks under it) names enough of the
+    topic a rewritten follow-up carries: its Chinese words by IDF-weighted share, and of its English
+    names (read through the dictionary, a noisy channel: Senate → 参议/议院) at least one. Every hit
+    when nothing was carried."""
+    groups = carried_groups(standalone, asked, translate)
+    if not groups:
+        return list(hits)
+    # A passage is read with the other retrieved chunks of its section: the section is about the
+    # topic when any of them names it (a later chunk need not repeat it).
+    sections: dict[tuple[str, str], list[str]] = {}
+    for h in hits:
+        sections.setdefault((h.chunk.source, h.chunk.section or ""), []).append(h.chunk.text)
+    contexts = [
+        f"{h.chunk.title}\n{h.chunk.section}\n" + "\n".join(sections[(h.chunk.source, h.chunk.section or "")])
+        for h in hits
+    ]
+    zh = [g for g in groups if len(g) == 1]
+    names = [g for g in groups if len(g) > 1]
+    kept = list(zip(hits, topic_coverage(zh, contexts, idf), strict=True)) if zh else [(h, 1.0) for h in hits]
+    if names:
+        held = topic_coverage(names, contexts, lambda _t: 1.0)  # any name held: a share above 0
+        kept = [(h, c if held[i] > 0 else 0.0) for i, (h, c) in enumerate(kept)]
+    return [h for h, c in kept if c >= min_coverage]

@@ -1129,12 +1129,46 @@ def swap_subject(previous: str, subject: str) -> str | None:
     if kind == "year" and re.fullmatch(r"\s*(?:(?:19|20)\d{2})\s*年?(?:的)?\s*", new):
         return previous if asked_years(previous) else None  # already re-timed by the caller
     if kind in ("year", "other"):
-        return None
+        return _swap_same_head_zh(previous, new) if kind == "other" else None
     spans = [(a, b) for a, b, k in _zh_names(previous) if k == kind]
     if not spans:
-        return None
+        return _swap_same_head_zh(previous, new)
     a, b = spans[0]
     return previous[:a] + new + previous[b:]
+
+
+_MIN_HEAD_ZH = 2  # characters a Chinese subject shares with the end of the term it replaces
+
+
+# Where a Chinese term starts: after a particle, preposition or mark (的/里/在/对…).
+_TERM_BOUND_ZH = re.compile(r"[的里在中对由和与及是为把从，,、：:；;《》“”「」（）()\s]")
+
+
+def _swap_same_head_zh(previous: str, subject: str) -> str | None:
+    """A Chinese subject replaces the previous question's term of its kind, the one ending in the
+    same head ("那二线城市呢？" after "…在一线城市就业…" → 二线城市 for 一线城市; 成熟节点芯片 for
+    逻辑芯片; 信息基础设施 for 创新基础设施), not added beside it. The longest shared head of at least
+    two characters wins; None when no term shares one (the subject then leads the question)."""
+    import jieba
+
+    folded, new = to_simplified(previous), to_simplified(subject)
+    best: tuple[int, int] | None = None  # (shared head length, end of the term)
+    at = 0
+    for word in jieba.cut(folded):
+        at += len(word)
+        shared = 0
+        while shared < min(at, len(new)) and folded[at - 1 - shared] == new[-1 - shared]:
+            shared += 1
+        if shared >= _MIN_HEAD_ZH and shared < len(new) and (best is None or shared > best[0]):
+            best = (shared, at)
+    if best is None:
+        return None
+    end = best[1]
+    bound = max((m.end() for m in _TERM_BOUND_ZH.finditer(folded, 0, end)), default=0)
+    start = max(bound, end - len(new))
+    if folded[start:end] == new:
+        return None
+    return previous[:start] + subject + previous[end:]
 
 
 _ORDINAL_ZH = re.compile(r"第([一二两兩三四五六七八九十\d]+)")

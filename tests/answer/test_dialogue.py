@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from rag.answer.answerability import fills_slot
 from rag.answer.dialogue import (
+    TOPIC_MIN_COVERAGE,
+    carried_groups,
     condense_part,
     dangling_reference,
     follow_up_terms,
     names_own_subject,
+    on_topic,
     pointed_subject,
     shared_subject,
+    topic_coverage,
     unmet_groups,
     unstated_figures,
 )
@@ -347,3 +351,65 @@ def test_a_question_that_leans_on_no_earlier_turn_is_found() -> None:
         "2019年日本发布了什么战略？",
     ):
         assert dangling_reference(standalone) is None, standalone
+
+
+def test_a_new_term_replaces_the_previous_term_with_its_head() -> None:
+    """An ellipsis naming a term of the previous question's kind replaces it (the term ending in
+    the same head word), in either script, instead of being written next to it."""
+    assert swap_subject("在一线城市工作的年轻人有多少打算买房？", "二线城市") == (
+        "在二线城市工作的年轻人有多少打算买房？"
+    )
+    assert (
+        swap_subject("新基建里的融合基础设施包括哪些？", "信息基础设施") == "新基建里的信息基础设施包括哪些？"
+    )
+    assert swap_subject("那份報告說先進製程晶片靠哪裡供應？", "成熟製程晶片") == (
+        "那份報告說成熟製程晶片靠哪裡供應？"
+    )
+    # No term shares a head: nothing is swapped (the subject then leads the question).
+    assert swap_subject("风电并网装机容量是多少？", "光伏") is None
+    history = [("user", "在一线城市工作的年轻人有多少打算买房？"), ("assistant", "……[1]。")]
+    assert rewrite_follow_up("那二线城市呢？", history) == "在二线城市工作的年轻人有多少打算买房？"
+
+
+def test_carried_words_are_the_topic_and_the_own_words_are_not() -> None:
+    """A rewritten follow-up's carried words (not its own, nor ask words, years or single
+    characters) are what its passage must be about; an English standalone carries only names."""
+    groups = carried_groups("全球3D打印市场在2019年的规模有多大？", "那2019年呢？")
+    flat = {f for g in groups for f in g}
+    assert {"打印", "市场"} <= flat
+    assert not flat & {"2019", "多大", "呢", "年"}
+    en = carried_groups(
+        "How much does it cost? (Shenzhen talent flow system)",
+        "How much does it cost?",
+        translate=lambda w: {"Shenzhen": ["深圳", "深圳市"]}.get(w, []),
+    )
+    assert en == [("shenzhen", "深圳", "深圳市")]
+
+
+def test_topic_coverage_weighs_rare_carried_words(seed_assistant: Assistant) -> None:
+    """With the corpus IDF, a passage naming the rare carried word (3D打印) covers the topic; one
+    naming only the common ones (全球, 市场) does not reach the floor."""
+    idf = seed_assistant.retriever.expander.idf
+    groups = carried_groups("全球3D打印市场在2019年的规模有多大？", "那2019年呢？")
+    on, off = topic_coverage(
+        groups,
+        ["全球3D打印行业发展迅速，市场规模持续扩大。", "全球石墨烯材料市场将达到2.78亿美元。"],
+        idf,
+    )
+    assert on >= TOPIC_MIN_COVERAGE > off
+
+
+def test_only_passages_about_the_carried_topic_may_answer(seed_assistant: Assistant) -> None:
+    """Real retrieval: for a follow-up carrying 全球3D打印市场, the retrieved passages whose section
+    (its retrieved chunks) never names 3D打印 are dropped (the chain refuses when none is left),
+    those about it are kept."""
+    hits = seed_assistant.search("全球3D打印与石墨烯材料的市场规模", k=8)
+    idf = seed_assistant.retriever.expander.idf
+    kept = on_topic("全球3D打印市场2019年有多大？", "那2019年呢？", hits, idf=idf)
+
+    def section_text(hit):
+        return "".join(h.chunk.text for h in hits if h.chunk.section == hit.chunk.section)
+
+    assert kept and all("打印" in section_text(h) for h in kept)
+    dropped = [h for h in hits if h not in kept]
+    assert dropped and not any("打印" in section_text(h) for h in dropped)
