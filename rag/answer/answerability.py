@@ -730,9 +730,12 @@ def figure_owner_problem(
     is another rule's business), except an English body nothing maps to Chinese (``unnamed``),
     which no sentence can be shown to name. Names further on in the sentence are not read as its
     subject: they are too often common words jieba tags as names (新格局, 海归)."""
-    dated = question.slot == "date" and OWNER_OF_DATES
-    if not (question.wants_figure or dated) or not FIGURE_OWNER:
+    dated = question.slot == "date"  # a "when" question about one subject is not answered by another's date
+    if not (question.wants_figure or dated):
         return None
+    sibling = sibling_problem(question, sentence, f"{heading}\n{passage}")
+    if sibling:
+        return sibling
     folded_s, folded_h, folded_p = (to_simplified(x).lower() for x in (sentence, heading, passage))
     asked: dict[str, set[str]] = {}
     for forms, kind in asked_subjects(question, unnamed):
@@ -749,7 +752,8 @@ def figure_owner_problem(
     clauses = [c for c in _CLAUSE.split(sentence) if _states_new(question, c, dated)]
     if not clauses:
         return None
-    subject = _owners(_lead(sentence), kinds, question.text) if OWNER_FROM_SENTENCE else []
+    # A clause naming no one belongs to the subject of its sentence's first clause (华为获得80个合同，其中30个…).
+    subject = _owners(_lead(sentence), kinds, question.text)
     others: list[str] = []
     for clause in clauses:
         named = _owners(clause, kinds, question.text) or subject
@@ -757,6 +761,53 @@ def figure_owner_problem(
             return None  # a figure no other name owns: it may be the one asked
         others += named
     return f"the documents give the figure of {'、'.join(dict.fromkeys(others))}, not of {'、'.join(asked)}"
+
+
+# What narrows a noun to one kind: a noun, a distinguishing word (整机), a numeral-word (二线), an
+# adjective. Verbs (认为, 牵头), names (美国) and question words narrow nothing the figure depends on.
+_MODIFIER_FLAGS = frozenset({"n", "b", "m", "a", "nz", "j"})
+
+
+def _modified_heads(text: str) -> list[tuple[str, str, str]]:
+    """(modifier, its jieba flag, head) of adjacent jieba words, each of two characters or more,
+    whose head is a common noun (二线 + 城市, 生物制药 + 专利): what a noun phrase narrows its head
+    to. A scope word (全球, 我国) is ``scope_conflict``'s business, not a kind."""
+    import jieba.posseg as pseg
+
+    words = [(w, f) for w, f in pseg.cut(to_simplified(text)) if w.strip()]
+    return [
+        (m, mf, h)
+        for (m, mf), (h, hf) in zip(words, words[1:], strict=False)
+        if len(m) >= 2
+        and len(h) >= 2
+        and (hf in ("n", "vn") or (hf == "ns" and h in NOT_PLACES))
+        and mf in _MODIFIER_FLAGS
+        and not re.search(r"\d|多少|哪|几|幾", m)
+        and not (_WORLD_ZH.search(m) or _HOME_SAID_ZH.search(m))
+    ]
+
+
+def sibling_problem(question: Question, sentence: str, context: str) -> str | None:
+    """A figure asked of one kind of a thing (二线城市, 生物制药专利) is not given by a sentence
+    stating it of a sibling kind (一线城市, 半导体专利): the sentence writes the same head under
+    another modifier of the same part of speech (二线/一线 numeral-words, 生物制药/半导体 nouns), and
+    neither it nor its passage (``context``: heading, text) writes the question's modifier."""
+    if question.language != "zh":
+        return None
+    folded = to_simplified(f"{sentence}\n{context}")
+    asked_text = to_simplified(question.text)
+    theirs = _modified_heads(sentence)
+    for modifier, flag, head in _modified_heads(question.text):
+        if modifier in folded:
+            continue
+        other = [
+            m
+            for m, f, h in theirs
+            if h == head and f == flag and m not in asked_text and modifier not in m and m not in modifier
+        ]
+        if other:
+            return f"the documents give {other[0]}{head}, not {modifier}{head}"
+    return None
 
 
 def _lead(sentence: str) -> str:
@@ -781,12 +832,8 @@ def _states_new(question: Question, clause: str, dated: bool) -> bool:
     return any(d not in asked for d in _DATE.findall(normalise_numbers(clause)))
 
 
-FIGURE_OWNER = True  # a figure owned by another name in its clause does not answer (dev)
-# A clause naming no one belongs to the subject of its sentence's first clause (华为获得80个合同，其中30个…).
-OWNER_FROM_SENTENCE = True
 # An English body nothing maps to Chinese does not own a figure its sentence gives another body.
 UNMAPPED_OWNER = True
-OWNER_OF_DATES = True  # a "when" question about one subject is not answered by another's date
 
 
 # --- instance scope: "the second round", "首批", "so far" ---------------------------------------
@@ -885,42 +932,118 @@ def asked_scope(question: Question) -> str | None:
     return "world" if world else "home"
 
 
-def scope_conflict(question: Question, sentence: str) -> str | None:
+# Chinese text speaks of China as 我国/我们 ("我们的基础研究经费占研发经费比例只到6%").
+_HOME_SAID_ZH = re.compile(r"中国|我国|我们|国内|全国")
+
+
+def asked_places(question: Question) -> list[tuple[str, ...]]:
+    """The specific places a figure question asks about (以色列, "Germany" → 德国), each with its
+    written forms; the home country and generic place words (中国, 全国, 城市) are no such place."""
+    if question.language == "zh":
+        named = [(p,) for p in sorted(question.places) if p not in NOT_PLACES]
+    else:
+        named = [
+            tuple(f for f in forms if re.search(r"[\u4e00-\u9fff]", f))
+            for forms in question.entities
+            if any(place_names(f) for f in forms if re.search(r"[\u4e00-\u9fff]", f))
+        ]
+    out = []
+    for forms in named:
+        forms = tuple(f for f in forms if f not in NOT_PLACES and not _HOME_SAID_ZH.fullmatch(f))
+        bare = tuple(f[:-1] for f in forms if len(f) >= 3 and f[-1] in "市省县州")
+        if forms:
+            out.append(forms + bare)
+    return out
+
+
+def clause_scopes(
+    clauses: Sequence[str], stating: Sequence[bool], scoped: Callable[[str], bool]
+) -> list[bool]:
+    """Whether each clause is in a scope: named in the clause itself or, when the clause names no
+    scope of its own, carried from the figure clause just before it that does ("2018年全球卫星行业的
+    卫星制造端收入为196亿美元，卫星发射服务收入为62亿美元": the second figure is global too). A clause
+    stating no figure carries nothing ("其他有志于加快全球创新步伐的国家…，并就此提出了5个方面政策建议"
+    speaks of the world in passing)."""
+    out, carried = [], False
+    for clause, states in zip(clauses, stating, strict=True):
+        own = scoped(clause)
+        out.append(own or (carried and not _names_scope(clause)))
+        carried = out[-1] if states else carried and not _names_scope(clause)
+    return out
+
+
+def _names_scope(clause: str) -> bool:
+    """The clause names some scope (the world, China, or a place): it carries no earlier one."""
+    folded = to_simplified(clause)
+    return bool(_WORLD_ZH.search(folded) or _HOME_SAID_ZH.search(folded) or _places_of(folded))
+
+
+def scope_conflict(question: Question, sentence: str, heading: str = "") -> str | None:
     """A figure asked for China ("到2030年中国…缺口") is not answered by a clause stating the world's
-    ("全球医护人员的缺口将达到900万"), nor a global figure by China's: each clause giving a new figure
-    names the other scope itself, and the sentence never names the asked one."""
-    scope = asked_scope(question) if SCOPE_CONFLICT and question.wants_figure else None
+    ("全球医护人员的缺口将达到900万"), nor a global figure by China's, nor another country's figure
+    (以色列) by China's (我国/我们): each clause giving a new figure names the other scope itself, or
+    follows a clause that does, and the sentence never names the asked one."""
+    if not question.wants_figure:
+        return None
+    return _world_home_conflict(question, sentence) or _place_home_conflict(question, sentence, heading)
+
+
+def _figure_clauses(question: Question, folded: str) -> tuple[list[str], list[bool]]:
+    clauses = _CLAUSE.split(folded)
+    return clauses, [bool(new_figures(question, c)) for c in clauses]
+
+
+def _world_home_conflict(question: Question, sentence: str) -> str | None:
+    scope = asked_scope(question)
     if scope is None:
         return None
     folded = to_simplified(sentence)
     own, other = (_WORLD_ZH, _HOME_ZH) if scope == "world" else (_HOME_ZH, _WORLD_ZH)
     if own.search(folded):
         return None
-    # The clause stating the figure itself, not the clause before it: "有志于加快全球创新步伐的国家…
-    # 提出了5个方面政策建议" speaks of the world in passing; "全球医护人员的缺口将达到900万" owns it.
-    clauses = [c for c in _CLAUSE.split(folded) if new_figures(question, c)]
+    asked = to_simplified(question.text)  # a place the question names is not another's
+    # The clause stating the figure itself (or the clause it continues), not any clause before it:
+    # "有志于加快全球创新步伐的国家…提出了5个方面政策建议" speaks of the world in passing;
+    # "全球医护人员的缺口将达到900万" owns it.
     # Asked for the world, a clause naming a place gives that place's figure ("2018年，中国人工智能行业
-    # 投资额达到156亿美元，美国达到160亿美元"), not the world's. (A clause's scope is not read from the
-    # sentence's first clause: "有志于加快全球创新步伐的国家…提出了5个方面政策建议" speaks of the world
-    # in passing.)
+    # 投资额达到156亿美元，美国达到160亿美元"), not the world's.
 
     def names_other(clause: str) -> bool:
         return bool(other.search(clause)) or (
-            scope == "world" and PLACE_NOT_WORLD and bool(_places_of(clause))
+            scope == "world" and any(p not in asked for p in _places_of(clause))
         )
 
-    if clauses and all(map(names_other, clauses)):
-        places = [p for c in clauses if not other.search(c) for p in _places_of(c)]
+    clauses, stating = _figure_clauses(question, folded)
+    if not any(stating):
+        return None
+    inherited = clause_scopes(clauses, stating, names_other)
+    if all(inherited[i] for i, s in enumerate(stating) if s):
+        figure = [c for c, s in zip(clauses, stating, strict=True) if s]
+        places = [p for c in figure if not other.search(c) for p in _places_of(c)]
         named = "China's" if scope == "world" and not places else "the global"
         if scope == "world" and places:
             named = f"{'、'.join(dict.fromkeys(places))}'s"
-        asked = "the global one" if scope == "world" else "China's"
-        return f"the documents give {named} figure, not {asked}"
+        wanted = "the global one" if scope == "world" else "China's"
+        return f"the documents give {named} figure, not {wanted}"
     return None
 
 
-SCOPE_CONFLICT = True  # a clause naming the other scope (全球 vs 中国) does not give the asked figure
-PLACE_NOT_WORLD = True  # asked for the world, a figure clause naming a place is that place's (dev)
+def _place_home_conflict(question: Question, sentence: str, heading: str) -> str | None:
+    """Asked for a place's figure (以色列, Germany), a sentence (and heading) never naming it whose
+    every figure clause speaks of China (我国, 我们, 全国) gives China's figure."""
+    places = asked_places(question)
+    if not places:
+        return None
+    given = to_simplified(f"{sentence}\n{heading}").lower()
+    if any(f.lower() in given for forms in places for f in forms):
+        return None
+    clauses, stating = _figure_clauses(question, to_simplified(sentence))
+    if not any(stating):
+        return None
+    home = clause_scopes(clauses, stating, lambda c: bool(_HOME_SAID_ZH.search(c)))
+    if all(home[i] for i, s in enumerate(stating) if s):
+        return f"the documents give China's figure, not {'/'.join(p[0] for p in places)}'s"
+    return None
 
 
 def _places_of(text: str) -> list[str]:

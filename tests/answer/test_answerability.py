@@ -13,6 +13,8 @@ from rag.answer.answerability import (
     instances,
     mentions_year_end,
     says_more,
+    scope_conflict,
+    sibling_problem,
 )
 from rag.answer.citations import PassageCache, arabic_numerals, figures, mentions_year, quantities
 from rag.answer.generators import ExtractiveGenerator, Pick
@@ -246,3 +248,44 @@ def test_a_where_question_needs_a_place_not_a_word_that_starts_with_one() -> Non
     assert not fills_slot(q, "关键核心技术是国之重器，对保障国家安全具有十分重要的意义")
     assert fills_slot(q, "大会在深圳市会展中心举行")
     assert fills_slot(q, "论坛在粤港澳大湾区举办")
+
+
+def test_a_figure_clause_carries_the_scope_of_the_clause_before_it() -> None:
+    """China's satellite-making revenue is not answered by a sentence whose first figure is global
+    and whose later figures name no scope of their own; a sentence that names China answers."""
+    q = analyse("2018年中国卫星制造环节的收入有多少？")
+    global_sentence = (
+        "根据SIA（美国卫星产业协会）数据，2018年全球卫星行业的卫星制造端收入为196亿美元，"
+        "卫星发射服务收入为62亿美元，地面设备收入为1262亿美元"
+    )
+    assert scope_conflict(q, global_sentence) == "the documents give the global figure, not China's"
+    assert scope_conflict(q, "2018年我国卫星制造端收入为50亿美元，全球卫星行业的收入为196亿美元") is None
+
+
+def test_a_place_asked_is_not_answered_by_chinas_figure() -> None:
+    """Israel's share is not China's (我们/我国); a sentence naming Israel, or a figure clause of no
+    stated scope, may answer."""
+    q = analyse("以色列的基础研究经费占研发经费的比例是多少？")
+    ours = "但是我们的基础研究经费占研发经费比例只到 6%，跟发达国家 15%到 20%相比有比较大的差距"
+    assert scope_conflict(q, ours) == "the documents give China's figure, not 以色列's"
+    assert scope_conflict(q, "以色列的基础研究经费占研发经费比例超过 15%，我国只到 6%") is None
+    assert scope_conflict(q, "基础研究经费占研发经费的比例约为 15%") is None
+    en = analyse("What share of R&D spending does Israel put into basic research?")
+    assert scope_conflict(en, ours) is not None
+
+
+def test_a_figure_of_a_sibling_kind_does_not_answer() -> None:
+    """二线城市 is not 一线城市, 生物制药专利 not 半导体专利; a passage writing the asked kind, a paraphrase
+    in another part of speech (整机成本 / 本体成本) or a verb before the head leaves the sentence in."""
+    q = analyse("在二线城市就业的毕业生中，有多少比例计划5年内购房？")
+    first_tier = "在一线城市就业的毕业生中仅 25.7%的毕业生计划在 5 年内购房"
+    assert sibling_problem(q, first_tier, "") == "the documents give 一线城市, not 二线城市"
+    assert sibling_problem(q, first_tier, "二线城市的毕业生购房意愿更强") is None
+    patents = analyse("美国每年会多产出多少项生物制药专利？")
+    assert sibling_problem(patents, "美国每年将多产出 5000 余项半导体专利", "") is not None
+    robots = analyse("工业机器人里最核心的三类部件加起来要占整机成本的几成？")
+    assert sibling_problem(robots, "其中减速机占机器人本体成本的30%-50%", "") is None
+    assert (
+        sibling_problem(analyse("第14017号行政令要求先盯住几类关键产品？"), "指示首先关注4类关键产品", "")
+        is None
+    )
