@@ -733,9 +733,6 @@ def figure_owner_problem(
     dated = question.slot == "date"  # a "when" question about one subject is not answered by another's date
     if not (question.wants_figure or dated):
         return None
-    sibling = sibling_problem(question, sentence, f"{heading}\n{passage}")
-    if sibling:
-        return sibling
     folded_s, folded_h, folded_p = (to_simplified(x).lower() for x in (sentence, heading, passage))
     asked: dict[str, set[str]] = {}
     for forms, kind in asked_subjects(question, unnamed):
@@ -761,53 +758,6 @@ def figure_owner_problem(
             return None  # a figure no other name owns: it may be the one asked
         others += named
     return f"the documents give the figure of {'、'.join(dict.fromkeys(others))}, not of {'、'.join(asked)}"
-
-
-# What narrows a noun to one kind: a noun, a distinguishing word (整机), a numeral-word (二线), an
-# adjective. Verbs (认为, 牵头), names (美国) and question words narrow nothing the figure depends on.
-_MODIFIER_FLAGS = frozenset({"n", "b", "m", "a", "nz", "j"})
-
-
-def _modified_heads(text: str) -> list[tuple[str, str, str]]:
-    """(modifier, its jieba flag, head) of adjacent jieba words, each of two characters or more,
-    whose head is a common noun (二线 + 城市, 生物制药 + 专利): what a noun phrase narrows its head
-    to. A scope word (全球, 我国) is ``scope_conflict``'s business, not a kind."""
-    import jieba.posseg as pseg
-
-    words = [(w, f) for w, f in pseg.cut(to_simplified(text)) if w.strip()]
-    return [
-        (m, mf, h)
-        for (m, mf), (h, hf) in zip(words, words[1:], strict=False)
-        if len(m) >= 2
-        and len(h) >= 2
-        and (hf in ("n", "vn") or (hf == "ns" and h in NOT_PLACES))
-        and mf in _MODIFIER_FLAGS
-        and not re.search(r"\d|多少|哪|几|幾", m)
-        and not (_WORLD_ZH.search(m) or _HOME_SAID_ZH.search(m))
-    ]
-
-
-def sibling_problem(question: Question, sentence: str, context: str) -> str | None:
-    """A figure asked of one kind of a thing (二线城市, 生物制药专利) is not given by a sentence
-    stating it of a sibling kind (一线城市, 半导体专利): the sentence writes the same head under
-    another modifier of the same part of speech (二线/一线 numeral-words, 生物制药/半导体 nouns), and
-    neither it nor its passage (``context``: heading, text) writes the question's modifier."""
-    if question.language != "zh":
-        return None
-    folded = to_simplified(f"{sentence}\n{context}")
-    asked_text = to_simplified(question.text)
-    theirs = _modified_heads(sentence)
-    for modifier, flag, head in _modified_heads(question.text):
-        if modifier in folded:
-            continue
-        other = [
-            m
-            for m, f, h in theirs
-            if h == head and f == flag and m not in asked_text and modifier not in m and m not in modifier
-        ]
-        if other:
-            return f"the documents give {other[0]}{head}, not {modifier}{head}"
-    return None
 
 
 def _lead(sentence: str) -> str:
@@ -932,30 +882,6 @@ def asked_scope(question: Question) -> str | None:
     return "world" if world else "home"
 
 
-# Chinese text speaks of China as 我国/我们 ("我们的基础研究经费占研发经费比例只到6%").
-_HOME_SAID_ZH = re.compile(r"中国|我国|我们|国内|全国")
-
-
-def asked_places(question: Question) -> list[tuple[str, ...]]:
-    """The specific places a figure question asks about (以色列, "Germany" → 德国), each with its
-    written forms; the home country and generic place words (中国, 全国, 城市) are no such place."""
-    if question.language == "zh":
-        named = [(p,) for p in sorted(question.places) if p not in NOT_PLACES]
-    else:
-        named = [
-            tuple(f for f in forms if re.search(r"[\u4e00-\u9fff]", f))
-            for forms in question.entities
-            if any(place_names(f) for f in forms if re.search(r"[\u4e00-\u9fff]", f))
-        ]
-    out = []
-    for forms in named:
-        forms = tuple(f for f in forms if f not in NOT_PLACES and not _HOME_SAID_ZH.fullmatch(f))
-        bare = tuple(f[:-1] for f in forms if len(f) >= 3 and f[-1] in "市省县州")
-        if forms:
-            out.append(forms + bare)
-    return out
-
-
 def clause_scopes(
     clauses: Sequence[str], stating: Sequence[bool], scoped: Callable[[str], bool]
 ) -> list[bool]:
@@ -975,26 +901,15 @@ def clause_scopes(
 def _names_scope(clause: str) -> bool:
     """The clause names some scope (the world, China, or a place): it carries no earlier one."""
     folded = to_simplified(clause)
-    return bool(_WORLD_ZH.search(folded) or _HOME_SAID_ZH.search(folded) or _places_of(folded))
+    return bool(_WORLD_ZH.search(folded) or _HOME_ZH.search(folded) or _places_of(folded))
 
 
-def scope_conflict(question: Question, sentence: str, heading: str = "") -> str | None:
+def scope_conflict(question: Question, sentence: str) -> str | None:
     """A figure asked for China ("到2030年中国…缺口") is not answered by a clause stating the world's
-    ("全球医护人员的缺口将达到900万"), nor a global figure by China's, nor another country's figure
-    (以色列) by China's (我国/我们): each clause giving a new figure names the other scope itself, or
-    follows a clause that does, and the sentence never names the asked one."""
-    if not question.wants_figure:
-        return None
-    return _world_home_conflict(question, sentence) or _place_home_conflict(question, sentence, heading)
-
-
-def _figure_clauses(question: Question, folded: str) -> tuple[list[str], list[bool]]:
-    clauses = _CLAUSE.split(folded)
-    return clauses, [bool(new_figures(question, c)) for c in clauses]
-
-
-def _world_home_conflict(question: Question, sentence: str) -> str | None:
-    scope = asked_scope(question)
+    ("全球医护人员的缺口将达到900万"), nor a global figure by China's: each clause giving a new figure
+    names the other scope itself, or continues a figure clause that does, and the sentence never
+    names the asked one."""
+    scope = asked_scope(question) if question.wants_figure else None
     if scope is None:
         return None
     folded = to_simplified(sentence)
@@ -1013,7 +928,8 @@ def _world_home_conflict(question: Question, sentence: str) -> str | None:
             scope == "world" and any(p not in asked for p in _places_of(clause))
         )
 
-    clauses, stating = _figure_clauses(question, folded)
+    clauses = _CLAUSE.split(folded)
+    stating = [bool(new_figures(question, c)) for c in clauses]
     if not any(stating):
         return None
     inherited = clause_scopes(clauses, stating, names_other)
@@ -1025,24 +941,6 @@ def _world_home_conflict(question: Question, sentence: str) -> str | None:
             named = f"{'、'.join(dict.fromkeys(places))}'s"
         wanted = "the global one" if scope == "world" else "China's"
         return f"the documents give {named} figure, not {wanted}"
-    return None
-
-
-def _place_home_conflict(question: Question, sentence: str, heading: str) -> str | None:
-    """Asked for a place's figure (以色列, Germany), a sentence (and heading) never naming it whose
-    every figure clause speaks of China (我国, 我们, 全国) gives China's figure."""
-    places = asked_places(question)
-    if not places:
-        return None
-    given = to_simplified(f"{sentence}\n{heading}").lower()
-    if any(f.lower() in given for forms in places for f in forms):
-        return None
-    clauses, stating = _figure_clauses(question, to_simplified(sentence))
-    if not any(stating):
-        return None
-    home = clause_scopes(clauses, stating, lambda c: bool(_HOME_SAID_ZH.search(c)))
-    if all(home[i] for i, s in enumerate(stating) if s):
-        return f"the documents give China's figure, not {'/'.join(p[0] for p in places)}'s"
     return None
 
 
