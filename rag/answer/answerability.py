@@ -730,8 +730,8 @@ def figure_owner_problem(
     is another rule's business), except an English body nothing maps to Chinese (``unnamed``),
     which no sentence can be shown to name. Names further on in the sentence are not read as its
     subject: they are too often common words jieba tags as names (新格局, 海归)."""
-    dated = question.slot == "date" and OWNER_OF_DATES
-    if not (question.wants_figure or dated) or not FIGURE_OWNER:
+    dated = question.slot == "date"  # a "when" question about one subject is not answered by another's date
+    if not (question.wants_figure or dated):
         return None
     folded_s, folded_h, folded_p = (to_simplified(x).lower() for x in (sentence, heading, passage))
     asked: dict[str, set[str]] = {}
@@ -749,7 +749,8 @@ def figure_owner_problem(
     clauses = [c for c in _CLAUSE.split(sentence) if _states_new(question, c, dated)]
     if not clauses:
         return None
-    subject = _owners(_lead(sentence), kinds, question.text) if OWNER_FROM_SENTENCE else []
+    # A clause naming no one belongs to the subject of its sentence's first clause (华为获得80个合同，其中30个…).
+    subject = _owners(_lead(sentence), kinds, question.text)
     others: list[str] = []
     for clause in clauses:
         named = _owners(clause, kinds, question.text) or subject
@@ -781,12 +782,8 @@ def _states_new(question: Question, clause: str, dated: bool) -> bool:
     return any(d not in asked for d in _DATE.findall(normalise_numbers(clause)))
 
 
-FIGURE_OWNER = True  # a figure owned by another name in its clause does not answer (dev)
-# A clause naming no one belongs to the subject of its sentence's first clause (华为获得80个合同，其中30个…).
-OWNER_FROM_SENTENCE = True
 # An English body nothing maps to Chinese does not own a figure its sentence gives another body.
 UNMAPPED_OWNER = True
-OWNER_OF_DATES = True  # a "when" question about one subject is not answered by another's date
 
 
 # --- instance scope: "the second round", "首批", "so far" ---------------------------------------
@@ -885,42 +882,66 @@ def asked_scope(question: Question) -> str | None:
     return "world" if world else "home"
 
 
+def clause_scopes(
+    clauses: Sequence[str], stating: Sequence[bool], scoped: Callable[[str], bool]
+) -> list[bool]:
+    """Whether each clause is in a scope: named in the clause itself or, when the clause names no
+    scope of its own, carried from the figure clause just before it that does ("2018年全球卫星行业的
+    卫星制造端收入为196亿美元，卫星发射服务收入为62亿美元": the second figure is global too). A clause
+    stating no figure carries nothing ("其他有志于加快全球创新步伐的国家…，并就此提出了5个方面政策建议"
+    speaks of the world in passing)."""
+    out, carried = [], False
+    for clause, states in zip(clauses, stating, strict=True):
+        own = scoped(clause)
+        out.append(own or (carried and not _names_scope(clause)))
+        carried = out[-1] if states else carried and not _names_scope(clause)
+    return out
+
+
+def _names_scope(clause: str) -> bool:
+    """The clause names some scope (the world, China, or a place): it carries no earlier one."""
+    folded = to_simplified(clause)
+    return bool(_WORLD_ZH.search(folded) or _HOME_ZH.search(folded) or _places_of(folded))
+
+
 def scope_conflict(question: Question, sentence: str) -> str | None:
     """A figure asked for China ("到2030年中国…缺口") is not answered by a clause stating the world's
     ("全球医护人员的缺口将达到900万"), nor a global figure by China's: each clause giving a new figure
-    names the other scope itself, and the sentence never names the asked one."""
-    scope = asked_scope(question) if SCOPE_CONFLICT and question.wants_figure else None
+    names the other scope itself, or continues a figure clause that does, and the sentence never
+    names the asked one."""
+    scope = asked_scope(question) if question.wants_figure else None
     if scope is None:
         return None
     folded = to_simplified(sentence)
     own, other = (_WORLD_ZH, _HOME_ZH) if scope == "world" else (_HOME_ZH, _WORLD_ZH)
     if own.search(folded):
         return None
-    # The clause stating the figure itself, not the clause before it: "有志于加快全球创新步伐的国家…
-    # 提出了5个方面政策建议" speaks of the world in passing; "全球医护人员的缺口将达到900万" owns it.
-    clauses = [c for c in _CLAUSE.split(folded) if new_figures(question, c)]
+    asked = to_simplified(question.text)  # a place the question names is not another's
+    # The clause stating the figure itself (or the clause it continues), not any clause before it:
+    # "有志于加快全球创新步伐的国家…提出了5个方面政策建议" speaks of the world in passing;
+    # "全球医护人员的缺口将达到900万" owns it.
     # Asked for the world, a clause naming a place gives that place's figure ("2018年，中国人工智能行业
-    # 投资额达到156亿美元，美国达到160亿美元"), not the world's. (A clause's scope is not read from the
-    # sentence's first clause: "有志于加快全球创新步伐的国家…提出了5个方面政策建议" speaks of the world
-    # in passing.)
+    # 投资额达到156亿美元，美国达到160亿美元"), not the world's.
 
     def names_other(clause: str) -> bool:
         return bool(other.search(clause)) or (
-            scope == "world" and PLACE_NOT_WORLD and bool(_places_of(clause))
+            scope == "world" and any(p not in asked for p in _places_of(clause))
         )
 
-    if clauses and all(map(names_other, clauses)):
-        places = [p for c in clauses if not other.search(c) for p in _places_of(c)]
+    clauses = _CLAUSE.split(folded)
+    stating = [bool(new_figures(question, c)) for c in clauses]
+    if not any(stating):
+        return None
+    inherited = clause_scopes(clauses, stating, names_other)
+    if all(inherited[i] for i, s in enumerate(stating) if s):
+        figure = [c for c, s in zip(clauses, stating, strict=True) if s]
+        places = [p for c in figure if not other.search(c) for p in _places_of(c)]
         named = "China's" if scope == "world" and not places else "the global"
         if scope == "world" and places:
             named = f"{'、'.join(dict.fromkeys(places))}'s"
-        asked = "the global one" if scope == "world" else "China's"
-        return f"the documents give {named} figure, not {asked}"
+        wanted = "the global one" if scope == "world" else "China's"
+        return f"the documents give {named} figure, not {wanted}"
     return None
-
-
-SCOPE_CONFLICT = True  # a clause naming the other scope (全球 vs 中国) does not give the asked figure
-PLACE_NOT_WORLD = True  # asked for the world, a figure clause naming a place is that place's (dev)
 
 
 def _places_of(text: str) -> list[str]:

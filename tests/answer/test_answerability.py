@@ -13,6 +13,7 @@ from rag.answer.answerability import (
     instances,
     mentions_year_end,
     says_more,
+    scope_conflict,
 )
 from rag.answer.citations import PassageCache, arabic_numerals, figures, mentions_year, quantities
 from rag.answer.generators import ExtractiveGenerator, Pick
@@ -246,3 +247,23 @@ def test_a_where_question_needs_a_place_not_a_word_that_starts_with_one() -> Non
     assert not fills_slot(q, "关键核心技术是国之重器，对保障国家安全具有十分重要的意义")
     assert fills_slot(q, "大会在深圳市会展中心举行")
     assert fills_slot(q, "论坛在粤港澳大湾区举办")
+
+
+def test_a_figure_clause_carries_the_scope_of_the_clause_before_it() -> None:
+    """China's satellite-making revenue is not answered by a sentence whose first figure is global
+    and whose later figures name no scope of their own; a sentence that names China answers."""
+    q = analyse("2018年中国卫星制造环节的收入有多少？")
+    global_sentence = (
+        "根据SIA（美国卫星产业协会）数据，2018年全球卫星行业的卫星制造端收入为196亿美元，"
+        "卫星发射服务收入为62亿美元，地面设备收入为1262亿美元"
+    )
+    assert scope_conflict(q, global_sentence) == "the documents give the global figure, not China's"
+    assert scope_conflict(q, "2018年我国卫星制造端收入为50亿美元，全球卫星行业的收入为196亿美元") is None
+
+
+def test_a_scope_named_in_passing_carries_to_no_figure() -> None:
+    """Only a figure clause carries its scope: "其他有志于加快全球创新步伐的国家需要采取行动" states
+    no figure, so the 5 of the next clause is not the world's."""
+    q = analyse("ITIF报告就中国创新重商主义向各国提出了几个方面的政策建议？")
+    sentence = "报告提出，其他有志于加快全球创新步伐的国家需要采取行动，并就此提出了5个方面政策建议"
+    assert scope_conflict(q, sentence) is None
