@@ -590,13 +590,13 @@ def clause_number(num: str) -> str:
 _ZH_PART_END = re.compile(r"(?<=[？?；;])\s*")
 _EN_AND = re.compile(
     r",?\s+(?:and|as well as|and also|plus)\s+(?=(?:(?:in|on|for|at|by|from|to|with|under)\s+)?"
-    r"(?:what|which|how|who|when|where|why|is|are|was|were|did|does|do)\b)",
+    r"(?:[a-z]+ly\s+)?(?:what|which|how|who|when|where|why|is|are|was|were|did|does|do)\b)",
     re.I,
 )
 # "Who leads it, when was it launched, and how much …?": before a final ", and <wh>", a comma
 # followed by a question word starts a part too (alone, ", which …" is a relative clause).
 _EN_COMMA_WH = re.compile(r",\s+(?=(?:what|which|how|who|when|where|why)\s+\w+\s+\w+)", re.I)
-_EN_FINAL_AND = re.compile(r",\s+and\s+(?:what|which|how|who|when|where|why)\b", re.I)
+_EN_FINAL_AND = re.compile(r",\s+and\s+(?:[a-z]+ly\s+)?(?:what|which|how|who|when|where|why)\b", re.I)
 _ZH_JOIN = re.compile(
     r"(?:[、，,]|以及|并且|並且|而且|同时|同時)"
     r"(?=[^、，,]*(?:多少|哪|几|幾|什么|什麼|甚麼|如何|怎样|怎樣|是否|为何|為何|为什么|為什麼|谁|誰|多[大高长長久快远遠]))"
