@@ -19,8 +19,9 @@ from typing import Any
 
 from rag.answer.answerability import fills_slot
 from rag.answer.citations.figures import quantities
-from rag.answer.question import analyse, is_ask_word, own_words_en
-from rag.text import detect_language, has_cjk, keyword_tokens, to_simplified
+from rag.answer.dialogue import place_aliases
+from rag.answer.question import analyse, ellipsis_subject, is_ask_word, own_words_en
+from rag.text import detect_language, has_cjk, keyword_tokens, place_names, to_simplified
 
 Translate = Callable[[str], list[str]]
 
@@ -98,6 +99,7 @@ def assign(
     the first part asks for, the scores this part asks): the quote serves both parts. A later
     part nothing answered is given only a sentence saying all its own words, so it is either
     answered about its own subject or still named missing."""
+    _about_own_places(results)
     moved: list[list[tuple[Any, Any]]] = [[] for _ in results]
     # A later part was retrieved with the part before's subject in its query: when even so nothing
     # answered it, a quote found for another part must say everything it adds ("拉萨呢？": 拉萨).
@@ -140,7 +142,7 @@ def assign(
     return _share_answering(results, own)
 
 
-# A part left unanswered shares another part's quote whose sentence (with its heading) says at least
+# A part left unanswered shares another part's quote whose sentence says at least
 # the first share of its own words and whose passage says at least the second.
 SHARED_OWN_WORDS = 1 / 3
 SHARED_PASSAGE_WORDS = 2 / 3
@@ -151,7 +153,7 @@ def _share_answering(results: list[PartResult], own: Sequence[Sequence[tuple[str
     how many; "第二波浪潮将在2020年-2022年，主要应用在…" says when and where), but only the part whose
     retrieval scored it best quotes it. A Chinese part nothing answered, whose own words are not
     absent from the documents, is given a quote of another part that fills its own slot (a figure
-    for 多少, a date for 哪几年), says some of its own words (in the sentence or its heading), its
+    for 多少, a date for 哪几年), says some of its own words itself (a title names every sentence's document), its
     passage most of them ("哪些研究所被建议停止资助" is not answered by a passage on 研究所 that never
     says 停止资助), and every year it names: its evidence was retrieved, and the sentence answers it."""
     quoted = [(p, h) for r in results for p, h in r.picks]
@@ -163,11 +165,11 @@ def _share_answering(results: list[PartResult], own: Sequence[Sequence[tuple[str
         given = []
         for pick, hit in quoted:
             text = pick_text(pick)
-            said = sum(1 for g in words if any(t in text for t in g))
+            sentence = to_simplified(pick.info.sentence(pick.j))
+            said = sum(1 for g in words if any(t in sentence for t in g))
             passage = to_simplified(pick.info.chunk.text) + text
             covered = sum(1 for g in words if any(t in passage for t in g))
             heading = to_simplified(f"{pick.info.chunk.title}\n{pick.info.chunk.section}")
-            sentence = to_simplified(pick.info.sentence(pick.j))
             dated = all(y in text for y in question.years)  # "2019年排名" is not the 2020 ranking
             if (
                 words
@@ -181,6 +183,37 @@ def _share_answering(results: list[PartResult], own: Sequence[Sequence[tuple[str
             r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in given}.values())
             r.why = None
     return results
+
+
+def _about_own_places(results: list[PartResult]) -> None:
+    """A later Chinese part naming a place no other part names ("波兰又定了多少？" after "法国和德国…各是
+    多少？") asks about that place: its query carries the part before's subject, so its retrieval
+    finds the other places' sentences, and only a quote naming its place (in the sentence or its
+    heading) answers it. Otherwise the part is named missing, not answered with France's target.
+    A later part that is an ellipsis ("中国呢？") is answered only by a sentence itself naming its
+    subject (the document's title names 中国 for every sentence)."""
+    places = [
+        place_names(to_simplified(r.part)) if detect_language(r.part) == "zh" else frozenset()
+        for r in results
+    ]
+    for i, r in enumerate(results):
+        subject = ellipsis_subject(r.part) if i and detect_language(r.part) == "zh" else None
+        if subject and r.picks:  # "中国呢？": the sentence itself names 中国, not only its title
+            words = [t for t in keyword_tokens(to_simplified(subject)) if has_cjk(t)]
+            r.picks = [
+                (p, h) for p, h in r.picks if all(t in to_simplified(p.info.sentence(p.j)) for t in words)
+            ]
+            if not r.picks:
+                r.why = f"no retrieved sentence is about {subject}"
+            continue
+        own = places[i] - frozenset().union(*(places[j] for j in range(len(results)) if j != i))
+        if not i or r.query == r.part or not own or not r.picks:  # asked on its own words: as retrieved
+            continue
+        names = [a for place in own for a in place_aliases(place)]
+        kept = [(p, h) for p, h in r.picks if any(n in pick_text(p) for n in names)]
+        if not kept:
+            r.why = f"no retrieved sentence is about {'、'.join(sorted(own))}"
+        r.picks = kept
 
 
 def _says_all(groups: Sequence[tuple[str, ...]], pick: Any) -> bool:
