@@ -17,10 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.answer.answerability import fills_slot
 from rag.answer.citations.figures import quantities
 from rag.answer.dialogue import place_aliases
-from rag.answer.question import analyse, ellipsis_subject, is_ask_word, own_words_en
+from rag.answer.question import ellipsis_subject, is_ask_word, own_words_en
 from rag.text import detect_language, has_cjk, keyword_tokens, place_names, to_simplified
 
 Translate = Callable[[str], list[str]]
@@ -137,49 +136,6 @@ def assign(
             and (not (j and missing[j]) or _says_all(own[j], p))
         ]
         if not r.picks and given:
-            r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in given}.values())
-            r.why = None
-    return _share_answering(results, own)
-
-
-# A part left unanswered shares another part's quote whose sentence says at least
-# the first share of its own words and whose passage says at least the second.
-SHARED_OWN_WORDS = 1 / 3
-SHARED_PASSAGE_WORDS = 2 / 3
-
-
-def _share_answering(results: list[PartResult], own: Sequence[Sequence[tuple[str, ...]]]) -> list[PartResult]:
-    """One sentence often answers two parts ("立项经费 867 万元，支持了 17 个项目" says how much and
-    how many; "第二波浪潮将在2020年-2022年，主要应用在…" says when and where), but only the part whose
-    retrieval scored it best quotes it. A Chinese part nothing answered, whose own words are not
-    absent from the documents, is given a quote of another part that fills its own slot (a figure
-    for 多少, a date for 哪几年), says some of its own words itself (a title names every sentence's document), its
-    passage most of them ("哪些研究所被建议停止资助" is not answered by a passage on 研究所 that never
-    says 停止资助), and every year it names: its evidence was retrieved, and the sentence answers it."""
-    quoted = [(p, h) for r in results for p, h in r.picks]
-    for i, r in enumerate(results):
-        if r.picks or not own[i] or detect_language(r.part) != "zh" or (r.why and "never mention" in r.why):
-            continue
-        question = analyse(r.part)
-        words = [g for g in own[i] if all(len(t) >= 2 for t in g)]  # 年、里、会 say nothing
-        given = []
-        for pick, hit in quoted:
-            text = pick_text(pick)
-            sentence = to_simplified(pick.info.sentence(pick.j))
-            said = sum(1 for g in words if any(t in sentence for t in g))
-            passage = to_simplified(pick.info.chunk.text) + text
-            covered = sum(1 for g in words if any(t in passage for t in g))
-            heading = to_simplified(f"{pick.info.chunk.title}\n{pick.info.chunk.section}")
-            dated = all(y in text for y in question.years)  # "2019年排名" is not the 2020 ranking
-            if (
-                words
-                and said >= max(1, SHARED_OWN_WORDS * len(words))
-                and covered >= SHARED_PASSAGE_WORDS * len(words)
-                and dated
-                and fills_slot(question, sentence, heading)
-            ):
-                given.append((pick, hit))
-        if given:
             r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in given}.values())
             r.why = None
     return results

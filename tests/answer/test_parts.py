@@ -139,31 +139,6 @@ def test_places_asked_each_and_an_ellipsis_are_parts_of_their_own() -> None:
     ]
 
 
-def test_part_nothing_answered_shares_a_quote_that_answers_it_too(seed_assistant: Assistant) -> None:
-    """One sentence states the fund's money and its projects; only the projects part quoted it.
-    The money part, which its own retrieval left unanswered, is given it (the sentence states an
-    amount and says 立项经费, its passage the fund); a part asking what the passage never says
-    (停止资助) is not."""
-    quote = _quote(seed_assistant, "在此后的三年间，立项经费 867 万元人民币")
-    parts = ["那支联合基金头三年的立项经费有多少？", "支持了多少个项目？"]
-    own = own_groups(parts, translate=lambda _w: [])
-    results = [
-        PartResult(parts[0], parts[0], [], "no sentence"),
-        PartResult(parts[1], parts[1], [quote], None),
-    ]
-    out = assign(results, own, strict=[True, True], wants_figure=[True, True])
-    assert out[0].picks == [quote] and out[0].why is None
-    assert out[1].picks == [quote]
-    parts = ["支持了多少个项目？", "哪些研究所被建议停止资助？"]
-    own = own_groups(parts, translate=lambda _w: [])
-    results = [
-        PartResult(parts[0], parts[0], [quote], None),
-        PartResult(parts[1], parts[1], [], "no sentence"),
-    ]
-    out = assign(results, own, strict=[True, True], wants_figure=[True, False])
-    assert out[1].picks == [] and out[1].why == "no sentence"
-
-
 def test_later_part_about_another_place_is_named_missing_not_answered_with_the_first(
     seed_assistant: Assistant,
 ) -> None:
