@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rag.answer.citations.figures import quantities
-from rag.answer.question import is_ask_word, own_words_en
-from rag.text import detect_language, has_cjk, keyword_tokens, to_simplified
+from rag.answer.dialogue import place_aliases
+from rag.answer.question import ellipsis_subject, is_ask_word, own_words_en
+from rag.text import detect_language, has_cjk, keyword_tokens, place_names, to_simplified
 
 Translate = Callable[[str], list[str]]
 
@@ -97,6 +98,7 @@ def assign(
     the first part asks for, the scores this part asks): the quote serves both parts. A later
     part nothing answered is given only a sentence saying all its own words, so it is either
     answered about its own subject or still named missing."""
+    _about_own_places(results)
     moved: list[list[tuple[Any, Any]]] = [[] for _ in results]
     # A later part was retrieved with the part before's subject in its query: when even so nothing
     # answered it, a quote found for another part must say everything it adds ("拉萨呢？": 拉萨).
@@ -137,6 +139,37 @@ def assign(
             r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in given}.values())
             r.why = None
     return results
+
+
+def _about_own_places(results: list[PartResult]) -> None:
+    """A later Chinese part naming a place no other part names ("波兰又定了多少？" after "法国和德国…各是
+    多少？") asks about that place: its query carries the part before's subject, so its retrieval
+    finds the other places' sentences, and only a quote naming its place (in the sentence or its
+    heading) answers it. Otherwise the part is named missing, not answered with France's target.
+    A later part that is an ellipsis ("中国呢？") is answered only by a sentence itself naming its
+    subject (the document's title names 中国 for every sentence)."""
+    places = [
+        place_names(to_simplified(r.part)) if detect_language(r.part) == "zh" else frozenset()
+        for r in results
+    ]
+    for i, r in enumerate(results):
+        subject = ellipsis_subject(r.part) if i and detect_language(r.part) == "zh" else None
+        if subject and r.picks:  # "中国呢？": the sentence itself names 中国, not only its title
+            words = [t for t in keyword_tokens(to_simplified(subject)) if has_cjk(t)]
+            r.picks = [
+                (p, h) for p, h in r.picks if all(t in to_simplified(p.info.sentence(p.j)) for t in words)
+            ]
+            if not r.picks:
+                r.why = f"no retrieved sentence is about {subject}"
+            continue
+        own = places[i] - frozenset().union(*(places[j] for j in range(len(results)) if j != i))
+        if not i or r.query == r.part or not own or not r.picks:  # asked on its own words: as retrieved
+            continue
+        names = [a for place in own for a in place_aliases(place)]
+        kept = [(p, h) for p, h in r.picks if any(n in pick_text(p) for n in names)]
+        if not kept:
+            r.why = f"no retrieved sentence is about {'、'.join(sorted(own))}"
+        r.picks = kept
 
 
 def _says_all(groups: Sequence[tuple[str, ...]], pick: Any) -> bool:

@@ -590,13 +590,13 @@ def clause_number(num: str) -> str:
 _ZH_PART_END = re.compile(r"(?<=[？?；;])\s*")
 _EN_AND = re.compile(
     r",?\s+(?:and|as well as|and also|plus)\s+(?=(?:(?:in|on|for|at|by|from|to|with|under)\s+)?"
-    r"(?:what|which|how|who|when|where|why|is|are|was|were|did|does|do)\b)",
+    r"(?:[a-z]+ly\s+)?(?:what|which|how|who|when|where|why|is|are|was|were|did|does|do)\b)",
     re.I,
 )
 # "Who leads it, when was it launched, and how much …?": before a final ", and <wh>", a comma
 # followed by a question word starts a part too (alone, ", which …" is a relative clause).
 _EN_COMMA_WH = re.compile(r",\s+(?=(?:what|which|how|who|when|where|why)\s+\w+\s+\w+)", re.I)
-_EN_FINAL_AND = re.compile(r",\s+and\s+(?:what|which|how|who|when|where|why)\b", re.I)
+_EN_FINAL_AND = re.compile(r",\s+and\s+(?:[a-z]+ly\s+)?(?:what|which|how|who|when|where|why)\b", re.I)
 _ZH_JOIN = re.compile(
     r"(?:[、，,]|以及|并且|並且|而且|同时|同時)"
     r"(?=[^、，,]*(?:多少|哪|几|幾|什么|什麼|甚麼|如何|怎样|怎樣|是否|为何|為何|为什么|為什麼|谁|誰|多[大高长長久快远遠]))"
@@ -625,6 +625,9 @@ def split_parts(question: str) -> list[str]:
         pieces = [p.strip() for p in _ZH_PART_END.split(q) if p.strip()]
         out: list[str] = []
         for p in pieces:
+            if each := _each_place(p):
+                out.extend(each)
+                continue
             sub = _lead_into_next([s for s in _ZH_JOIN.split(p) if s])
             asks = [s for s in sub if _asks(s)]
             out.extend(sub if len(sub) > 1 and len(asks) == len(sub) else [p])
@@ -638,6 +641,36 @@ def split_parts(question: str) -> list[str]:
         else:
             merged.append(p)
     return merged if len(merged) > 1 else [q]
+
+
+_ZH_PAIR = "和与與及、跟"
+_ZH_EACH = re.compile(r"分别|分別|各自|各(?=[是为為有要定占佔])")
+
+
+def _each_place(piece: str) -> list[str]:
+    """ "法国和德国的目标各是多少？", "苏州和东莞分别排第几？": one question per place (the documents state
+    each place's figure in its own sentence, and each is answered, or named missing, on its own).
+    The two places are the dictionary's (jieba ``ns``), joined by 和/与/及/、 and asked 各/分别."""
+    if not _ZH_EACH.search(piece):
+        return []
+    folded = to_simplified(piece)
+    if len(folded) != len(piece):
+        return []
+    places = sorted(place_names(folded), key=len, reverse=True)
+    for a in places:
+        for b in places:
+            if a == b:
+                continue
+            m = re.search(f"{re.escape(a)}[{_ZH_PAIR}]{re.escape(b)}", folded)
+            if m is None or not _ZH_EACH.search(piece, m.end()):
+                continue
+            start, end, cut = m.start(), m.end(), m.start() + len(a) + 1
+            rest = _ZH_EACH.sub("", piece[end:])
+            return [
+                piece[:start] + piece[start : start + len(a)] + rest,
+                piece[:start] + piece[cut:end] + rest,
+            ]
+    return []
 
 
 def _lead_into_next(pieces: list[str]) -> list[str]:
@@ -679,7 +712,8 @@ def _bare(piece: str) -> bool:
 
 _ASKS = re.compile(
     r"多少|哪|几|什么|甚么|甚麼|如何|怎样|怎么|是否|为何|为什么|谁|吗|有没有|何|多[大高长久快远重]"
-    r"|\b(?:what|which|how|who|when|where|why)\b",
+    r"|\b(?:what|which|how|who|when|where|why)\b"
+    r"|呢\s*[？?]\s*$",  # "拉萨呢？": the question before, about another subject
     re.I,
 )
 

@@ -9,6 +9,7 @@ from rag.answer.citations import strip_markers
 from rag.answer.citations.passages import PassageCache
 from rag.answer.generators import Pick
 from rag.answer.parts import PartResult, assign, own_groups, parallel_topic, says
+from rag.answer.question import split_parts
 from rag.assistant import Assistant
 from rag.types import Hit
 
@@ -114,4 +115,39 @@ def test_each_part_is_answered_or_named_missing_in_the_final_text(seed_assistant
     ans = seed_assistant.ask("韩国的晶圆产能全球占比是多少？中国大陆呢？西藏呢？")
     assert ans.parts is not None and len(ans.parts) >= 2
     assert ans.parts[0]["answered"] and not ans.parts[-1]["answered"], ans.parts
+    _ends_with_quote_or_missing(ans.answer, ans.parts)
+
+
+def test_places_asked_each_and_an_ellipsis_are_parts_of_their_own() -> None:
+    """ "A和B…各/分别…" asks one question per place; "X呢？" is a question of its own; a single
+    question (or "各国", no pair of places) is not split; ", and roughly how much" starts a part."""
+    assert split_parts("英国和日本的研发强度目标分别是多少？加拿大又定了多少？") == [
+        "英国的研发强度目标是多少？",
+        "日本的研发强度目标是多少？",
+        "加拿大又定了多少？",
+    ]
+    assert split_parts("杭州和成都的科技创新指数各是多少？") == [
+        "杭州的科技创新指数是多少？",
+        "成都的科技创新指数是多少？",
+    ]
+    assert split_parts("韓國的晶圓產能佔全球多少？西藏呢？") == ["韓國的晶圓產能佔全球多少？", "西藏呢？"]
+    assert split_parts("各国的研发强度目标是多少？") == ["各国的研发强度目标是多少？"]
+    assert split_parts("那西藏呢？") == ["那西藏呢？"]
+    assert split_parts("How large is the fund, and approximately how many projects has it backed?") == [
+        "How large is the fund?",
+        "approximately how many projects has it backed?",
+    ]
+
+
+def test_later_part_about_another_place_is_named_missing_not_answered_with_the_first(
+    seed_assistant: Assistant,
+) -> None:
+    """The later part carries the first part's subject into its query, so its retrieval finds the
+    France/Germany sentence; it asks about 波兰, which that sentence does not name: named missing."""
+    ans = seed_assistant.ask("法国和德国把可再生能源比重目标分别定在多少？波兰定的目标又是多少？")
+    assert ans.parts is not None and len(ans.parts) == 3, ans.parts
+    assert ans.parts[0]["answered"] and ans.parts[1]["answered"], ans.parts
+    assert not ans.parts[2]["answered"], ans.parts
+    text = strip_markers(ans.answer)
+    assert "40%" in text and "65%" in text
     _ends_with_quote_or_missing(ans.answer, ans.parts)
