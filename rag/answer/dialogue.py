@@ -23,6 +23,7 @@ from rag.answer.question import (
     _best_translations,
     _glosses,
     clause_number,
+    detect_slot,
     ellipsis_subject,
     english_place,
     is_ask_word,
@@ -116,6 +117,11 @@ def carried_topic(previous: str, question: str = "") -> str:
     blind dev dialogue and cost one on test, so they were dropped."""
     if detect_language(previous) == "en":
         return subject_en(previous, keep_picked=bool(_POINTS_BACK_EN.search(question)))
+    if question and detect_language(question) == "en" and detect_slot(previous) == "date":
+        # "美國國防部是從哪一年開始對製造業創新研究所做…評估？" dates an event: the whole clause is
+        # what "it" points at, not the agent before 是 (美國國防部). An English follow-up reaches the
+        # Chinese passages through these words only.
+        return content_of(previous) or previous
     pointed = deictic_subject(previous)
     if pointed:
         return pointed

@@ -197,6 +197,22 @@ def test_an_english_follow_up_carries_the_subject_not_what_was_asked() -> None:
     )
 
 
+def test_an_english_follow_up_of_a_dated_chinese_question_carries_the_event() -> None:
+    from rag.answer.dialogue import carried_topic
+
+    # "哪一年…开始对某机构做评估": the question dates an event; "it" is that event, not the agent.
+    dated = "国家海洋管理局是从哪一年开始对沿海风电场做三年一轮的安全检查？"
+    about = carried_topic(dated, "What did the last round find?")
+    assert "风电场" in about and "安全检查" in about and "哪一年" not in about
+    # A Chinese follow-up keeps the subject before the predicate, and so does an English one of a
+    # question asking what (its slot's sub-topic is not carried).
+    assert "风电场" not in carried_topic(dated, "它还负责什么？")
+    assert "低碳技术标准化" not in carried_topic(
+        "韩国第五次国家标准基本计划里，低碳技术标准化要做些什么？",
+        "What does it propose about new measurement?",
+    )
+
+
 def test_a_follow_up_naming_its_own_place_does_not_carry_the_old_one() -> None:
     from rag.answer.question import without_replaced_places
 
