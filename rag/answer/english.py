@@ -132,7 +132,9 @@ MEASURE_RE = re.compile(
 _SPEED_BEFORE = re.compile(r"(?:时速|時速|速度)[^，,。；;]{0,6}$")
 # A level of a scale (资格框架 8 级, 10 级资格): "level 8".
 LEVEL_RE = re.compile(r"(?<![\d.])(?P<num>\d{1,2})\s*(?:级|級)(?!别|別)")
-PERCENT_RE = re.compile(rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?P<num>\d+(?:\.\d+)?)\s*[%％]")
+PERCENT_RE = re.compile(
+    rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?P<num>\d+(?:\.\d+)?)\s*[%％](?P<above>以上|以下)?"
+)
 # A rank (排名第7, 居第 2 位, 第20名): "7th", not the count "7".
 ORDINAL_RE = re.compile(
     r"(?:(?:排名|排在|位列|位居|位於|位于|居)\s*第\s*(?P<num>\d{1,3})(?:\s*(?:名|位))?|第\s*(?P<num2>\d{1,3})\s*(?:名|位)(?![置数數]))"
@@ -157,6 +159,7 @@ DURATION_RE = re.compile(
     r"(?P<num>\d{1,3}(?:\.\d+)?)\s*(?P<more>多)?\s*(?P<unit>个月|個月|年|周|週|天|日(?=内|內|以内|以內|之内|之內|$))"
     r"(?!代|度|级|級|份)"
 )
+_TENTHS_AFTER = re.compile(r"以上|以下|左右|多|[，,。；;、的）)\s]|$")
 _CONGRESS_AFTER = frozenset({"精神", "以来", "以來", "报告", "報告", "代表", "召开", "召開", "期间", "期間"})
 # Chinese numerals that state a figure (八千八百万美元, 百分之三十, 三成, 五至十年): read with
 # arabic_numerals and rendered like the digits would be.
@@ -329,7 +332,8 @@ def renderings(text: str) -> list[Rendering]:
     for m in ORDINAL_RE.finditer(t):
         add(m.start(), m.end(), _ordinal(int(m.group("num") or m.group("num2"))))
     for m in PERCENT_RE.finditer(t):
-        add(m.start(), m.end(), f"{_HEDGES.get(m.group('hedge') or '', '')}{m.group('num')}%")
+        above = {"以上": " or more", "以下": " or less"}.get(m.group("above") or "", "")
+        add(m.start(), m.end(), f"{_HEDGES.get(m.group('hedge') or '', '')}{m.group('num')}%{above}")
     for m in LEVEL_RE.finditer(t):
         add(m.start(), m.end(), f"level {m.group('num')}")
     for m in DURATION_RE.finditer(t):
@@ -361,6 +365,8 @@ def renderings(text: str) -> list[Rendering]:
             continue  # 两三年 is "two or three years", not 23
         if piece.endswith("大") and t[m.end() : m.end() + 2] in _CONGRESS_AFTER:
             continue  # 二十大精神: the 20th Party Congress, not twenty of something
+        if piece.endswith("成") and not _TENTHS_AFTER.match(t, m.end()):
+            continue  # 一成不变 (unchanging), 七成熟: a word, not 10% or 70%
         arabic = arabic_numerals(piece)
         if arabic == piece or any(s < m.end() and m.start() < e for s, e in taken):
             continue

@@ -304,3 +304,21 @@ def test_a_number_after_di_is_no_count(text: str, said: list[str]) -> None:
 
 def test_a_count_after_a_comma_is_still_a_count() -> None:
     assert [r.english for r in renderings("为完成目标，17个部处厅共投入预算")] == ["17"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("仍有一成以上毕业生", ["10%"]),  # 一成 = 10% before a qualifier, as 三成 = 30%
+        ("达到全国的七成以上", ["70%"]),
+        ("中国基站占50%以上", ["50% or more"]),
+        ("这一格局一成不变", []),  # an idiom ("unchanging"), not 10%
+    ],
+)
+def test_tenths_and_shares_with_their_qualifier(text: str, said: list[str]) -> None:
+    assert [r.english for r in renderings(text)] == said
+
+
+def test_the_verifier_reads_yi_cheng_as_ten_percent() -> None:
+    assert missing_figures("Over 10% [1].", figures("仍有一成以上毕业生购房计划超过 10 年")) == []
+    assert figures("这一格局一成不变") == []
