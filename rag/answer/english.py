@@ -133,7 +133,7 @@ _SPEED_BEFORE = re.compile(r"(?:时速|時速|速度)[^，,。；;]{0,6}$")
 # A level of a scale (资格框架 8 级, 10 级资格): "level 8".
 LEVEL_RE = re.compile(r"(?<![\d.])(?P<num>\d{1,2})\s*(?:级|級)(?!别|別)")
 PERCENT_RE = re.compile(
-    rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?P<num>\d+(?:\.\d+)?)\s*[%％](?P<above>以上|以下)?"
+    rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?P<num>\d+(?:\.\d+)?)\s*(?P<sign>[%％‰])(?P<above>以上|以下)?"
 )
 # A rank (排名第7, 居第 2 位, 第20名): "7th", not the count "7".
 ORDINAL_RE = re.compile(
@@ -333,7 +333,11 @@ def renderings(text: str) -> list[Rendering]:
         add(m.start(), m.end(), _ordinal(int(m.group("num") or m.group("num2"))))
     for m in PERCENT_RE.finditer(t):
         above = {"以上": " or more", "以下": " or less"}.get(m.group("above") or "", "")
-        add(m.start(), m.end(), f"{_HEDGES.get(m.group('hedge') or '', '')}{m.group('num')}%{above}")
+        add(
+            m.start(),
+            m.end(),
+            f"{_HEDGES.get(m.group('hedge') or '', '')}{m.group('num')}{'‰' if m.group('sign') == '‰' else '%'}{above}",
+        )
     for m in LEVEL_RE.finditer(t):
         add(m.start(), m.end(), f"level {m.group('num')}")
     for m in DURATION_RE.finditer(t):
@@ -406,7 +410,7 @@ def annotate(text: str) -> str:
     for r in renderings(text):
         if r.bare or r.english.rstrip("%") == r.chinese.rstrip("%％") or r.english == r.chinese.rstrip("年"):
             continue
-        if "%" in r.english or figure_kind(r) == "count":
+        if figure_kind(r) in ("percentage", "count"):
             continue
         parts.append(text[last : r.end])
         parts.append(f" [= {r.english}]")
@@ -423,7 +427,11 @@ def english_amounts(text: str) -> str:
     parts: list[str] = []
     last = 0
     for r in renderings(text):
-        if "%" in r.english or COUNT_RE.fullmatch(r.chinese) or not AMOUNT_RE.fullmatch(r.chinese):
+        if (
+            figure_kind(r) == "percentage"
+            or COUNT_RE.fullmatch(r.chinese)
+            or not AMOUNT_RE.fullmatch(r.chinese)
+        ):
             continue
         parts.append(text[last : r.start])
         parts.append(f" {r.english} ")
@@ -445,7 +453,7 @@ def figure_kind(r: Rendering) -> str:
     chinese = arabic_numerals(r.chinese) if r.in_words else r.chinese
     if any(p.fullmatch(chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE, MONTH_DAY_RE)):
         return "date"
-    if "%" in r.english:
+    if "%" in r.english or "‰" in r.english:  # a share per hundred or per thousand
         return "percentage"
     if DURATION_RE.fullmatch(chinese):
         return "duration"

@@ -57,6 +57,8 @@ from rag.answer.english import (
         # Qualifiers stay with the figure: "over 75%" is not "75%".
         ("超过75%", "over 75%"),
         ("不足10%", "less than 10%"),
+        ("3.2‰", "3.2‰"),  # per thousand: a share, said as such
+        ("约2.4%", "about 2.4%"),
         ("超千亿元", "over 100 billion yuan"),
         ("超 6 万", "over 60,000"),
         # A rank, not a count.
