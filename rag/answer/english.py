@@ -453,8 +453,8 @@ def figure_kind(r: Rendering) -> str:
     chinese = arabic_numerals(r.chinese) if r.in_words else r.chinese
     if any(p.fullmatch(chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE, MONTH_DAY_RE)):
         return "date"
-    if "%" in r.english or "‰" in r.english:  # a share per hundred or per thousand
-        return "percentage"
+    if "%" in r.english or "‰" in r.english or "percentage point" in r.english:
+        return "percentage"  # a share per hundred or per thousand, or a change of one
     if DURATION_RE.fullmatch(chinese):
         return "duration"
     if chinese.endswith("倍"):

@@ -324,3 +324,15 @@ def test_tenths_and_shares_with_their_qualifier(text: str, said: list[str]) -> N
 def test_the_verifier_reads_yi_cheng_as_ten_percent() -> None:
     assert missing_figures("Over 10% [1].", figures("仍有一成以上毕业生购房计划超过 10 年")) == []
     assert figures("这一格局一成不变") == []
+
+
+def test_percentage_points_answer_a_percentage_question_before_other_figures() -> None:
+    """ "By how many percentage points did the share fall?": the fall is the asked figure, not crowded
+    out of the summary by the sentence's durations and other shares."""
+    text = (
+        "在一线城市就业的毕业生中仅 25.7%的毕业生计划在 5 年内购房，比往届毕业生下降了 10.7 个百分点，"
+        "6-10 年内购房的比例提升了 4.5 个百分点，仍有一成以上毕业生购房计划超过 10 年"
+    )
+    facts = english_facts(text, slot="percentage", near=["10 年"])
+    fall = next(i for i, f in enumerate(facts) if f.startswith("10.7 percentage points"))
+    assert all(fall < i for i, f in enumerate(facts) if "years" in f)
