@@ -68,6 +68,9 @@ _HEDGES = {
     "不少于": "at least ",
     "不少於": "at least ",
     "至少": "at least ",
+    "超": "over ",
+    "不足": "less than ",
+    "不到": "less than ",
 }
 
 _CUR_ALT = "|".join(sorted(map(re.escape, _CURRENCIES), key=len, reverse=True))
@@ -80,14 +83,62 @@ AMOUNT_RE = re.compile(
     rf"(?:(?P<mag>{_MAG_ALT})\s*(?P<cur>{_CUR_ALT})?|(?P<cur_only>{_CUR_ALT}))"
 )
 # A count: a number with a measure word (20 家, 1100多家, 72 条); the English states the number.
-COUNT_RE = re.compile(
-    rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?:(?P<low>\d+(?:,\d{{3}})*)\s*[~～\-–—至到]\s*)?"
+COUNT_RE = re.compile(  # a number after 第 is a rank or an issue (第2期), not a count
+    rf"(?<![第\d])(?<!\d[.,])(?<!第 )(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?:(?P<low>\d+(?:,\d{{3}})*)\s*[~～\-–—至到]\s*)?"
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<more>多|余|餘)?\s*"
     r"(?:个|個|家|间|間|项|項|所|名|人|条|條|座|批|次|款|种|種|类|類|位|台|套|件|篇|倍|章|部|期|支|只|辆|輛|颗|顆|票|大(?=[\u4e00-\u9fff]))"
 )
+# A quantity with a unit of measure (时速400公里, 3.79万公里, 3亿千瓦, 1800亿TB, 12 英寸, 下降 6 个百分点):
+# the number alone ("400", "6") would tell the reader neither what nor how much.
+_MEASURES: dict[str, str] = {
+    "平方公里": "km²",
+    "平方千米": "km²",
+    "平方米": "m²",
+    "公里": "km",
+    "千米": "km",
+    "毫米": "mm",
+    "纳米": "nm",
+    "納米": "nm",
+    "nm": "nm",
+    "英寸": "-inch",
+    "吨": "tonnes",
+    "噸": "tonnes",
+    "公斤": "kg",
+    "千克": "kg",
+    "千瓦时": "kWh",
+    "千瓦時": "kWh",
+    "千瓦": "kW",
+    "兆瓦": "MW",
+    "吉瓦": "GW",
+    "公顷": "hectares",
+    "公頃": "hectares",
+    "亩": "mu",
+    "畝": "mu",
+    "TB": "TB",
+    "PB": "PB",
+    "EB": "EB",
+    "ZB": "ZB",
+    "个百分点": "percentage points",
+    "個百分點": "percentage points",
+    "百分点": "percentage points",
+    "百分點": "percentage points",
+}
+_MEASURE_ALT = "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True))
+MEASURE_RE = re.compile(
+    rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?:(?P<low>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*(?P<low_mag>{_MAG_ALT})?\s*[~～\-–—至到]\s*)?"
+    rf"(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*(?P<mag>{_MAG_ALT})?\s*(?P<unit>{_MEASURE_ALT})(?![A-Za-z])"
+    r"(?P<above>以上|以下)?"
+)
+_SPEED_BEFORE = re.compile(r"(?:时速|時速|速度)[^，,。；;]{0,6}$")
 # A level of a scale (资格框架 8 级, 10 级资格): "level 8".
 LEVEL_RE = re.compile(r"(?<![\d.])(?P<num>\d{1,2})\s*(?:级|級)(?!别|別)")
-PERCENT_RE = re.compile(r"(?P<num>\d+(?:\.\d+)?)\s*[%％]")
+PERCENT_RE = re.compile(
+    rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?P<num>\d+(?:\.\d+)?)\s*(?P<sign>[%％‰])(?P<above>以上|以下)?"
+)
+# A rank (排名第7, 居第 2 位, 第20名): "7th", not the count "7".
+ORDINAL_RE = re.compile(
+    r"(?:(?:排名|排在|位列|位居|位於|位于|居)\s*第\s*(?P<num>\d{1,3})(?:\s*(?:名|位))?|第\s*(?P<num2>\d{1,3})\s*(?:名|位)(?![置数數]))"
+)
 # A range of amounts whose currency is written once, at the end: 25万~100万澳元.
 AMOUNT_RANGE_RE = re.compile(
     rf"(?P<low>\d+(?:,\d{{3}})*(?:\.\d+)?)\s*(?P<low_mag>{_MAG_ALT})?\s*[~～\-–—至到]\s*"
@@ -108,6 +159,7 @@ DURATION_RE = re.compile(
     r"(?P<num>\d{1,3}(?:\.\d+)?)\s*(?P<more>多)?\s*(?P<unit>个月|個月|年|周|週|天|日(?=内|內|以内|以內|之内|之內|$))"
     r"(?!代|度|级|級|份)"
 )
+_TENTHS_AFTER = re.compile(r"以上|以下|左右|多|[，,。；;、的）)\s]|$")
 _CONGRESS_AFTER = frozenset({"精神", "以来", "以來", "报告", "報告", "代表", "召开", "召開", "期间", "期間"})
 # Chinese numerals that state a figure (八千八百万美元, 百分之三十, 三成, 五至十年): read with
 # arabic_numerals and rendered like the digits would be.
@@ -120,7 +172,7 @@ CN_FIGURE_RE = re.compile(
 )
 # A hedged magnitude with its 一 left out (近千亿神经突触, 约百万人): "nearly 100 billion".
 HEDGED_MAGNITUDE_RE = re.compile(
-    rf"(?P<hedge>近|约|約|逾|超过|超過)(?P<size>[十百千])(?P<mag>[万萬亿億])(?![{_CN_NUM}])(?P<cur>{_CUR_ALT})?"
+    rf"(?P<hedge>近|约|約|逾|超过|超過|超|不足|不到)(?P<size>[十百千])(?P<mag>[万萬亿億])(?![{_CN_NUM}])(?P<cur>{_CUR_ALT})?"
 )
 _SIZES = {"十": 10, "百": 100, "千": 1000}
 # A value without a unit that the sentence states as a measure (硬科技指数为84.04, 得分达 76.5分), or a
@@ -210,6 +262,33 @@ def _amount_range(m: re.Match[str]) -> str | None:
     return f"{_CURRENCIES[cur]}{lo_words}–{hi_words}"
 
 
+def _measure(m: re.Match[str], before: str) -> str:
+    """400公里 after 时速 → "400 km/h"; 3.79万公里 → "37,900 km"; 12 英寸 → "12-inch"; 5~10公里 →
+    "5–10 km"; 6 个百分点 → "6 percentage points"; 以上 → "or more"."""
+    mag = m.group("mag")
+    value = float(m.group("num").replace(",", "")) * (_MAGNITUDES[mag] if mag else 1)
+    words = english_magnitude(value)
+    if m.group("low"):
+        low_mag = m.group("low_mag") or mag
+        low = float(m.group("low").replace(",", "")) * (_MAGNITUDES[low_mag] if low_mag else 1)
+        if low >= value:
+            return ""
+        words = f"{english_magnitude(low)}–{words}"
+    unit = _MEASURES[m.group("unit")]
+    if unit == "km" and _SPEED_BEFORE.search(before):
+        unit = "km/h"
+    hedge = _HEDGES.get(m.group("hedge") or "", "")
+    said = f"{hedge}{words}{unit}" if unit.startswith("-") else f"{hedge}{words} {unit}"
+    above = {"以上": " or more", "以下": " or less"}.get(m.group("above") or "", "")
+    return said + above
+
+
+def _ordinal(n: int) -> str:
+    """7 → "7th", 1 → "1st", 22 → "22nd", 13 → "13th"."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _date(m: re.Match[str]) -> str:
     y, mo, d = m.group("y"), m.group("m"), m.group("d")
     if mo and d:
@@ -235,6 +314,8 @@ def renderings(text: str) -> list[Rendering]:
             taken.append((start, end))
             out.append(Rendering(start, end, text[start:end], english, in_words, bare))
 
+    for m in MEASURE_RE.finditer(t):
+        add(m.start(), m.end(), _measure(m, t[max(0, m.start() - 12) : m.start()]))
     for m in AMOUNT_RANGE_RE.finditer(t):
         add(m.start(), m.end(), _amount_range(m))
     for m in AMOUNT_RE.finditer(t):
@@ -248,8 +329,15 @@ def renderings(text: str) -> list[Rendering]:
         add(m.start(), m.end(), _date(m) if (m.group("m") or "年" in m.group(0)) else None)
     for m in MONTH_DAY_RE.finditer(t):
         add(m.start(), m.end(), f"{int(m.group('d'))} {_MONTHS[int(m.group('m')) - 1]}")
+    for m in ORDINAL_RE.finditer(t):
+        add(m.start(), m.end(), _ordinal(int(m.group("num") or m.group("num2"))))
     for m in PERCENT_RE.finditer(t):
-        add(m.start(), m.end(), f"{m.group('num')}%")
+        above = {"以上": " or more", "以下": " or less"}.get(m.group("above") or "", "")
+        add(
+            m.start(),
+            m.end(),
+            f"{_HEDGES.get(m.group('hedge') or '', '')}{m.group('num')}{'‰' if m.group('sign') == '‰' else '%'}{above}",
+        )
     for m in LEVEL_RE.finditer(t):
         add(m.start(), m.end(), f"level {m.group('num')}")
     for m in DURATION_RE.finditer(t):
@@ -281,6 +369,8 @@ def renderings(text: str) -> list[Rendering]:
             continue  # 两三年 is "two or three years", not 23
         if piece.endswith("大") and t[m.end() : m.end() + 2] in _CONGRESS_AFTER:
             continue  # 二十大精神: the 20th Party Congress, not twenty of something
+        if piece.endswith("成") and not _TENTHS_AFTER.match(t, m.end()):
+            continue  # 一成不变 (unchanging), 七成熟: a word, not 10% or 70%
         arabic = arabic_numerals(piece)
         if arabic == piece or any(s < m.end() and m.start() < e for s, e in taken):
             continue
@@ -320,7 +410,7 @@ def annotate(text: str) -> str:
     for r in renderings(text):
         if r.bare or r.english.rstrip("%") == r.chinese.rstrip("%％") or r.english == r.chinese.rstrip("年"):
             continue
-        if "%" in r.english or figure_kind(r) == "count":
+        if figure_kind(r) in ("percentage", "count"):
             continue
         parts.append(text[last : r.end])
         parts.append(f" [= {r.english}]")
@@ -337,7 +427,11 @@ def english_amounts(text: str) -> str:
     parts: list[str] = []
     last = 0
     for r in renderings(text):
-        if "%" in r.english or COUNT_RE.fullmatch(r.chinese) or not AMOUNT_RE.fullmatch(r.chinese):
+        if (
+            figure_kind(r) == "percentage"
+            or COUNT_RE.fullmatch(r.chinese)
+            or not AMOUNT_RE.fullmatch(r.chinese)
+        ):
             continue
         parts.append(text[last : r.start])
         parts.append(f" {r.english} ")
@@ -359,8 +453,8 @@ def figure_kind(r: Rendering) -> str:
     chinese = arabic_numerals(r.chinese) if r.in_words else r.chinese
     if any(p.fullmatch(chinese) for p in (DATE_RE, YEAR_RANGE_RE, FISCAL_YEAR_RE, MONTH_DAY_RE)):
         return "date"
-    if "%" in r.english:
-        return "percentage"
+    if "%" in r.english or "‰" in r.english or "percentage point" in r.english:
+        return "percentage"  # a share per hundred or per thousand, or a change of one
     if DURATION_RE.fullmatch(chinese):
         return "duration"
     if chinese.endswith("倍"):

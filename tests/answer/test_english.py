@@ -44,6 +44,27 @@ from rag.answer.english import (
         ("35 450 人", "35,450"),  # thousands grouped by a space, as Hong Kong tables write them
         ("約 5 000 間", "about 5,000"),
         ("不少於 100 000 人", "at least 100,000"),
+        # A unit of measure is said with its number: "400" alone tells a reader neither what nor how much.
+        ("3.79万公里", "37,900 km"),
+        ("3亿千瓦", "300 million kW"),
+        ("1.5万亿千瓦时", "1.5 trillion kWh"),
+        ("1800亿TB", "180 billion TB"),
+        ("2.35万吨", "23,500 tonnes"),
+        ("12 英寸", "12-inch"),
+        ("0.1毫米", "0.1 mm"),
+        ("5~10公里", "5–10 km"),
+        ("6 个百分点", "6 percentage points"),  # a change of a share, not a count of six things
+        # Qualifiers stay with the figure: "over 75%" is not "75%".
+        ("超过75%", "over 75%"),
+        ("不足10%", "less than 10%"),
+        ("3.2‰", "3.2‰"),  # per thousand: a share, said as such
+        ("约2.4%", "about 2.4%"),
+        ("超千亿元", "over 100 billion yuan"),
+        ("超 6 万", "over 60,000"),
+        # A rank, not a count.
+        ("排名第7", "7th"),
+        ("居第 2 位", "2nd"),
+        ("第13名", "13th"),
     ],
 )
 def test_render_figure(chinese: str, english: str) -> None:
@@ -266,3 +287,52 @@ def test_space_grouped_thousands_are_one_figure_to_the_verifier() -> None:
     passage = figures("創新及科技產業從業人員 | 35 450 人 | 不少於 100 000 人")
     assert missing_figures("It had 35,450 I&T workers and aims for at least 100,000 [1].", passage) == []
     assert missing_figures("It had 450 I&T workers [1].", passage) != []
+
+
+def test_a_speed_in_kilometres_is_per_hour_and_its_qualifier_is_kept() -> None:
+    facts = english_facts("研发时速能够达到400公里以上高速铁路技术标准", slot="amount")
+    assert facts == ["400 km/h or more (400公里以上)"]
+    assert missing_figures(f"{facts[0]} [1].", figures("研发时速能够达到400公里以上高速铁路技术标准")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("第14017号行政令", []), ("第 134 号重点提案", []), ("2021年第2期", ["2021年"]), ("第12期", [])],
+)
+def test_a_number_after_di_is_no_count(text: str, said: list[str]) -> None:
+    """第2期 is an issue, 第14017号 an order's number: neither is "2" or "14017" of something."""
+    assert [r.chinese for r in renderings(text)] == said
+
+
+def test_a_count_after_a_comma_is_still_a_count() -> None:
+    assert [r.english for r in renderings("为完成目标，17个部处厅共投入预算")] == ["17"]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("仍有一成以上毕业生", ["10%"]),  # 一成 = 10% before a qualifier, as 三成 = 30%
+        ("达到全国的七成以上", ["70%"]),
+        ("中国基站占50%以上", ["50% or more"]),
+        ("这一格局一成不变", []),  # an idiom ("unchanging"), not 10%
+    ],
+)
+def test_tenths_and_shares_with_their_qualifier(text: str, said: list[str]) -> None:
+    assert [r.english for r in renderings(text)] == said
+
+
+def test_the_verifier_reads_yi_cheng_as_ten_percent() -> None:
+    assert missing_figures("Over 10% [1].", figures("仍有一成以上毕业生购房计划超过 10 年")) == []
+    assert figures("这一格局一成不变") == []
+
+
+def test_percentage_points_answer_a_percentage_question_before_other_figures() -> None:
+    """ "By how many percentage points did the share fall?": the fall is the asked figure, not crowded
+    out of the summary by the sentence's durations and other shares."""
+    text = (
+        "在一线城市就业的毕业生中仅 25.7%的毕业生计划在 5 年内购房，比往届毕业生下降了 10.7 个百分点，"
+        "6-10 年内购房的比例提升了 4.5 个百分点，仍有一成以上毕业生购房计划超过 10 年"
+    )
+    facts = english_facts(text, slot="percentage", near=["10 年"])
+    fall = next(i for i, f in enumerate(facts) if f.startswith("10.7 percentage points"))
+    assert all(fall < i for i, f in enumerate(facts) if "years" in f)

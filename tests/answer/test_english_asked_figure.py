@@ -51,11 +51,11 @@ def test_a_bare_value_is_verified_like_any_figure():
 def test_the_figure_next_to_the_asked_words_comes_first():
     text = "风电装机达3亿千瓦，太阳能发电装机达2.5亿千瓦，水电装机达4亿千瓦，核电装机达0.5亿千瓦，生物质装机达0.4亿千瓦"
     solar = english_facts(text, slot="amount", near=["太阳能"])
-    assert solar[0] == "250 million (2.5亿)"
+    assert solar[0] == "250 million kW (2.5亿千瓦)"
     wind = english_facts(text, slot="amount", near=["风电"])
-    assert wind[0] == "300 million (3亿)"
+    assert wind[0] == "300 million kW (3亿千瓦)"
     # The limit drops the far figures, not the asked one.
-    assert "250 million (2.5亿)" in english_facts(text, slot="amount", near=["太阳能"], slot_limit=2)
+    assert "250 million kW (2.5亿千瓦)" in english_facts(text, slot="amount", near=["太阳能"], slot_limit=2)
     assert english_facts(text, slot="amount") == english_facts(text, slot="amount", near=["没有的词"])
 
 

@@ -229,7 +229,8 @@ _HEDGED = re.compile(r"(?:近|约|約|逾|超过|超過)$")
 _CN_RUN = re.compile(rf"(?<![第{_CN_CHARS}])([{_CN_CHARS}]+(?:[点點][{''.join(_CN_DIGITS)}]+)?[万萬亿億]*)")
 _MEASURE = "大个個项項家名人所条條座倍位次款种種类類批期支台套件篇元美欧韩日港万萬亿億年岁歲"
 _CN_PERCENT = re.compile(rf"百分之([{_CN_CHARS}]+(?:[点點][{''.join(_CN_DIGITS)}]+)?)")
-_CN_TENTHS = re.compile(r"(?<![十百千第])([二两兩三四五六七八九])成(?=以上|左右|多|[，,。；;、的）)]|$)")
+# 三成 = 30%; 一成 too when a qualifier or a clause end follows (一成以上), never in 一成不变.
+_CN_TENTHS = re.compile(r"(?<![十百千第])([一二两兩三四五六七八九])成(?=以上|左右|多|[，,。；;、的）)]|$)")
 
 
 def _cn_integer(run: str) -> int | None:
