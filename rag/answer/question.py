@@ -393,6 +393,10 @@ def detect_slot(question: str, language: str | None = None) -> str:
         if pat.search(text):
             if slot == "percentage" and lang == "zh" and _asks_which_not_measure(text):
                 continue  # "中国在哪个产业的全球份额仍然很低": the share describes the industry asked for
+            if slot == "place" and lang == "zh" and _where_of_abstract(text):
+                return "reason"  # "症结在哪里", "卡在哪里": the slot is a cause, not a location
+            if slot == "count" and lang == "zh" and _SINCE_START.search(text):
+                return "date"  # "中关村发展到现在有多少年了": the start year answers (1988年)
             return slot
     return "fact"
 
@@ -405,6 +409,35 @@ _MEASURE_ASKED = re.compile(r"多少|多大|多高|多低|几成|百分之几|�
 
 def _asks_which_not_measure(folded: str) -> bool:
     return _WHICH_KIND.search(folded) is not None and _MEASURE_ASKED.search(folded) is None
+
+
+# "X在哪里？" closing a clause, X a common noun (not a name, a place word or a pronoun): 症结/差距/难点
+# 在哪里 asks what the crux is. A verb after the ask ("在哪里举办") or fused with 在 (jieba's 设在,
+# 位于) asks a location; so does a noun for a site (总部, 基地, 园区).
+_WHERE_CLOSES = re.compile(r"在(?:哪里|哪儿|哪裡|哪兒|哪)(?:呢)?\s*(?:[？?，,。；;！!]|$)")
+_ABSTRACT_FLAGS = frozenset({"n", "d", "an", "vn", "a"})
+_SITE_END = frozenset("部地址厂园区所馆站港城市省县镇村处楼院校室场中心")
+
+
+def _where_of_abstract(folded: str) -> bool:
+    import jieba.posseg as pseg
+
+    for m in _WHERE_CLOSES.finditer(folded):
+        clause = re.split(r"[，,。；;：:？?！!“”\"]", folded[: m.start()])[-1]
+        words = [w for w in pseg.cut(clause) if w.word.strip()]
+        if not words:
+            continue
+        word, flag = words[-1].word, words[-1].flag
+        if flag in _ABSTRACT_FLAGS and word[-1] not in _SITE_END:
+            return True
+    return False
+
+
+# A length of time since a start ("发展到现在有多少年了", "成立至今多少年"): the start year answers it.
+_SINCE_START = re.compile(
+    r"多少年了|(?:到现在|到如今|到今天|至今|迄今|如今)[^，,。；;？?]{0,6}多少年(?![轻代份龄度])"
+    r"|成立(?:了)?多少年"
+)
 
 
 def named_bodies(text: str) -> tuple[str, ...]:
