@@ -388,7 +388,7 @@ _GENERIC = frozenset(
 def detect_slot(question: str, language: str | None = None) -> str:
     lang = language or detect_language(question)
     patterns = _ZH_SLOTS if lang == "zh" else _EN_SLOTS
-    text = to_simplified(question) if lang == "zh" else question
+    text = to_simplified(question) if lang == "zh" else _without_conjunction_when(question)
     for slot, pat in patterns:
         if pat.search(text):
             if slot == "percentage" and lang == "zh" and _asks_which_not_measure(text):
@@ -396,7 +396,7 @@ def detect_slot(question: str, language: str | None = None) -> str:
             if slot == "place" and lang == "zh" and _where_of_abstract(text):
                 return "reason"  # "症结在哪里", "卡在哪里": the slot is a cause, not a location
             if slot == "count" and lang == "zh" and _SINCE_START.search(text):
-                return "date"  # "中关村发展到现在有多少年了": the start year answers (1988年)
+                return "duration"  # "中关村发展到现在有多少年了": a length of time (经过32年的发展)
             return slot
     return "fact"
 
@@ -409,6 +409,23 @@ _MEASURE_ASKED = re.compile(r"多少|多大|多高|多低|几成|百分之几|�
 
 def _asks_which_not_measure(folded: str) -> bool:
     return _WHICH_KIND.search(folded) is not None and _MEASURE_ASKED.search(folded) is None
+
+
+_WHEN = re.compile(r"\bwhen\b", re.I)
+_CLAUSE_START_EN = re.compile(r"[,;]|\band\b", re.I)
+_WH_START_EN = re.compile(r"\s*(?:what|which|how|who|whom|whose|where|why)\b", re.I)
+
+
+def _without_conjunction_when(question: str) -> str:
+    """The question with a "when" that joins a clause to another question word's clause taken out:
+    "What talent philosophy does Guangdong follow when it recruits…" asks what, not when; "…, and
+    when did Washington launch…" still asks a date."""
+    out = question
+    for m in reversed(list(_WHEN.finditer(question))):
+        clause = _CLAUSE_START_EN.split(question[: m.start()])[-1]
+        if _WH_START_EN.match(clause):
+            out = out[: m.start()] + "as" + out[m.end() :]
+    return out
 
 
 # "X在哪里？" closing a clause, X a common noun (not a name, a place word or a pronoun): 症结/差距/难点
@@ -433,7 +450,8 @@ def _where_of_abstract(folded: str) -> bool:
     return False
 
 
-# A length of time since a start ("发展到现在有多少年了", "成立至今多少年"): the start year answers it.
+# A length of time since a start ("发展到现在有多少年了", "成立至今多少年"): 经过32年的发展 answers it,
+# a duration (not a count of things, which 多少年 reads as otherwise).
 _SINCE_START = re.compile(
     r"多少年了|(?:到现在|到如今|到今天|至今|迄今|如今)[^，,。；;？?]{0,6}多少年(?![轻代份龄度])"
     r"|成立(?:了)?多少年"

@@ -19,9 +19,10 @@ def test_where_of_a_site_a_name_or_a_located_verb_stays_a_place() -> None:
     assert detect_slot("他在哪里？") == "place"  # a pronoun
 
 
-def test_years_since_a_start_ask_for_the_start_date() -> None:
-    assert detect_slot("中关村发展到现在有多少年了？") == "date"
-    assert detect_slot("这家实验室成立至今多少年？") == "date"
+def test_years_since_a_start_ask_for_a_length_of_time() -> None:
+    # answered by "经过32年的发展" (a duration), not by a count of things
+    assert detect_slot("中关村发展到现在有多少年了？") == "duration"
+    assert detect_slot("这家实验室成立至今多少年？") == "duration"
     # a length of time ahead stays a count of years; 哪一年成立 stays a date
     assert detect_slot("白皮书认为经济危机大约要再过多少年才会显现？") == "count"
     assert detect_slot("之江实验室是哪一年成立的？") == "date"
@@ -36,3 +37,14 @@ def test_a_refusal_does_not_name_fragments_or_function_words() -> None:
     assert "现在" not in absent and "中关村" in absent
     # a name the dictionary lacks is still named as missing
     assert "京张" in missing_terms(analyse("京张高铁全长多少公里"), ["高铁全长"])
+
+
+def test_when_joining_a_clause_to_another_question_word_does_not_ask_a_date() -> None:
+    q = "What talent philosophy does Guangdong follow when it recruits technology envoys from abroad?"
+    assert detect_slot(q, "en") != "date"
+    assert detect_slot("How big was that joint fund in total when it was set up?", "en") == "amount"
+    # "when" opening the question or its own clause still asks a date
+    assert detect_slot("When did the programme start?", "en") == "date"
+    assert (
+        detect_slot("Which two US bodies funded chip research, and when did the plan start?", "en") == "date"
+    )
