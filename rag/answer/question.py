@@ -284,12 +284,17 @@ def asked_units(question: str) -> tuple[str, ...]:
 def named_entities(question: str, language: str) -> tuple[tuple[str, ...], ...]:
     """Names a passage must mention to be about what is asked: in an English question, the
     capitalised words that CC-CEDICT translates to a place name (Singapore → 新加坡, India → 印度)."""
+    from rag.answer.names import identifiers
+
+    # A bill or order number (S.1260, 14017) is written the same in every language and names one
+    # document: a passage about S.1260 does not answer a question about S.1261.
+    own = [(i.lower(),) for i in identifiers(question)]
     if language != "en":
         # Chinese names are not required verbatim: organisations and people are abbreviated in
         # running text (广东省科技厅 / 广东省科学技术厅, 广东省 / 全省), which refused good answers on
         # both gold sets; places are handled by the other-place rule instead.
-        return ()
-    out = []
+        return tuple(own)
+    out = own
     # A capitalised word alone, not inside a multi-word or hyphenated name: "Xi Jinping" is a
     # person, not 锦屏; "Guangdong-Hong Kong-Macao" is written 粤港澳. Acronyms (CPPCC, SASAC,
     # ITIF) are not required: the passages often spell them differently (measured worse on dev/test).

@@ -48,3 +48,10 @@ def test_when_joining_a_clause_to_another_question_word_does_not_ask_a_date() ->
     assert (
         detect_slot("Which two US bodies funded chip research, and when did the plan start?", "en") == "date"
     )
+
+
+def test_a_bill_number_is_a_name_every_passage_must_write() -> None:
+    # S.1260 and S.1261 are different bills: the number is required as written, in either language
+    assert ("s.1261",) in analyse("What was the final tally when the Senate passed S.1261?").entities
+    assert ("s.1260",) in analyse("S.1260法案在参议院以多少票通过？").entities
+    assert analyse("How much will China invest by 2025?").entities == ()  # a year is no identifier
