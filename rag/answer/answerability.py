@@ -433,10 +433,31 @@ def missing_terms(question: Question, contexts: Iterable[str]) -> list[str]:
         for t in dict.fromkeys(keyword_tokens(question.text))
         if len(t) >= 2 and not _ASKING.match(t) and not frames_question(t)
     ]
-    terms = [t for t in terms if not any(ch.isdigit() for ch in t)]
+    terms = [t for t in terms if not any(ch.isdigit() for ch in t) and _content_word(t)]
     missing = [t for t in terms if t not in text]
     # A word jieba cut inside a longer missing word says nothing more ("京张高铁" and "高铁").
     return [t for t in missing if not any(t != o and t in o for o in missing)]
+
+
+# jieba tags of words that name nothing a passage must hold: numerals and measures (一项), time
+# words (现在), pronouns, adverbs, particles.
+_FUNCTION_FLAGS = frozenset("m mq q t tg r rr rz d dg p c u ul uj uz ud ug uv y e o x f".split())
+_FRAGMENT_FLAGS = frozenset("v vd vg vi f x p c d u uj ul uz ud ug uv y".split())
+
+
+def _content_word(term: str) -> bool:
+    """A word the dictionary knows as one content word: not a fragment jieba cut from an unknown
+    name (烯要 from 石墨烯要, 里排 from 城市里排) nor a function word (一项, 现在)."""
+    import jieba
+    import jieba.posseg as pseg
+
+    if not term.isascii() and not jieba.dt.FREQ.get(term):
+        # a name jieba does not know (京张) stays; a piece glued to a verb, a locative or an unknown
+        # character (烯 + 要, 里 + 排) is a fragment of a longer word
+        ends = [next(iter(pseg.cut(ch))).flag for ch in (term[0], term[-1])]
+        return not any(f in _FRAGMENT_FLAGS for f in ends)
+    cut = list(pseg.cut(term))
+    return len(cut) == 1 and cut[0].flag not in _FUNCTION_FLAGS
 
 
 def missing_slot_reason(question: Question, contexts: Iterable[str] = ()) -> str:

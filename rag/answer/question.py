@@ -284,12 +284,17 @@ def asked_units(question: str) -> tuple[str, ...]:
 def named_entities(question: str, language: str) -> tuple[tuple[str, ...], ...]:
     """Names a passage must mention to be about what is asked: in an English question, the
     capitalised words that CC-CEDICT translates to a place name (Singapore → 新加坡, India → 印度)."""
+    from rag.answer.names import identifiers
+
+    # A bill or order number (S.1260, 14017) is written the same in every language and names one
+    # document: a passage about S.1260 does not answer a question about S.1261.
+    own = [(i.lower(),) for i in identifiers(question)]
     if language != "en":
         # Chinese names are not required verbatim: organisations and people are abbreviated in
         # running text (广东省科技厅 / 广东省科学技术厅, 广东省 / 全省), which refused good answers on
         # both gold sets; places are handled by the other-place rule instead.
-        return ()
-    out = []
+        return tuple(own)
+    out = own
     # A capitalised word alone, not inside a multi-word or hyphenated name: "Xi Jinping" is a
     # person, not 锦屏; "Guangdong-Hong Kong-Macao" is written 粤港澳. Acronyms (CPPCC, SASAC,
     # ITIF) are not required: the passages often spell them differently (measured worse on dev/test).
@@ -388,11 +393,15 @@ _GENERIC = frozenset(
 def detect_slot(question: str, language: str | None = None) -> str:
     lang = language or detect_language(question)
     patterns = _ZH_SLOTS if lang == "zh" else _EN_SLOTS
-    text = to_simplified(question) if lang == "zh" else question
+    text = to_simplified(question) if lang == "zh" else _without_conjunction_when(question)
     for slot, pat in patterns:
         if pat.search(text):
             if slot == "percentage" and lang == "zh" and _asks_which_not_measure(text):
                 continue  # "中国在哪个产业的全球份额仍然很低": the share describes the industry asked for
+            if slot == "place" and lang == "zh" and _where_of_abstract(text):
+                return "reason"  # "症结在哪里", "卡在哪里": the slot is a cause, not a location
+            if slot == "count" and lang == "zh" and _SINCE_START.search(text):
+                return "duration"  # "中关村发展到现在有多少年了": a length of time (经过32年的发展)
             return slot
     return "fact"
 
@@ -405,6 +414,53 @@ _MEASURE_ASKED = re.compile(r"多少|多大|多高|多低|几成|百分之几|�
 
 def _asks_which_not_measure(folded: str) -> bool:
     return _WHICH_KIND.search(folded) is not None and _MEASURE_ASKED.search(folded) is None
+
+
+_WHEN = re.compile(r"\bwhen\b", re.I)
+_CLAUSE_START_EN = re.compile(r"[,;]|\band\b", re.I)
+_WH_START_EN = re.compile(r"\s*(?:what|which|how|who|whom|whose|where|why)\b", re.I)
+
+
+def _without_conjunction_when(question: str) -> str:
+    """The question with a "when" that joins a clause to another question word's clause taken out:
+    "What talent philosophy does Guangdong follow when it recruits…" asks what, not when; "…, and
+    when did Washington launch…" still asks a date."""
+    out = question
+    for m in reversed(list(_WHEN.finditer(question))):
+        clause = _CLAUSE_START_EN.split(question[: m.start()])[-1]
+        if _WH_START_EN.match(clause):
+            out = out[: m.start()] + "as" + out[m.end() :]
+    return out
+
+
+# "X在哪里？" closing a clause, X a common noun (not a name, a place word or a pronoun): 症结/差距/难点
+# 在哪里 asks what the crux is. A verb after the ask ("在哪里举办") or fused with 在 (jieba's 设在,
+# 位于) asks a location; so does a noun for a site (总部, 基地, 园区).
+_WHERE_CLOSES = re.compile(r"在(?:哪里|哪儿|哪裡|哪兒|哪)(?:呢)?\s*(?:[？?，,。；;！!]|$)")
+_ABSTRACT_FLAGS = frozenset({"n", "d", "an", "vn", "a"})
+_SITE_END = frozenset("部地址厂园区所馆站港城市省县镇村处楼院校室场中心")
+
+
+def _where_of_abstract(folded: str) -> bool:
+    import jieba.posseg as pseg
+
+    for m in _WHERE_CLOSES.finditer(folded):
+        clause = re.split(r"[，,。；;：:？?！!“”\"]", folded[: m.start()])[-1]
+        words = [w for w in pseg.cut(clause) if w.word.strip()]
+        if not words:
+            continue
+        word, flag = words[-1].word, words[-1].flag
+        if flag in _ABSTRACT_FLAGS and word[-1] not in _SITE_END:
+            return True
+    return False
+
+
+# A length of time since a start ("发展到现在有多少年了", "成立至今多少年"): 经过32年的发展 answers it,
+# a duration (not a count of things, which 多少年 reads as otherwise).
+_SINCE_START = re.compile(
+    r"多少年了|(?:到现在|到如今|到今天|至今|迄今|如今)[^，,。；;？?]{0,6}多少年(?![轻代份龄度])"
+    r"|成立(?:了)?多少年"
+)
 
 
 def named_bodies(text: str) -> tuple[str, ...]:
