@@ -86,6 +86,7 @@ from rag.answer.question import (
     without_ask_measure,
     without_preamble,
 )
+from rag.answer.tables import asks_row, names_row, parse_row, positions_asked
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
@@ -571,6 +572,59 @@ class ExtractiveGenerator:
         picks.sort(key=lambda x: -x.score)
         return picks
 
+    def _table_rows(self, q: Question, request: GenerationRequest, ranked: list[Pick]) -> list[Pick]:
+        """A question about a named entity's rank or score is answered by the table row that names it.
+
+        The row's first text cell is the entity, its cells the figures (its leading integer the
+        position in a ranked table); it does not restate its column's name (总分, 排名), so the
+        attribute check is left to the header, and the other constraints (titles, bodies) must hold
+        in its passage as for any sentence. One row per entity asked, the best-scoring one."""
+        asks_rank = q.slot == "rank"
+        positions = () if asks_rank else positions_asked(request.asked or request.question)
+        if positions:  # "排第26和第27的是哪两个城市": the rows at those positions of a ranked table
+            return self._rows_at(q, ranked, positions)
+        if not asks_row(q):
+            return []
+        # The names asked: the question's own Chinese words (any name a row's first cell spells:
+        # 石家庄, 大连, a company), or an English question's names mapped to Chinese.
+        folded = "".join(to_simplified(f"{request.question}\n{request.asked or ''}").lower().split())
+        groups = [group for group in q.entities if group]
+        plain = replace(q, attribute=())
+        out: list[Pick] = []
+        seen: set[str] = set()
+        for c in ranked:
+            row = parse_row(c.info.sentence(c.j))
+            if row is None or row.name in seen or (asks_rank and row.position is None):
+                continue
+            own = len(row.name) >= 2 and row.name in folded
+            if not (own or any(names_row(row, group) for group in groups)):
+                continue
+            if constraint_problem(plain, self._passage(c)) is not None:
+                continue
+            seen.add(row.name)
+            out.append(c)
+        return out
+
+    def _rows_at(self, q: Question, ranked: list[Pick], positions: Sequence[int]) -> list[Pick]:
+        """The best-scoring ranked-table row at each position asked, when every position has one."""
+        plain = replace(q, attribute=())
+        out: list[Pick] = []
+        for at in positions:
+            row_at = next(
+                (
+                    c
+                    for c in ranked
+                    if (row := parse_row(c.info.sentence(c.j))) is not None
+                    and row.position == at
+                    and constraint_problem(plain, self._passage(c)) is None
+                ),
+                None,
+            )
+            if row_at is None:
+                return []
+            out.append(row_at)
+        return out
+
     @staticmethod
     def _context(c: Pick) -> str:
         ch = c.info.chunk
@@ -705,6 +759,9 @@ class ExtractiveGenerator:
             ]
             if not ranked:
                 return [], f"no retrieved passage is about {', '.join(sorted(carried))}"
+        rows = self._table_rows(q, request, ranked)
+        if rows:
+            return rows, None
         if q.bodies or q.titles or q.entities or q.names or q.clauses or q.attribute:
             # A follow-up's carried topic may be named in the chunk its passage continues.
             follow_up = bool(request.asked) and request.asked != request.question
