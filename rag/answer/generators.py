@@ -605,6 +605,23 @@ class ExtractiveGenerator:
             out.append(c)
         return out
 
+    @staticmethod
+    def _ranks_asked(q: Question, ranked: list[Pick]) -> list[Pick]:
+        """A rank is a named entity's: the sentence stating it names the place or name asked (the
+        title "2020中国硬科技创新白皮书" does not make 韩国's rank China's)."""
+        groups = [tuple(sorted(q.places))] if q.places else []
+        groups += [g for g in q.entities if g]
+        if not groups:
+            return ranked
+        return [
+            c
+            for c in ranked
+            if any(
+                any(to_simplified(n).lower() in to_simplified(c.info.scored_text(c.j)).lower() for n in g)
+                for g in groups
+            )
+        ]
+
     def _rows_at(self, q: Question, ranked: list[Pick], positions: Sequence[int]) -> list[Pick]:
         """The best-scoring ranked-table row at each position asked, when every position has one."""
         plain = replace(q, attribute=())
@@ -832,6 +849,8 @@ class ExtractiveGenerator:
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
         if q.slot in self.params.typed_slots:
             ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
+            if q.slot == "rank":
+                ranked = self._ranks_asked(q, ranked)
             unnamed = self.unmapped_bodies(request.asked or request.question) if q.wants_figure else []
             owned = {id(c): self._figure_owner(q, c, unnamed) for c in ranked}
             if ranked and all(owned.values()):
