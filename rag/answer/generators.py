@@ -107,6 +107,8 @@ Translate = Callable[[str], Sequence[str]]
 LexiconSource = Callable[[], Lexicon | None]
 # The lead-in text of the sections enclosing a chunk (``rag.retrieve.sections.SectionLeads``).
 LeadSource = Callable[[Chunk], str]
+# How the documents name China when a figure or rank is China's (中国/我国), t2s-folded.
+CHINA_NAMES = ("中国", "我国", "china")
 
 
 @dataclass
@@ -611,6 +613,10 @@ class ExtractiveGenerator:
         title "2020中国硬科技创新白皮书" does not make 韩国's rank China's)."""
         groups = [tuple(sorted(q.places))] if q.places else []
         groups += [g for g in q.entities if g]
+        if not q.places and re.search(r"中国|我国|\bchina\b", to_simplified(q.text).lower()):
+            # China is no scope-limiting place (the documents' own country), but a rank is someone's:
+            # "中國…在全球排第幾" is answered by China's rank, never 韩国's from the same passage.
+            groups.append(CHINA_NAMES)
         if not groups:
             return ranked
         return [

@@ -105,3 +105,12 @@ def test_positions_asked() -> None:
     assert positions_asked("排在第二十一位的是哪个城市？") == (21,)
     assert positions_asked("第三梯队是哪些城市？") == ()  # a tier, not a position
     assert positions_asked("第二条规定了什么？") == ()  # no ranking spoken of
+
+
+def test_china_rank_is_china_s(seed_assistant: Assistant) -> None:
+    """China names no scope-limiting place, but a rank asked of China is answered by China's rank,
+    not by another country's rank in the same passage."""
+    ans = seed_assistant.ask("2019年中国的研发投入是多少？在全球排第几？")
+    assert not ans.refused
+    assert "中国位居第二" in to_simplified(ans.answer)
+    assert "韩国" not in to_simplified(ans.answer)
