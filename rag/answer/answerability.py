@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from rag.answer.citations.figures import Figure, figure_supported, normalise_numbers, quantities
 from rag.answer.citations.lexical import containment, fold, units
 from rag.answer.question import BODY_GROUPS, Question, clause_number, frames_question
+from rag.answer.tables import parse_row
 from rag.text import detect_language, place_names, to_simplified
 
 _DATE = re.compile(
@@ -46,6 +47,7 @@ SLOT_NAMES = {
     "place": "a place",
     "organisation": "an organisation",
     "person": "a person",
+    "rank": "a rank",
 }
 
 
@@ -189,6 +191,8 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
     if slot == "organisation":
         found = organisations(sentence) | agents(sentence)
         return _new(found, given) and names_kind(question, sentence, heading)
+    if slot == "rank":
+        return states_rank(sentence)
     if slot == "person":  # "谁": a person, a body, or what plays one ("the central budget" funds research)
         if question.language == "en" and _PERSON_ROLE_EN.search(question.text):
             # A person asked by role ("appointed to lead", "the director"): a person's name must be
@@ -196,6 +200,21 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
             return _new(persons(sentence), given)
         return says_more(question, sentence, heading)
     return says_more(question, sentence, heading)
+
+
+# A position: an ordinal (第3, 第三位, No. 3, 3rd), a tier (第二梯队), 首位/前十, or a verb placing it.
+_RANK_TEXT = re.compile(
+    r"第\s*[一二两三四五六七八九十百\d]+|首位|榜首|前[一二三四五六七八九十百\d]+|位居|位列|排名|排在|排行|梯队|领先|最"
+    r"|\bNo\.\s?\d|#\d|\b\d+(?:st|nd|rd|th)\b|\b(?:first|second|third|fourth|fifth|top|leading|largest|"
+    r"biggest|ranks?|ranked|ranking|tier|behind|ahead)\b",
+    re.I,
+)
+
+
+def states_rank(sentence: str) -> bool:
+    """A rank is stated by an ordinal, a tier, a ranking verb, or a ranked table's row (its leading position)."""
+    row = parse_row(sentence)
+    return (row is not None and row.position is not None) or bool(_RANK_TEXT.search(sentence))
 
 
 def suffixed_places(sentence: str) -> set[str]:

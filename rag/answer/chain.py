@@ -76,6 +76,7 @@ from rag.answer.question import (
     own_words_en,
     split_parts,
 )
+from rag.answer.tables import with_table_rows
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
@@ -459,6 +460,7 @@ class AnswerChain:
         docs = retriever.invoke(state["standalone"])
         index = self.assistant.index
         hits = [document_to_hit(d, index) for d in docs]
+        hits = with_table_rows(state["standalone"], hits, index)
         for rank, h in enumerate(hits, 1):
             h.rank = rank
         state["timings"]["retrieve"] = (time.perf_counter() - t0) * 1000
@@ -862,6 +864,7 @@ class AnswerChain:
         retriever = LangChainRetriever(retriever=self.assistant.retriever, k=k)
         index = self.assistant.index
         hits = [document_to_hit(d, index) for d in retriever.invoke(query)]
+        hits = with_table_rows(query, hits, index)
         for rank, h in enumerate(hits, 1):
             h.rank = rank
         return hits

@@ -86,6 +86,7 @@ from rag.answer.question import (
     without_ask_measure,
     without_preamble,
 )
+from rag.answer.tables import asks_row, names_row, parse_row, positions_asked
 from rag.embeddings import Embedder
 from rag.errors import BackendError, UnknownComponent
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
@@ -106,6 +107,8 @@ Translate = Callable[[str], Sequence[str]]
 LexiconSource = Callable[[], Lexicon | None]
 # The lead-in text of the sections enclosing a chunk (``rag.retrieve.sections.SectionLeads``).
 LeadSource = Callable[[Chunk], str]
+# How the documents name China when a figure or rank is China's (中国/我国), t2s-folded.
+CHINA_NAMES = ("中国", "我国", "china")
 
 
 @dataclass
@@ -571,6 +574,80 @@ class ExtractiveGenerator:
         picks.sort(key=lambda x: -x.score)
         return picks
 
+    def _table_rows(self, q: Question, request: GenerationRequest, ranked: list[Pick]) -> list[Pick]:
+        """A question about a named entity's rank or score is answered by the table row that names it.
+
+        The row's first text cell is the entity, its cells the figures (its leading integer the
+        position in a ranked table); it does not restate its column's name (总分, 排名), so the
+        attribute check is left to the header, and the other constraints (titles, bodies) must hold
+        in its passage as for any sentence. One row per entity asked, the best-scoring one."""
+        asks_rank = q.slot == "rank"
+        positions = () if asks_rank else positions_asked(request.asked or request.question)
+        if positions:  # "排第26和第27的是哪两个城市": the rows at those positions of a ranked table
+            return self._rows_at(q, ranked, positions)
+        if not asks_row(q):
+            return []
+        # The names asked: the question's own Chinese words (any name a row's first cell spells:
+        # 石家庄, 大连, a company), or an English question's names mapped to Chinese.
+        folded = "".join(to_simplified(f"{request.question}\n{request.asked or ''}").lower().split())
+        groups = [group for group in q.entities if group]
+        plain = replace(q, attribute=())
+        out: list[Pick] = []
+        seen: set[str] = set()
+        for c in ranked:
+            row = parse_row(c.info.sentence(c.j))
+            if row is None or row.name in seen or (asks_rank and row.position is None):
+                continue
+            own = len(row.name) >= 2 and row.name in folded
+            if not (own or any(names_row(row, group) for group in groups)):
+                continue
+            if constraint_problem(plain, self._passage(c)) is not None:
+                continue
+            seen.add(row.name)
+            out.append(c)
+        return out
+
+    @staticmethod
+    def _ranks_asked(q: Question, ranked: list[Pick]) -> list[Pick]:
+        """A rank is a named entity's: the sentence stating it names the place or name asked (the
+        title "2020中国硬科技创新白皮书" does not make 韩国's rank China's)."""
+        groups = [tuple(sorted(q.places))] if q.places else []
+        groups += [g for g in q.entities if g]
+        if not q.places and re.search(r"中国|我国|\bchina\b", to_simplified(q.text).lower()):
+            # China is no scope-limiting place (the documents' own country), but a rank is someone's:
+            # "中國…在全球排第幾" is answered by China's rank, never 韩国's from the same passage.
+            groups.append(CHINA_NAMES)
+        if not groups:
+            return ranked
+        return [
+            c
+            for c in ranked
+            if any(
+                any(to_simplified(n).lower() in to_simplified(c.info.scored_text(c.j)).lower() for n in g)
+                for g in groups
+            )
+        ]
+
+    def _rows_at(self, q: Question, ranked: list[Pick], positions: Sequence[int]) -> list[Pick]:
+        """The best-scoring ranked-table row at each position asked, when every position has one."""
+        plain = replace(q, attribute=())
+        out: list[Pick] = []
+        for at in positions:
+            row_at = next(
+                (
+                    c
+                    for c in ranked
+                    if (row := parse_row(c.info.sentence(c.j))) is not None
+                    and row.position == at
+                    and constraint_problem(plain, self._passage(c)) is None
+                ),
+                None,
+            )
+            if row_at is None:
+                return []
+            out.append(row_at)
+        return out
+
     @staticmethod
     def _context(c: Pick) -> str:
         ch = c.info.chunk
@@ -705,6 +782,9 @@ class ExtractiveGenerator:
             ]
             if not ranked:
                 return [], f"no retrieved passage is about {', '.join(sorted(carried))}"
+        rows = self._table_rows(q, request, ranked)
+        if rows:
+            return rows, None
         if q.bodies or q.titles or q.entities or q.names or q.clauses or q.attribute:
             # A follow-up's carried topic may be named in the chunk its passage continues.
             follow_up = bool(request.asked) and request.asked != request.question
@@ -775,6 +855,8 @@ class ExtractiveGenerator:
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
         if q.slot in self.params.typed_slots:
             ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
+            if q.slot == "rank":
+                ranked = self._ranks_asked(q, ranked)
             unnamed = self.unmapped_bodies(request.asked or request.question) if q.wants_figure else []
             owned = {id(c): self._figure_owner(q, c, unnamed) for c in ranked}
             if ranked and all(owned.values()):

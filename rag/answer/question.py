@@ -31,6 +31,7 @@ TYPED_SLOTS = (
     "place",
     "organisation",
     "person",
+    "rank",
 )
 SLOTS = (
     *TYPED_SLOTS,
@@ -43,11 +44,23 @@ SLOTS = (
     "fact",
 )
 
+_RANK_ZH = re.compile(
+    r"(?:排|位列|位居|居|列)(?:名|在)?(?:全[国球]|世界|全世界|国内|全国城市)?(?:的)?第[几幾]"
+    r"|第[几幾](?:位|名)|名次|排名(?:是|为)?(?:多少|如何|怎样|怎么样)"
+)
+# "Where does Foshan rank", "how did that rank globally", "what position": not "which city ranked first".
+_RANK_EN = re.compile(
+    r"\b(?:where|how)\b[^?]{0,120}?\brank(?:s|ed)?\b|\bwhat (?:rank|ranking|position)\b", re.I
+)
+
 # Order matters: the first matching slot wins ("多少个城市" is a count, not an amount). A question
 # word for a date beats a noun that names a measure: "份额在哪一年超过八成" asks for a year; a kind
 # of organisation beats a bare "where": "在哪个机构设立" asks for an organisation.
 _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reason", re.compile(r"为什么|为何|原因|何以|出于什么|目的是什么|什么目的")),
+    # A position in a ranking ("排第几", "第几位", "名次"): 位 here is not a counter of people, and 第几次会议
+    # (which meeting) is not a rank.
+    ("rank", _RANK_ZH),
     ("date", re.compile(r"何时|什么时候|哪一年|哪年|何年|几月|哪天|哪一天|日期|什么时间|哪个时间|截至何时")),
     (
         "percentage",
@@ -95,6 +108,7 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _EN_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reason", re.compile(r"\bwhy\b|\breasons?\b|\bwhat (?:motivat|drove|drives|caused)", re.I)),
+    ("rank", _RANK_EN),
     # A question word for a date beats a measure noun ("in which year did its share pass 80%?").
     ("date", re.compile(r"\b(?:what|which) (?:year|date|month)\b|\bby what date\b", re.I)),
     (
@@ -264,7 +278,7 @@ _UNIT_ASKED: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "people",
         re.compile(
-            r"多少(?:名|位|人)|几(?:名|位)|\bhow many (?:people|researchers|experts|staff|members|students|persons)\b",
+            r"多少(?:名|位|人)|(?<!第)几(?:名|位)|\bhow many (?:people|researchers|experts|staff|members|students|persons)\b",
             re.I,
         ),
     ),
