@@ -145,7 +145,9 @@ def grouped(
 
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．％萬億", "0123456789.%万亿")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_DIGIT_GAP = re.compile(r"(?<=\d)[ \t\u00a0\u3000]+(?=\d)")
+# A space between digit groups is a thousands separator ("35 450 人") only when three digits follow
+# and the number before it has no decimals: "84.04 80.80" is two cells of a table row, not 84.0480.
+_DIGIT_GAP = re.compile(r"(\d+(?:\.\d+)?)[ \t\u00a0\u3000]+(?=\d{3}(?!\d))")
 _FIGURE = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?)[ \t\u00a0\u3000]*(%|万亿|万|亿|trillion\b|billion\b|million\b|thousand\b)?",
     re.I,
@@ -163,7 +165,7 @@ def normalize_numbers(text: str) -> str:
     """
     text = arabic_numerals(text.translate(_FULLWIDTH_DIGITS))
     text = _THOUSANDS.sub("", text)
-    return _DIGIT_GAP.sub("", text)
+    return _DIGIT_GAP.sub(lambda m: m.group(1) if "." not in m.group(1) else m.group(0), text)
 
 
 def figures(text: str) -> list[tuple[float, str]]:

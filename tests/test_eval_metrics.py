@@ -310,3 +310,9 @@ def test_score_parts() -> None:
     assert M.score_parts(answer, parts) == [False, True]
     refused = _answer("无法回答", refused=True)
     assert M.score_parts(refused, parts) == [False, True]
+
+
+def test_cells_of_a_table_row_are_separate_figures() -> None:
+    """A space joins thousands groups ("35 450 人"), never two decimal cells of a row ("84.04 80.80")."""
+    assert M.figures("35 450 人") == [(35450.0, "")]
+    assert [v for v, _ in M.figures("北京 84.04 80.80")] == [84.04, 80.8]
