@@ -21,6 +21,7 @@ from rag.answer.citations.figures import (
     SPACED_THOUSANDS_RE,
     arabic_numerals,
 )
+from rag.answer.tables import parse_row
 from rag.text import has_cjk, to_simplified
 
 # Currency words → the English prefix (symbol) or suffix code.
@@ -594,7 +595,14 @@ def english_sentence(
     """One English sentence for a verbatim Chinese quote: what can be said in English first (the
     figures with their units, dates, the named programme), then the quote with its [n]:
     According to 《title》: US$24 billion (240亿美元); CHIPS Act (芯片法案) — “…240亿美元…” [1]."""
-    said = english_facts(quote, slot=slot, near=near) + named_terms(quote)
+    row = parse_row(quote)
+    if row is not None:
+        # A table row's cells are bare numbers whose header is elsewhere: state the row as it reads,
+        # name first, so the figures reach a reader without Chinese (北京 84.04 80.80 …).
+        at = f" {row.position}" if row.position is not None else ""
+        said = [f"table row{at}, {row.name}: {' / '.join(row.figures)}"]
+    else:
+        said = english_facts(quote, slot=slot, near=near) + named_terms(quote)
     if not said:
         return f"According to 《{title}》, “{quote}” [{n}]."
     return f"According to 《{title}》: {'; '.join(said)} — “{quote}” [{n}]."

@@ -336,3 +336,11 @@ def test_percentage_points_answer_a_percentage_question_before_other_figures() -
     facts = english_facts(text, slot="percentage", near=["10 年"])
     fall = next(i for i, f in enumerate(facts) if f.startswith("10.7 percentage points"))
     assert all(fall < i for i, f in enumerate(facts) if "years" in f)
+
+
+def test_a_table_row_is_stated_with_its_figures() -> None:
+    """A quoted table row's cells are bare numbers (their header is elsewhere): the English line
+    states the row's name and cells, so the figure reaches a reader without Chinese."""
+    line = english_sentence("白皮书", "1 北京 84.04 80.80 1 79.28", 1)
+    assert "table row 1, 北京: 84.04 / 80.80" in line
+    assert line.endswith("“1 北京 84.04 80.80 1 79.28” [1].")
