@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answer.answerability import missing_terms
 from rag.answer.question import (
     analyse,
     bare_ask,
@@ -14,6 +15,7 @@ from rag.answer.question import (
     rewrite_follow_up,
     split_parts,
     topic,
+    without_preamble,
 )
 
 
@@ -169,3 +171,103 @@ def test_a_place_word_takes_the_glossary_forms_as_alternatives() -> None:
 def test_a_list_question_names_its_items_and_count(question: str, items: int, noun: str) -> None:
     q = analyse(question)
     assert (q.items, q.list_noun) == (items, noun)
+
+
+# --- An ask that starts at 多大, a demonstrative 那几项, a conversational lead-in, a comparison noun.
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "在二线城市工作的年轻人里，有多大比例计划三年内结婚？",  # the noun after 多大 is not asked
+        "我国芯片企业中有多高比重依赖外资？",
+        "在基础研究投入上，我们和德国的差距有多大？",  # 差距 names the comparison slot
+    ],
+)
+def test_no_attribute_read_after_the_ask_or_from_the_slot_noun(question: str) -> None:
+    assert analyse(question).attribute == (), question
+
+
+def test_the_attribute_before_a_measure_ask_is_kept() -> None:
+    assert analyse("这条高铁的全长有多长？").attribute[:1] == ("全长",)
+
+
+@pytest.mark.parametrize(
+    ("question", "slot"),
+    [
+        ("报告对那几项指标有什么批评？", "list"),  # points at items already named
+        ("這幾個城市的經驗有甚麼可借鑑？", "list"),
+        ("这份方案一共提出了几项措施？", "count"),  # a real count stays one
+        ("哪几项措施最受关注？", "list"),
+    ],
+)
+def test_a_demonstrative_before_a_classifier_does_not_ask_how_many(question: str, slot: str) -> None:
+    assert detect_slot(question, "zh") == slot
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        ("我想问一下，深圳去年新增了多少家高新技术企业？", "深圳去年新增了多少家高新技术企业？"),
+        ("我想了解一下，应届生里有多大比例打算买房？", "应届生里有多大比例打算买房？"),
+        ("专家认为，症结在哪里？", "专家认为，症结在哪里？"),  # 专家 names who: kept
+        ("2020年，研发经费是多少？", "2020年，研发经费是多少？"),  # a year is content
+    ],
+)
+def test_a_lead_in_that_names_nothing_is_not_scored(question: str, kept: str) -> None:
+    assert without_preamble(question) == kept
+
+
+# --- The slot an abstract 在哪里 or a length of time since a start asks; which words a refusal may call missing.
+
+
+def test_where_of_an_abstract_noun_asks_a_reason() -> None:
+    assert detect_slot("专家认为，要让科研成果“有得转”，症结在哪里？") == "reason"
+    assert detect_slot("石墨烯要拿来做芯片，难点在哪儿？") == "reason"
+    assert detect_slot("两国的差距在哪里？") == "reason"
+
+
+def test_where_of_a_site_a_name_or_a_located_verb_stays_a_place() -> None:
+    assert detect_slot("公司总部在哪里？") == "place"  # a site noun
+    assert detect_slot("中关村在哪里？") == "place"  # a place name
+    assert detect_slot("会议在哪里举办？") == "place"  # the ask is followed by a verb of location
+    assert detect_slot("基地设在哪里？") == "place"  # 设在: the verb is fused with 在
+    assert detect_slot("他在哪里？") == "place"  # a pronoun
+
+
+def test_years_since_a_start_ask_for_a_length_of_time() -> None:
+    # answered by "经过32年的发展" (a duration), not by a count of things
+    assert detect_slot("中关村发展到现在有多少年了？") == "duration"
+    assert detect_slot("这家实验室成立至今多少年？") == "duration"
+    # a length of time ahead stays a count of years; 哪一年成立 stays a date
+    assert detect_slot("白皮书认为经济危机大约要再过多少年才会显现？") == "count"
+    assert detect_slot("之江实验室是哪一年成立的？") == "date"
+
+
+def test_a_refusal_does_not_name_fragments_or_function_words() -> None:
+    absent = missing_terms(analyse("石墨烯要拿来做芯片，难点在哪儿？"), ["无关的文字"])
+    assert "烯要" not in absent and "芯片" in absent
+    absent = missing_terms(analyse("城市硬科技指数里“科创板企业数量”这一项的数据是从哪里来的？"), ["无关"])
+    assert "一项" not in absent and "科创板" in absent
+    absent = missing_terms(analyse("中关村发展到现在有多少年了？"), ["无关"])
+    assert "现在" not in absent and "中关村" in absent
+    # a name the dictionary lacks is still named as missing
+    assert "京张" in missing_terms(analyse("京张高铁全长多少公里"), ["高铁全长"])
+
+
+def test_when_joining_a_clause_to_another_question_word_does_not_ask_a_date() -> None:
+    q = "What talent philosophy does Guangdong follow when it recruits technology envoys from abroad?"
+    assert detect_slot(q, "en") != "date"
+    assert detect_slot("How big was that joint fund in total when it was set up?", "en") == "amount"
+    # "when" opening the question or its own clause still asks a date
+    assert detect_slot("When did the programme start?", "en") == "date"
+    assert (
+        detect_slot("Which two US bodies funded chip research, and when did the plan start?", "en") == "date"
+    )
+
+
+def test_a_bill_number_is_a_name_every_passage_must_write() -> None:
+    # S.1260 and S.1261 are different bills: the number is required as written, in either language
+    assert ("s.1261",) in analyse("What was the final tally when the Senate passed S.1261?").entities
+    assert ("s.1260",) in analyse("S.1260法案在参议院以多少票通过？").entities
+    assert analyse("How much will China invest by 2025?").entities == ()  # a year is no identifier
