@@ -196,7 +196,7 @@ def test_section_context_is_the_chunk_before_and_the_retrieved_rest_of_the_secti
 
 
 def test_a_name_may_be_in_the_section_but_a_place_must_be_in_the_passage() -> None:
-    from rag.answer.generators import _named_nearby_problem
+    from rag.answer.generators.extractive import _named_nearby_problem
     from rag.answer.question import analyse
 
     body = replace(analyse("How many countries?"), entities=(("五角大楼", "国防部"),))
@@ -228,7 +228,7 @@ def test_a_figure_sentence_continuing_the_one_before_is_chosen(seed_assistant: A
     """ "国际上最高的以色列、瑞典达到 4%。" names neither R&D nor GDP: the sentence before it does
     ("2020年中国的研发经费是 GDP 的 2.4%"), and an English question's translated words found only there
     count at a discount, so the sentence with the asked figure is quoted and 4% is stated in English."""
-    from rag.answer.generators import _previous_overlap
+    from rag.answer.generators.extractive import _previous_overlap
 
     weights = {"研发": 2.0, "最高": 2.0, "gdp": 3.0}
     tokens = list(weights)
@@ -243,7 +243,7 @@ def test_a_figure_sentence_continuing_the_one_before_is_chosen(seed_assistant: A
 
 
 def test_leads_may_name_the_author_but_not_the_chamber() -> None:
-    from rag.answer.generators import _named_nearby_problem
+    from rag.answer.generators.extractive import _named_nearby_problem
     from rag.answer.question import analyse
 
     author = replace(analyse("How much?"), entities=(("智库信息技术和创新基金会", "itif"),))

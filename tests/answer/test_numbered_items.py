@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from rag.answer.generators import (
-    ExtractiveGenerator,
-    GenerationRequest,
-    _asks_figure,
-    asked_items,
-    item_label,
-)
+from rag.answer.generators import ExtractiveGenerator, GenerationRequest, asked_items, item_label
+from rag.answer.generators.extractive import _asks_figure
 from rag.assistant import Assistant
 from rag.text import detect_language, detect_script
 
