@@ -144,6 +144,9 @@ def table_continuations(
     name and figures, sits a few chunks on. When a question asks a rank or a score and a retrieved
     chunk holds table rows, the chunks of the same section next to it that are rows too are read, and
     those with a row naming what is asked are returned, each with the hit it continues."""
+    tables = [h for h in hits if len(_rows(h.chunk)) >= 2]
+    if not tables:
+        return []  # no retrieved table: skip the question analysis (it runs on every retrieval)
     q = analyse(question)
     positions = () if q.slot == "rank" else positions_asked(question)
     if not (asks_row(q) or positions):
@@ -154,8 +157,8 @@ def table_continuations(
         return []  # the row asked for was retrieved
     have = {h.chunk.chunk_id for h in hits}
     out: list[tuple[Hit, Hit]] = []
-    for hit in hits:
-        if len(_rows(hit.chunk)) < 2 or len(out) >= 2:
+    for hit in tables:
+        if len(out) >= 2:
             continue
         record = store.document(hit.chunk.source)
         if record is None or hit.chunk.ordinal >= len(record.ids):
