@@ -34,7 +34,8 @@ from rag.answer.question import (
     topic,
     without_replaced_places,
 )
-from rag.text import detect_language, place_names, to_simplified
+from rag.text import detect_language, keyword_tokens, place_names, to_simplified
+from rag.types import Hit
 
 # Where the subject of a Chinese question ends and what is said about it begins: a predicate
 # word (要/打算/针对/认为…) or a clause break (的/里 stay: "城市硬科技指数里第三梯队" is one subject).
@@ -380,7 +381,7 @@ def content_of(question: str) -> str:
 
 # A follow-up's own terms: what it adds to the carried subject. Rarer than this (BM25 IDF over the
 # corpus's chunks) a noun names an attribute or sub-topic the answer must state itself; commoner
-# nouns (资金, 核心, 比例) are said in other words. Fitted on blind dev (per batch, see NOTES-dialog5).
+# nouns (资金, 核心, 比例) are said in other words. Fitted on blind dev (per batch; eval/ROUNDS.md).
 FOLLOW_UP_MIN_IDF = 4.0
 _FIGURE_KIND_ZH = re.compile(r"[数额率量值]$|比例$|比重$|份额$")
 # Places and bodies: jieba tags many two-character words as person names (卫星 nr), so those are not
@@ -763,7 +764,7 @@ def dangling_reference(question: str) -> str | None:
 # may answer, not which sentence: a passage naming too little of the topic (weighted by corpus IDF,
 # so 3D打印 counts and 全球/市场 barely do) is about something else, even when its sentence fills
 # the slot ("到2020年呢？" after the 3D-printing market in 2014 is not answered by graphene's 2020
-# market). Fitted on blind dev per batch (NOTES-dialog8).
+# market). Fitted on blind dev per batch (README, eighth round: 0.4 and 0.5 measured equal, 0.6 lost one).
 TOPIC_MIN_COVERAGE = 0.4
 
 
@@ -775,8 +776,6 @@ def carried_groups(
     forms. Chinese words as written; of English ones only the names (a capitalised word, not the
     first, with the documents' Chinese for it from the dictionary): an English content word's
     dictionary senses (white → 蛋白, office → 公室) name no topic."""
-    from rag.text import keyword_tokens
-
     own = set(keyword_tokens(asked))
     groups: list[tuple[str, ...]] = []
     for token in dict.fromkeys(keyword_tokens(standalone)):
@@ -819,12 +818,12 @@ def topic_coverage(
 def on_topic(
     standalone: str,
     asked: str,
-    hits: Sequence,
+    hits: Sequence[Hit],
     *,
     idf: Callable[[str], float],
     translate: Callable[[str], Sequence[str]] | None = None,
     min_coverage: float = TOPIC_MIN_COVERAGE,
-) -> list:
+) -> list[Hit]:
     """The hits whose section (title, heading, the retrieved chunks under it) names enough of the
     topic a rewritten follow-up carries: its Chinese words by IDF-weighted share, and of its English
     names (read through the dictionary, a noisy channel: Senate → 参议/议院) at least one. Every hit
