@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.answer.answerability import (
+    absent_body,
+    agents,
+    asked_kinds,
+    asked_scope,
+    asked_subjects,
+    body_forms,
+    body_near_problem,
     constraint_problem,
+    counted_forms_zh,
+    counted_head_zh,
+    counted_problem,
     enumeration_size,
+    figure_clauses,
+    figure_owner_problem,
     fills_slot,
+    government_places,
     in_passing,
     instance_problem,
     instances,
     mentions_year_end,
+    missing_terms,
+    names_kind,
+    place_problem,
+    plan_periods,
     says_more,
     scope_conflict,
+    scope_problem,
+    unknown_place,
 )
 from rag.answer.citations import PassageCache, arabic_numerals, figures, mentions_year, quantities
-from rag.answer.generators import ExtractiveGenerator, Pick
-from rag.answer.question import analyse
+from rag.answer.generators import ExtractiveGenerator, ExtractiveParams, GenerationRequest, Pick
+from rag.answer.names import single_names
+from rag.answer.question import analyse, asked_attribute, detect_slot, frames_question
 from rag.assistant import Assistant
-from rag.types import Chunk
+from rag.embeddings import Embedder
+from rag.retrieve.crosslingual import QueryExpander
+from rag.retrieve.glossary import Glossary
+from rag.text import detect_language, detect_script, to_simplified
+from rag.types import Chunk, Hit
 
 
 def test_chinese_numerals_are_figures() -> None:
@@ -267,3 +293,461 @@ def test_a_scope_named_in_passing_carries_to_no_figure() -> None:
     q = analyse("ITIF报告就中国创新重商主义向各国提出了几个方面的政策建议？")
     sentence = "报告提出，其他有志于加快全球创新步伐的国家需要采取行动，并就此提出了5个方面政策建议"
     assert scope_conflict(q, sentence) is None
+
+
+# What a Chinese question's own words require of an answer (issue #8, refuse4): the place whose
+# government it names and the kind of organisation it lists, and
+# quotes held to the best answering sentence.
+
+
+def test_the_place_of_a_named_government_must_be_the_passage_s() -> None:
+    assert government_places("成都市人民政府和工信部联合发布的行动计划有哪些目标？") == {"成都"}
+    assert government_places("江苏省政府去年出台了什么规定？") == {"江苏"}
+    assert government_places("国务院办公厅印发了哪些文件？") == frozenset()
+    asked = "工信部和杭州市政府共同发布的数字经济行动计划提出了什么目标？"
+    other = "工信部 成都市人民政府印发《数字经济行动计划》，提出建设数字经济示范城市。"
+    problem = place_problem(asked, other)
+    assert problem is not None and "杭州" in problem and "成都" in problem
+    assert place_problem(asked, "工信部 杭州市人民政府印发《数字经济行动计划》。") is None
+    # A passage naming no place at all is not ruled out: later passages do not repeat the place.
+    assert place_problem(asked, "《行动计划》提出建设数字经济示范城市。") is None
+
+
+def test_a_listed_kind_must_be_named_not_only_announced() -> None:
+    q = analyse("首批认定的省级制造业创新中心有哪些？")
+    assert not names_kind(q, "到2025年，布局建设若干省级制造业创新中心，突破关键共性技术。")
+    assert not names_kind(q, "省级制造业创新中心要坚持市场化运作。")
+    assert names_kind(q, "首批认定动力电池创新中心和增材制造创新中心。")
+    q = analyse("哪些实验室获得了资助？")
+    assert names_kind(q, "之江实验室和鹏城实验室获得了资助。")
+    assert not names_kind(q, "多个实验室获得了资助。")
+
+
+def _request(question: str, texts: list[str]) -> GenerationRequest:
+    chunks = [
+        Chunk(f"n.txt#{i}", "n.txt", "n.txt", "产业政策汇编", "", t, 0, len(t), 60, i)
+        for i, t in enumerate(texts)
+    ]
+    hits = [Hit(c, 1.0 / r, rank=r) for r, c in enumerate(chunks, 1)]
+    return GenerationRequest(
+        question, hits, detect_language(question), detect_script(question), asked=question
+    )
+
+
+def test_every_quote_is_held_to_the_best_answering_sentence(embedder: Embedder) -> None:
+    """A sentence listing as many items as asked leads only when it matches the question as well as
+    an answer must; the share further quotes must reach is taken of the best sentence, not of the
+    one quoted first."""
+    question = "新能源汽车产业行动方案确定了哪三个重点任务？"
+    # The answer runs its tasks together; the weak sentence lists three things (so it used to lead).
+    strong = "新能源汽车产业行动方案确定的重点任务是突破电池技术和建设充电网络以及推广公共领域用车。"
+    weak = "会议还讨论了人才、土地、资金等问题。"
+    request = _request(question, [strong + weak])
+    scores = {c.info.sentence(c.j): c.score for c in ExtractiveGenerator(embedder).candidates(request)}
+    assert scores[weak] < scores[strong]
+    floor = (scores[weak] + scores[strong]) / 2
+    params = ExtractiveParams(min_score=floor, keep_ratio=scores[weak] / scores[strong] + 0.01)
+    picks, why = ExtractiveGenerator(embedder, params=params).select_with_reason(request)
+    assert why is None
+    assert [p.info.sentence(p.j) for p in picks] == [strong]
+
+
+# Scope constraints: a passage about another plan period, another body or place, or a list of
+# the wrong kind of organisation does not answer (own wordings, real jieba and CC-CEDICT).
+
+
+def test_plan_periods_in_both_languages() -> None:
+    assert plan_periods("“十四五”规划提出了哪些目标？") == ("十四五",)
+    assert plan_periods("What did the 12th Five-Year Plan fund?") == ("十二五",)
+    assert plan_periods("第十三个五年规划期间") == ("十三五",)
+    assert plan_periods("十五年来的发展") == ()
+
+
+def test_another_plan_period_is_named_as_the_problem() -> None:
+    why = scope_problem("What did the 12th Five-Year Plan fund?", "《“十四五”科技规划》提出到2025年……")
+    assert why is not None and "十四五" in why and "十二五" in why
+    assert scope_problem("“十四五”规划的目标？", "“十四五”时期，全省研发投入……") is None
+
+
+def test_a_body_the_passage_never_speaks_of() -> None:
+    text = "参议院以 70 票赞成通过该法案，旨在加强半导体研发。"
+    assert absent_body("法案通过后，中国商务部作何表态？", text) in (
+        "the passages do not mention 中国商务部",
+        "the passages do not mention 商务部",
+    )
+    # An abbreviation keeps the characters that say which body: 科技厅 for 科学技术厅.
+    assert absent_body("广东省科技厅发布了哪些措施？", "广东省科学技术厅印发若干措施") is None
+
+
+def test_a_place_the_passage_never_names() -> None:
+    assert place_problem("杭州有多少家芯片企业？", "南京集成电路企业超过300家，产值增长两成。") is not None
+    # A passage naming no place continues its document (全市): it is kept.
+    assert place_problem("杭州有多少家芯片企业？", "全市集成电路企业超过300家，产值增长两成。") is None
+    assert place_problem("杭州有多少家芯片企业？", "杭州集成电路企业超过300家。") is None
+    assert place_problem("How many chip firms?", "全市集成电路企业超过300家。") is None
+    # 东西 ("things") is tagged a place; it names none.
+    assert place_problem("第二个领域要研究哪些东西？", "德国计划在通信领域投入7亿欧元。") is None
+
+
+def test_kind_of_organisation_asked() -> None:
+    assert asked_kinds("首批试点中，哪些高校入选？") == ("university",)
+    assert asked_kinds("Which banks or companies signed?") == ("company",)
+    assert set(asked_kinds("Which universities or institutes run the labs?")) == {"university", "institute"}
+    assert asked_kinds("由哪个机构负责？") == ()
+    assert asked_kinds("Which agency's platform does the plan fund?") == ()  # bodies: any kind
+    q = analyse("首批试点中，哪些高校入选？")
+    assert not names_kind(q, "教育部公布了试点名单，共覆盖五个省份。")
+    assert names_kind(q, "入选的有浙江大学、中山大学等十所学校。")
+
+
+def test_english_who_asked_by_role_needs_a_person() -> None:
+    q = analyse("Who was appointed director of the new quantum institute?")
+    assert q.slot == "person"
+    assert not fills_slot(q, "科学技术部宣布成立量子研究院，并启动首批项目。")
+    assert fills_slot(q, "科学技术部任命张三丰为量子研究院院长。")
+    # Without a role, "who" may be answered by a budget or a body, as in Chinese.
+    funder = analyse("Who has long paid for most of the basic research?")
+    assert fills_slot(funder, "基础研究经费中政府资金占比长期在90%以上。")
+
+
+def test_a_chamber_the_passage_does_not_name() -> None:
+    q = analyse("How did the House of Representatives vote on the chip bill?")
+    assert constraint_problem(q, "该法案拨款520亿美元支持芯片制造。") is not None
+    assert constraint_problem(q, "众议院以 243 票赞成通过该法案。") is None
+
+
+def test_unknown_place_from_the_dictionary() -> None:
+    never = lambda zh: False  # noqa: E731 - the corpus writes none of it
+    assert unknown_place("New Zealand", "美国和日本的投入", never)
+    assert not unknown_place("New Zealand", "新西兰政府发布了战略", never)
+    assert not unknown_place("Digital Agency", "日本数字厅", never)  # not a place
+
+
+def test_person_names_need_a_surname_or_a_transliteration() -> None:
+    from rag.answer.answerability import persons
+
+    assert persons("进一步实施人工智能道德原则") == set()  # jieba tags 道德 nr
+    assert "王志刚" in persons("科技部部长王志刚出席会议")
+
+
+def test_a_japanese_ministry_is_no_province() -> None:
+    q = analyse("日本打算在哪些城市建设新的研发中心？")
+    assert q.slot == "place"
+    assert not fills_slot(q, "日本文部科学省发布了研发中心建设计划。")
+    assert fills_slot(q, "新中心将建在大阪市和福冈市。")
+
+
+def test_a_rate_asked_is_a_percentage() -> None:
+    assert analyse("What subsidy rate does the new scheme offer to small firms?").slot == "percentage"
+
+
+def test_besides_does_not_start_a_name() -> None:
+    from rag.answer.names import question_names
+
+    names = [
+        n.text for n in question_names("Besides the Quantum Flagship Office, how many hubs are planned?")
+    ]
+    assert names == ["Quantum Flagship Office"]
+
+
+def test_a_figure_owned_by_another_name() -> None:
+    from rag.answer.answerability import figure_owner_problem
+
+    passage = "全球设备商包括华为、诺基亚、爱立信等。华为获得了80个合同，诺基亚获得了50个合同。"
+    sentence = "华为获得了80个合同，诺基亚获得了50个合同。"
+    q = analyse("爱立信获得了多少个合同？")
+    why = figure_owner_problem(q, sentence, "", passage)
+    assert why is not None and "爱立信" in why and "华为" in why
+    assert figure_owner_problem(analyse("华为获得了多少个合同？"), sentence, "", passage) is None
+    # The name asked is not in the passage at all: another rule's business, not this one's.
+    assert figure_owner_problem(q, sentence, "", sentence) is None
+
+
+# Near-miss questions (issue #8, nearmiss6): what the question states or names must hold where the
+# answer is given — a figure it states, the scope (China or the world) it asks about, what a count
+# counts, the body whose figure it asks for, a one-word company name.
+
+
+def test_a_clause_about_the_world_does_not_give_chinas_figure() -> None:
+    gap = analyse("到2035年中国人工智能人才缺口有多大？")
+    assert gap.wants_figure and asked_scope(gap) == "home"
+    problem = scope_conflict(gap, "预计到2035年，全球人工智能人才缺口将达到500万。")
+    assert problem is not None and "global" in problem
+    assert scope_conflict(gap, "预计到2035年，我国人工智能人才缺口将达到500万。") is None
+    # The world named in passing, in a clause stating no figure, does not own the figure.
+    assert scope_conflict(gap, "为应对全球人才竞争，报告估计缺口将达到500万。") is None
+    # The other way round: a global figure is not answered by China's.
+    world = analyse("How large is the worldwide market for industrial robots?")
+    assert asked_scope(world) == "world"
+    assert scope_conflict(world, "2021年，中国工业机器人市场规模达到75亿美元。") is not None
+    assert scope_conflict(world, "2021年全球工业机器人市场规模达到175亿美元。") is None
+    # A question naming both scopes ("China's share of the global market") asks about neither alone.
+    assert asked_scope(analyse("中国占全球工业机器人市场的比重是多少？")) is None
+
+
+def test_a_count_counts_what_the_question_counts() -> None:
+    assert counted_head_zh("这项计划一共资助了多少个量子计算项目？") == "项目"
+    assert counted_head_zh("新区目前有几所研究型大学？") == "大学"
+    assert counted_head_zh("一共收到多少件？") == ""
+    forms = counted_forms_zh("该法案预计每年多产生多少项发明专利？")
+    assert "专利" in forms
+    problem = counted_problem(forms, "法案整合了此前的40多项提案。")
+    assert problem is not None and "专利" in problem
+    assert counted_problem(forms, "报告估计每年可多产生600余项专利。") is None
+
+
+def test_a_bodys_figure_is_given_where_the_body_is_named() -> None:
+    bodies = body_forms([("能源部", "department of energy"), ("新加坡",), ("三星", "samsung")])
+    assert bodies == [("能源部", "department of energy")]
+    problem = body_near_problem(bodies, "评估报告的主要发现\n\n3 | 为中小企业提供中试平台")
+    assert problem is not None and "能源部" in problem
+    assert body_near_problem(bodies, "能源部目前资助7家制造业创新研究所。") is None
+
+
+def test_one_word_company_names_become_constraints() -> None:
+    lexicon = QueryExpander({"三星", "华为", "中资", "人民币", "数字"}, glossary=Glossary())
+    names = single_names(
+        "How much would Samsung gain if Chinese and Digital firms lost Huawei's share?", lexicon
+    )
+    assert ("三星", "samsung") in names and ("华为", "huawei") in names
+    # Words the dictionary turns into common words (Chinese → 中资) or the question's first word are not names.
+    assert all("中资" not in forms and "数字" not in forms for forms in names)
+    assert single_names("Samsung spent how much?", lexicon) == []
+
+
+def test_a_global_figure_is_not_answered_by_named_countries() -> None:
+    """nearmiss8: asked for the world, a clause naming a country (or a province) gives that place's
+    figure; one naming the world, or no place at all, may still give the world's."""
+    world = analyse("2021年全世界量子计算领域的融资额是多少？")
+    assert asked_scope(world) == "world"
+    problem = scope_conflict(world, "2021年，德国量子计算融资达到12亿美元，日本达到8亿美元。")
+    assert problem is not None and "德国" in problem and "global" in problem
+    assert scope_conflict(world, "2021年，全球量子计算融资达到32亿美元，其中德国12亿美元。") is None
+    assert scope_conflict(world, "据统计，2021年量子计算领域融资达到32亿美元。") is None
+    # Asked for China, another country's clause is the owner rule's business, not the scope rule's.
+    home = analyse("我国量子计算领域2021年的融资额是多少？")
+    assert scope_conflict(home, "2021年，德国量子计算融资达到12亿美元。") is None
+
+
+def test_a_sentence_naming_its_own_years_is_not_dated_by_its_title() -> None:
+    """nearmiss8: a report titled with its year (《2023数字经济蓝皮书》) quotes older figures; a
+    sentence naming its own years is read without the title, one naming none keeps it."""
+    text = "全球储能电池出货量从2016年的5GWh增长到2019年的25GWh。今年储能电池出货量将再翻一番。"
+    chunk = Chunk("y.txt#0", "y", "y.txt", "2023数字经济蓝皮书", "", text, 0, len(text), 40)
+    info = PassageCache().get(chunk)
+    older, undated = Pick(1, info, 0, 1.0), Pick(1, info, 1, 1.0)
+    assert not mentions_year(ExtractiveGenerator._year_scope(older), "2023")
+    assert mentions_year(ExtractiveGenerator._year_scope(older), "2019")
+    assert mentions_year(ExtractiveGenerator._year_scope(undated), "2023")
+
+
+# Whose figure is it? A figure asked about one subject is not answered by a sentence giving a
+# sibling's figure (another company, country or body), in Chinese and in English questions; the
+# asked subject's own figure still answers (own passages, real jieba and CC-CEDICT).
+
+PASSAGE = (
+    "欧洲5G设备市场上，华为、诺基亚和爱立信竞争激烈。"
+    "华为在欧洲获得了40个合同，其中12个在德国。"
+    "爱立信在欧洲获得了35个合同。"
+)
+
+
+def test_a_clause_naming_no_one_belongs_to_the_sentences_subject() -> None:
+    # "其中12个在德国" names a place, not a company: its figure is still 华为's.
+    sentence = "华为在欧洲获得了40个合同，其中12个在德国。"
+    why = figure_owner_problem(analyse("诺基亚在欧洲获得了多少个合同？"), sentence, "", PASSAGE)
+    assert why is not None and "华为" in why and "诺基亚" in why
+
+
+def test_the_asked_subjects_own_figure_answers() -> None:
+    own = "爱立信在欧洲获得了35个合同。"
+    assert figure_owner_problem(analyse("爱立信在欧洲获得了多少个合同？"), own, "", PASSAGE) is None
+    # A figure whose sentence names no one may be the one asked.
+    anonymous = "截至年底，累计获得了35个合同。"
+    assert figure_owner_problem(analyse("爱立信在欧洲获得了多少个合同？"), anonymous, "", PASSAGE) is None
+
+
+def test_an_english_question_reads_its_subject_through_the_dictionary() -> None:
+    passage = "研发投入强度方面，新加坡为2.2%，国际上最高的以色列、瑞典达到4%。"
+    q = analyse("What share of GDP does Singapore spend on R&D?")
+    assert any("新加坡" in forms and kind == "place" for forms, kind in asked_subjects(q))
+    why = figure_owner_problem(q, "国际上最高的以色列、瑞典达到4%。", "", passage)
+    assert why is not None and "以色列" in why and "新加坡" in why
+    assert figure_owner_problem(q, "研发投入强度方面，新加坡为2.2%。", "", passage) is None
+
+
+def test_a_company_mapped_from_english_is_held_to_its_own_figure() -> None:
+    # The generator maps "Ericsson" to the corpus's 爱立信 (names.resolve) and adds it as an entity.
+    q = replace(analyse("How many contracts did Ericsson win in Europe?"), entities=(("爱立信", "ericsson"),))
+    why = figure_owner_problem(q, "华为在欧洲获得了40个合同，其中12个在德国。", "", PASSAGE)
+    assert why is not None and "华为" in why
+    assert figure_owner_problem(q, "爱立信在欧洲获得了35个合同。", "", PASSAGE) is None
+
+
+def test_a_body_no_dictionary_maps_owns_no_figure_another_body_is_given() -> None:
+    q = analyse("How much did the Polar Science Foundation allocate in its 2022 budget?")
+    unnamed = ["Polar Science Foundation"]
+    sentence = "美国能源部公布了2022财年462亿美元预算，较2021年上调了23%。"
+    why = figure_owner_problem(q, sentence, "", sentence, unnamed)
+    assert why is not None and "能源部" in why and "Polar Science Foundation" in why
+    # Without a named owner the figure is not ruled out.
+    assert figure_owner_problem(q, "2022财年预算为462亿美元。", "", sentence, unnamed) is None
+
+
+def test_a_when_question_is_not_answered_by_anothers_date() -> None:
+    passage = "华为于2019年在德国设立研发中心。爱立信于2015年在德国设立研发中心。"
+    q = analyse("爱立信何时在德国设立研发中心？")
+    assert q.slot == "date"
+    why = figure_owner_problem(q, "华为于2019年在德国设立研发中心。", "", passage)
+    assert why is not None and "华为" in why
+    assert figure_owner_problem(q, "爱立信于2015年在德国设立研发中心。", "", passage) is None
+
+
+def test_the_generator_lists_the_bodies_no_dictionary_maps(embedder: Embedder) -> None:
+    glossary = Glossary()
+    glossary.add("Ministry of Science and Technology", ["科学技术部", "科技部"], "reviewed")
+    lexicon = QueryExpander({"科技部", "科技", "科学", "技术", "科学技术", "预算"}, glossary=glossary)
+    gen = ExtractiveGenerator(embedder, lexicon=lambda: lexicon)
+    asked = "Did the Ministry of Science and Technology or the Polar Science Foundation of Norway fund more?"
+    # The ministry maps to 科技部; the foundation maps to nothing (its kind word need not end it).
+    assert gen.unmapped_bodies(asked) == ["Polar Science Foundation of Norway"]
+    assert gen.unmapped_bodies("科技部的预算是多少？") == []
+
+
+def test_a_countrys_government_is_its_place_and_an_opener_is_not_the_subject() -> None:
+    # jieba reads 日本政府 as one organisation word; the opener 据统计 names no one, so the sentence's
+    # subject is read from the clause after it.
+    passage = "各国政府都重视基础研究。德国联邦政府设立了专项计划。" + (
+        "据统计，2019年法国政府投入约占基础研究经费的40%，剩下的60%来自企业和大学。"
+    )
+    sentence = "据统计，2019年法国政府投入约占基础研究经费的40%，剩下的60%来自企业和大学。"
+    q = analyse("2019年德国政府投入占基础研究经费的比重是多少？")
+    assert any(forms == ("德国",) and kind == "place" for forms, kind in asked_subjects(q))
+    why = figure_owner_problem(q, sentence, "", passage)
+    assert why is not None and "法国" in why and "德国" in why
+    assert (
+        figure_owner_problem(analyse("2019年法国政府投入占基础研究经费的比重是多少？"), sentence, "", passage)
+        is None
+    )
+
+
+# Figure slots: the figure attached to the asked measure (in its own clause) leads the answer.
+
+
+def test_each_figure_comes_with_the_clause_that_says_what_it_measures() -> None:
+    q = analyse("应届生里进入企业工作的占多少？")
+    got = figure_clauses(
+        q, "据抽样调查，今年应届生中，62.3%进入企业工作，整体去向落实率为 71.5%，均高于上年。"
+    )
+    assert got == ["今年应届生中，62.3%进入企业工作", "整体去向落实率为 71.5%"]
+    # A figure the question itself states is no answer, and a sentence without figures has no clauses.
+    assert figure_clauses(analyse("71.5%的落实率是哪年的？"), "整体去向落实率为 71.5%") == []
+    assert figure_clauses(q, "就业形势总体稳定。") == []
+
+
+def _hit(ordinal: int, text: str) -> Hit:
+    chunk = Chunk(
+        f"plan.txt#{ordinal}",
+        "plan.txt",
+        "plan.txt",
+        "某省科技统计公报",
+        "二、研发投入",
+        text,
+        0,
+        len(text),
+        10,
+        ordinal,
+    )
+    return Hit(chunk, 1.0)
+
+
+def test_the_sentence_whose_figure_is_the_asked_measure_leads(seed_assistant: Assistant) -> None:
+    """Both sentences share the question's words and both are quoted; the one whose figure clause
+    names 基础研究 is put first, although it comes later in the passage."""
+    text = (
+        "全省研发经费投入继续增长，研发经费占地区生产总值的比重为 3.1%，位居全国前列。"
+        "其中，基础研究经费占研发经费的比重为 6.5%，比上年提高 0.4 个百分点。"
+    )
+    question = "基础研究经费占研发经费的比重是多少？"
+    request = GenerationRequest(question, [_hit(1, text)], "zh", "simplified")
+    on = ExtractiveGenerator(seed_assistant.embedder).select(request)
+    assert "6.5%" in on[0].info.sentence(on[0].j)
+    assert len(on) == 2  # the other figure is still quoted, after it
+    off = ExtractiveGenerator(seed_assistant.embedder, params=ExtractiveParams(clause_weight=0.0)).select(
+        request
+    )
+    assert "3.1%" in off[0].info.sentence(off[0].j)  # reading order alone leads with the wrong figure
+
+
+# Questions worded freshly (not the documents' words): what asks is not read as content, and what
+# answers is recognised by structure (who a task is put under, a bare count next to the people counted).
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "那份报告主张哪些国家联合起来应对？",
+        "这份规划打算在哪些领域加大投入？",
+        "白皮书认为哪类企业最吃亏？",
+    ],
+)
+def test_a_verb_before_a_which_ask_is_no_attribute(question: str) -> None:
+    # The ask names its own noun (国家, 领域): the word before it is what the subject says or plans.
+    assert asked_attribute(to_simplified(question)) == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "attribute"),
+    [("这只基金的出资人是哪些机构？", "出资人"), ("那条铁路全长多少公里？", "全长")],
+)
+def test_an_attribute_joined_to_the_ask_by_a_copula_or_a_measure_stays(question: str, attribute: str) -> None:
+    assert asked_attribute(to_simplified(question)) == attribute
+
+
+def test_the_verb_of_saying_does_not_refuse_the_sentence_that_answers() -> None:
+    q = analyse("那份报告主张哪些国家联合起来应对？")
+    passage = "报告建议，欧盟、日本和澳大利亚应当加强合作，共同应对风险。"
+    assert constraint_problem(q, passage) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "slot"),
+    [
+        ("研究认为日本在哪个行业的市场份额最低？", "fact"),  # asks for the industry, not the share
+        ("这家企业在哪些领域占比最高？", "list"),
+        ("企业研发支出的占比是多少？", "percentage"),  # the share itself is asked
+        ("哪些城市的比重能达到多少？", "percentage"),
+        ("份额在哪一年超过八成？", "date"),
+        ("论坛在哪座城市举办？", "place"),
+        ("新总部设在哪？", "place"),
+    ],
+)
+def test_a_measure_noun_that_describes_a_which_ask_is_not_the_slot(question: str, slot: str) -> None:
+    assert detect_slot(question, "zh") == slot
+
+
+def test_who_a_task_is_put_under_is_an_organisation() -> None:
+    sentence = "组建一个由国家能源局牵头的电池回收小组，负责制定标准。"
+    assert agents(sentence) == {"国家能源局"}
+    q = analyse("规划提出由谁来牵头电池回收小组？")
+    assert q.slot == "organisation"
+    assert fills_slot(q, sentence)
+    assert not fills_slot(q, "规划提出组建电池回收小组，制定回收标准。")
+
+
+def test_a_bare_count_next_to_the_people_it_counts_answers_a_people_count() -> None:
+    q = analyse("到2035年全国的护理人员预计还缺多少人？")
+    assert q.slot == "count" and "people" in q.units
+    assert fills_slot(q, "有机构预测，到2035年全国护理人员缺口将扩大到500万。")
+    # the bare figure must count the people the question names, not something else
+    assert not fills_slot(q, "有机构预测，到2035年全国养老床位缺口将扩大到500万。")
+    # a figure with its own measure word counts that measure, not people
+    assert not fills_slot(q, "到2035年全国护理人员培训机构将增加到500万家。")
+
+
+def test_a_refusal_names_missing_content_not_the_words_that_ask() -> None:
+    q = analyse("规划建议由谁来统筹电池回收工作组？")
+    missing = missing_terms(q, ["规划提出建立电池回收体系。"])
+    assert "工作组" in missing
+    assert not {"由谁来", "统筹"} & set(missing)  # the ask and its verb are not content
+    assert frames_question("认为") and frames_question("由谁来") and not frames_question("工作组")

@@ -1,24 +1,36 @@
 """Follow-ups without an LLM: an ellipsis swaps in its new subject, a question about which
 countries drops the previous country, a new subject the documents never name is refused, and the
-standalone question is in the answer JSON. Wordings are our own (no gold item)."""
+standalone question is in the answer JSON. Wordings are our own (no gold item).
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from rag.answer.answerability import fills_slot
+from rag.answer.answerability import counts_in_measure, fills_slot, place_problem
 from rag.answer.dialogue import (
     TOPIC_MIN_COVERAGE,
     about_places,
+    answer_items,
+    answer_pointer,
+    answer_sentences,
+    asked_kind,
     carried_groups,
     carried_places,
+    carried_topic,
+    condense_follow_up,
     condense_part,
+    content_of,
     dangling_reference,
+    deictic_subject,
     follow_up_terms,
     names_own_subject,
     on_topic,
+    place_aliases,
     pointed_event_en,
     pointed_subject,
+    preceding_text,
+    scoped_by_answer,
     shared_subject,
     topic_coverage,
     unmet_groups,
@@ -26,14 +38,20 @@ from rag.answer.dialogue import (
 )
 from rag.answer.question import (
     analyse,
+    asked_clauses,
     detect_slot,
+    ellipsis_subject,
+    is_ask_word,
+    is_ordinal,
     rewrite_follow_up,
     split_parts,
     subject_names,
+    swap_ordinal,
     swap_subject,
     without_asked_kind,
 )
 from rag.assistant import Assistant
+from rag.types import Chunk, Hit
 
 
 def test_an_ellipsis_swaps_the_name_of_its_own_kind() -> None:
@@ -516,3 +534,301 @@ def test_a_year_swap_is_not_answered_with_another_places_figure(seed_assistant: 
     ans = seed_assistant.ask("And in 2021?", history=history)
     assert ans.refused and ans.citations == [], ans.answer
     assert "2578.85" not in ans.answer
+
+
+# Follow-ups that point at the previous ANSWER itself (its N-th item, the reason for its claim,
+# the source of its passage) are asked about what that answer said; a count asked of one member of
+# a group is not answered by the figure that totals the group; 第N项 before a noun counts a list.
+# Wordings are our own (no gold item).
+
+_ANSWER = (
+    "根据检索到的文档：\n"
+    "报告认为，数据治理主要有三项任务，一是建立数据分类分级制度，二是完善数据交易规则[1]。"
+    "三是加强跨境数据流动监管，防范安全风险[1][2]。"
+)
+
+
+def test_a_pointer_at_the_answer_is_told_from_a_new_question_about_the_topic() -> None:
+    assert answer_pointer("那其中第二项是什么意思？") == ("item", 2)
+    assert answer_pointer("上述第3点具体指什么？") == ("item", 3)
+    assert answer_pointer("What does the second point mean?") == ("item", 2)
+    assert answer_pointer("为何这样认为？") == ("reason", 0)
+    assert answer_pointer("這樣說的依據是甚麼？") == ("reason", 0)
+    assert answer_pointer("Why is that?") == ("reason", 0)
+    assert answer_pointer("这段话出自哪份文件？") == ("source", 0)
+    assert answer_pointer("Where does this analysis come from?") == ("source", 0)
+    # A new slot of the same topic, or the next item of the same list, is no pointer at the answer.
+    for question in (
+        "那第二个呢？",
+        "它打算投入多少资金？",
+        "为什么要设立这个基金？",
+        "Why did they pass it?",
+    ):
+        assert answer_pointer(question) is None
+
+
+def test_the_answer_is_read_as_its_sentences_and_its_numbered_items() -> None:
+    sentences = answer_sentences(_ANSWER)
+    assert sentences[0].startswith("报告认为") and all("[" not in s for s in sentences)
+    items = answer_items(sentences)
+    assert items == [
+        "一是建立数据分类分级制度",
+        "二是完善数据交易规则",
+        "三是加强跨境数据流动监管，防范安全风险",
+    ]
+    assert answer_sentences("根据现有文档无法回答这个问题：文档中没有相关内容。") == []
+    english = "According to 《白皮书》, “数据要素市场规模达到815亿元” [1]."
+    assert answer_sentences(english) == ["数据要素市场规模达到815亿元"]
+
+
+def test_a_pointer_is_asked_about_what_the_answer_said() -> None:
+    previous = "报告把数据治理的任务归纳为哪几项？"
+    third = scoped_by_answer("其中第三项指的是什么？", previous, _ANSWER)
+    assert third is not None and "加强跨境数据流动监管" in third and "数据治理" in third
+    # Fewer items than asked: the ordinary rewrite carries the topic instead.
+    assert scoped_by_answer("其中第五项指的是什么？", previous, _ANSWER) is None
+    why = scoped_by_answer("为什么这么说？", previous, _ANSWER)
+    assert why is not None and why.startswith("为什么报告认为") and "这么说" not in why
+    # The previous turn was refused: its whole question (what it asked included) is the claim.
+    refused = "根据现有文档无法回答这个问题：文档中没有相关内容。"
+    why = scoped_by_answer("為甚麼這麼說？", "報告認為數據治理最大的難點是甚麼？", refused)
+    assert why == "為甚麼報告認為數據治理最大的難點？"
+    assert scoped_by_answer("它打算投入多少资金？", previous, _ANSWER) is None
+
+
+def test_the_figure_totalling_a_list_does_not_count_one_member() -> None:
+    sentence = "会议成立了由企业代表、高校学者及行业协会负责人等15名成员组成的专家组"
+    for member in ("高校学者", "企业代表", "负责人"):
+        assert unstated_figures([(member,)], sentence) == [member]
+    assert unstated_figures([("高校学者",)], "专家组中有6名高校学者") == []
+    # A figure of its own beside the member still answers for it.
+    assert unstated_figures([("高校学者",)], "其中高校学者4名、企业代表等15名成员") == []
+
+
+def test_a_kind_of_person_after_its_own_noun_is_what_is_counted() -> None:
+    _, counted = follow_up_terms(
+        "其中有几位是律师代表？", "专家组由多少人组成？", idf=lambda _w: 0.0, wants_figure=True
+    )
+    assert ("律师代表",) in counted
+
+
+def test_an_ordinal_item_before_a_noun_is_no_clause_of_a_law() -> None:
+    assert asked_clauses("规划第四项任务包括哪些内容？") == ()
+    assert asked_clauses("条例第三条第二项规定了什么？") == ("第3条", "第2项")
+    assert asked_clauses("第十五条是怎么规定的？") == ("第15条",)
+
+
+def test_a_count_of_one_member_is_refused_through_the_chain(seed_assistant: Assistant) -> None:
+    """Asked for real: the seed document gives the group's size (11), not how many of one kind."""
+    question = "肇庆市政协成立的督办组一共有多少名同志？"
+    first = seed_assistant.ask(question)
+    assert not first.refused and "11" in first.answer
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
+    ans = seed_assistant.ask("其中督查室负责人有几位？", history=history)
+    assert ans.refused and not ans.citations
+
+
+# Follow-ups and parts worded in ways the first rules did not foresee: the attribute a question
+# asked is not carried, an ordinal or a phrase of the same head replaces its like, a subject pointed
+# at (那台…) ends with its nouns, a pronoun after a count carries the things counted, a count asked
+# in a measure word wants that measure, and words that ask or point are not scored. Wordings are
+# our own (no gold item).
+
+
+def test_the_attribute_asked_is_not_carried() -> None:
+    # "X的Y是什么": Y is what was asked about X; a later part asks its own attribute of X.
+    assert shared_subject("苏州人工智能产业规划的核心目标是什么？") == "苏州人工智能产业规划"
+    assert shared_subject("成都低空经济试点方案的补贴上限是多少？") == "成都低空经济试点方案"
+    # Not when the predicate goes on: "…的条例是哪个部门发布的" asks about the 条例.
+    assert shared_subject("江苏省政府的数据条例是哪个部门起草的？") == "江苏省政府的数据条例"
+    # Not when too little would remain ("日本的…": 日本 alone names no subject).
+    assert shared_subject("日本的芯片战略是什么？") == "日本的芯片战略"
+
+
+def test_an_ordinal_replaces_an_ordinal() -> None:
+    history = [("user", "《成都数字经济规划》的第一项重点任务是什么？")]
+    assert rewrite_follow_up("第三项呢？", history) == "《成都数字经济规划》的第三项重点任务是什么？"
+    history = [("user", "What is the second priority of the Welsh innovation strategy?")]
+    assert (
+        rewrite_follow_up("And the fourth?", history)
+        == "What is the fourth priority of the Welsh innovation strategy?"
+    )
+    assert is_ordinal("第三项") and is_ordinal("the fourth") and not is_ordinal("原料药")
+    assert swap_ordinal("研发投入是多少？", "第二个") is None
+
+
+def test_an_english_phrase_with_the_same_head_replaces_the_previous_one() -> None:
+    history = [("user", "What share of firms in coastal provinces export abroad?")]
+    assert (
+        rewrite_follow_up("What about those in inland provinces?", history)
+        == "What share of firms in inland provinces export abroad?"
+    )
+    # A year re-times the question; it does not replace a phrase ending in the same word.
+    history = [("user", "How much does the 2024 R&D budget set aside for vaccines?")]
+    assert rewrite_follow_up("What about in the 2025 budget?", history) == (
+        "How much does the 2025 R&D budget set aside for vaccines?"
+    )
+
+
+def test_a_yes_no_follow_up_is_not_an_ellipsis() -> None:
+    assert ellipsis_subject("Does it also cover satellite links?") is None
+    assert ellipsis_subject("What about the Netherlands?") == "the Netherlands"
+    history = [("user", "How much will Norway's research council spend on ocean robotics?")]
+    out = rewrite_follow_up("Does this programme cover underwater drones?", history)
+    assert out.startswith("Does this programme cover underwater drones?")
+
+
+def test_a_subject_pointed_at_ends_with_its_nouns() -> None:
+    previous = "苏州和无锡合建的那座数据中心装了多少台服务器？"
+    assert deictic_subject(previous) == "苏州和无锡合建的数据中心"
+    assert carried_topic(previous) == "苏州和无锡合建的数据中心"
+    out = condense_follow_up("它每年耗电多少？", [("user", previous)])
+    assert out == "苏州和无锡合建的数据中心每年耗电多少？"  # the servers counted are not carried
+    assert deictic_subject("这些方向又细化为多少项策略？") == ""  # nothing long enough is pointed at
+
+
+def test_a_carried_place_may_be_written_out_in_full() -> None:
+    assert about_places(frozenset({"浙大"}), "浙江大学研制的类脑芯片")
+    assert not about_places(frozenset({"浙大"}), "浙江省政府印发的方案")
+    assert about_places(frozenset({"澳洲"}), "澳大利亚公布人工智能行动计划")
+
+
+def test_a_pronoun_after_a_count_carries_the_things_counted() -> None:
+    assert asked_kind("这家工厂去年装了多少台工业机器人？") == ("机器人", True)
+    assert asked_kind("实验用了哪种处理器？") == ("处理器", False)
+    assert asked_kind("报告提出了哪些方面的措施？") == ("", False)  # vague kinds say nothing
+    history = [("user", "研究团队在晶圆上做出了多少个微型传感器？")]
+    assert "传感器" in condense_follow_up("它们靠什么供能？", history)
+    # 它 (one thing) after a count points at the subject, not at the things counted.
+    assert condense_follow_up("它设在哪个区？", [("user", "苏州研究中心计划建多少个传感器？")]) == (
+        "苏州研究中心设在哪个区？"
+    )
+
+
+def test_a_count_asked_in_a_measure_word_wants_that_measure() -> None:
+    assert counts_in_measure("大会共收到多少件议案？", "本次大会共收到议案 412 件")
+    assert not counts_in_measure("大会共收到多少件议案？", "大会于 3 月 5 日开幕")
+    assert not counts_in_measure("结果须在几个月内提交？", "法案共分为 7 个部分")
+    assert counts_in_measure("结果须在几个月内提交？", "须在 6 个月内提交报告")
+    # Things may be counted with 个, people with 名/位/人, and a scale may come between.
+    assert counts_in_measure("建了多少家孵化器？", "计划建成至少 40 个孵化器")
+    assert counts_in_measure("出了多少位院士？", "培养了 20 多名院士")
+    assert counts_in_measure("入库了多少家企业？", "入库企业 3.2 万家")
+    q = analyse("这项计划资助了几个月？")
+    assert not fills_slot(q, "该计划包含 3 个行动领域")
+
+
+def test_a_cost_asks_for_money_and_a_neuron_is_not_money() -> None:
+    assert analyse("这台超级计算机造价多少？").units == ("money",)
+    assert analyse("What were the startups worth in total?").slot == "amount"
+    q = analyse("这台超级计算机造价多少？")
+    assert not fills_slot(q, "它支持 1.2 亿个神经元，功耗 400 瓦")
+    assert fills_slot(q, "整机造价约 3 亿元")
+    assert fills_slot(q, "整機造價約 3 億元")
+
+
+def test_a_leading_scene_stays_with_the_part_after_it() -> None:
+    assert split_parts("在移动时代，智能手机普及用了多少年、平板电脑又用了多少年？") == [
+        "在移动时代，智能手机普及用了多少年",
+        "平板电脑又用了多少年？",
+    ]
+
+
+def test_words_that_ask_or_point_are_not_content() -> None:
+    for token in ("哪些方面", "哪几", "甚么", "几个", "这次", "本次", "这个"):
+        assert is_ask_word(token), token
+    for token in ("方面", "本地", "这样", "其中", "策略"):
+        assert not is_ask_word(token), token
+
+
+def test_a_place_under_another_name_is_the_same_place() -> None:
+    assert (
+        place_problem("澳洲的人工智能计划投入多少？", "澳大利亚公布人工智能行动计划，投资1.24亿澳元") is None
+    )
+    assert place_problem("澳洲的人工智能计划投入多少？", "新加坡公布人工智能行动计划") is not None
+
+
+def test_an_ordinal_follow_up_through_the_chain(seed_assistant: Assistant) -> None:
+    """Asked for real: the standalone question asks for the next item of the same list."""
+    question = "香港创科蓝图列出的第一个发展方向是什么？"
+    first = seed_assistant.ask(question)
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
+    ans = seed_assistant.ask("那第二个呢？", history=history)
+    assert ans.standalone == "香港创科蓝图列出的第二个发展方向是什么？"
+
+
+# What a follow-up (or a later part of a multi-part question) carries from the question before
+# it: the subject, not what was asked about it; a place it carries must be named by the answering
+# passage or the chunk that passage continues. Wordings are our own (no gold item).
+
+
+def test_the_subject_is_carried_without_what_was_asked_about_it() -> None:
+    previous = "东莞智能制造行动计划希望制造业到2030年达到什么水平？"
+    # 希望 is the predicate; 行动计划 is one word (a plan), not the verb 计划 "plans to".
+    assert carried_topic(previous) == "东莞智能制造行动计划"
+    out = condense_follow_up("它对中小企业有什么扶持？", [("user", previous)])
+    assert out == "东莞智能制造行动计划对中小企业有什么扶持？"
+    assert "2030" not in out  # the previous question's year qualified what it asked, not the plan
+    # A subject too short to name anything ("报告用"): the whole question without its asking words.
+    assert carried_topic("报告用什么词取代了「数字鸿沟」？") == "报告用词取代了「数字鸿沟」"
+    assert content_of("报告用什么词取代了「数字鸿沟」？") == "报告用词取代了「数字鸿沟」"
+
+
+def test_a_carried_place_must_be_named_under_one_of_its_names() -> None:
+    assert carried_places("日本氢能战略 计划建多少座加氢站？", "计划建多少座加氢站？") == {"日本"}
+    # A follow-up naming its own place asks about that place; nothing carried, nothing required.
+    assert carried_places("日本氢能战略 韩国计划建多少座加氢站？", "韩国计划建多少座加氢站？") == set()
+    assert carried_places("多少座加氢站？", "多少座加氢站？") == set()
+    assert "澳大利亚" in place_aliases("澳洲")
+    assert "上海" in place_aliases("上海市")
+    assert about_places(frozenset({"澳洲"}), "澳大利亚政府公布了行动计划")
+    assert not about_places(frozenset({"日本"}), "美国企业计划发射数千颗卫星")
+
+
+def _hit(source: str, ordinal: int, text: str) -> Hit:
+    chunk = Chunk(
+        chunk_id=f"{source}#{ordinal}",
+        doc_id=source,
+        source=source,
+        title="",
+        section="",
+        text=text,
+        start=0,
+        end=len(text),
+        tokens=len(text),
+        ordinal=ordinal,
+    )
+    return Hit(chunk=chunk, score=1.0)
+
+
+def test_a_passage_continues_the_chunk_before_it_when_that_was_retrieved() -> None:
+    first = _hit("a.txt", 3, "《海南自贸港数字经济规划》印发。")
+    second = _hit("a.txt", 4, "《规划》提出建设三个数据中心。")
+    other = _hit("b.txt", 3, "别的文件。")
+    assert preceding_text(second, [second, other, first]) == first.chunk.text
+    assert preceding_text(second, [second, other]) == ""  # not retrieved: nothing is read into it
+    assert preceding_text(first, [first, second]) == ""
+
+
+def test_a_follow_up_about_a_carried_country_is_not_answered_from_another_country(
+    seed_assistant: Assistant,
+) -> None:
+    """The seeds count satellites only for SpaceX: after a question about Japan's strategy, "how many
+    satellites" is about Japan, and the SpaceX figure is no answer; after a question about SpaceX it is."""
+    japan = [{"role": "user", "content": "日本通信战略除了基站还要发展什么？"}]
+    ans = seed_assistant.ask("打算发射多少颗低轨卫星？", history=japan)
+    assert ans.standalone.startswith("日本通信战略")
+    assert ans.refused and ans.citations == [], ans.answer
+    spacex = [{"role": "user", "content": "SpaceX是哪一年开始发射星链卫星的？"}]
+    ans = seed_assistant.ask("计划发射多少颗卫星？", history=spacex)
+    assert not ans.refused, ans.refusal_reason
+    assert "万颗" in ans.answer or "700" in ans.answer
+
+
+def test_a_carried_place_is_found_under_its_other_name(seed_assistant: Assistant) -> None:
+    """澳洲 in the previous question, 澳大利亚 in the passage: the follow-up is answered."""
+    history = [{"role": "user", "content": "澳洲的人工智能行动计划由哪个部门公布？"}]
+    ans = seed_assistant.ask("它在国防方面有什么直接措施？", history=history)
+    assert ans.standalone == "澳洲的人工智能行动计划在国防方面有什么直接措施？"
+    assert not ans.refused, ans.refusal_reason
+    assert "国防" in ans.answer
