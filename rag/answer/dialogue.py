@@ -117,7 +117,11 @@ def carried_topic(previous: str, question: str = "") -> str:
     (``question.subject_en``); its named noun phrases alone (… programme, … review) helped one
     blind dev dialogue and cost one on test, so they were dropped."""
     if detect_language(previous) == "en":
-        return subject_en(previous, keep_picked=bool(_POINTS_BACK_EN.search(question)))
+        # "Under Japan's Integrated Innovation Strategy 2021, how will…": the scope phrase is the
+        # subject, its preposition is not ("Does it put…" must not read "Does Under Japan's…").
+        return _LEAD_PREPOSITION_EN.sub(
+            "", subject_en(previous, keep_picked=bool(_POINTS_BACK_EN.search(question)))
+        )
     if question and detect_language(question) == "en" and detect_slot(previous) == "date":
         # "美國國防部是從哪一年開始對製造業創新研究所做…評估？" dates an event: the whole clause is
         # what "it" points at, not the agent before 是 (美國國防部). An English follow-up reaches the
@@ -127,12 +131,16 @@ def carried_topic(previous: str, question: str = "") -> str:
     if pointed:
         return pointed
     about = shared_subject(previous)
-    if _TITLE.search(about) or len(re.findall(r"[\u3400-\u9fff]", about)) >= _MIN_SUBJECT:
+    # A "subject" still holding what was asked ("三星靠什么策略", cut before 在) is the question's
+    # predicate, not its topic: the whole question without its ask words carries both.
+    asks = _ASK_SPAN_ZH.search(about.rstrip("？?。！!"))
+    if not asks and (_TITLE.search(about) or len(re.findall(r"[\u3400-\u9fff]", about)) >= _MIN_SUBJECT):
         return about
     whole = re.sub(r"^[，,\s]+|[，,。？?！!\s]+$", "", _ASK_SPAN_ZH.sub("", previous))
     return whole or about
 
 
+_LEAD_PREPOSITION_EN = re.compile(r"^(?:under|according to|in|within|for|from)\s+(?=\S)", re.I)
 _POINTS_BACK_EN = re.compile(r"\b(?:it|its|they|them|their)\b", re.I)
 _POINTED_ZH = re.compile(r"[这這那][个個些项項份部套位家次场場篇台款座条條]")
 
@@ -165,6 +173,8 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
     pointing at the previous answer itself (``answer_pointer``) is scoped by that answer instead."""
     if not (is_follow_up(question) or not names_own_subject(question)):
         return question
+    # "And what about 2020?" is the ellipsis "What about 2020?": the previous question asked for 2020.
+    question = _AND_WHAT_ABOUT_EN.sub("", question)
     previous = next((t for r, t in reversed(history) if r == "user"), "")
     if about is None and previous and is_question(previous):
         scoped = scoped_by_answer(
@@ -186,7 +196,20 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
         # 它们/这些 point at things counted (多少个机器人); 它/其 at the one picked (哪种处理器).
         if kind and back and (back.group(1) in ("它们", "这些")) == many and kind not in to_simplified(about):
             about += kind  # "它们靠什么供电？" after "…造出了多少个微型机器人？": the robots
+        if back and about and _BY_DEGREE_ZH.search(question) and ellipsis_subject(question) is not None:
+            # A pronoun-led question asking by degree ("它把晶体管做到了多小？") asks; it is no
+            # ellipsis naming a new subject: the pronoun is replaced by what it points at (the
+            # one the previous question picked: "最早做出碳纳米管器件的是哪家公司" → …的公司).
+            picked = _PICKED_ZH.search(to_simplified(previous))
+            if about.endswith("的") and picked and picked.group(1) not in about:
+                about += picked.group(1)
+            return question[: back.start(1)] + about + question[back.end(1) :]
     return rewrite_follow_up(question, history, about=about)
+
+
+_PICKED_ZH = re.compile(r"是?哪[一]?[个家位所种条项台款][\u4e00-\u9fff]{0,2}?([\u4e00-\u9fff]{2})[？?]?$")
+_BY_DEGREE_ZH = re.compile(r"多[小大远遠长長快高低重轻輕久深宽寬厚薄]")
+_AND_WHAT_ABOUT_EN = re.compile(r"^\s*and\s+(?=(?:what|how)\s+about\b)", re.I)
 
 
 def _resolve_pointer(question: str, history: list[tuple[str, str]], previous: str) -> str | None:

@@ -222,8 +222,6 @@ def test_an_english_follow_up_carries_the_subject_not_what_was_asked() -> None:
 
 
 def test_an_english_follow_up_of_a_dated_chinese_question_carries_the_event() -> None:
-    from rag.answer.dialogue import carried_topic
-
     # "哪一年…开始对某机构做评估": the question dates an event; "it" is that event, not the agent.
     dated = "国家海洋管理局是从哪一年开始对沿海风电场做三年一轮的安全检查？"
     about = carried_topic(dated, "What did the last round find?")
@@ -832,3 +830,30 @@ def test_a_carried_place_is_found_under_its_other_name(seed_assistant: Assistant
     assert ans.standalone == "澳洲的人工智能行动计划在国防方面有什么直接措施？"
     assert not ans.refused, ans.refusal_reason
     assert "国防" in ans.answer
+
+
+def test_and_what_about_a_year_asks_the_previous_question_for_that_year() -> None:
+    previous = "How many patents did Shenzhen's universities file in 2019?"
+    standalone = condense_follow_up("And what about 2021?", [("user", previous), ("assistant", "")])
+    assert standalone == "How many patents did Shenzhen's universities file in 2021?"
+
+
+def test_a_scope_phrase_is_carried_without_its_preposition() -> None:
+    previous = "Under Germany's High-Tech Strategy 2025, how will the government draw private firms into R&D?"
+    standalone = condense_follow_up(
+        "Does it put a concrete euro figure on its total government R&D target?",
+        [("user", previous), ("assistant", "")],
+    )
+    assert standalone.startswith("Does Germany's High-Tech Strategy")
+
+
+def test_a_pronoun_asking_by_degree_points_at_the_one_picked() -> None:
+    previous = "最先研制出石墨烯芯片的是哪家公司？"
+    standalone = condense_follow_up("它把芯片做到了多薄？", [("user", previous), ("assistant", "")])
+    assert standalone.startswith("最先研制出石墨烯芯片的公司") and "哪家" not in standalone
+    assert standalone.endswith("把芯片做到了多薄？")
+
+
+def test_a_carried_subject_never_holds_what_the_previous_question_asked() -> None:
+    about = carried_topic("华为靠什么办法在通信低谷期扩大基站份额？", "那从欧洲那边应该学什么？")
+    assert "什么" not in about and "基站" in about
