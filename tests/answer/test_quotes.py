@@ -80,8 +80,9 @@ def test_the_year_bar_is_set_by_sentences_that_fill_the_slot(embedder: Embedder)
     figure = _chunk(1, "2019年，这笔资金达到120亿元，比上年增长8%。", title="国家研发拨款年度统计")
     question = "2019年国家研发拨款是多少？"
     request = _request(question, [headline, figure])
-    # The refusal floor is not what this test is about; the slot-based bar is off by default.
-    params = ExtractiveParams(min_score=0.0, year_ratio_slot=True)
+    # The refusal floor is not what this test is about; the slot-based bar is off by default. Nor is
+    # the title's share (the figure's title writes the question's words its sentence leaves out).
+    params = ExtractiveParams(min_score=0.0, year_ratio_slot=True, title_weight=0.0)
     picks, why = ExtractiveGenerator(embedder, params=params).select_with_reason(request)
     assert why is None and [p.info.chunk.chunk_id for p in picks] == ["note.txt#1"]
     # Held to any sentence instead, the headline's overlap sets a bar the figure does not reach.
