@@ -46,5 +46,8 @@ class Pick:
     # out of the refusal floor, which was calibrated without it (an unanswerable English
     # question shares policy words with many sentences).
     translated: float = 0.0
+    # What the score owes to question words only the passage's document title writes (a ranking
+    # signal, left out of the refusal floor like ``translated``).
+    titled: float = 0.0
     # Further passages (numbers) that state the same sentence: cited alongside ``n`` ("[1][3]").
     also: tuple[int, ...] = ()

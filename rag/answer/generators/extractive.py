@@ -201,6 +201,12 @@ class ExtractiveParams:
     translated_weight: float = 1.0
     rank_weight: float = 0.05
     heading_weight: float = 0.0  # keywords found only in the passage's title/section count this much
+    # The question's words that name its passage's document (in the title, not in the passage:
+    # "the white paper" → 白皮书 of 《2020中国硬科技创新白皮书》) say which document is asked, not what
+    # the sentence must say: they count as this share of said for every sentence of that passage, so
+    # a sentence mentioning another 白皮书 gains nothing over the one that answers. Ranking only:
+    # the share is left out of the refusal floor (``Pick.titled``).
+    title_weight: float = 1.0
     # English question: its translated keywords found only in the sentence just before count this much
     # (a figure sentence continuing the one that names what it measures; dev: 0 / .25 / .5 / 1 →
     # English figure items .889 / .905 / .905 / .889, blind dev answers otherwise unchanged).
@@ -233,6 +239,12 @@ class ExtractiveParams:
 _TERMINAL = "。！？；.!?;"
 # A line wholly in brackets is an aside (a source note such as "（来源：红旗文稿）"), no statement.
 _ASIDE = re.compile(r"\s*[（(][^（）()]*[）)][。.]?\s*$")
+# A sentence opening with a source note ("数据来源：OECD", "参考资料：亿欧智库《灯塔工厂白皮书》") or a
+# table/figure caption ("表 5 建设弹性的关键矿物和原材料供应链的政策建议") says where figures come
+# from or what the rows below are: it names the topic and states nothing about it.
+_NOTE = re.compile(
+    r"\s*(?:(?:参考资料|资料来源|数据来源|来源)\s*[：:]|[表图]\s*\d+(?:[-.．]\d+)?(?=[\s：:]))"
+)
 
 
 def _overlap(
@@ -258,12 +270,21 @@ def _previous_overlap(weight: Mapping[str, float], qtokens: Sequence[str], sente
     return sum(weight[t] for t in qtokens if t not in sentence and t in prev) / total if total else 0.0
 
 
+def _title_share(
+    weight: Mapping[str, float], qtokens: Sequence[str], titled: Sequence[str], sentence: str
+) -> float:
+    """The weighted share of the question's words that only the passage's document title writes."""
+    total = sum(weight[t] for t in qtokens)
+    return sum(weight[t] for t in titled if t not in sentence) / total if total else 0.0
+
+
 def _strength(ranked: Sequence[Pick]) -> Callable[[Pick], float]:
     """What a sentence's score is held to the refusal floor with: without the share an English
-    question's Chinese translations add, when they add any (the floor was fitted without it)."""
+    question's Chinese translations add, when they add any, nor the share its document's title
+    adds (the floor was fitted without either)."""
     if any(c.translated for c in ranked):
         return lambda c: c.score - c.translated
-    return lambda c: c.score
+    return lambda c: c.score - c.titled
 
 
 def _markers(c: Pick) -> str:
@@ -499,6 +520,7 @@ class ExtractiveGenerator:
             head = "".join(fold(f"{hit.chunk.title}{hit.chunk.section}").split())
             body = head + "".join(fold(hit.chunk.text).split()) if carried else ""
             in_passage = [t for t in carried if t in body]
+            titled = self._titled(hit, qtokens, carried) if p.title_weight else []
             for j in usable:
                 # A list item or table row is scored with its lead-in line (what the item is about).
                 sfold = "".join(fold(info.scored_text(j)).split())
@@ -506,6 +528,9 @@ class ExtractiveGenerator:
                     digits = "".join(normalise_numbers(sfold).split())
                     sfold += "\x00" + "\x00".join(t for t, d in numeric.items() if d in digits)
                 kw = _overlap(lengths, qtokens, in_passage, sfold, head, p.heading_weight)
+                # Title words the sentence does not write count for it too (ranking only).
+                named = p.title_weight * _title_share(lengths, qtokens, titled, sfold) if titled else 0.0
+                kw += named
                 if translated and p.previous_weight_en and j > 0:
                     # "国际上最高的以色列、瑞典达到 4%。" continues the sentence before it, which names
                     # what the figure is of (研发经费 … GDP): its words count at a discount.
@@ -513,9 +538,32 @@ class ExtractiveGenerator:
                     kw += _previous_overlap(lengths, qtokens, sfold, prev) * p.previous_weight_en
                 cos = float(sims[j])
                 score = p.cosine_weight * cos + kw_weight * kw + p.rank_weight / n
-                picks.append(Pick(n, info, j, score, cos, kw, kw_weight * kw if translated else 0.0))
+                picks.append(
+                    Pick(
+                        n,
+                        info,
+                        j,
+                        score,
+                        cos,
+                        kw,
+                        kw_weight * kw if translated else 0.0,
+                        titled=0.0 if translated else kw_weight * named,
+                    )
+                )
         picks.sort(key=lambda x: -x.score)
         return picks
+
+    @staticmethod
+    def _titled(hit: Hit, qtokens: Sequence[str], carried: Sequence[str]) -> list[str]:
+        """The question's words that name its passage's document: written in the title and not in
+        the passage itself (白皮书 names 《2020中国硬科技创新白皮书》; 科技 and 中国, which its
+        passages also write, are what they are about and stay for the sentence to say). A carried
+        topic word is already counted as said wherever its passage holds it."""
+        title = "".join(fold(hit.chunk.title).split())
+        if not title:
+            return []
+        text = "".join(fold(hit.chunk.text).split())
+        return [t for t in qtokens if t not in carried and t in title and t not in text]
 
     def _table_rows(self, q: Question, request: GenerationRequest, ranked: list[Pick]) -> list[Pick]:
         """A question about a named entity's rank or score is answered by the table row that names it.
@@ -606,7 +654,10 @@ class ExtractiveGenerator:
         text = info.sentence(j)
         lead = units(info.lead(j)) if info.lead(j) else set()
         return (
-            len(info.sentence_units[j] | lead) >= 4 and not MARKER_RE.search(text) and not _ASIDE.match(text)
+            len(info.sentence_units[j] | lead) >= 4
+            and not MARKER_RE.search(text)
+            and not _ASIDE.match(text)
+            and not _NOTE.match(text)
         )
 
     def select(self, request: GenerationRequest) -> list[Pick]:

@@ -352,8 +352,9 @@ def test_the_year_bar_is_set_by_sentences_that_fill_the_slot(embedder: Embedder)
     figure = _note_chunk(1, "2019年，这笔资金达到120亿元，比上年增长8%。", title="国家研发拨款年度统计")
     question = "2019年国家研发拨款是多少？"
     request = _note_request(question, [headline, figure])
-    # The refusal floor is not what this test is about; the slot-based bar is off by default.
-    params = ExtractiveParams(min_score=0.0, year_ratio_slot=True)
+    # The refusal floor is not what this test is about; the slot-based bar is off by default. Nor is
+    # the title's share (the figure's title writes the question's words its sentence leaves out).
+    params = ExtractiveParams(min_score=0.0, year_ratio_slot=True, title_weight=0.0)
     picks, why = ExtractiveGenerator(embedder, params=params).select_with_reason(request)
     assert why is None and [p.info.chunk.chunk_id for p in picks] == ["note.txt#1"]
     # Held to any sentence instead, the headline's overlap sets a bar the figure does not reach.
@@ -403,3 +404,42 @@ def test_one_list_item_is_quoted_not_the_whole_list(embedder: Embedder) -> None:
     assert quoted[0] == "资助半导体晶片企业在本市建设中试生产线和封装平台"
     assert all("\n" not in q for q in quoted)  # no quote runs on into the next item
     assert picks[0].info.lead(picks[0].j) == "本市创科发展的主要措施包括："
+
+
+def test_words_naming_the_document_do_not_rank_a_sentence_about_another(seed_assistant: Assistant) -> None:
+    """白皮书 names 《2020中国硬科技创新白皮书》 (its title, not its passage): the definition leads, not
+    a sentence citing 《中国医疗器械白皮书》; the title's share ranks but is left out of the floor."""
+    question = "白皮书里新材料指的是什么？"
+    request = _request(seed_assistant, question)
+    gen = ExtractiveGenerator(seed_assistant.embedder)
+    picks = gen.select(request)
+    assert picks and picks[0].info.sentence(picks[0].j).startswith("新材料是指")
+    assert all("医疗器械白皮书" not in p.info.sentence(p.j) for p in picks)
+    # Only a passage whose title writes 白皮书 gets the share.
+    assert all(bool(c.titled) == ("白皮书" in c.info.chunk.title) for c in gen.candidates(request))
+    # Off, the other white paper's sentence leads (the share is what moves it).
+    gen.params.title_weight = 0.0
+    assert "医疗器械白皮书" in gen.select(request)[0].info.sentence(gen.select(request)[0].j)
+    # The refusal floor is held to the score without the title's share.
+    gen.params.title_weight = 1.0
+    best = max(c.score - c.titled for c in gen.candidates(request))
+    gen.params.min_score = best + 0.01
+    assert max(c.score for c in gen.candidates(request)) > gen.params.min_score
+    assert gen.select(request) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "note"),
+    [
+        ("数据来源：联合国教科文组织（UNESCO）统计研究所", True),
+        ("参考资料：亿欧智库《灯塔工厂白皮书》\n近年来，国际政治经济充满不确定性。", True),
+        ("表 5 建设弹性的关键矿物和原材料供应链的政策建议", True),
+        ("表1 半导体供应链5个基本环节及评估", True),
+        ("收入来源包括竞争性课题、市场化服务收入以及财政资金后补助等。", False),
+        ("表明中国在高端科技领域理论研究中仍有大量功课需要补足。", False),
+    ],
+)
+def test_source_notes_and_captions_are_no_statements(line: str, note: bool) -> None:
+    from rag.answer.generators.extractive import _NOTE
+
+    assert bool(_NOTE.match(line)) is note
