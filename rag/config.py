@@ -200,6 +200,14 @@ class Settings(BaseSettings):
         "Simplified one in Simplified (OpenCC, character by character, no rewording); citation quotes "
         "always stay verbatim in the source's script",
     )
+    extractive_synonym_cosine: float = Field(
+        0.75,
+        ge=0.0,
+        le=1.0,
+        description="Chinese question whose best sentence scores below the floor: a common question word the "
+        "sentence does not write counts as written when the sentence writes a word the embedder puts at least "
+        "this close (稳住/稳定, 归国/海归); names, figures and dates never count so (0 = off)",
+    )
     extractive_year_ratio: float = Field(
         0.9,
         description="A question naming a year is answered only from sentences mentioning it, and only when "

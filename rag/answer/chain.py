@@ -243,6 +243,7 @@ class AnswerChain:
                 min_score=s.extractive_min_score,
                 min_score_en=s.extractive_min_score_en,
                 year_ratio=s.extractive_year_ratio,
+                synonym_cosine=s.extractive_synonym_cosine,
                 match_script=s.extractive_match_script,
             )
             self._factory = GeneratorFactory(

@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from rag.answer.answerability import (
     UNMAPPED_OWNER,
     body_forms,
@@ -234,6 +236,13 @@ class ExtractiveParams:
     # English question: its best sentence writing an identifier the question names (S.1260) is not
     # held to the score floor.
     identifier_floor_en: bool = True
+    # Chinese question whose best sentence falls below the floor: a question word the sentence does
+    # not write counts as written when the sentence writes a near-synonym of it (稳住/稳定, 归国/海归,
+    # 不足/薄弱), the embedder's cosine between the two words at least this (0 = off). Names, figures
+    # and dates never count by synonym: the embedder rates siblings alike (众议院/参议院 .92), and
+    # another chamber or city is a near miss, not a paraphrase.
+    synonym_cosine: float = 0.0
+    synonym_pool: int = 8  # the best sentences re-scored so (each word embedded once, cached)
 
 
 _TERMINAL = "。！？；.!?;"
@@ -359,6 +368,25 @@ def _named_nearby_problem(q: Question, before: str, passage: str, leads: str = "
     )
 
 
+# jieba's tags of names, figures and times (a person, place, organisation, other proper noun, a
+# numeral, a time word, a Latin-script word): a question word of these kinds is met only as written.
+_NAME_TAGS = frozenset("nr nrt nrfg ns nt nz m mq t tg eng x".split())
+
+
+def paraphrasable(token: str, guarded: Iterable[str] = ()) -> bool:
+    """A question word a near-synonym in the sentence may stand for: a common word of two or more
+    characters, not a name, figure or date by jieba's part of speech, nor part of a name the
+    question's analysis found (entities, places, bodies, quoted names)."""
+    import jieba.posseg as pseg
+
+    if len(token) < 2 or not has_cjk(token) or re.search(r"[0-9A-Za-z]", token):
+        return False
+    if any(token in g or g in token for g in guarded if g):
+        return False
+    cut = list(pseg.cut(token))
+    return len(cut) == 1 and cut[0].flag not in _NAME_TAGS
+
+
 class ExtractiveGenerator:
     """Answers by quoting: picks the retrieved sentences that best answer the question and
     composes them, each verbatim (line wraps re-joined) and followed by its ``[n]``.
@@ -388,6 +416,7 @@ class ExtractiveGenerator:
         self.translate = translate
         self.lexicon = lexicon
         self.leads = leads
+        self._word_vectors: dict[str, np.ndarray] = {}  # synonym check: each word embedded once
 
     def lead_text(self, hit: Hit) -> str:
         """What the headings enclosing the hit's chunk open with (its report's author, the plan it
@@ -861,6 +890,8 @@ class ExtractiveGenerator:
         contexts = [self._passage_text(h) for h in request.hits[: p.pool_passages]]
         if not ranked:
             return [], missing_slot_reason(q, contexts)
+        if request.language == "zh" and max(c.score for c in ranked) < p.min_score:
+            ranked = self._paraphrased(request, q, ranked)
         attached: dict[tuple[int, int], float] = {}
         if p.clause_weight and (q.wants_figure or _asks_figure(request.question)):
             ranked, attached = self._by_attachment(request, q, ranked)
@@ -916,6 +947,57 @@ class ExtractiveGenerator:
         if attached.get((best.n, best.j), 0.0) > attached.get((chosen[0].n, chosen[0].j), 0.0):
             chosen = [best, *(c for c in chosen if c is not best)]
         return chosen, None
+
+    def _vectors(self, words: Sequence[str]) -> dict[str, np.ndarray]:
+        new = [w for w in words if w not in self._word_vectors]
+        if new:
+            vecs = np.asarray(self.embedder.embed_documents(new), dtype=np.float32)
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-9
+            self._word_vectors.update(zip(new, vecs, strict=True))
+        return {w: self._word_vectors[w] for w in words}
+
+    def _paraphrased(self, request: GenerationRequest, q: Question, ranked: list[Pick]) -> list[Pick]:
+        """The best sentences re-scored with the question's common words met by a near-synonym the
+        sentence writes (a user's own wording: 帮助经济稳住 for 助力经济稳定): only consulted when
+        the best sentence falls below the floor, so an answer the wording already finds is unchanged."""
+        p = self.params
+        if not p.synonym_cosine or q.slot in p.typed_slots:
+            # A typed slot (a figure, date, place, organisation) is answered by what its words
+            # measure or name: 资助 for 资金 would let another measure's figure answer.
+            return ranked
+        qtokens, kw_weight, translated = self._question_terms(request)
+        total = sum(len(t) for t in qtokens)
+        if translated or not total:
+            return ranked
+        guarded = [*q.places, *q.bodies, *q.names, *q.titles, *(n for g in q.entities for n in g)]
+        guarded = [to_simplified(g).lower() for g in guarded]
+        # A jieba fragment of a longer question word (无人 in 无人机, 研成 in 科研成果) is no word of
+        # the question's: only the longest word may be met by a synonym.
+        whole = [t for t in qtokens if not any(t != u and t in u for u in qtokens)]
+        open_words = [t for t in whole if paraphrasable(t, guarded)]
+        if not open_words:
+            return ranked
+        plan: dict[int, tuple[list[str], list[str]]] = {}
+        for c in ranked[: p.synonym_pool]:
+            sfold = "".join(fold(c.info.scored_text(c.j)).split())
+            missing = [t for t in open_words if t not in sfold]
+            words = [w for w in dict.fromkeys(keyword_tokens(sfold)) if len(w) > 1 and has_cjk(w)]
+            if missing and words:
+                plan[id(c)] = (missing, words)
+        if not plan:
+            return ranked
+        vecs = self._vectors(list(dict.fromkeys(w for pair in plan.values() for part in pair for w in part)))
+        rescored = []
+        for c in ranked:
+            if id(c) in plan:
+                missing, words = plan[id(c)]
+                mat = np.stack([vecs[w] for w in words])
+                met = sum(len(t) for t in missing if float((mat @ vecs[t]).max()) >= p.synonym_cosine)
+                if met:
+                    gain = kw_weight * met / total
+                    c = replace(c, score=c.score + gain, keyword=c.keyword + met / total)
+            rescored.append(c)
+        return sorted(rescored, key=lambda c: -c.score)
 
     def _asked_item(self, request: GenerationRequest, ranked: list[Pick]) -> tuple[list[Pick], bool]:
         """A question naming a numbered item by the passages' own label ("藍圖的策略一…" where the
