@@ -10,13 +10,17 @@ its header row (or the section, "城市硬科技创新排名") says what the oth
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rag.answer.question import Question, analyse
 from rag.store.base import Store
 from rag.text import to_simplified
 from rag.types import Chunk, Hit
+
+if TYPE_CHECKING:
+    from rag.answer.generators.base import Pick
 
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?%?")
 _NAME = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·&()（）\s-]*")
@@ -177,4 +181,82 @@ def table_continuations(
                     out.append((Hit(chunk=c, score=hit.score), hit))
                     have.add(c.chunk_id)
                 i += step
+    return out
+
+
+# How the documents name China when a figure or rank is China's (中国/我国), t2s-folded.
+CHINA_NAMES = ("中国", "我国", "china")
+
+
+def table_rows(
+    q: Question, question: str, asked: str | None, ranked: Sequence[Pick], keeps: Callable[[Pick], bool]
+) -> list[Pick]:
+    """A question about a named entity's rank or score is answered by the table row that names it.
+
+    The row's first text cell is the entity, its cells the figures (its leading integer the
+    position in a ranked table); it does not restate its column's name (总分, 排名), so the
+    attribute check is left to the header, and the other constraints (titles, bodies) must hold
+    in its passage (``keeps``) as for any sentence. One row per entity asked, the best-scoring one."""
+    asks_rank = q.slot == "rank"
+    positions = () if asks_rank else positions_asked(asked or question)
+    if positions:  # "排第26和第27的是哪两个城市": the rows at those positions of a ranked table
+        return rows_at(ranked, positions, keeps)
+    if not asks_row(q):
+        return []
+    # The names asked: the question's own Chinese words (any name a row's first cell spells:
+    # 石家庄, 大连, a company), or an English question's names mapped to Chinese.
+    folded = "".join(to_simplified(f"{question}\n{asked or ''}").lower().split())
+    groups = [group for group in q.entities if group]
+    out: list[Pick] = []
+    seen: set[str] = set()
+    for c in ranked:
+        row = parse_row(c.info.sentence(c.j))
+        if row is None or row.name in seen or (asks_rank and row.position is None):
+            continue
+        own = len(row.name) >= 2 and row.name in folded
+        if not (own or any(names_row(row, group) for group in groups)):
+            continue
+        if not keeps(c):
+            continue
+        seen.add(row.name)
+        out.append(c)
+    return out
+
+
+def ranks_asked(q: Question, ranked: list[Pick]) -> list[Pick]:
+    """A rank is a named entity's: the sentence stating it names the place or name asked (the
+    title "2020中国硬科技创新白皮书" does not make 韩国's rank China's)."""
+    groups = [tuple(sorted(q.places))] if q.places else []
+    groups += [g for g in q.entities if g]
+    if not q.places and re.search(r"中国|我国|\bchina\b", to_simplified(q.text).lower()):
+        # China is no scope-limiting place (the documents' own country), but a rank is someone's:
+        # "中國…在全球排第幾" is answered by China's rank, never 韩国's from the same passage.
+        groups.append(CHINA_NAMES)
+    if not groups:
+        return ranked
+    return [
+        c
+        for c in ranked
+        if any(
+            any(to_simplified(n).lower() in to_simplified(c.info.scored_text(c.j)).lower() for n in g)
+            for g in groups
+        )
+    ]
+
+
+def rows_at(ranked: Sequence[Pick], positions: Sequence[int], keeps: Callable[[Pick], bool]) -> list[Pick]:
+    """The best-scoring ranked-table row at each position asked, when every position has one."""
+    out: list[Pick] = []
+    for at in positions:
+        row_at = next(
+            (
+                c
+                for c in ranked
+                if (row := parse_row(c.info.sentence(c.j))) is not None and row.position == at and keeps(c)
+            ),
+            None,
+        )
+        if row_at is None:
+            return []
+        out.append(row_at)
     return out

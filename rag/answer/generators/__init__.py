@@ -14,8 +14,6 @@ from rag.answer.generators.base import GenerationRequest, Generator, Pick
 from rag.answer.generators.extractive import (
     ExtractiveGenerator,
     ExtractiveParams,
-    asked_items,
-    item_label,
     section_context,
 )
 from rag.answer.generators.factory import GENERATORS, GeneratorFactory, get_generator
@@ -38,10 +36,8 @@ __all__ = [
     "LlamaCppGenerator",
     "OpenAIGenerator",
     "Pick",
-    "asked_items",
     "evidence_rows",
     "fit_context",
     "get_generator",
-    "item_label",
     "section_context",
 ]

@@ -55,6 +55,7 @@ from rag.answer.dialogue import (
 )
 from rag.answer.english import COUNTED_TIME_RE, english_sentence, states_duration
 from rag.answer.generators.base import GenerationRequest, Pick
+from rag.answer.items import NUMBERED_ITEM, ORDINAL, asked_items, item_labels, item_number
 from rag.answer.names import (
     Lexicon,
     common_acronym_places,
@@ -79,7 +80,7 @@ from rag.answer.question import (
     without_ask_measure,
     without_preamble,
 )
-from rag.answer.tables import asks_row, names_row, parse_row, positions_asked
+from rag.answer.tables import ranks_asked, table_rows
 from rag.embeddings import Embedder
 from rag.text import has_cjk, in_script, keyword_tokens, place_names, to_simplified
 from rag.types import Chunk, Hit
@@ -93,85 +94,6 @@ Translate = Callable[[str], Sequence[str]]
 LexiconSource = Callable[[], Lexicon | None]
 # The lead-in text of the sections enclosing a chunk (``rag.retrieve.sections.SectionLeads``).
 LeadSource = Callable[[Chunk], str]
-# How the documents name China when a figure or rank is China's (中国/我国), t2s-folded.
-CHINA_NAMES = ("中国", "我国", "china")
-
-
-# A numbered item: "方向一：", "一是", "第二，", "（三）", "2.", optionally after its noun or a bullet.
-_NUMBERED_ITEM = re.compile(
-    r"^[-*•\s]*(?:[\u4e00-\u9fff]{0,4}?[一二三四五六七八九十]+[是：:、，,]|第[一二三四五六七八九十]+|"
-    r"[（(][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．])"
-)
-
-
-# An item's label at the start of its line: "策略一：", "方向二、", "措施3." (noun, number). A noun of
-# two characters or more: "第一，" is an ordinal ("第一條高鐵" asks for no item).
-_ITEM_LABEL = re.compile(
-    r"^[-*•\s]*([\u4e00-\u9fff]{2,4}?)([一二三四五六七八九十]{1,3}|\d{1,2})\s*[：:、.．，,]"
-)
-_CN_UNITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
-
-
-def _item_number(numeral: str) -> int | None:
-    """1 for 一 or 1, 12 for 十二, 20 for 二十; None for what is no item number."""
-    if numeral.isdigit():
-        return int(numeral)
-    tens, _, ones = numeral.partition("十")
-    if "十" not in numeral:
-        return _CN_UNITS.get(numeral) if len(numeral) == 1 else None
-    t = _CN_UNITS.get(tens, 0 if tens else 1) if len(tens) <= 1 else None
-    o = _CN_UNITS.get(ones, 0 if not ones else -1) if len(ones) <= 1 else None
-    if t is None or o is None or o < 0 or (tens and t == 0):
-        return None
-    return 10 * t + o
-
-
-# An item numbered without a noun: "三是…", "（三）", "3、", "三、" (noun "").
-_UNNAMED_LABEL = re.compile(
-    r"^[-*•\s]*(?:([一二三四五六七八九十]{1,3})是|[（(]([一二三四五六七八九十]{1,3}|\d{1,2})[)）]"
-    r"|(\d{1,2})\s*[、.．](?!\d)|([一二三四五六七八九十]{1,3})\s*、)"
-)
-# An ordinal a follow-up points into the list the previous turn was about with ("其中第三点", "第二個呢").
-_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})")
-
-
-def item_labels(text: str) -> list[tuple[str, int]]:
-    """Every label a line opens with: a line may open with two ("策略二：方向二：…" heads 方向二)."""
-    found: list[tuple[str, int]] = []
-    folded = fold(text)
-    while (m := _ITEM_LABEL.match(folded)) and len(found) < 3:
-        if number := _item_number(m.group(2)):
-            found.append((m.group(1), number))
-        folded = folded[m.end() :]
-    return found or ([label] if (label := item_label(text)) else [])
-
-
-def item_label(text: str) -> tuple[str, int] | None:
-    """The (noun, number) a line opens with when it heads a numbered item ("策略一：…" → (策略, 1),
-    "三是…" → ("", 3))."""
-    folded = fold(text)
-    if m := _ITEM_LABEL.match(folded):
-        number = _item_number(m.group(2))
-        return (m.group(1), number) if number else None
-    if m := _UNNAMED_LABEL.match(folded):
-        number = _item_number(next(g for g in m.groups() if g))
-        return ("", number) if number else None
-    return None
-
-
-def asked_items(question: str, nouns: Iterable[str]) -> set[tuple[str, int]]:
-    """The numbered items a question names by the passages' own label nouns ("藍圖的策略一" → (策略, 1)
-    when the passages head items "策略一：…"): the question asks about that item, not its siblings."""
-    folded = fold(question)
-    found: set[tuple[str, int]] = set()
-    for noun in nouns:
-        for m in re.finditer(
-            rf"{re.escape(noun)}([一二三四五六七八九十]{{1,3}}|\d{{1,2}})(?![\d万亿千百级])", folded
-        ):
-            number = _item_number(m.group(1))
-            if number:
-                found.add((noun, number))
-    return found
 
 
 def _asks_figure(question: str) -> bool:
@@ -594,79 +516,12 @@ class ExtractiveGenerator:
         text = "".join(fold(hit.chunk.text).split())
         return [t for t in qtokens if t not in carried and t in title and t not in text]
 
-    def _table_rows(self, q: Question, request: GenerationRequest, ranked: list[Pick]) -> list[Pick]:
-        """A question about a named entity's rank or score is answered by the table row that names it.
-
-        The row's first text cell is the entity, its cells the figures (its leading integer the
-        position in a ranked table); it does not restate its column's name (总分, 排名), so the
-        attribute check is left to the header, and the other constraints (titles, bodies) must hold
-        in its passage as for any sentence. One row per entity asked, the best-scoring one."""
-        asks_rank = q.slot == "rank"
-        positions = () if asks_rank else positions_asked(request.asked or request.question)
-        if positions:  # "排第26和第27的是哪两个城市": the rows at those positions of a ranked table
-            return self._rows_at(q, ranked, positions)
-        if not asks_row(q):
-            return []
-        # The names asked: the question's own Chinese words (any name a row's first cell spells:
-        # 石家庄, 大连, a company), or an English question's names mapped to Chinese.
-        folded = "".join(to_simplified(f"{request.question}\n{request.asked or ''}").lower().split())
-        groups = [group for group in q.entities if group]
+    @classmethod
+    def _keeps(cls, q: Question) -> Callable[[Pick], bool]:
+        """Whether a table row's passage keeps the question's constraints (titles, bodies…): the
+        attribute is left to the table's header, which a row never restates."""
         plain = replace(q, attribute=())
-        out: list[Pick] = []
-        seen: set[str] = set()
-        for c in ranked:
-            row = parse_row(c.info.sentence(c.j))
-            if row is None or row.name in seen or (asks_rank and row.position is None):
-                continue
-            own = len(row.name) >= 2 and row.name in folded
-            if not (own or any(names_row(row, group) for group in groups)):
-                continue
-            if constraint_problem(plain, self._passage(c)) is not None:
-                continue
-            seen.add(row.name)
-            out.append(c)
-        return out
-
-    @staticmethod
-    def _ranks_asked(q: Question, ranked: list[Pick]) -> list[Pick]:
-        """A rank is a named entity's: the sentence stating it names the place or name asked (the
-        title "2020中国硬科技创新白皮书" does not make 韩国's rank China's)."""
-        groups = [tuple(sorted(q.places))] if q.places else []
-        groups += [g for g in q.entities if g]
-        if not q.places and re.search(r"中国|我国|\bchina\b", to_simplified(q.text).lower()):
-            # China is no scope-limiting place (the documents' own country), but a rank is someone's:
-            # "中國…在全球排第幾" is answered by China's rank, never 韩国's from the same passage.
-            groups.append(CHINA_NAMES)
-        if not groups:
-            return ranked
-        return [
-            c
-            for c in ranked
-            if any(
-                any(to_simplified(n).lower() in to_simplified(c.info.scored_text(c.j)).lower() for n in g)
-                for g in groups
-            )
-        ]
-
-    def _rows_at(self, q: Question, ranked: list[Pick], positions: Sequence[int]) -> list[Pick]:
-        """The best-scoring ranked-table row at each position asked, when every position has one."""
-        plain = replace(q, attribute=())
-        out: list[Pick] = []
-        for at in positions:
-            row_at = next(
-                (
-                    c
-                    for c in ranked
-                    if (row := parse_row(c.info.sentence(c.j))) is not None
-                    and row.position == at
-                    and constraint_problem(plain, self._passage(c)) is None
-                ),
-                None,
-            )
-            if row_at is None:
-                return []
-            out.append(row_at)
-        return out
+        return lambda c: constraint_problem(plain, cls._passage(c)) is None
 
     @staticmethod
     def _context(c: Pick) -> str:
@@ -805,7 +660,7 @@ class ExtractiveGenerator:
             ]
             if not ranked:
                 return [], f"no retrieved passage is about {', '.join(sorted(carried))}"
-        rows = self._table_rows(q, request, ranked)
+        rows = table_rows(q, request.question, request.asked, ranked, self._keeps(q))
         if rows:
             return rows, None
         if q.bodies or q.titles or q.entities or q.names or q.clauses or q.attribute:
@@ -879,7 +734,7 @@ class ExtractiveGenerator:
         if q.slot in self.params.typed_slots:
             ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
             if q.slot == "rank":
-                ranked = self._ranks_asked(q, ranked)
+                ranked = ranks_asked(q, ranked)
             unnamed = self.unmapped_bodies(request.asked or request.question) if q.wants_figure else []
             owned = {id(c): self._figure_owner(q, c, unnamed) for c in ranked}
             if ranked and all(owned.values()):
@@ -1021,8 +876,8 @@ class ExtractiveGenerator:
         for words in dict.fromkeys(filter(None, (request.asked, request.question))):
             asked = asked or (asked_items(words, named) if named else set())
         follow_up = bool(request.asked) and request.asked != request.question
-        if not asked and follow_up and (m := _ORDINAL.search(fold(request.asked or ""))):
-            number = _item_number(m.group(1))
+        if not asked and follow_up and (m := ORDINAL.search(fold(request.asked or ""))):
+            number = item_number(m.group(1))
             carried = [n for n in named if n in fold(request.question)]
             noun = carried[0] if len(carried) == 1 else ("" if "" in nouns else None)
             if number and noun is not None:
@@ -1098,7 +953,7 @@ class ExtractiveGenerator:
             for j in range(len(c0.info.spans)):
                 c = replace(c0, j=j)
                 sentence = fold(c.info.sentence(j))
-                if not _NUMBERED_ITEM.match(sentence) or not self._usable(c.info, j):
+                if not NUMBERED_ITEM.match(sentence) or not self._usable(c.info, j):
                     continue  # a bare number ("1.") left by a sentence split is no item
                 if q.list_noun not in fold(heading) and not sentence.lstrip("-*• ").startswith(q.list_noun):
                     continue
@@ -1121,10 +976,10 @@ class ExtractiveGenerator:
     @staticmethod
     def _item_above(c: Pick) -> Pick | None:
         """The numbered item line a sentence that is no item itself is said under, in its passage."""
-        if _NUMBERED_ITEM.match(fold(c.info.sentence(c.j))):
+        if NUMBERED_ITEM.match(fold(c.info.sentence(c.j))):
             return None
         for j in range(c.j - 1, -1, -1):
-            if _NUMBERED_ITEM.match(fold(c.info.sentence(j))):
+            if NUMBERED_ITEM.match(fold(c.info.sentence(j))):
                 return replace(c, j=j)
         return None
 

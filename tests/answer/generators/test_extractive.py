@@ -20,8 +20,6 @@ from rag.answer.generators import (
     ExtractiveGenerator,
     ExtractiveParams,
     GenerationRequest,
-    asked_items,
-    item_label,
 )
 from rag.answer.generators.extractive import _asks_figure, paraphrasable
 from rag.assistant import Assistant
@@ -213,21 +211,6 @@ def test_a_report_named_only_in_its_sections_opening_is_answered(seed_assistant:
 
 
 # Numbered items asked by their number, items' own content, and "哪几" read as a which-question.
-
-
-def test_item_labels_are_read_with_their_number() -> None:
-    assert item_label("策略一：完善創科生態圈，促進上中下游相互發展。") == ("策略", 1)
-    assert item_label("方向十二、加强合作") == ("方向", 12)
-    assert item_label("措施3. 设立基金") == ("措施", 3)
-    assert item_label("第一，加强基础研究。") is None  # an ordinal, no noun: "第一條高鐵" asks for no item
-    assert item_label("藍圖八大策略") is None
-
-
-def test_a_question_names_an_item_only_by_the_passages_label_noun() -> None:
-    assert asked_items("藍圖的策略一以甚麼為目標？", {"策略"}) == {("策略", 1)}
-    assert asked_items("方向二和方向三分别是什么？", {"方向"}) == {("方向", 2), ("方向", 3)}
-    assert asked_items("藍圖的策略一以甚麼為目標？", {"方向"}) == set()
-    assert asked_items("策略一级指标有哪些？", {"策略"}) == set()  # 一级 is a level, not item one
 
 
 def test_which_several_asks_for_items_not_a_count() -> None:
