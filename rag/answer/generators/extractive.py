@@ -561,21 +561,7 @@ class ExtractiveGenerator:
         if not ranked:
             return [], "no passages"
         ranked, numbered = self._asked_item(request, ranked)
-        q = analyse(request.question)
-        if request.asked and request.asked != request.question:
-            # Names carried over from the previous turn describe its topic, not what this sentence
-            # must mention: entity and body constraints come from the user's own words.
-            own = analyse(request.asked)
-            # A year carried from the previous turn constrains a bare ask ("是多少？" after a question
-            # about 2020), not a follow-up that names something new: its year often qualifies the old
-            # topic ("a fund set up in 2018", "its 2025 target").
-            years = own.years or (q.years if bare_ask(request.asked) else ())
-            q = replace(q, entities=own.entities, bodies=own.bodies, years=years)
-            if own.slot != "fact":
-                # The follow-up asks its own slot, read in its own language: a standalone that
-                # carries a Chinese topic into an English question would read as Chinese and lose
-                # "when"/"where"/"how many".
-                q = replace(q, slot=own.slot, units=own.units or q.units, items=own.items or q.items)
+        q = self._question(request)
         # Every retrieved passage, not only the quoted pool: a name may be written further down.
         named, absent = self.name_constraints(request.asked or request.question, request.hits)
         if absent:
@@ -771,6 +757,35 @@ class ExtractiveGenerator:
         run = [] if numbered else self._item_run(q, ranked, request.hits)
         if run:
             return run, None
+        return self._quotes(q, ranked, attached), None
+
+    @staticmethod
+    def _question(request: GenerationRequest) -> Question:
+        """The question as analysed for answering: a follow-up's standalone rewrite, with the names,
+        bodies and slot of the user's own words (those carried over describe the previous topic)."""
+        q = analyse(request.question)
+        if request.asked and request.asked != request.question:
+            # Names carried over from the previous turn describe its topic, not what this sentence
+            # must mention: entity and body constraints come from the user's own words.
+            own = analyse(request.asked)
+            # A year carried from the previous turn constrains a bare ask ("是多少？" after a question
+            # about 2020), not a follow-up that names something new: its year often qualifies the old
+            # topic ("a fund set up in 2018", "its 2025 target").
+            years = own.years or (q.years if bare_ask(request.asked) else ())
+            q = replace(q, entities=own.entities, bodies=own.bodies, years=years)
+            if own.slot != "fact":
+                # The follow-up asks its own slot, read in its own language: a standalone that
+                # carries a Chinese topic into an English question would read as Chinese and lose
+                # "when"/"where"/"how many".
+                q = replace(q, slot=own.slot, units=own.units or q.units, items=own.items or q.items)
+        return q
+
+    def _quotes(
+        self, q: Question, ranked: Sequence[Pick], attached: Mapping[tuple[int, int], float]
+    ) -> list[Pick]:
+        """The answering sentences to quote, in reading order: the best, then others close enough to it
+        (a sentence two passages state is cited from both; near copies and a list's siblings are not)."""
+        p = self.params
         # Every quote is held to the best sentence that answers, not to the one quoted first.
         bar = p.keep_ratio * max(c.score for c in ranked)
         listing = q.items >= 2 or bool(q.list_noun)
@@ -801,7 +816,7 @@ class ExtractiveGenerator:
         # first quote's in reading order is, the best leads (the reader's first figure is the one asked).
         if attached.get((best.n, best.j), 0.0) > attached.get((chosen[0].n, chosen[0].j), 0.0):
             chosen = [best, *(c for c in chosen if c is not best)]
-        return chosen, None
+        return chosen
 
     def _vectors(self, words: Sequence[str]) -> dict[str, np.ndarray]:
         new = [w for w in words if w not in self._word_vectors]
