@@ -270,10 +270,80 @@ def american_spelling(word: str) -> str:
     return word
 
 
+# Irregular past forms a question uses ("graduates chose", "the university made") whose lemma is
+# the gloss (CC-CEDICT writes "to choose", "to make"): the -ed rules below cannot reach them. Forms
+# that are words of their own (led = LED, left, found, rose) are left out.
+_IRREGULAR: dict[str, str] = {
+    "chose": "choose",
+    "chosen": "choose",
+    "made": "make",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "grew": "grow",
+    "grown": "grow",
+    "risen": "rise",
+    "fell": "fall",
+    "fallen": "fall",
+    "spent": "spend",
+    "won": "win",
+    "built": "build",
+    "brought": "bring",
+    "sought": "seek",
+    "held": "hold",
+    "began": "begin",
+    "begun": "begin",
+    "wrote": "write",
+    "written": "write",
+    "sold": "sell",
+    "bought": "buy",
+    "paid": "pay",
+    "drew": "draw",
+    "drawn": "draw",
+    "laid": "lay",
+    "sent": "send",
+    "struck": "strike",
+    "undertook": "undertake",
+    "undertaken": "undertake",
+}
+
+# The measure a "how" question asks about ("how large are the grants", "how much higher would
+# …", "how big is the market") is the question's frame, not a word the answer states: translated,
+# it rewards sentences saying 大型 or 强大. The asked noun after it stays.
+_ASKED_MEASURES = frozenset(
+    """big bigger large larger small smaller high higher low lower long longer far fast faster
+    great greater tall old wide heavy deep""".split()
+)
+
+
+# The particle of a phrasal verb ("roll out", "set up"): a stop word alone, but the reviewed glossary
+# may list the verb with it.
+_PARTICLES = frozenset({"out", "up", "off", "down"})
+
+
+def without_asked_measure(words: list[str]) -> list[str]:
+    """The words with each measure adjective of a "how" frame ("how large", "how much higher")
+    replaced by "how" (a stop word), so it is neither translated nor counted as content."""
+    out = list(words)
+    for i, w in enumerate(words):
+        if (
+            w in _ASKED_MEASURES
+            and i
+            and (
+                words[i - 1] == "how"
+                or (i > 1 and words[i - 2] == "how" and words[i - 1] in ("much", "many"))
+            )
+        ):
+            out[i] = "how"
+    return out
+
+
 def word_variants(word: str) -> list[str]:
-    """The word, then crude lemmas (plural, past, gerund) to try when it is not a gloss itself,
-    each also in its American spelling (CC-CEDICT's: "programmes" → "programs" → "program")."""
+    """The word, then crude lemmas (plural, past, gerund, irregular past) to try when it is not a
+    gloss itself, each also in its American spelling ("programmes" → "programs" → "program")."""
     out = [word]
+    if word in _IRREGULAR:
+        out.append(_IRREGULAR[word])
     if len(word) > 3:
         if word.endswith("ies"):
             out.append(word[:-3] + "y")
@@ -433,6 +503,8 @@ class QueryExpander:
             return None
         for entry in entries:
             for zh in entry.chinese:
+                # A form the index holds whole (研究所) is searched whole: its search-mode pieces
+                # (研究) are broader words that any passage about research holds.
                 toks = [t for t in keyword_tokens(zh) if t in self.vocab]
                 if toks:
                     terms.append(zh)
@@ -531,7 +603,8 @@ class QueryExpander:
 
         for segment in _QUERY_SPLIT.split(query):
             pairs = _segment_words(segment)
-            words = [w for w, _ in pairs]
+            words = without_asked_measure([w for w, _ in pairs])
+            pairs = [(w, raw if w == lw else w) for (lw, raw), w in zip(pairs, words, strict=True)]
             marked = {
                 r.lower() for _, r in pairs if sum(c.isupper() for c in r) >= 2 or any(c.isdigit() for c in r)
             }
@@ -542,7 +615,7 @@ class QueryExpander:
                 # 1. the glossary, longest phrase first (single words too: "act" → 法案)
                 for n in range(min(MAX_KEY_WORDS, len(words) - i), 0, -1):
                     span = words[i : i + n]
-                    if n > 1 and (span[0] in EN_STOP or span[-1] in EN_STOP):
+                    if n > 1 and (span[0] in EN_STOP or (span[-1] in EN_STOP and span[-1] not in _PARTICLES)):
                         continue
                     raw_span = " ".join(r for _, r in pairs[i : i + n])
                     found_g = self._glossary_tokens(span, raw_span)

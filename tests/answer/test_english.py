@@ -254,6 +254,19 @@ def test_hedged_magnitude_without_its_one_is_rendered_and_verified():
     assert missing_figures("nearly US$100 billion [1].", figures(money)) == []
 
 
+@pytest.mark.parametrize("hedge", ["近", "约", "逾", "超过", "超", "不足", "不到"])
+def test_every_hedged_magnitude_stated_in_english_is_read_by_the_verifier(hedge):
+    # 超千亿元产值 is stated as "over 100 billion yuan": the verifier must read the same value there,
+    # or the one figure the question asks for is called unsupported.
+    from rag.answer.citations.figures import figures, missing_figures
+    from rag.answer.english import renderings
+
+    text = f"为实现{hedge}千亿元产值的目标作出了重要贡献"
+    said = [r.english for r in renderings(text)]
+    assert len(said) == 1 and "100 billion yuan" in said[0], said
+    assert missing_figures(f"The target is {said[0]} [1].", figures(text)) == []
+
+
 def test_vague_chinese_quantities_are_not_figures():
     from rag.answer.citations.figures import figures, missing_figures
     from rag.answer.english import renderings

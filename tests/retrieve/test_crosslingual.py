@@ -238,3 +238,35 @@ def test_a_british_question_expands_like_an_american_one(seed_assistant):
     british = expander.expand("technology transfer centres")
     assert "中心" in british
     assert set(expander.expand("technology transfer centers")) <= set(british)
+
+
+def test_an_irregular_past_is_looked_up_through_its_lemma():
+    from rag.retrieve.crosslingual import word_variants
+
+    assert "choose" in word_variants("chose") and "make" in word_variants("made")
+    assert word_variants("led") == ["led"]  # LED is a word of its own
+
+
+def test_the_measure_of_a_how_question_is_its_frame_not_a_term(expander):
+    from rag.retrieve.crosslingual import without_asked_measure
+
+    assert without_asked_measure(["how", "much", "higher", "would", "sales"])[2] == "how"
+    assert without_asked_measure(["large", "grants"]) == ["large", "grants"]  # not after "how"
+    # "how large are individual grants": 大型/强大 would reward any sentence about something large.
+    concepts = expander.analyse("How large are individual grants?").concepts
+    assert not any(t in ("大型", "强大") for c in concepts for t in c), concepts
+    assert any("资助" in c for c in concepts)
+
+
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [
+        ("In what year did the US roll out the plan?", "推出"),  # phrasal verb: "out" is a stop word
+        ("the emergency money for chips and telecom equipment", "电信"),  # not 中国电信 (a company)
+        ("manufacturing innovation institutes", "研究所"),  # not "to institute" (建设)
+        ("the programme", "计划"),  # not 应用程序 (a software program)
+        ("when did the legislature adopt the regulations", "人大"),
+    ],
+)
+def test_policy_vocabulary_reaches_the_policy_sense(expander, query, word):
+    assert word in expander.expand(query)

@@ -224,8 +224,10 @@ _CN_DIGITS = {
 _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_SMALL) + "".join(_CN_BIG)
+# The hedges rag.answer.english renders (HEDGED_MAGNITUDE_RE): a figure it states in English must be one
+# this module reads, or the verifier calls "over 100 billion yuan" (超千亿元) unsupported.
+_HEDGED = re.compile(r"(?:近|约|約|逾|超过|超過|超|不足|不到)$")
 # A numeral run, optionally with a decimal part (三点五亿); measure words make a bare 三十 a figure.
-_HEDGED = re.compile(r"(?:近|约|約|逾|超过|超過)$")
 _CN_RUN = re.compile(rf"(?<![第{_CN_CHARS}])([{_CN_CHARS}]+(?:[点點][{''.join(_CN_DIGITS)}]+)?[万萬亿億]*)")
 _MEASURE = "大个個项項家名人所条條座倍位次款种種类類批期支台套件篇元美欧韩日港万萬亿億年岁歲"
 _CN_PERCENT = re.compile(rf"百分之([{_CN_CHARS}]+(?:[点點][{''.join(_CN_DIGITS)}]+)?)")
