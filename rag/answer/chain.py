@@ -80,6 +80,7 @@ from rag.answer.tables import with_table_rows
 from rag.config import Settings
 from rag.embeddings import Embedder
 from rag.errors import BackendError, InvalidQuestion, UnknownComponent
+from rag.retrieve.documents import DocumentChunks
 from rag.retrieve.hybrid import HybridRetriever, LangChainRetriever, document_to_hit
 from rag.retrieve.sections import SectionLeads
 from rag.store.base import Store
@@ -228,6 +229,8 @@ class AnswerChain:
         self.assistant = assistant
         self.settings = assistant.settings
         self.passages = PassageCache()
+        # A retrieved passage's document, read from the store (section lead-ins, table rows cut apart).
+        self.documents = DocumentChunks(lambda: self.assistant.retriever.index)
         self.locator = OriginalLocator(self.settings.corpus_dir)
         self._factory: GeneratorFactory | None = None
         self.runnable: Runnable = self._build()
@@ -253,7 +256,7 @@ class AnswerChain:
                 params,
                 translate=self._translate,
                 lexicon=lambda: self.assistant.retriever.expander,
-                leads=SectionLeads(lambda: self.assistant.retriever.index),
+                leads=SectionLeads(self.documents),
             )
         return self._factory
 
@@ -461,7 +464,7 @@ class AnswerChain:
         docs = retriever.invoke(state["standalone"])
         index = self.assistant.index
         hits = [document_to_hit(d, index) for d in docs]
-        hits = with_table_rows(state["standalone"], hits, index)
+        hits = with_table_rows(state["standalone"], hits, self.documents)
         for rank, h in enumerate(hits, 1):
             h.rank = rank
         state["timings"]["retrieve"] = (time.perf_counter() - t0) * 1000
@@ -865,7 +868,7 @@ class AnswerChain:
         retriever = LangChainRetriever(retriever=self.assistant.retriever, k=k)
         index = self.assistant.index
         hits = [document_to_hit(d, index) for d in retriever.invoke(query)]
-        hits = with_table_rows(query, hits, index)
+        hits = with_table_rows(query, hits, self.documents)
         for rank, h in enumerate(hits, 1):
             h.rank = rank
         return hits

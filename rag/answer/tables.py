@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rag.answer.question import Question, analyse
-from rag.store.base import Store
+from rag.retrieve.documents import DocumentChunks
 from rag.text import to_simplified
 from rag.types import Chunk, Hit
 
@@ -125,10 +125,10 @@ def _rows(chunk: Chunk) -> list[Row]:
     return [r for line in chunk.text.splitlines() if (r := parse_row(line)) is not None]
 
 
-def with_table_rows(question: str, hits: Sequence[Hit], store: Store) -> list[Hit]:
+def with_table_rows(question: str, hits: Sequence[Hit], documents: DocumentChunks) -> list[Hit]:
     """The hits with each table continuation placed right after the chunk it continues (the answer
     reads sentences from the top passages only)."""
-    extra = table_continuations(question, hits, store)
+    extra = table_continuations(question, hits, documents)
     if not extra:
         return list(hits)
     out: list[Hit] = []
@@ -139,7 +139,7 @@ def with_table_rows(question: str, hits: Sequence[Hit], store: Store) -> list[Hi
 
 
 def table_continuations(
-    question: str, hits: Sequence[Hit], store: Store, *, max_chunks: int = 12
+    question: str, hits: Sequence[Hit], documents: DocumentChunks, *, max_chunks: int = 12
 ) -> list[tuple[Hit, Hit]]:
     """The chunks that continue a retrieved table and hold the row asked about.
 
@@ -164,18 +164,15 @@ def table_continuations(
     for hit in tables:
         if len(out) >= 2:
             continue
-        record = store.document(hit.chunk.source)
-        if record is None or hit.chunk.ordinal >= len(record.ids):
+        doc = documents.current(hit.chunk)
+        if doc is None:
             continue
         at = hit.chunk.ordinal
-        lo, hi = max(0, at - max_chunks), min(len(record.ids), at + max_chunks + 1)
-        chunks = store.get_chunks(record.ids[lo:hi])
-        ordered = [chunks.get(i) for i in record.ids[lo:hi]]
         for step in (1, -1):
-            i = at - lo + step
-            while 0 <= i < len(ordered):
-                c = ordered[i]
-                if c is None or c.section != hit.chunk.section or len(_rows(c)) < 2:
+            i = at + step
+            while 0 <= i < len(doc) and abs(i - at) <= max_chunks:
+                c = doc[i]
+                if c.section != hit.chunk.section or len(_rows(c)) < 2:
                     break  # the table (its run of row chunks in this section) ends here
                 if c.chunk_id not in have and any(wanted(r, folded, groups, positions) for r in _rows(c)):
                     out.append((Hit(chunk=c, score=hit.score), hit))

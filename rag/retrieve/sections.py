@@ -9,11 +9,7 @@ from what retrieval happened to return) holds the names the passage inherits.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
-
-from rag.store.base import Store
+from rag.retrieve.documents import DocumentChunks
 from rag.types import Chunk
 
 SEP = " > "
@@ -41,39 +37,14 @@ def lead_ordinals(sections: list[str], ordinal: int) -> list[int]:
 
 
 class SectionLeads:
-    """The lead-in text of the sections enclosing a chunk, read from the store (documents cached by
-    content hash, so a re-ingested document is read afresh)."""
+    """The lead-in text of the sections enclosing a chunk, read from the store."""
 
-    def __init__(self, store: Callable[[], Store], max_documents: int = 64) -> None:
-        self._store = store
-        self._docs: OrderedDict[tuple[str, str], tuple[list[str], list[str]]] = OrderedDict()
-        self._max = max_documents
-        self._lock = threading.Lock()
-
-    def _document(self, source: str) -> tuple[list[str], list[str]] | None:
-        store = self._store()
-        record = store.document(source)
-        if record is None:
-            return None
-        key = (source, record.content_hash)
-        with self._lock:
-            if key in self._docs:
-                self._docs.move_to_end(key)
-                return self._docs[key]
-        chunks = store.get_chunks(record.ids)
-        ordered = [chunks[i] for i in record.ids if i in chunks]
-        doc = ([c.section for c in ordered], [c.text for c in ordered])
-        with self._lock:
-            self._docs[key] = doc
-            while len(self._docs) > self._max:
-                self._docs.popitem(last=False)
-        return doc
+    def __init__(self, documents: DocumentChunks) -> None:
+        self._documents = documents
 
     def __call__(self, chunk: Chunk) -> str:
-        doc = self._document(chunk.source)
+        doc = self._documents.current(chunk)
         if doc is None:
             return ""
-        sections, texts = doc
-        if chunk.ordinal >= len(sections) or sections[chunk.ordinal] != chunk.section:
-            return ""  # the index moved on since this chunk was retrieved
-        return "\n".join(texts[i] for i in lead_ordinals(sections, chunk.ordinal))
+        sections = [c.section for c in doc]
+        return "\n".join(doc[i].text for i in lead_ordinals(sections, chunk.ordinal))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rag.assistant import Assistant
+from rag.retrieve.documents import DocumentChunks
 from rag.retrieve.sections import SectionLeads, lead_ordinals, section_paths
 
 
@@ -29,7 +30,7 @@ def _chunk_with(assistant: Assistant, text: str):
 
 
 def test_a_later_chunk_of_a_report_inherits_its_authors_name(seed_assistant: Assistant) -> None:
-    leads = SectionLeads(lambda: seed_assistant.retriever.index)
+    leads = SectionLeads(DocumentChunks(lambda: seed_assistant.retriever.index))
     later = _chunk_with(seed_assistant, "如果爱立信和诺基亚拥有华为和中兴的电信设备销售份额")
     assert "ITIF" not in later.text
     assert "ITIF" in leads(later)  # the report's opening: 美国智库信息技术和创新基金会（ITIF）发布…
