@@ -295,7 +295,7 @@ def test_a_scope_named_in_passing_carries_to_no_figure() -> None:
     assert scope_conflict(q, sentence) is None
 
 
-# What a Chinese question's own words require of an answer (issue #8, refuse4): the place whose
+# What a Chinese question's own words require of an answer: the place whose
 # government it names and the kind of organisation it lists, and
 # quotes held to the best answering sentence.
 
@@ -463,7 +463,7 @@ def test_a_figure_owned_by_another_name() -> None:
     assert figure_owner_problem(q, sentence, "", sentence) is None
 
 
-# Near-miss questions (issue #8, nearmiss6): what the question states or names must hold where the
+# Near-miss questions: what the question states or names must hold where the
 # answer is given — a figure it states, the scope (China or the world) it asks about, what a count
 # counts, the body whose figure it asks for, a one-word company name.
 

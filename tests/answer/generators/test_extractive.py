@@ -265,8 +265,7 @@ def test_an_ordinal_follow_up_is_answered_by_that_item_of_the_list(seed_assistan
         assert not any(o in ans.answer for o in others), (ordinal, ans.answer)
 
 
-# Which sentences the extractive generator quotes and which passages it cites for them (issue #8,
-# citation recall): every passage stating the quote, asides skipped, the quote limit, the year bar.
+# Which sentences the extractive generator quotes and which passages it cites for them: every passage stating the quote, asides skipped, the quote limit, the year bar.
 
 
 def _note_chunk(n: int, text: str, title: str = "科技经费统计", source: str = "note.txt") -> Chunk:
@@ -428,7 +427,7 @@ def test_source_notes_and_captions_are_no_statements(line: str, note: bool) -> N
     assert bool(_NOTE.match(line)) is note
 
 
-# A question in the user's own words (issue #8, falseref10): a common word the answering sentence
+# A question in the user's own words: a common word the answering sentence
 # writes differently (穩住/稳定, 晶片/芯片, 人工智慧/人工智能) is met by its near-synonym, by the real
 # embedder, only when the best sentence falls below the floor, and never for names, figures or typed
 # slots, where another word is a near miss rather than a paraphrase.
