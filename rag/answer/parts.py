@@ -138,7 +138,33 @@ def assign(
         if not r.picks and given:
             r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in given}.values())
             r.why = None
+    _share_saying_all(results, own, wants_figure)
     return results
+
+
+def _share_saying_all(
+    results: list[PartResult], own: Sequence[Sequence[tuple[str, ...]]], wants_figure: Sequence[bool]
+) -> None:
+    """A part still missing shares a sentence quoted for another part when that sentence itself says
+    every one of the part's own words (and states a figure when the part asks one): "第二波浪潮将在
+    2020年-2022年，主要应用在…领域" answers both "第二波浪潮在哪几年" and "主要落在哪些领域", and "全国40%的
+    风险投资活跃在中关村，活跃程度仅次于美国硅谷" both the count of firms and "风险投资活跃程度仅次于哪里".
+    A part asking about something the sentence does not name (中国大陆 beside 北美's share) stays
+    missing: its own words are not all there. A one-character word (它, 家, 新) names nothing."""
+    for j, r in enumerate(results):
+        words = [g for g in own[j] if any(len(t) >= 2 for t in g)]
+        if r.picks or not words:
+            continue
+        shared = [
+            (p, h)
+            for i, other in enumerate(results)
+            if i != j
+            for p, h in other.picks
+            if _says_all(words, p) and (not wants_figure[j] or quantities(p.info.sentence(p.j)))
+        ]
+        if shared:
+            r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in shared}.values())
+            r.why = None
 
 
 def _about_own_places(results: list[PartResult]) -> None:
