@@ -86,6 +86,7 @@ def assign(
     *,
     strict: Sequence[bool],
     wants_figure: Sequence[bool],
+    slots: Sequence[str] = (),
 ) -> list[PartResult]:
     """Move each quote to the part whose own words it says (see the module docstring).
 
@@ -138,8 +139,30 @@ def assign(
         if not r.picks and given:
             r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in given}.values())
             r.why = None
+    if slots:
+        _share_of_the_figure_before(results, slots)
     _share_saying_all(results, own, wants_figure)
     return results
+
+
+_PERCENT = re.compile(r"\d\s*[%％]|百分之")
+
+
+def _share_of_the_figure_before(results: list[PartResult], slots: Sequence[str]) -> None:
+    """A later part that leans on the part before and asks the share of what that part asked ("How
+    much electricity did China generate from new energy in 2018, and what share of total power
+    generation was that?") is answered where the documents state that figure: the part before's
+    quoted sentences that state a share ("新能源发电0.9万亿千瓦时，约占全社会发电量的13%"), not a
+    share of another thing its own retrieval found (wind power's share). When the part before's
+    quotes state no share, the part keeps what it found (or stays missing)."""
+    for i in range(1, len(results)):
+        r, before = results[i], results[i - 1]
+        if r.query == r.part or slots[i] != "percentage" or slots[i - 1] == "percentage":
+            continue
+        stated = [(p, h) for p, h in before.picks if _PERCENT.search(p.info.sentence(p.j))]
+        if stated:
+            r.picks = stated
+            r.why = None
 
 
 def _share_saying_all(

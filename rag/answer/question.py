@@ -659,7 +659,7 @@ def clause_number(num: str) -> str:
 
 _ZH_PART_END = re.compile(r"(?<=[？?；;])\s*")
 _EN_AND = re.compile(
-    r",?\s+(?:and|as well as|and also|plus)\s+(?=(?:(?:in|into|on|for|at|by|from|to|with|under|of|over|during)\s+)?"
+    r",?\s+(?:and|as well as|and also|plus)\s+(?=(?:(?:in|on|for|at|by|from|to|with|under)\s+)?"
     r"(?:[a-z]+ly\s+)?(?:what|which|how|who|when|where|why|is|are|was|were|did|does|do)\b)",
     re.I,
 )
