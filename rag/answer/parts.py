@@ -145,21 +145,25 @@ def assign(
     return results
 
 
-_PERCENT = re.compile(r"\d\s*[%％]|百分之")
+def _figure_and_share(sentence: str) -> bool:
+    """The sentence states a figure and a share (of it): "新能源发电0.9万亿千瓦时，约占…的13%"."""
+    figures = quantities(sentence)
+    return any(f.percent for f in figures) and any(not f.percent for f in figures)
 
 
 def _share_of_the_figure_before(results: list[PartResult], slots: Sequence[str]) -> None:
     """A later part that leans on the part before and asks the share of what that part asked ("How
     much electricity did China generate from new energy in 2018, and what share of total power
     generation was that?") is answered where the documents state that figure: the part before's
-    quoted sentences that state a share ("新能源发电0.9万亿千瓦时，约占全社会发电量的13%"), not a
-    share of another thing its own retrieval found (wind power's share). When the part before's
-    quotes state no share, the part keeps what it found (or stays missing)."""
+    quoted sentences that state a figure and its share ("新能源发电0.9万亿千瓦时，约占全社会发电量的
+    13%"), not a share of another thing its own retrieval found (wind power's share). A share
+    alone ("超过 80%的毕业生") is no statement of the figure before. When none is quoted, the part
+    keeps what it found (or stays missing)."""
     for i in range(1, len(results)):
         r, before = results[i], results[i - 1]
         if r.query == r.part or slots[i] != "percentage" or slots[i - 1] == "percentage":
             continue
-        stated = [(p, h) for p, h in before.picks if _PERCENT.search(p.info.sentence(p.j))]
+        stated = [(p, h) for p, h in before.picks if _figure_and_share(p.info.sentence(p.j))]
         if stated:
             r.picks = stated
             r.why = None
