@@ -220,3 +220,23 @@ def test_share_of_the_figure_before_is_read_from_the_part_befores_sentence(seed_
         slots=["count", "percentage"],
     )
     assert out[1].picks == [] and out[1].why == "x"
+
+
+def test_a_share_alone_is_no_statement_of_the_figure_before(seed_assistant: Assistant) -> None:
+    """The part before was answered with a sentence stating only a share (graduates' 80%): that is
+    not the figure it asked with its share, so the later share part keeps its own quote."""
+    parts = ["2021年我国自韩国进口了多少集成电路？", "两地合计占比多少？"]
+    share_only = _quote(seed_assistant, "有超过 80%的集成电路相关专业的毕业生")
+    imports = _quote(seed_assistant, "2021年自两地分别进口 1558.7 亿美元和 881.9 亿美元")
+    results = [
+        PartResult(parts[0], parts[0], [share_only], None),
+        PartResult(parts[1], "2021年我国自韩国进口了集成电路 两地合计占比多少？", [imports], None),
+    ]
+    out = assign(
+        results,
+        own_groups(parts, translate=lambda _w: []),
+        strict=[True, True],
+        wants_figure=[True, True],
+        slots=["amount", "percentage"],
+    )
+    assert out[1].picks == [imports]
