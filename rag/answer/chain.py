@@ -759,8 +759,10 @@ class AnswerChain:
             detect_language(part) == "zh" and bool(groups) and all(t in vocab for g in groups for t in g)
             for part, groups in zip(parts, own, strict=True)
         ]
-        wants = [analyse(part).wants_figure for part in parts]
-        for r in assign(found, own, strict=strict, wants_figure=wants):
+        asked = [analyse(part) for part in parts]
+        wants = [a.wants_figure for a in asked]
+        slots = [a.slot for a in asked]
+        for r in assign(found, own, strict=strict, wants_figure=wants, slots=slots):
             renumbered = []
             for p, h in r.picks:
                 if h.chunk.chunk_id not in number:

@@ -86,6 +86,7 @@ def assign(
     *,
     strict: Sequence[bool],
     wants_figure: Sequence[bool],
+    slots: Sequence[str] = (),
 ) -> list[PartResult]:
     """Move each quote to the part whose own words it says (see the module docstring).
 
@@ -138,7 +139,59 @@ def assign(
         if not r.picks and given:
             r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in given}.values())
             r.why = None
+    if slots:
+        _share_of_the_figure_before(results, slots)
+    _share_saying_all(results, own, wants_figure)
     return results
+
+
+def _figure_and_share(sentence: str) -> bool:
+    """The sentence states a figure and a share (of it): "新能源发电0.9万亿千瓦时，约占…的13%"."""
+    figures = quantities(sentence)
+    return any(f.percent for f in figures) and any(not f.percent for f in figures)
+
+
+def _share_of_the_figure_before(results: list[PartResult], slots: Sequence[str]) -> None:
+    """A later part that leans on the part before and asks the share of what that part asked ("How
+    much electricity did China generate from new energy in 2018, and what share of total power
+    generation was that?") is answered where the documents state that figure: the part before's
+    quoted sentences that state a figure and its share ("新能源发电0.9万亿千瓦时，约占全社会发电量的
+    13%"), not a share of another thing its own retrieval found (wind power's share). A share
+    alone ("超过 80%的毕业生") is no statement of the figure before. When none is quoted, the part
+    keeps what it found (or stays missing)."""
+    for i in range(1, len(results)):
+        r, before = results[i], results[i - 1]
+        if r.query == r.part or slots[i] != "percentage" or slots[i - 1] == "percentage":
+            continue
+        stated = [(p, h) for p, h in before.picks if _figure_and_share(p.info.sentence(p.j))]
+        if stated:
+            r.picks = stated
+            r.why = None
+
+
+def _share_saying_all(
+    results: list[PartResult], own: Sequence[Sequence[tuple[str, ...]]], wants_figure: Sequence[bool]
+) -> None:
+    """A part still missing shares a sentence quoted for another part when that sentence itself says
+    every one of the part's own words (and states a figure when the part asks one): "第二波浪潮将在
+    2020年-2022年，主要应用在…领域" answers both "第二波浪潮在哪几年" and "主要落在哪些领域", and "全国40%的
+    风险投资活跃在中关村，活跃程度仅次于美国硅谷" both the count of firms and "风险投资活跃程度仅次于哪里".
+    A part asking about something the sentence does not name (中国大陆 beside 北美's share) stays
+    missing: its own words are not all there. A one-character word (它, 家, 新) names nothing."""
+    for j, r in enumerate(results):
+        words = [g for g in own[j] if any(len(t) >= 2 for t in g)]
+        if r.picks or not words:
+            continue
+        shared = [
+            (p, h)
+            for i, other in enumerate(results)
+            if i != j
+            for p, h in other.picks
+            if _says_all(words, p) and (not wants_figure[j] or quantities(p.info.sentence(p.j)))
+        ]
+        if shared:
+            r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in shared}.values())
+            r.why = None
 
 
 def _about_own_places(results: list[PartResult]) -> None:

@@ -690,6 +690,7 @@ def split_parts(question: str) -> list[str]:
             for p in (_comma_parts(a) if _EN_FINAL_AND.search(s) else [a])
             if p.strip()
         ]
+        pieces = _shared_predicate_en(pieces)
         pieces = [p if p.endswith("?") else p + "?" for p in pieces] if len(pieces) > 1 else [q]
     else:
         pieces = [p.strip() for p in _ZH_PART_END.split(q) if p.strip()]
@@ -714,19 +715,40 @@ def split_parts(question: str) -> list[str]:
 
 
 _ZH_PAIR = "和与與及、跟"
-_ZH_EACH = re.compile(r"分别|分別|各自|各(?=[是为為有要定占佔])")
+_ZH_EACH = re.compile(r"分别|分別|各自|各(?=[是为為有要定占佔得获獲排投拨撥达達])")
+_ZH_YEAR = re.compile(r"(?:19|20)\d{2}年?")
+_NAME_FLAGS = frozenset({"ns", "nt", "nr", "nz"})
+
+
+_EN_BARE_ASK = re.compile(r"^\s*(?:how\s+(?:many|much)|what|which)(?:\s+[\w&'-]+){1,4}\s*\??\s*$", re.I)
+_EN_AUX = re.compile(r"\b(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could)\b", re.I)
+
+
+def _shared_predicate_en(pieces: list[str]) -> list[str]:
+    """ "How many incubators and how many maker spaces does Guangzhou have in total?": a part that
+    is only a question word and its noun asks with the next part's predicate (does Guangzhou have
+    in total), which is where the subject and the scope of both parts are said."""
+    out = list(pieces)
+    for i in range(len(out) - 1):
+        if _EN_BARE_ASK.match(out[i]) and not _EN_AUX.search(out[i]):
+            m = _EN_AUX.search(out[i + 1])
+            if m is not None and m.start() > 0:
+                out[i] = out[i].rstrip(" ?") + " " + out[i + 1][m.start() :].rstrip()
+    return out
 
 
 def _each_place(piece: str) -> list[str]:
     """ "法国和德国的目标各是多少？", "苏州和东莞分别排第几？": one question per place (the documents state
     each place's figure in its own sentence, and each is answered, or named missing, on its own).
-    The two places are the dictionary's (jieba ``ns``), joined by 和/与/及/、 and asked 各/分别."""
+    The two are names of one kind: places, organisations or people in the dictionary (jieba ``ns``
+    ``nt`` ``nr`` ``nz``: 北京大学和清华大学各得多少分) or years (2021年和2023年分别拨款多少), joined
+    by 和/与/及/、 and asked 各/分别."""
     if not _ZH_EACH.search(piece):
         return []
     folded = to_simplified(piece)
     if len(folded) != len(piece):
         return []
-    places = sorted(place_names(folded), key=len, reverse=True)
+    places = sorted(_pair_names(folded), key=len, reverse=True)
     for a in places:
         for b in places:
             if a == b:
@@ -741,6 +763,15 @@ def _each_place(piece: str) -> list[str]:
                 piece[:start] + piece[cut:end] + rest,
             ]
     return []
+
+
+def _pair_names(folded: str) -> frozenset[str]:
+    """The names one "各/分别" question may ask about one by one: places, organisations and people
+    (jieba proper-name tags) and years."""
+    import jieba.posseg as pseg
+
+    names = {w for w, flag in pseg.cut(folded) if flag in _NAME_FLAGS and len(w) >= 2}
+    return frozenset(names | set(_ZH_YEAR.findall(folded))) | place_names(folded)
 
 
 def _lead_into_next(pieces: list[str]) -> list[str]:

@@ -151,3 +151,92 @@ def test_later_part_about_another_place_is_named_missing_not_answered_with_the_f
     text = strip_markers(ans.answer)
     assert "40%" in text and "65%" in text
     _ends_with_quote_or_missing(ans.answer, ans.parts)
+
+
+def test_names_or_years_asked_each_and_a_bare_english_ask_are_parts_with_their_predicate() -> None:
+    """ "A和B各/分别…" splits for any two names of one kind (organisations, years), not only places;
+    "How many X and how many Y does Z have?" asks both with the predicate said once, at the end."""
+    assert split_parts("2020年榜单里北京大学和清华大学各得多少分？") == [
+        "2020年榜单里北京大学得多少分？",
+        "2020年榜单里清华大学得多少分？",
+    ]
+    assert split_parts("该中心2021年和2023年分别获得多少拨款？") == [
+        "该中心2021年获得多少拨款？",
+        "该中心2023年获得多少拨款？",
+    ]
+    assert split_parts("各国2021年分别获得多少拨款？") == [
+        "各国2021年分别获得多少拨款？"
+    ]  # one year: one ask
+    assert split_parts("How many patents and how many trademarks did the firm file in 2020?") == [
+        "How many patents did the firm file in 2020?",
+        "how many trademarks did the firm file in 2020?",
+    ]
+
+
+def test_missing_part_shares_a_quote_only_when_the_sentence_says_all_its_own_words(
+    seed_assistant: Assistant,
+) -> None:
+    """The 中关村 sentence quoted for the count of new firms also says how active venture capital is
+    there: the part asking that (its own words 风险投资/活跃/程度/仅次于, all in the sentence) shares
+    it. A part asking about something the sentence does not say (风险投资的规模) stays missing."""
+    zgc = _quote(seed_assistant, "每天在中关村新设立的科技企业超过50家")
+    for second, answered in (
+        ("它的风险投资活跃程度仅次于哪里？", True),
+        ("它的风险投资规模仅次于哪里？", False),
+    ):
+        parts = ["中关村每天新设立的科技企业有多少家？", second]
+        own = own_groups(parts, translate=lambda _w: [])
+        results = [PartResult(parts[0], parts[0], [zgc], None), PartResult(second, second, [], "missing")]
+        out = assign(results, own, strict=[True, True], wants_figure=[True, False])
+        assert (out[1].picks == [zgc]) is answered, (second, out[1].picks)
+        assert out[0].picks == [zgc]
+
+
+def test_share_of_the_figure_before_is_read_from_the_part_befores_sentence(seed_assistant: Assistant) -> None:
+    """ "…, and what share of total power generation was that?" asks the share of the figure the
+    part before asked: the sentence stating that figure with its share answers it, not wind
+    power's share that its own retrieval found."""
+    ans = seed_assistant.ask(
+        "How much electricity did China generate from new energy in 2018, "
+        "and what share of total power generation was that?"
+    )
+    assert ans.parts is not None and len(ans.parts) == 2 and all(p["answered"] for p in ans.parts), ans.parts
+    cited = {c.n: c.chunk_id for c in ans.citations}
+    texts = {h.chunk.chunk_id: h.chunk.text for h in ans.passages}
+    second = [texts[cited[n]] for n in ans.parts[1]["citations"] if n in cited]
+    assert any("约占全社会发电量的13%" in t for t in second), second
+    # A part before whose quotes state no share gives none: the later part keeps its own result.
+    parts = ["中关村每天新设立的科技企业有多少家？", "占全国的比例是多少？"]
+    zgc = _quote(seed_assistant, "截止到2019年，中关村有“独角兽”企业81家")
+    results = [
+        PartResult(parts[0], parts[0], [zgc], None),
+        PartResult(parts[1], "中关村 占全国的比例是多少？", [], "x"),
+    ]
+    out = assign(
+        results,
+        own_groups(parts, translate=lambda _w: []),
+        strict=[True, True],
+        wants_figure=[True, True],
+        slots=["count", "percentage"],
+    )
+    assert out[1].picks == [] and out[1].why == "x"
+
+
+def test_a_share_alone_is_no_statement_of_the_figure_before(seed_assistant: Assistant) -> None:
+    """The part before was answered with a sentence stating only a share (graduates' 80%): that is
+    not the figure it asked with its share, so the later share part keeps its own quote."""
+    parts = ["2021年我国自韩国进口了多少集成电路？", "两地合计占比多少？"]
+    share_only = _quote(seed_assistant, "有超过 80%的集成电路相关专业的毕业生")
+    imports = _quote(seed_assistant, "2021年自两地分别进口 1558.7 亿美元和 881.9 亿美元")
+    results = [
+        PartResult(parts[0], parts[0], [share_only], None),
+        PartResult(parts[1], "2021年我国自韩国进口了集成电路 两地合计占比多少？", [imports], None),
+    ]
+    out = assign(
+        results,
+        own_groups(parts, translate=lambda _w: []),
+        strict=[True, True],
+        wants_figure=[True, True],
+        slots=["amount", "percentage"],
+    )
+    assert out[1].picks == [imports]
