@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from rag.answer.cantonese import standard_written
 from rag.answer.chain import AnswerChain
 from rag.config import Settings
 from rag.embeddings import Embedder, get_embedder
@@ -282,7 +283,7 @@ class Assistant:
             raise InvalidQuestion(f"the query is longer than {self.settings.max_question_chars} characters")
         if self._index is None and not store_exists(self.settings):
             raise IndexMissingError(f"no index at {self.settings.index_dir}; run `rag ingest` first")
-        return self.retriever.search(query, k, mode)
+        return self.retriever.search(standard_written(query), k, mode)
 
     # --- answer side -------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda, RunnablePassthrough
 
+from rag.answer.cantonese import standard_written
 from rag.answer.citations import (
     OriginalLocator,
     PassageCache,
@@ -126,7 +127,8 @@ def normalise_history(history: Sequence[Any] | None) -> list[Turn]:
                     out.append(("assistant", str(item["answer"])))
         elif isinstance(item, list | tuple) and len(item) == 2:
             out.append((str(item[0]), str(item[1])))
-    return [(r, t) for r, t in out if t.strip()]
+    # A user turn is analysed like the question (its topic is carried into the follow-up).
+    return [(r, standard_written(t) if r == "user" else t) for r, t in out if t.strip()]
 
 
 def heuristic_condense(question: str, history: Sequence[Turn], about: str | None = None) -> str:
@@ -336,7 +338,8 @@ class AnswerChain:
         if name not in GENERATORS:
             raise UnknownComponent(f"unknown generator {name!r}; valid generators: {', '.join(GENERATORS)}")
         return {
-            "question": question,
+            "question": standard_written(question),  # what is analysed and retrieved
+            "asked": question,  # what the user wrote: echoed, and its language and script answered in
             "history": normalise_history(history),
             "k": k,
             "generator": name,
@@ -478,7 +481,7 @@ class AnswerChain:
         hits: list[Hit] = state["hits"]
         timings: dict[str, float] = state["timings"]
         warnings: list[str] = state["warnings"]
-        language, script = detect_language(question), detect_script(question)
+        language, script = detect_language(state["asked"]), detect_script(state["asked"])
         name: str = state["generator"]
 
         s = self.settings
@@ -616,7 +619,7 @@ class AnswerChain:
             yield ans
             return
         yield Answer(
-            question=question,
+            question=state["asked"],
             language=language,
             answer=checked.text,
             refused=False,
@@ -809,7 +812,7 @@ class AnswerChain:
         for i in range(0, len(final), step):
             yield final[i : i + step]
         yield Answer(
-            question=state["question"],
+            question=state["asked"],
             language=language,
             answer=final,
             refused=False,
@@ -895,7 +898,7 @@ class AnswerChain:
         state["timings"]["verify"] = state["timings"].get("verify", 0.0) + (time.perf_counter() - t0) * 1000
         state["warnings"].append(f"refused: {why}")
         return Answer(
-            question=state["question"],
+            question=state["asked"],
             language=language,
             answer=refusal_message(language, script),
             refused=True,
