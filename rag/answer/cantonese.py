@@ -23,7 +23,7 @@ from rag.text import detect_script, to_simplified, to_traditional
 _NOT_WHICH = "周旁身兩一這那左右東西南北海岸無路河江床外內"
 _MARKER = re.compile(
     r"[嘅喺咗咩佢唔冇啲嗰乜嘢哋嚟畀攞睇搵諗噉㗎嘞囉啫喇]|幾多|點解|點樣|係咪|係唔係"
-    rf"|(?<![{_NOT_WHICH}])邊[個位度處間啲幾年日種類項份條國家座一隻]|呢[個份項幾間次種條位套筆類度啲]"
+    rf"|(?<![{_NOT_WHICH}])邊[個位度處間啲幾年日種類項份條國家座一隻兩二三四五六七八九十]|呢[個份項幾間次種條位套筆類度啲]"
 )
 
 # "Who" rather than "which": 邊個 before a verb or at the end (邊個負責？ 由邊個出任).
@@ -67,7 +67,7 @@ _PHRASES: tuple[tuple[str, str], ...] = (
 )
 
 # 邊 before a measure word or a noun that asks "which" (邊間大學, 邊年, 邊國).
-_WHICH = re.compile(rf"(?<![{_NOT_WHICH}])邊(?=[間幾年日種類項份條國家座一隻方部])")
+_WHICH = re.compile(rf"(?<![{_NOT_WHICH}])邊(?=[間幾年日種類項份條國家座一隻方部兩二三四五六七八九十])")
 _THIS = re.compile(r"呢(?=[個份項幾間次種條位套筆類])")
 _THAT = re.compile(r"嗰")
 # 係 is "is" except in words that are standard Chinese (關係, 係數, 聯係, 維係, 干係).

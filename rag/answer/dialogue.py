@@ -756,6 +756,12 @@ _PRONOUN_EN = re.compile(  # not the filler "it" of "is it true that…"
     r"(?!\s+(?:(?:is|was)\s+)?(?:true|possible|likely|necessary|important|said|known)\b)",
     re.I,
 )
+# "那条迎接中国挑战法案…": a pointer whose noun carries its own name (four or more characters before
+# the kind of thing it is) says which one; "那条法案", "这个研发计划" do not.
+_NAMED_KIND_ZH = re.compile(
+    r"^[条个项份部本篇套家所]?[\u3400-\u9fff]{4,}"
+    r"(?:法案|法|计划|规划|战略|报告|白皮书|纲要|蓝图|基金|项目|工程|政策|条例|方案|倡议|协定|中心|平台)"
+)
 _MAX_BARE_ZH = 2  # CJK characters a slot-only question keeps once its ask words are gone (多少钱 → 钱)
 _MAX_BARE_EN = 3  # content words beside a pronoun ("How much does it cost?" → cost)
 
@@ -767,7 +773,8 @@ def dangling_reference(question: str) -> str | None:
     if detect_language(q) == "zh":
         lead = _LEADS_BACK_ZH.match(q)
         body = q[lead.end() :] if lead else q
-        if lead and not names_own_subject(re.sub(r"\d{4}\s*年?", "", body)):  # a year is no subject
+        named = names_own_subject(re.sub(r"\d{4}\s*年?", "", body)) or _NAMED_KIND_ZH.match(body)
+        if lead and not named:  # a year is no subject
             word = question.strip()[lead.start(1) : lead.end(1)]  # in the question's own script
             return question.strip() if word == "那" else word  # 那 alone is "then": quote the question
         bare = re.sub(r"\d{4}\s*年?|[的了又还呢吗么]", "", content_of(body))
