@@ -970,7 +970,10 @@ class ExtractiveGenerator:
                 sentence = fold(c.info.sentence(j))
                 if not NUMBERED_ITEM.match(sentence) or not self._usable(c.info, j):
                     continue  # a bare number ("1.") left by a sentence split is no item
-                if q.list_noun not in fold(heading) and not sentence.lstrip("-*• ").startswith(q.list_noun):
+                # The items' own heading names their noun; the document's title does not head them
+                # (中国 in 《2020中国硬科技创新白皮书》 heads none of its numbered sections).
+                own_heading = fold(heading.removeprefix(c.info.chunk.title))
+                if q.list_noun not in own_heading and not sentence.lstrip("-*• ").startswith(q.list_noun):
                     continue
                 group = groups.setdefault((c.info.chunk.source, heading), [])
                 if not any(_same_sentence(c, g) for g in group):

@@ -497,3 +497,12 @@ def test_a_sentence_the_wording_already_finds_is_scored_as_before(generators) ->
     )
     a, b = off.select_with_reason(request)[0], on.select_with_reason(request)[0]
     assert [(p.n, p.j, p.score) for p in a] == [(p.n, p.j, p.score) for p in b]
+
+
+def test_a_list_noun_only_the_document_title_names_heads_no_items(seed_assistant: Assistant) -> None:
+    """"哪些领域制裁中国" reads 中国 as the list's noun; 中国 is in the white paper's title, which heads
+    none of its numbered sections ("五、硬科技发展前景展望", "5.1 …"): those are not the answer's items."""
+    ans = seed_assistant.ask("迎接中国挑战法案主要想在哪些领域制裁中国？")
+    assert not ans.refused
+    assert all(c.chunk_id.startswith("004_") for c in ans.citations)
+    assert "国家安全和金融服务领域" in ans.answer
