@@ -31,6 +31,7 @@ from rag.answer.question import (
     is_question,
     rewrite_follow_up,
     subject_en,
+    swap_subject,
     topic,
     without_replaced_places,
 )
@@ -189,6 +190,9 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
     resolved = _resolve_pointer(question, history, previous) if about is None else None
     if resolved:
         return resolved
+    swapped = same_ask_of_name_en(question, previous) if about is None else None
+    if swapped:
+        return swapped
     if about is None and previous and is_question(previous):
         event = pointed_event_en(question, next((t for r, t in reversed(history) if r == "assistant"), ""))
         if event:
@@ -209,6 +213,33 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
                 about += picked.group(1)
             return question[: back.start(1)] + about + question[back.end(1) :]
     return rewrite_follow_up(question, history, about=about)
+
+
+def same_ask_of_name_en(question: str, previous: str) -> str | None:
+    """An English follow-up asking the previous question's own attribute of a new name ("What was
+    Germany's rate?" after "…at what compound annual rate did China's high-tech exports grow?"):
+    every word of it but the name and its function words is the previous question's, so it is
+    that question about the name (``swap_subject``), its slot (a percentage) included; None
+    otherwise, or when the previous question names nothing of the name's kind."""
+    if detect_language(question) != "en" or detect_language(previous) != "en":
+        return None
+    if set(years_in(question)) - set(years_in(previous)):
+        return None  # a new year too: the ordinary rewrite re-times the question
+    words = re.findall(r"[A-Za-z][\w'-]*", question)
+    before = {w.lower().removesuffix("'s") for w in re.findall(r"[A-Za-z][\w'-]*", previous)}
+    names = [
+        m.group(0)
+        for m in _EN_NAME.finditer(question)
+        if m.start() > 0 and re.sub(r"^(?:the|The)\s+|'s$", "", m.group(0)).lower() not in before
+    ]
+    if len(names) != 1:
+        return None
+    name_words = {w.lower().removesuffix("'s") for w in re.findall(r"[A-Za-z][\w'-]*", names[0])}
+    own = [w.lower().removesuffix("'s") for w in words[1:]]
+    own = [w for w in own if w not in name_words and w not in _EN_STOP]
+    if not own or any(w not in before for w in own):
+        return None  # nothing asked, or something new asked: the ordinary rewrite
+    return swap_subject(previous, names[0])
 
 
 # "that year", "the same year", 那一年/当年/同年: a year the follow-up takes from the turn before.
