@@ -44,6 +44,7 @@ from rag.answer.dialogue import (
     condense_part,
     content_of,
     dangling_reference,
+    dated_by_answer,
     follow_up_terms,
     on_topic,
 )
@@ -373,6 +374,17 @@ class AnswerChain:
         finally:
             state["timings"]["condense"] = (time.perf_counter() - t0) * 1000
 
+    @staticmethod
+    def _asked(state: dict[str, Any]) -> str:
+        """The user's own question, a year it points at in the previous answer written out
+        (``dialogue.dated_by_answer``): that year is asked as if typed."""
+        question, history = state["question"], state["history"]
+        previous = next((t for r, t in reversed(history) if r == "user"), "")
+        if not previous:
+            return question
+        answer = next((t for r, t in reversed(history) if r == "assistant"), "")
+        return dated_by_answer(question, previous, answer)
+
     def _new_terms(self, state: dict[str, Any]) -> dict[str, tuple[tuple[str, ...], ...]]:
         """What a rewritten follow-up names that the previous question did not (``follow_up_terms``):
         the answering sentence must say it (``required``), with a figure where one is asked
@@ -507,7 +519,9 @@ class AnswerChain:
                 time.perf_counter(),
             )
             return
-        evidence = own_years(assess_evidence(state["standalone"], hits), question, state["standalone"])
+        # The user's own words, with a year pointed at ("that year") as the previous answer gave it.
+        asked = self._asked(state)
+        evidence = own_years(assess_evidence(state["standalone"], hits), asked, state["standalone"])
         floor = s.refuse_below if language == "zh" else s.refuse_below_en
         weak = evidence.best_cosine < floor and evidence.keyword_coverage < s.refuse_keyword_below
         if not hits or weak or (s.refuse_missing_year and evidence.missing_years):
@@ -533,7 +547,7 @@ class AnswerChain:
         gate_hits = hits
         picks, why = extractive.select_with_reason(
             GenerationRequest(
-                state["standalone"], hits, language, script, asked=question, **self._new_terms(state)
+                state["standalone"], hits, language, script, asked=asked, **self._new_terms(state)
             )
         )
         if not picks:

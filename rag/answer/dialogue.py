@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from rag.answer.citations.figures import asked_years, quantities
+from rag.answer.citations.figures import asked_years, quantities, years_in
 from rag.answer.prompts import is_refusal
 from rag.answer.question import (
     _ASK_SPAN_ZH,
@@ -31,6 +31,7 @@ from rag.answer.question import (
     is_question,
     rewrite_follow_up,
     subject_en,
+    swap_subject,
     topic,
     without_replaced_places,
 )
@@ -176,6 +177,10 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
     # "And what about 2020?" is the ellipsis "What about 2020?": the previous question asked for 2020.
     question = _AND_WHAT_ABOUT_EN.sub("", question)
     previous = next((t for r, t in reversed(history) if r == "user"), "")
+    if about is None:
+        question = dated_by_answer(
+            question, previous, next((t for r, t in reversed(history) if r == "assistant"), "")
+        )
     if about is None and previous and is_question(previous):
         scoped = scoped_by_answer(
             question, previous, next((t for r, t in reversed(history) if r == "assistant"), "")
@@ -185,6 +190,9 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
     resolved = _resolve_pointer(question, history, previous) if about is None else None
     if resolved:
         return resolved
+    swapped = same_ask_of_name_en(question, previous) if about is None else None
+    if swapped:
+        return swapped
     if about is None and previous and is_question(previous):
         event = pointed_event_en(question, next((t for r, t in reversed(history) if r == "assistant"), ""))
         if event:
@@ -205,6 +213,57 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
                 about += picked.group(1)
             return question[: back.start(1)] + about + question[back.end(1) :]
     return rewrite_follow_up(question, history, about=about)
+
+
+def same_ask_of_name_en(question: str, previous: str) -> str | None:
+    """An English follow-up asking the previous question's own attribute of a new name ("What was
+    Germany's rate?" after "…at what compound annual rate did China's high-tech exports grow?"):
+    every word of it but the name and its function words is the previous question's, so it is
+    that question about the name (``swap_subject``), its slot (a percentage) included; None
+    otherwise, or when the previous question names nothing of the name's kind."""
+    if detect_language(question) != "en" or detect_language(previous) != "en":
+        return None
+    if set(years_in(question)) - set(years_in(previous)):
+        return None  # a new year too: the ordinary rewrite re-times the question
+    words = re.findall(r"[A-Za-z][\w'-]*", question)
+    before = {w.lower().removesuffix("'s") for w in re.findall(r"[A-Za-z][\w'-]*", previous)}
+    names = [
+        m.group(0)
+        for m in _EN_NAME.finditer(question)
+        if m.start() > 0 and re.sub(r"^(?:the|The)\s+|'s$", "", m.group(0)).lower() not in before
+    ]
+    if len(names) != 1:
+        return None
+    name_words = {w.lower().removesuffix("'s") for w in re.findall(r"[A-Za-z][\w'-]*", names[0])}
+    own = [w.lower().removesuffix("'s") for w in words[1:]]
+    own = [w for w in own if w not in name_words and w not in _EN_STOP]
+    if not own or any(w not in before for w in own):
+        return None  # nothing asked, or something new asked: the ordinary rewrite
+    return swap_subject(previous, names[0])
+
+
+# "that year", "the same year", 那一年/当年/同年: a year the follow-up takes from the turn before.
+_THAT_YEAR_EN = re.compile(r"\b(?:in\s+|during\s+|by\s+)?(?:that|the\s+same)\s+year\b", re.I)
+_THAT_YEAR_ZH = re.compile(r"(?:在)?(?:那一年|那年|当年|同年|该年|这一年)")
+_ASKS_YEAR = re.compile(r"哪一?年|何年|什么时候|何时|\b(?:which|what)\s+year\b|\bwhen\b", re.I)
+
+
+def dated_by_answer(question: str, previous: str, answer: str) -> str:
+    """A follow-up pointing at the year the previous ANSWER gave ("What was … that year?" after
+    "Who proposed the plan, and in which year?" answered 2015年): the pointer becomes that year
+    ("in 2015", "2015年"), so the year constrains the answer as if the user had typed it. The year
+    a previous question named itself is carried by the ordinary rewrite; the question unchanged
+    when the previous question asked no year or its answer gives none."""
+    folded = to_simplified(question)
+    en = detect_language(question) == "en"
+    m = _THAT_YEAR_EN.search(question) if en else _THAT_YEAR_ZH.search(folded)
+    if not m or asked_years(previous) or not _ASKS_YEAR.search(to_simplified(previous)):
+        return question
+    years = [y for s in answer_sentences(answer) for y in years_in(s)]
+    if not years:
+        return question
+    said = f"in {years[0]}" if en else f"{years[0]}年"
+    return f"{question[: m.start()]}{said}{question[m.end() :]}"
 
 
 _PICKED_ZH = re.compile(r"是?哪[一]?[个家位所种条项台款][\u4e00-\u9fff]{0,2}?([\u4e00-\u9fff]{2})[？?]?$")
@@ -828,13 +887,25 @@ def carried_groups(
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+def _is_name(forms: Sequence[str]) -> bool:
+    """Some form is a place, body or person's name to jieba (俄罗斯 ns), not a common word."""
+    import jieba.posseg as pseg
+
+    return any(any(f in _PLACE_FLAGS for _, f in pseg.cut(form)) for form in forms)
+
+
+def _folded(contexts: Sequence[str]) -> list[str]:
+    """Passage contexts as ``topic_coverage`` reads them: t2s-folded, lowercased, no spaces."""
+    return ["".join(to_simplified(c).lower().split()) for c in contexts]
+
+
 def topic_coverage(
     groups: Sequence[tuple[str, ...]], contexts: Sequence[str], idf: Callable[[str], float]
 ) -> list[float]:
     """For each passage context, the IDF-weighted share of the carried groups it holds. Only the
     groups some retrieved passage holds count: a word no passage uses (a wh-phrase's noun, an
     English word the documents never write) says nothing about which passage is on topic."""
-    folded = ["".join(to_simplified(c).lower().split()) for c in contexts]
+    folded = _folded(contexts)
     seen = [g for g in groups if any(f in c for f in g for c in folded)]
     # An English name weighs as its commonest Chinese form (a form the corpus never tokenises
     # would read as the rarest word).
@@ -874,6 +945,13 @@ def on_topic(
     names = [g for g in groups if len(g) > 1]
     kept = list(zip(hits, topic_coverage(zh, contexts, idf), strict=True)) if zh else [(h, 1.0) for h in hits]
     if names:
+        proper = [g for g in names if _is_name(g[1:])]
+        if proper and not any(any(f in c for g in proper for f in g[1:]) for c in _folded(contexts)):
+            # The names carried (Russia → 俄罗斯, in the corpus: the dictionary keeps only corpus
+            # words) are in no retrieved passage: the search missed the topic, and a sentence
+            # filling the slot elsewhere (another country's universities) is about something else.
+            # Only names the dictionary reads as names: "Double First-Class" gives 加倍, 一级.
+            return []
         held = topic_coverage(names, contexts, lambda _t: 1.0)  # any name held: a share above 0
         kept = [(h, c if held[i] > 0 else 0.0) for i, (h, c) in enumerate(kept)]
     return [h for h, c in kept if c >= min_coverage]

@@ -22,6 +22,7 @@ from rag.answer.dialogue import (
     condense_part,
     content_of,
     dangling_reference,
+    dated_by_answer,
     deictic_subject,
     follow_up_terms,
     names_own_subject,
@@ -30,6 +31,7 @@ from rag.answer.dialogue import (
     pointed_event_en,
     pointed_subject,
     preceding_text,
+    same_ask_of_name_en,
     scoped_by_answer,
     shared_subject,
     topic_coverage,
@@ -861,3 +863,59 @@ def test_a_pronoun_asking_by_degree_points_at_the_one_picked() -> None:
 def test_a_carried_subject_never_holds_what_the_previous_question_asked() -> None:
     about = carried_topic("华为靠什么办法在通信低谷期扩大基站份额？", "那从欧洲那边应该学什么？")
     assert "什么" not in about and "基站" in about
+
+
+# --- Eleventh round: what a follow-up takes from the turn before (a year, the previous ask) and what
+# it must find in the passages (its own year dated by the sentence, the carried names).
+
+
+def test_that_year_takes_the_year_the_previous_answer_gave() -> None:
+    answer = "根据检索到的文档：\n2016年，某公司提出了低轨卫星互联网计划[1]。"
+    previous = "Which company proposed the low-orbit satellite internet plan, and when?"
+    asked = "How many satellites were launched worldwide that year?"
+    assert dated_by_answer(asked, previous, answer) == "How many satellites were launched worldwide in 2016?"
+    assert dated_by_answer("同年全球发射了多少颗卫星？", "低轨卫星互联网计划是哪一年提出的？", answer) == (
+        "2016年全球发射了多少颗卫星？"
+    )
+    # The previous question named its year (the ordinary rewrite carries it), asked none, or the
+    # answer gave none: unchanged.
+    assert dated_by_answer(asked, "Which company proposed the plan in 2016?", answer) == asked
+    assert dated_by_answer(asked, "Which company proposed the plan?", answer) == asked
+    assert dated_by_answer(asked, previous, "The documents do not contain the answer.") == asked
+
+
+def test_a_follow_up_asking_the_same_of_a_new_name_is_the_previous_question() -> None:
+    previous = "Between 2015 and 2019, at what yearly rate did Japan's robot exports grow?"
+    assert same_ask_of_name_en("And what was Germany's rate?", previous) == (
+        "Between 2015 and 2019, at what yearly rate did Germany's robot exports grow?"
+    )
+    # Something new asked, a new year, or no new name: the ordinary rewrite.
+    assert same_ask_of_name_en("What was Germany's market share?", previous) is None
+    assert same_ask_of_name_en("What was Germany's rate in 2021?", previous) is None
+    assert same_ask_of_name_en("What was its rate?", previous) is None
+    assert same_ask_of_name_en("韩国呢？", previous) is None
+
+
+def test_a_follow_ups_own_year_is_not_read_in_the_document_title(seed_assistant: Assistant) -> None:
+    """《2020中国硬科技创新白皮书》 gives China's R&D researchers for 2018 (a table dated 2018): its
+    title's 2020 does not date that figure for a follow-up asking 2020."""
+    history = _history(seed_assistant, "根据白皮书的统计，2018年中国的R&D研究人员有多少万人年？")
+    ans = seed_assistant.ask("那2020年呢？", history=history)
+    assert ans.refused, ans.answer
+
+
+def test_a_carried_name_no_retrieved_passage_holds_leaves_nothing_on_topic(seed_assistant: Assistant) -> None:
+    expander = seed_assistant.retriever.expander
+    hits = seed_assistant.search("中国大学科研机构排名", k=6)
+    assert hits and not any("以色列" in f"{h.chunk.section}{h.chunk.text}" for h in hits)
+    standalone = "Which universities take part? (Israel research programme)"
+    kept = on_topic(
+        standalone, "Which universities take part?", hits, idf=expander.idf, translate=expander.expand
+    )
+    assert kept == []
+    # A carried word the dictionary reads as no name (Double → 加倍) decides nothing.
+    standalone = "Which universities take part? (Double First-Class plan)"
+    kept = on_topic(
+        standalone, "Which universities take part?", hits, idf=expander.idf, translate=expander.expand
+    )
+    assert kept

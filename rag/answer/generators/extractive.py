@@ -614,7 +614,12 @@ class ExtractiveGenerator:
             best = max(c.score for c in answering or ranked)
             span = span_years(request.asked or request.question)
             before = {n: preceding_text(h, request.hits) for n, h in enumerate(request.hits, 1)}
-            ranked = [c for c in ranked if self._in_years(c, years, span, before.get(c.n, ""))]
+            # A year the user asks in a follow-up ("And in 2020?") is read where the sentence dates
+            # itself, not in its document's title: the carried topic's passages come from the
+            # documents that answered the turn before, and their title dates its year's figure alike.
+            follow_up = bool(request.asked) and request.asked != request.question
+            untitled = frozenset(asked_years(request.asked or "")) if follow_up else frozenset()
+            ranked = [c for c in ranked if self._in_years(c, years, span, before.get(c.n, ""), untitled)]
             kept = (
                 [c for c in answering if any(c is r for r in ranked)] if answering is not ranked else ranked
             )
@@ -1028,11 +1033,21 @@ class ExtractiveGenerator:
         return out
 
     @classmethod
-    def _in_years(cls, c: Pick, years: Sequence[str], span: tuple[str, str] | None, before: str = "") -> bool:
+    def _in_years(
+        cls,
+        c: Pick,
+        years: Sequence[str],
+        span: tuple[str, str] | None,
+        before: str = "",
+        untitled: frozenset[str] = frozenset(),
+    ) -> bool:
         """The sentence's scope names a year asked; for a change asked between two years ("from
         2020 to 2021"), the first year alone is enough only when the sentence states the change
-        itself (从2020年的1300亿元下滑至697.1亿元: the later year is its document's)."""
-        named = [y for y in years if mentions_year(cls._year_scope(c, before=before), y)]
+        itself (从2020年的1300亿元下滑至697.1亿元: the later year is its document's). The years in
+        ``untitled`` are not read in the document's title."""
+        named = [
+            y for y in years if mentions_year(cls._year_scope(c, title=y not in untitled, before=before), y)
+        ]
         if not named or span is None or span[1] in named:
             return bool(named)
         return states_change(c.info.sentence(c.j))
