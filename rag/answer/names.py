@@ -86,6 +86,8 @@ class Lexicon(Protocol):
 
     def translate(self, key: str) -> list[str]: ...
 
+    def senses(self, key: str) -> list[str]: ...
+
     def pinyin_name(self, raw_words: list[str]) -> list[str]: ...
 
 
@@ -147,8 +149,7 @@ def resolve(name: Name, lexicon: Lexicon) -> Resolved:
         forms += [t for t in lexicon.translate(name.text.lower()) if len(t) >= 2]
     elif len(words) > 1:
         # A CC-CEDICT entry for the whole phrase (never word by word: "Gates Foundation" is not 门 + 基金会).
-        phrase = lexicon.translate(" ".join(words))
-        forms += ["".join(phrase)] if phrase else []
+        forms += lexicon.senses(" ".join(words))
         raw = [w for w in name.text.split() if w[:1].isupper()]
         forms += lexicon.pinyin_name(raw)
     latin = name.text.lower()
