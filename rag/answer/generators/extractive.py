@@ -27,6 +27,7 @@ from rag.answer.answerability import (
     says_enough,
     scope_conflict,
     scope_problem,
+    states_length,
     unknown_place,
     weak_match_reason,
 )
@@ -72,6 +73,7 @@ from rag.answer.question import (
     TYPED_SLOTS,
     Question,
     analyse,
+    asks_length,
     bare_ask,
     ellipsis_subject,
     is_ask_word,
@@ -165,6 +167,16 @@ class ExtractiveParams:
     # another chamber or city is a near miss, not a paraphrase.
     synonym_cosine: float = 0.0
     synonym_pool: int = 8  # the best sentences re-scored so (each word embedded once, cached)
+    # English figure question naming a year: its best sentence (after the figure-clause re-ranking) is
+    # not held to the English floor when the clause stating its figure writes that year and holds at
+    # least this weighted share of the question's Chinese translations (0 = off). The floor is the embedder's cosine, which rates an
+    # English question against the Chinese sentence answering it low ("How many frontier fields did
+    # Zhongguancun set out in 2017?" vs "中关村在2017年…布局了8个前沿领域": .16); a figure clause
+    # holding the asked year and most of the question's own terms is no topical look-alike. Blind dev
+    # English figure items: the near-misses this floor refuses hold at most .37 of their words in the
+    # figure clause; without the year, a part's two words ("what market share do they hold?") met a
+    # clause about another market's share.
+    figure_clause_en: float = 0.0
 
 
 _TERMINAL = "。！？；.!?;"
@@ -713,7 +725,14 @@ class ExtractiveGenerator:
             # "How long / how many years": a length of time (46年, 三个月), which ``quantities`` reads
             # as a date part; a sentence stating none does not answer.
             spans = not COUNTED_TIME_RE.search(request.asked or request.question)
-            ranked = [c for c in ranked if states_duration(c.info.sentence(c.j), spans)]
+            # A bare "多长 / how long" (铁路网要多长) may measure a thing: its length answers too.
+            length = asks_length(request.asked or request.question)
+            ranked = [
+                c
+                for c in ranked
+                if states_duration(c.info.sentence(c.j), spans)
+                or (length and states_length(c.info.sentence(c.j)))
+            ]
         elif q.wants_figure or _asks_figure(request.question):
             # "多少 / how much" is not answered by a sentence that states no figure (only dates).
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
@@ -741,7 +760,12 @@ class ExtractiveGenerator:
         best = max(strength(c) for c in ranked)
         # A numbered item the question names by its label is identified like an identifier is: the
         # label line states the item tersely ("策略一：完善創科生態圈"), below the floor fitted on prose.
-        if best < floor and not self._identified(request, ranked) and not numbered:
+        if (
+            best < floor
+            and not self._identified(request, ranked)
+            and not numbered
+            and not self._figure_clause_says(request, q, ranked, attached)
+        ):
             return [], weak_match_reason(q, contexts, best, floor)
         if q.items >= 2 or q.list_noun:
             # "哪四个发展方向": a sentence (or one under a heading) naming the items' noun leads, then one
@@ -1005,6 +1029,29 @@ class ExtractiveGenerator:
         if request.language != "en" or not self.params.identifier_floor_en or not ranked:
             return False
         return shares_identifier(request.question, ranked[0].info.sentence(ranked[0].j))
+
+    def _figure_clause_says(
+        self,
+        request: GenerationRequest,
+        q: Question,
+        ranked: Sequence[Pick],
+        attached: Mapping[tuple[int, int], float],
+    ) -> bool:
+        """An English figure question naming a year, whose leading sentence states its figure in a
+        clause that writes that year and most of the question's translated words
+        (``ExtractiveParams.figure_clause_en``). A follow-up or a part is left to the floor: its own
+        words are too few for a share of them to identify anything ("And in 2021?" is all year)."""
+        p = self.params
+        if request.language != "en" or not p.figure_clause_en or not p.clause_weight or not ranked:
+            return False
+        if request.asked and request.asked != request.question:
+            return False
+        years = asked_years(request.question)
+        top = ranked[0]
+        if not years or attached.get((top.n, top.j), 0.0) / p.clause_weight < p.figure_clause_en:
+            return False
+        clauses = figure_clauses(q, top.info.sentence(top.j))
+        return any(y in normalise_numbers(c) for c in clauses for y in years)
 
     def _figure_owner(self, q: Question, c: Pick, unnamed: Sequence[str] = ()) -> str | None:
         sentence = c.info.sentence(c.j)

@@ -497,3 +497,38 @@ def test_a_sentence_the_wording_already_finds_is_scored_as_before(generators) ->
     )
     a, b = off.select_with_reason(request)[0], on.select_with_reason(request)[0]
     assert [(p.n, p.j, p.score) for p in a] == [(p.n, p.j, p.score) for p in b]
+
+
+def _plan_hit(text: str) -> Hit:
+    c = Chunk("plan.txt#1", "plan.txt", "plan.txt", "某省交通规划", "一、发展目标", text, 0, len(text), 10, 1)
+    return Hit(c, 1.0)
+
+
+def test_a_bare_how_long_is_answered_by_a_length(embedder: Embedder) -> None:
+    text = "规划提出，到2035年全省铁路网将达到1.5万公里左右。规划的实施将带动沿线经济发展。"
+    gen = ExtractiveGenerator(embedder)
+    picks = gen.select(GenerationRequest("到2035年全省铁路网要多长？", [_plan_hit(text)], "zh", "simplified"))
+    assert picks and "1.5万公里" in picks[0].info.sentence(picks[0].j)
+    # Time asked in so many words: a length in kilometres does not answer it.
+    timed = GenerationRequest("全省铁路网建设要多长时间？", [_plan_hit(text)], "zh", "simplified")
+    assert gen.select(timed) == []
+
+
+def test_an_english_figure_clause_holding_the_questions_words_is_not_held_to_the_floor(
+    embedder: Embedder,
+) -> None:
+    text = "该省在2019年共设立了6个科技创新试点区。试点工作由省科技厅负责推进。"
+    question = "How many innovation pilot zones did the province set up in 2019?"
+
+    def translate(_q: str) -> list[str]:
+        return ["创新", "试点区", "设立", "省"]
+
+    request = GenerationRequest(question, [_plan_hit(text)], "en", "english")
+    strict = ExtractiveParams(min_score_en=0.9)  # above any English cosine: the floor alone refuses
+    assert ExtractiveGenerator(embedder, params=strict, translate=translate).select(request) == []
+    params = replace(strict, figure_clause_en=0.45)
+    picks = ExtractiveGenerator(embedder, params=params, translate=translate).select(request)
+    assert picks and "6个科技创新试点区" in picks[0].info.sentence(picks[0].j)
+    # The clause must hold the question's words: a figure beside other words stays refused.
+    other = GenerationRequest(question, [_plan_hit("该省在2019年共有6所高校入选。")], "en", "english")
+    assert ExtractiveGenerator(embedder, params=params, translate=translate).select(other) == []
