@@ -446,9 +446,10 @@ def _report_request(question: str, texts: list[str]) -> GenerationRequest:
 
 @pytest.fixture(scope="module")
 def generators(embedder: Embedder) -> tuple[ExtractiveGenerator, ExtractiveGenerator]:
+    # Reporting words (報告認為) left in the floor's share, so the rescue by synonyms is measured alone.
     return (
-        ExtractiveGenerator(embedder, params=ExtractiveParams(synonym_cosine=0.0)),
-        ExtractiveGenerator(embedder, params=ExtractiveParams(synonym_cosine=0.75)),
+        ExtractiveGenerator(embedder, params=ExtractiveParams(synonym_cosine=0.0, reporting_words=False)),
+        ExtractiveGenerator(embedder, params=ExtractiveParams(synonym_cosine=0.75, reporting_words=False)),
     )
 
 
@@ -532,3 +533,21 @@ def test_an_english_figure_clause_holding_the_questions_words_is_not_held_to_the
     # The clause must hold the question's words: a figure beside other words stays refused.
     other = GenerationRequest(question, [_plan_hit("该省在2019年共有6所高校入选。")], "en", "english")
     assert ExtractiveGenerator(embedder, params=params, translate=translate).select(other) == []
+
+
+def test_reporting_words_are_neither_said_nor_missing_for_the_floor(embedder: Embedder) -> None:
+    """ "作者认为…" says who holds the view, not what it is: the answering sentence need not write 作者 or
+    认为, so they count for the refusal floor as neither said nor missing (ranking is unchanged)."""
+    text = "这些指标侧重于跟踪投入端的情况，对最终产出的考察更显薄弱。规划共列出八项指标。"
+    gen = ExtractiveGenerator(embedder)
+    framed = GenerationRequest("作者认为这些指标有什么不足？", [_plan_hit(text)], "zh", "simplified")
+    plain = GenerationRequest("这些指标有什么不足？", [_plan_hit(text)], "zh", "simplified")
+    best_framed = max(gen.candidates(framed), key=lambda c: c.score)
+    assert best_framed.unframed > 0  # 作者 and 认为 no longer weigh against the sentence
+    best_plain = max(gen.candidates(plain), key=lambda c: c.score)
+    assert best_plain.unframed == 0  # nothing to leave out
+    off = ExtractiveGenerator(embedder, params=ExtractiveParams(reporting_words=False))
+    assert not any(c.unframed for c in off.candidates(framed))
+    # The floor share is the share of the question's other words: close to the plain question's.
+    framed_share = best_framed.keyword + best_framed.unframed
+    assert abs(framed_share - best_plain.keyword) < 0.15
