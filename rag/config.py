@@ -208,6 +208,15 @@ class Settings(BaseSettings):
         "sentence does not write counts as written when the sentence writes a word the embedder puts at least "
         "this close (稳住/稳定, 归国/海归); names, figures and dates never count so (0 = off)",
     )
+    extractive_figure_clause_en: float = Field(
+        0.45,
+        ge=0.0,
+        le=1.0,
+        description="English figure question naming a year: its best sentence is not held to the English score "
+        "floor when the clause stating its figure writes that year and holds at least this share of the "
+        "question's translated words (the embedder rates an English question against the Chinese answer low; "
+        "0 = off)",
+    )
     extractive_year_ratio: float = Field(
         0.9,
         description="A question naming a year is answered only from sentences mentioning it, and only when "

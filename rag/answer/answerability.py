@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from rag.answer.citations.figures import Figure, figure_supported, normalise_numbers, quantities
 from rag.answer.citations.lexical import containment, fold, units
-from rag.answer.question import BODY_GROUPS, Question, clause_number, frames_question
+from rag.answer.question import BODY_GROUPS, Question, asks_change, clause_number, frames_question
 from rag.answer.tables import parse_row
 from rag.text import detect_language, place_names, to_simplified
 
@@ -79,6 +79,23 @@ _UNIT_IN_TEXT = {
     "people": re.compile(r"\d\s*(?:多)?(?:名|位|人)"),
 }
 
+# A length written with its unit (3.6万公里, 120 km, 500米); 纳米 and 平方米 put a word between the
+# figure and 米, so a size or an area is not a length.
+_LENGTH = re.compile(
+    r"\d[\d.,]*\s*(?:多|余)?\s*[万亿千百]?\s*(?:多|余)?\s*(?:公里|千米|米|km\b|kilomet|miles?\b)", re.I
+)
+# A proportion written as a ratio (按照 1:4 的比例, 1∶1 配套): what a 比例 question asks.
+_RATIO = re.compile(r"(?<![\d:：∶])\d+(?:\.\d+)?\s*[:：∶]\s*\d+(?:\.\d+)?(?![\d:：∶])")
+
+
+# A change stated as a share or a multiple (增长 75%, 提高两倍, 3 percentage points).
+_CHANGE_STATED = re.compile(r"\d\s*(?:%|％|个百分点|倍|percent)|[一二两三四五六七八九十]倍", re.I)
+
+
+def states_length(sentence: str) -> bool:
+    """The sentence states a length (a figure in kilometres, metres or miles)."""
+    return bool(_LENGTH.search(normalise_numbers(sentence)))
+
 
 _UNITS_FOR_SLOT = {"amount": ("money", "distance"), "count": ("people",)}
 
@@ -88,6 +105,10 @@ def has_units(question: Question, sentence: str) -> bool:
     sentence (a unit word elsewhere in the question, "资助的研究人员", does not make a count money)."""
     text = normalise_numbers(sentence)
     wanted = [u for u in question.units if u in _UNITS_FOR_SLOT.get(question.slot, ())]
+    if "money" in wanted and asks_change(question.text) and _CHANGE_STATED.search(text):
+        # "how much higher would the patent count be if … had their sales": the change is stated as
+        # a share or a multiple; the money word names the condition, not what the figure measures.
+        wanted.remove("money")
     return all(
         _UNIT_IN_TEXT[u].search(text) or (u == "people" and _people_named(question, text)) for u in wanted
     )
@@ -183,6 +204,7 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
             any(f.percent for f in new_figures(question, sentence))
             or "倍" in sentence
             or "percent" in sentence.lower()
+            or bool(_RATIO.search(normalise_numbers(sentence)))
         )
     if slot == "date":
         return bool(_DATE.search(normalise_numbers(sentence)))

@@ -250,6 +250,7 @@ class AnswerChain:
                 min_score_en=s.extractive_min_score_en,
                 year_ratio=s.extractive_year_ratio,
                 synonym_cosine=s.extractive_synonym_cosine,
+                figure_clause_en=s.extractive_figure_clause_en,
                 match_script=s.extractive_match_script,
             )
             self._factory = GeneratorFactory(

@@ -86,6 +86,8 @@ class Lexicon(Protocol):
 
     def translate(self, key: str) -> list[str]: ...
 
+    def senses(self, key: str) -> list[str]: ...
+
     def pinyin_name(self, raw_words: list[str]) -> list[str]: ...
 
 
@@ -147,8 +149,7 @@ def resolve(name: Name, lexicon: Lexicon) -> Resolved:
         forms += [t for t in lexicon.translate(name.text.lower()) if len(t) >= 2]
     elif len(words) > 1:
         # A CC-CEDICT entry for the whole phrase (never word by word: "Gates Foundation" is not 门 + 基金会).
-        phrase = lexicon.translate(" ".join(words))
-        forms += ["".join(phrase)] if phrase else []
+        forms += lexicon.senses(" ".join(words))
         raw = [w for w in name.text.split() if w[:1].isupper()]
         forms += lexicon.pinyin_name(raw)
     latin = name.text.lower()
@@ -225,6 +226,9 @@ def common_acronym_places(question_text: str, lexicon: Lexicon) -> list[tuple[st
 # Places, people and bodies; not ``nz`` (other proper nouns), which jieba gives common compounds (基建投资).
 _PERSON_PLACE_BODY = frozenset({"ns", "nr", "nrt", "nrfg", "nt"})
 _GOVERNMENT_END = re.compile(r"(?:省|市|区|县)?(?:人民)?政府$")
+# A resultative or directional complement ends a verb phrase (卡住, 拉进来, 引过来), never a person's name,
+# though jieba's dictionary tags some such phrases ``nr``.
+_VERB_COMPLEMENT = re.compile(r"(?:住|[进出过起下上回](?:来|去))$")
 # Tagged words that name no one in particular (报告 is tagged a name in some contexts).
 _NOT_NAMES_ZH = frozenset(
     "白皮书 报告 文章 文件 蓝图 方案 意见 规划 计划 中国 我国 全国 国内 全球 世界 国家 城市 地方 政府 东西 南北 中外 内地".split()
@@ -243,6 +247,8 @@ def unknown_names_zh(question_text: str, lexicon: Lexicon, shown: str) -> list[s
     for word, flag in pseg.cut(folded):
         if flag not in _PERSON_PLACE_BODY or len(word) < 2 or word in _NOT_NAMES_ZH:
             continue
+        if flag.startswith("nr") and _VERB_COMPLEMENT.search(word):
+            continue  # jieba tags 卡住 and 拉进来 as names: a verb with its complement names no one
         word = _GOVERNMENT_END.sub("", word) or word  # 广东省政府: the corpus writes 广东省 or 广东
         if len(word) < 2:
             continue

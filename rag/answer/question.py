@@ -1391,3 +1391,36 @@ def subject_names(subject: str) -> tuple[tuple[str, ...], ...]:
         if names:
             out.append(tuple(dict.fromkeys([key, *(to_simplified(n) for n in names)])))
     return tuple(out)
+
+
+# "多长 / how long" alone asks a length of time or of a thing (铁路网要多长, how long was the rail
+# network); these words say it is time that is measured.
+_TIME_MEASURED = re.compile(
+    r"多久|时间|时长|期限|年限|为期|多少(?:年|个月|月|天|周)|几(?:年|个月|天|周)|持续|历时|花了|用了|耗时"
+    r"|\b(?:take|takes|took|taken|last|lasts|lasted|period|term|ago|time|years?|months?|weeks?|days?|"
+    r"hours?|duration|remain|remained|valid|run|runs|ran)\b|\bfor how long\b|\bover what\b",
+    re.I,
+)
+_BARE_LENGTH_ASK = re.compile(r"多长|多長|\bhow long\b", re.I)
+
+
+def asks_length(question: str) -> bool:
+    """A duration question whose "多长 / how long" names no time word: what is measured may be a
+    length (全国铁路网要多长 → 20万公里), so a sentence stating a length in kilometres or metres
+    answers it as well as a length of time would."""
+    text = to_simplified(question)
+    return bool(_BARE_LENGTH_ASK.search(text)) and not _TIME_MEASURED.search(text)
+
+
+# "How much higher would X be", "高出多少": a difference, which a percentage or a multiple states
+# whatever X is measured in (专利将增长 75%).
+_CHANGE_ASKED = re.compile(
+    r"\bhow much (?:higher|lower|more|less|larger|bigger|greater|smaller|faster|slower|cheaper|dearer)\b"
+    r"|(?:高出|多出|增加了?|增长了?|提高了?|减少了?|下降了?)多少",
+    re.I,
+)
+
+
+def asks_change(question: str) -> bool:
+    """The question asks by how much something differs or changed, not its amount."""
+    return bool(_CHANGE_ASKED.search(to_simplified(question)))

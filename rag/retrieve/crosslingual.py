@@ -541,32 +541,44 @@ class QueryExpander:
         memo_key = "|".join((key, *variants))
         if memo_key in self._memo:
             return self._memo[memo_key]
+        out: list[str] = []
+        for _zh, toks in self._entries(key, *variants):
+            out.extend(t for t in toks if t not in out)
+        if len(self._memo) > _MEMO_LIMIT:  # a long-running server sees unbounded phrasings
+            self._memo.clear()
+        self._memo[memo_key] = out
+        return out
+
+    def senses(self, key: str) -> list[str]:
+        """The CC-CEDICT entries for an English phrase that the corpus can write, each whole (Peking
+        University → 北京大学, 北大): ``translate`` gives their corpus tokens in one list, which for a
+        name is no single form (北京大学北大)."""
+        return ["".join(toks) for _zh, toks in self._entries(key)]
+
+    def _entries(self, key: str, *variants: str) -> list[tuple[str, list[str]]]:
+        """The best CC-CEDICT entries for ``key`` (and its ``variants``) with their corpus tokens."""
         inverted = load_inverted()
         entries: dict[str, float] = {}
         for n, form in enumerate((key, *variants)):
             penalty = 1.0 if n == 0 else 0.95  # the form as written wins a tie
             for zh, spec in (inverted.get(ALIASES.get(form, form)) or {}).items():
                 entries[zh] = max(entries.get(zh, 0.0), spec * penalty)
-        scored: list[tuple[float, float, list[str]]] = []
+        scored: list[tuple[float, float, str, list[str]]] = []
         for zh, spec in entries.items():
             toks = self._in_corpus(zh)
             if toks is None:
                 continue
             score = spec * (0.5 if len(zh) == 1 else 1.0) * (0.85 if toks != [zh] else 1.0)
-            scored.append((score, max(self.idf(t) for t in toks), toks))
-        out: list[str] = []
-        if scored:
-            # Ties go to the word the corpus uses most (中国 over 中华 for "China"): the rarer
-            # synonym is usually the off-register one (preferring rare words measured worse on dev).
-            scored.sort(key=lambda s: (-s[0], s[1]))
-            best = scored[0][0]
-            for score, _idf, toks in scored[: self.per_term]:
-                if score >= self.keep_ratio * best:
-                    out.extend(t for t in toks if t not in out)
-        if len(self._memo) > _MEMO_LIMIT:  # a long-running server sees unbounded phrasings
-            self._memo.clear()
-        self._memo[memo_key] = out
-        return out
+            scored.append((score, max(self.idf(t) for t in toks), zh, toks))
+        if not scored:
+            return []
+        # Ties go to the word the corpus uses most (中国 over 中华 for "China"): the rarer
+        # synonym is usually the off-register one (preferring rare words measured worse on dev).
+        scored.sort(key=lambda s: (-s[0], s[1]))
+        best = scored[0][0]
+        return [
+            (zh, toks) for score, _idf, zh, toks in scored[: self.per_term] if score >= self.keep_ratio * best
+        ]
 
     def _lookup(self, words: list[str]) -> list[str]:
         """The phrase with every lemma of its last word ("integrated circuits" finds "integrated

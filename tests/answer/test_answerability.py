@@ -751,3 +751,37 @@ def test_a_refusal_names_missing_content_not_the_words_that_ask() -> None:
     assert "工作组" in missing
     assert not {"由谁来", "统筹"} & set(missing)  # the ask and its verb are not content
     assert frames_question("认为") and frames_question("由谁来") and not frames_question("工作组")
+
+
+# The kinds of figure that fill a slot beyond its obvious one: a length for a bare 多长, a ratio for
+# 比例, a share or multiple for "how much higher".
+
+
+def test_a_ratio_fills_a_proportion_slot() -> None:
+    q = analyse("两家机构共同出资的比例是多少？")
+    assert q.slot == "percentage"
+    assert fills_slot(q, "双方按照 2∶3 的比例共同出资设立专项基金。")
+    assert fills_slot(q, "双方按照1:1配套出资。")
+    assert not fills_slot(q, "双方于2019年共同出资设立专项基金。")
+
+
+def test_a_length_is_stated_with_its_unit() -> None:
+    from rag.answer.answerability import states_length
+
+    assert states_length("到2030年，全省高速公路网将达到1.2万公里。")
+    assert states_length("The line will run 45 km.")
+    assert not states_length("芯片制程已达到5纳米。")  # a size, not a length
+    assert not states_length("园区占地3.5平方公里。")  # an area
+    assert not states_length("计划为期三年。")
+
+
+def test_a_change_asked_is_answered_by_a_share_or_a_multiple_whatever_the_money_words() -> None:
+    from rag.answer.answerability import has_units
+
+    q = analyse("How much higher would the firms' patent count be if they had their rivals' sales?")
+    assert "money" in q.units  # "sales" names money
+    assert has_units(q, "报告估计，如果两家公司拥有对手的销售份额，专利数量将增长 40%。")
+    assert has_units(q, "专利数量将提高两倍。")
+    assert not has_units(q, "两家公司的专利数量将大幅增长。")
+    plain = analyse("How much would the firms' sales be?")
+    assert not has_units(plain, "专利数量将增长 40%。")  # an amount of money is still money

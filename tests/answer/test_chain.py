@@ -400,10 +400,11 @@ def test_llm_answer_with_nothing_supported_gives_the_extractive_answer(seed_assi
 def test_llm_refusal_in_its_own_words(seed_assistant: Assistant) -> None:
     """An LLM's own-words refusal stands only when the extractive path refuses too."""
     refusing = lambda m: "The passages do not contain this information."  # noqa: E731
-    question = "What was China's basic research funding in 2021?"
+    # The seeds give China's basic research funding in 2021, not Japan's: the extractive path refuses.
+    question = "What was Japan's basic research funding in 2021?"
     with scripted_llm(refusing) as (url, _):
         ans = llm_assistant(seed_assistant, url).ask(question)
-    assert seed_assistant.ask(question).refused  # its extractive answer does not verify
+    assert seed_assistant.ask(question).refused
     assert ans.refused and ans.answer == REFUSAL["en"]
 
     question = "What were global semiconductor sales in 2021, according to SIA?"
@@ -453,3 +454,13 @@ def test_small_llm_context_trims_the_passages(seed_assistant: Assistant) -> None
     assert len(ans.passages) < seed_assistant.settings.answer_k
     assert any("to fit llm_context" in w for w in ans.warnings)
     assert requests[0]["messages"][-1]["content"].count("\n\n[") == len(ans.passages) - 1
+
+
+def test_an_english_figure_question_is_answered_from_the_clause_stating_its_figure(
+    seed_assistant: Assistant,
+) -> None:
+    """The embedder rates the English question against its Chinese answer far below the English floor;
+    the figure clause writes the asked year and most of the question's translated words."""
+    ans = seed_assistant.ask("What was China's basic research funding in 2021?")
+    assert not ans.refused and "RMB 169.6 billion" in ans.answer
+    assert "1696 亿元" in ans.citations[0].quote

@@ -111,3 +111,23 @@ def test_a_chinese_name_the_corpus_never_writes_is_unknown():
     assert unknown_names_zh("深圳在创新指数里排第几？", lex, shown) == []
     assert unknown_names_zh("澳洲的人工智能计划投入多少？", lex, shown) == []
     assert unknown_names_zh("廣東省政府的規劃在哪一天印發？", lex, shown) == []
+
+
+def test_a_phrase_with_two_dictionary_senses_gives_each_as_a_form():
+    """CC-CEDICT gives Peking University as 北京大学 and as 北大: each is a form the passage may
+    write, never the two run together (北京大学北大, which no passage writes)."""
+    lexicon = QueryExpander({"北京大学", "北大", "大学", "研制"}, glossary=Glossary())
+    r = resolve(Name("Peking University", False), lexicon)
+    assert r.known and "北京大学" in r.forms and "北大" in r.forms
+    assert "北京大学北大" not in r.forms
+    assert set(lexicon.senses("peking university")) == {"北京大学", "北大"}
+
+
+def test_a_verb_with_its_complement_is_no_unknown_name():
+    """jieba's dictionary tags 卡住 and 拉进来 as person names; a question worded with them names no
+    one the corpus must write, while a person the corpus never writes still is one."""
+    lexicon = QueryExpander({"企业", "技术", "研发"}, glossary=Glossary())
+    shown = "企业的关键技术受制于人。政府吸引企业投资研发。"
+    assert unknown_names_zh("企业的关键技术为什么总被卡住？", lexicon, shown) == []
+    assert unknown_names_zh("政府怎样把企业拉进来投研发？", lexicon, shown) == []
+    assert unknown_names_zh("王贻芳对企业研发有何评价？", lexicon, shown) == ["王贻芳"]

@@ -356,3 +356,25 @@ def test_a_numeral_in_the_question_meets_the_digits_of_the_passage(seed_assistan
         assert stating and quantities(stating[0].info.sentence(stating[0].j))
         shares.append(stating[0].keyword)
     assert shares[0] >= shares[1] - 0.05
+
+
+def test_a_bare_how_long_may_ask_a_length_and_time_words_say_it_is_time() -> None:
+    from rag.answer.question import asks_length
+
+    assert asks_length("到2030年全省高速公路网要多长？")
+    assert asks_length("How long will the new subway line be when it opens?")
+    for timed in (
+        "这项计划为期多久？",
+        "建成这条线路要多长时间？",
+        "How long did the review take?",
+        "For how long will the grants run?",
+    ):
+        assert not asks_length(timed), timed
+
+
+def test_how_much_higher_asks_a_change() -> None:
+    from rag.answer.question import asks_change
+
+    assert asks_change("How much larger would the sales of the two firms be under the merger?")
+    assert asks_change("今年的专利申请量比去年增长了多少？")
+    assert not asks_change("How much did the ministry spend on grants?")

@@ -49,5 +49,8 @@ class Pick:
     # What the score owes to question words only the passage's document title writes (a ranking
     # signal, left out of the refusal floor like ``translated``).
     titled: float = 0.0
+    # What the refusal floor adds for the question's reporting words (作者, 认为, 觉得) the sentence need
+    # not say: counted as neither said nor missing (the floor only; ranking is unchanged).
+    unframed: float = 0.0
     # Further passages (numbers) that state the same sentence: cited alongside ``n`` ("[1][3]").
     also: tuple[int, ...] = ()

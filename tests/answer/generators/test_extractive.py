@@ -446,9 +446,10 @@ def _report_request(question: str, texts: list[str]) -> GenerationRequest:
 
 @pytest.fixture(scope="module")
 def generators(embedder: Embedder) -> tuple[ExtractiveGenerator, ExtractiveGenerator]:
+    # Reporting words (報告認為) left in the floor's share, so the rescue by synonyms is measured alone.
     return (
-        ExtractiveGenerator(embedder, params=ExtractiveParams(synonym_cosine=0.0)),
-        ExtractiveGenerator(embedder, params=ExtractiveParams(synonym_cosine=0.75)),
+        ExtractiveGenerator(embedder, params=ExtractiveParams(synonym_cosine=0.0, reporting_words=False)),
+        ExtractiveGenerator(embedder, params=ExtractiveParams(synonym_cosine=0.75, reporting_words=False)),
     )
 
 
@@ -500,9 +501,62 @@ def test_a_sentence_the_wording_already_finds_is_scored_as_before(generators) ->
 
 
 def test_a_list_noun_only_the_document_title_names_heads_no_items(seed_assistant: Assistant) -> None:
-    """"哪些领域制裁中国" reads 中国 as the list's noun; 中国 is in the white paper's title, which heads
+    """ "哪些领域制裁中国" reads 中国 as the list's noun; 中国 is in the white paper's title, which heads
     none of its numbered sections ("五、硬科技发展前景展望", "5.1 …"): those are not the answer's items."""
     ans = seed_assistant.ask("迎接中国挑战法案主要想在哪些领域制裁中国？")
     assert not ans.refused
     assert all(c.chunk_id.startswith("004_") for c in ans.citations)
     assert "国家安全和金融服务领域" in ans.answer
+
+
+def _plan_hit(text: str) -> Hit:
+    c = Chunk("plan.txt#1", "plan.txt", "plan.txt", "某省交通规划", "一、发展目标", text, 0, len(text), 10, 1)
+    return Hit(c, 1.0)
+
+
+def test_a_bare_how_long_is_answered_by_a_length(embedder: Embedder) -> None:
+    text = "规划提出，到2035年全省铁路网将达到1.5万公里左右。规划的实施将带动沿线经济发展。"
+    gen = ExtractiveGenerator(embedder)
+    picks = gen.select(GenerationRequest("到2035年全省铁路网要多长？", [_plan_hit(text)], "zh", "simplified"))
+    assert picks and "1.5万公里" in picks[0].info.sentence(picks[0].j)
+    # Time asked in so many words: a length in kilometres does not answer it.
+    timed = GenerationRequest("全省铁路网建设要多长时间？", [_plan_hit(text)], "zh", "simplified")
+    assert gen.select(timed) == []
+
+
+def test_an_english_figure_clause_holding_the_questions_words_is_not_held_to_the_floor(
+    embedder: Embedder,
+) -> None:
+    text = "该省在2019年共设立了6个科技创新试点区。试点工作由省科技厅负责推进。"
+    question = "How many innovation pilot zones did the province set up in 2019?"
+
+    def translate(_q: str) -> list[str]:
+        return ["创新", "试点区", "设立", "省"]
+
+    request = GenerationRequest(question, [_plan_hit(text)], "en", "english")
+    strict = ExtractiveParams(min_score_en=0.9)  # above any English cosine: the floor alone refuses
+    assert ExtractiveGenerator(embedder, params=strict, translate=translate).select(request) == []
+    params = replace(strict, figure_clause_en=0.45)
+    picks = ExtractiveGenerator(embedder, params=params, translate=translate).select(request)
+    assert picks and "6个科技创新试点区" in picks[0].info.sentence(picks[0].j)
+    # The clause must hold the question's words: a figure beside other words stays refused.
+    other = GenerationRequest(question, [_plan_hit("该省在2019年共有6所高校入选。")], "en", "english")
+    assert ExtractiveGenerator(embedder, params=params, translate=translate).select(other) == []
+
+
+def test_reporting_words_are_neither_said_nor_missing_for_the_floor(embedder: Embedder) -> None:
+    """ "作者认为…" says who holds the view, not what it is: the answering sentence need not write 作者 or
+    认为, so they count for the refusal floor as neither said nor missing (ranking is unchanged)."""
+    text = "这些指标侧重于跟踪投入端的情况，对最终产出的考察更显薄弱。规划共列出八项指标。"
+    gen = ExtractiveGenerator(embedder)
+    framed = GenerationRequest("作者认为这些指标有什么不足？", [_plan_hit(text)], "zh", "simplified")
+    plain = GenerationRequest("这些指标有什么不足？", [_plan_hit(text)], "zh", "simplified")
+    best_framed = max(gen.candidates(framed), key=lambda c: c.score)
+    assert best_framed.unframed > 0  # 作者 and 认为 no longer weigh against the sentence
+    best_plain = max(gen.candidates(plain), key=lambda c: c.score)
+    assert best_plain.unframed == 0  # nothing to leave out
+    off = ExtractiveGenerator(embedder, params=ExtractiveParams(reporting_words=False))
+    assert not any(c.unframed for c in off.candidates(framed))
+    # The floor share is the share of the question's other words: close to the plain question's.
+    framed_share = best_framed.keyword + best_framed.unframed
+    assert abs(framed_share - best_plain.keyword) < 0.15
