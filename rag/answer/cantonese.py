@@ -104,6 +104,15 @@ def _who_or_which(m: re.Match[str]) -> str:
     return ("誰" if who else "哪個") + after
 
 
+def question_script(question: str) -> str:
+    """The script to answer in: a Cantonese question written without a character that only one
+    script has (咁新加坡又推出咗咩晶片法例？) is answered in Traditional, the script Hong Kong writes."""
+    script = detect_script(question)
+    if script == "simplified" and is_cantonese(question) and to_traditional(question) == question:
+        return "traditional"
+    return script
+
+
 def is_cantonese(question: str) -> bool:
     return bool(_MARKER.search(to_traditional(question)))
 

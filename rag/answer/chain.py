@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda, RunnablePassthrough
 
-from rag.answer.cantonese import standard_written
+from rag.answer.cantonese import question_script, standard_written
 from rag.answer.citations import (
     OriginalLocator,
     PassageCache,
@@ -86,7 +86,7 @@ from rag.retrieve.documents import DocumentChunks
 from rag.retrieve.hybrid import HybridRetriever, LangChainRetriever, document_to_hit
 from rag.retrieve.sections import SectionLeads
 from rag.store.base import Store
-from rag.text import detect_language, detect_script, has_cjk, keyword_tokens, to_simplified
+from rag.text import detect_language, has_cjk, keyword_tokens, to_simplified
 from rag.types import Answer, Hit
 
 
@@ -494,7 +494,7 @@ class AnswerChain:
         hits: list[Hit] = state["hits"]
         timings: dict[str, float] = state["timings"]
         warnings: list[str] = state["warnings"]
-        language, script = detect_language(state["asked"]), detect_script(state["asked"])
+        language, script = detect_language(state["asked"]), question_script(state["asked"])
         name: str = state["generator"]
 
         s = self.settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.cantonese import is_cantonese, standard_written
+from rag.answer.cantonese import is_cantonese, question_script, standard_written
 from rag.assistant import Assistant
 
 
@@ -62,3 +62,9 @@ def test_search_reads_cantonese_like_its_standard_form(seed_assistant: Assistant
     cantonese = [h.chunk.chunk_id for h in seed_assistant.search("香港嘅創科藍圖有咩發展方向？", 5)]
     standard = [h.chunk.chunk_id for h in seed_assistant.search("香港的創科藍圖有什麼發展方向？", 5)]
     assert cantonese == standard
+
+
+def test_a_cantonese_question_without_script_signal_is_answered_in_traditional() -> None:
+    assert question_script("咁新加坡又推出咗咩法例？") == "traditional"  # no character only one script has
+    assert question_script("呢个计划喺边度推行？") == "simplified"  # written in Simplified: stays
+    assert question_script("那新加坡呢？") == "simplified"  # not Cantonese: the usual rule
