@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 
 from rag.answer.citations.figures import Figure, figure_supported, normalise_numbers, quantities
 from rag.answer.citations.lexical import containment, fold, units
-from rag.answer.question import BODY_GROUPS, Question, asks_change, clause_number, frames_question
+from rag.answer.question import (
+    BODY_GROUPS,
+    Question,
+    asks_change,
+    clause_number,
+    frames_question,
+    places_named_en,
+)
 from rag.answer.tables import parse_row
 from rag.text import detect_language, place_names, to_simplified
 
@@ -209,7 +216,15 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
     if slot == "date":
         return bool(_DATE.search(normalise_numbers(sentence)))
     if slot == "place":
-        return _new(set(place_names(sentence)) | suffixed_places(sentence), given)
+        named = set(place_names(given))
+        if question.language == "en":
+            named |= places_named_en(question.text)
+        # A run ending in a place the question names (…帮助英国) is that place again, not a new one.
+        found = {
+            f for f in set(place_names(sentence)) | suffixed_places(sentence)
+            if not any(fold(f).endswith(fold(n)) for n in named)
+        }
+        return _new(found, given)
     if slot == "organisation":
         found = organisations(sentence) | agents(sentence)
         return _new(found, given) and names_kind(question, sentence, heading)

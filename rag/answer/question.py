@@ -91,7 +91,8 @@ _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "place",
         re.compile(
-            r"哪个城市|哪座城市|哪些城市|哪里|哪儿|何地|哪个省|哪个地区|哪个国家|哪国|在哪(?![个些][\u4e00-\u9fff])|哪些地区|哪些国家|哪些省"
+            r"哪个城市|哪座城市|哪些城市|哪里|哪儿|何地|何处|什么地方|哪个省|哪个地区|哪个国家|哪国|在哪(?![个些][\u4e00-\u9fff])"
+            r"|哪些地区|哪些国家|哪些省|哪个[市县区镇]|哪座[城市镇]|什么城市|哪个地方"
         ),
     ),
     ("person", re.compile(r"谁|何人|哪位")),
@@ -131,7 +132,8 @@ _EN_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "place",
         re.compile(
-            r"\bwhere\b|\bwhich (?:city|cities|country|countries|province|provinces|region|regions|state)\b",
+            r"\bwhere\b|\b(?:which|what) (?:towns?|city|cities|countr(?:y|ies)|provinces?|regions?|states?|"
+            r"districts?|locations?|sites?)\b",
             re.I,
         ),
     ),
@@ -317,6 +319,23 @@ def named_entities(question: str, language: str) -> tuple[tuple[str, ...], ...]:
         if places:
             out.append(places)
     return tuple(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=1024)
+def places_named_en(question: str) -> frozenset[str]:
+    """The Chinese forms of every place an English question names, acronyms included (the UK →
+    英国): a place the question already names does not answer "where" ("In which city will the
+    UK's new centre be based?" is not answered by a sentence naming only 英国)."""
+    words = {w.removesuffix("'s") for w in re.findall(r"[A-Za-z][\w'.&]*", question.replace("’", "'"))}
+    out: set[str] = set()
+    for word in words:
+        if not word[0].isupper():
+            continue  # a name is capitalised: "build" is no place, "city" names none
+        low = word.lower().rstrip(".")
+        out.update(english_place(low))
+        if low in COMMON_ACRONYMS and word.isupper():
+            out.update(zh for e in _glossary().lookup([low], word) for zh in e.chinese if place_names(zh))
+    return frozenset(out)
 
 
 def _standalone_capitalised(text: str) -> list[str]:

@@ -275,6 +275,18 @@ def test_a_where_question_needs_a_place_not_a_word_that_starts_with_one() -> Non
     assert fills_slot(q, "论坛在粤港澳大湾区举办")
 
 
+def test_a_place_the_english_question_names_does_not_answer_where() -> None:
+    """"In which city will the UK's centre be based?" already names the UK: a sentence naming only
+    英国 gives no place; one naming a city does. The acronym maps through the glossary."""
+    q = analyse("In which town or city will the UK's new digital innovation centre be based?")
+    assert q.slot == "place"
+    assert not fills_slot(q, "该中心将帮助英国发展采用新兴数字技术所需的技能")
+    assert fills_slot(q, "该中心将设在英国伦敦")
+    germany = analyse("Where will Germany build its new battery research institute?")
+    assert not fills_slot(germany, "德国将建设新的电池研究所")
+    assert fills_slot(germany, "德国将在慕尼黑市建设新的电池研究所")
+
+
 def test_a_figure_clause_carries_the_scope_of_the_clause_before_it() -> None:
     """China's satellite-making revenue is not answered by a sentence whose first figure is global
     and whose later figures name no scope of their own; a sentence that names China answers."""

@@ -378,3 +378,17 @@ def test_how_much_higher_asks_a_change() -> None:
     assert asks_change("How much larger would the sales of the two firms be under the merger?")
     assert asks_change("今年的专利申请量比去年增长了多少？")
     assert not asks_change("How much did the ministry spend on grants?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In which town or city will the new centre be based?",
+        "What country hosts the institute?",
+        "Which district is the park in?",
+        "该中心将落户哪个市？",
+        "大会在什么地方举行？",
+    ],
+)
+def test_a_question_for_a_town_district_or_site_asks_a_place(text: str) -> None:
+    assert analyse(text).slot == "place"
