@@ -221,7 +221,8 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
             named |= places_named_en(question.text)
         # A run ending in a place the question names (…帮助英国) is that place again, not a new one.
         found = {
-            f for f in set(place_names(sentence)) | suffixed_places(sentence)
+            f
+            for f in set(place_names(sentence)) | suffixed_places(sentence)
             if not any(fold(f).endswith(fold(n)) for n in named)
         }
         return _new(found, given)

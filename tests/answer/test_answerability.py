@@ -276,7 +276,7 @@ def test_a_where_question_needs_a_place_not_a_word_that_starts_with_one() -> Non
 
 
 def test_a_place_the_english_question_names_does_not_answer_where() -> None:
-    """"In which city will the UK's centre be based?" already names the UK: a sentence naming only
+    """ "In which city will the UK's centre be based?" already names the UK: a sentence naming only
     英国 gives no place; one naming a city does. The acronym maps through the glossary."""
     q = analyse("In which town or city will the UK's new digital innovation centre be based?")
     assert q.slot == "place"
