@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 # Bump when the parsing below changes, so a stale pickle is not reused.
-_PARSE_VERSION = "4"
+_PARSE_VERSION = "5"
 
 # English words that carry no searchable meaning in a question (function words, question
 # frames such as "according to ... cited in").
@@ -141,7 +141,7 @@ def _index_gloss(inv: InvertedDict, simp: str, gloss: str, sense: int, proper: b
             toks = raw.split()
             n_caps = next((i for i, t in enumerate(toks) if not t[:1].isupper()), len(toks))
             caps = gloss_words(" ".join(toks[:n_caps]))
-            if caps and len(caps) <= MAX_PHRASE and n_caps < len(toks) and toks[n_caps] in _PLACE_WORDS:
+            if caps and len(caps) <= MAX_PHRASE and n_caps < len(toks) and _names_place(toks, n_caps):
                 _add(inv, " ".join(caps), simp, decay)
         if len(words) <= MAX_PHRASE:
             _add(inv, " ".join(words), simp, decay)  # the whole gloss: exact match
@@ -153,6 +153,16 @@ def _index_gloss(inv: InvertedDict, simp: str, gloss: str, sense: int, proper: b
             # The last word is usually the head noun ("computer chip" is a chip).
             spec = 1.0 / math.sqrt(n) if i == n - 1 else 1.0 / n
             _add(inv, w, simp, spec * decay * 0.9)
+
+
+def _names_place(toks: list[str], n_caps: int) -> bool:
+    """The capitalised name ``toks[:n_caps]`` is followed by what kind of place it is: "Shenzhen
+    subprovincial city …", or after a comma within three words ("Xi'an, sub-provincial city …",
+    "Sanya, prefecture-level city, Hainan"; about a thousand CC-CEDICT places are written so)."""
+    bare = [t.strip(",.;:()").replace("sub-", "sub") for t in toks[n_caps : n_caps + 3]]
+    if bare and bare[0] in _PLACE_WORDS:
+        return True
+    return toks[n_caps - 1].endswith(",") and any(t in _PLACE_WORDS for t in bare)
 
 
 def parse_cedict(path: Path) -> InvertedDict:

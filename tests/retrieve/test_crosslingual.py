@@ -100,6 +100,10 @@ def test_parser_rules_on_a_tiny_dictionary(tmp_path: Path):
         "半導體 半导体 [ban4 dao3 ti3] /semiconductor/",
         "人工智能 人工智能 [ren2 gong1 zhi4 neng2] /artificial intelligence (AI)/",
         "深圳 深圳 [Shen1 zhen4] /Shenzhen subprovincial city in Guangdong, special economic zone/",
+        "西安 西安 [Xi1 an1] /Xi'an, sub-provincial city and capital of Shaanxi 陝西省|陕西省[Shan3 xi1 Sheng3]/",
+        "陝西 陕西 [Shan3 xi1] /Shaanxi province (Shensi) in northwest China, capital Xi'an 西安[Xi1 an1]/",
+        "三亞 三亚 [San1 ya4] /Sanya, prefecture-level city, Hainan/",
+        "王府井 王府井 [Wang2 fu3 jing3] /Wangfujing, a famous shopping street in Beijing/",
         "港元 港元 [Gang3 yuan2] /Hong Kong dollar/",
         "晶片 晶片 [jing1 pian4] /(Tw) (computing) chip; wafer/",
         "研究 研究 [yan2 jiu1] /research/CL:項|项[xiang4]/to look into/",
@@ -113,6 +117,10 @@ def test_parser_rules_on_a_tiny_dictionary(tmp_path: Path):
     assert inv["ai"]["人工智能"] == 1.0 and inv["artificial intelligence"]["人工智能"] == 1.0
     assert inv["shenzhen"]["深圳"] == 1.0  # a place name followed by what kind of place it is
     assert "hong kong" not in inv  # "Hong Kong dollar" is a currency, not Hong Kong
+    # "Name, <kind of> city …": the name is the place, not a word of the province whose capital it is
+    assert inv["xi'an"]["西安"] == 1.0 and inv["xi'an"]["西安"] > inv["xi'an"].get("陕西", 0.0)
+    assert inv["sanya"]["三亚"] == 1.0
+    assert inv.get("wangfujing", {}).get("王府井", 0.0) < 1.0  # a street named so is no place kind
     assert inv["chip"]["晶片"] == 1.0 and "tw" not in inv  # ";" synonyms; "(Tw)" is a label
     assert "look into" in inv and "cl" not in inv and "xiang4" not in inv
     assert not any("台湾" in v for v in inv.values())  # cross-references are skipped
