@@ -44,7 +44,7 @@ from rag.answer.citations import (
     normalise_numbers,
     quantities,
 )
-from rag.answer.citations.figures import span_years, states_change, years_in
+from rag.answer.citations.figures import LIST_MARKERS, span_years, states_change, years_in
 from rag.answer.citations.lexical import units
 from rag.answer.dialogue import (
     about_places,
@@ -227,13 +227,24 @@ def _previous_overlap(weight: Mapping[str, float], qtokens: Sequence[str], sente
     return sum(weight[t] for t in qtokens if t not in sentence and t in prev) / total if total else 0.0
 
 
+def _list_item(text: str) -> bool:
+    """A numbered or marked item (①…, 1、…, （1）…, 一是…): it states its own point."""
+    return bool(NUMBERED_ITEM.match(fold(text)) or LIST_MARKERS.match(text.lstrip()))
+
+
 def _clauses_before(info: PassageInfo, j: int) -> str:
     """What the sentence continues: the sentence before it, and when that one ends in a semicolon
     the earlier clauses of the same full sentence too ("据华为GIV预测，到2025年…；千亿联接…；由此产生
-    存储数据量每年高达1800亿TB。": the forecast's source and year are two clauses back)."""
+    存储数据量每年高达1800亿TB。": the forecast's source and year are two clauses back). Items of a
+    list run together by semicolons (①…；②…；③…) each state their own point: no further back."""
     out = [info.sentence(j - 1)]
     k = j - 1
-    while k > 0 and info.sentence(k - 1).rstrip().endswith(("；", ";")):
+    while (
+        k > 0
+        and info.sentence(k - 1).rstrip().endswith(("；", ";"))
+        and not _list_item(info.sentence(k))
+        and not _list_item(info.sentence(j))
+    ):
         k -= 1
         out.insert(0, info.sentence(k))
     return "".join(out)

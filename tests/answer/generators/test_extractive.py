@@ -335,6 +335,14 @@ def test_a_clause_after_a_semicolon_continues_the_whole_sentence_before_it(seed_
     before = _clauses_before(info, j)
     assert before.startswith("据华为GIV预测") and "千亿联接" in before
     assert "180 billion TB (1800亿TB)" in ans.answer
+    # Items of a list joined by semicolons each state their own point: only the item before counts.
+    from rag.answer.citations import PassageCache
+
+    items = PassageCache().get(
+        _note_chunk(0, "主要包括：①支持量子研究；②培养核心人才；③资助 26 个部门的项目。")
+    )
+    k = next(j for j in range(len(items.spans)) if items.sentence(j).startswith("③"))
+    assert _clauses_before(items, k).startswith("②")
 
 
 def test_a_ministry_written_as_one_word_is_an_organisation() -> None:
