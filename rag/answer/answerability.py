@@ -117,8 +117,31 @@ def has_units(question: Question, sentence: str) -> bool:
         # a share or a multiple; the money word names the condition, not what the figure measures.
         wanted.remove("money")
     return all(
-        _UNIT_IN_TEXT[u].search(text) or (u == "people" and _people_named(question, text)) for u in wanted
+        _UNIT_IN_TEXT[u].search(text)
+        or (u == "people" and (_people_named(question, text) or people_counted(text)))
+        for u in wanted
     )
+
+
+# A figure with its magnitude (2800万, 54.1 万, 3亿多) and what directly follows it.
+_SCALED_FIGURE = re.compile(
+    r"\d[\d.]*\s*(?:多|余)?\s*[十百千万亿萬億]*\s*(?:多|余)?\s*(?:个|個)?\s*(?=[\u4e00-\u9fff])"
+)
+_PERSON_ENDINGS = ("员", "人", "者", "生", "人口")
+
+
+def people_counted(text: str) -> bool:
+    """A figure followed by a noun of persons counts people without a person's measure word: 近2800万工作人员,
+    54.1 万从业人员, 14亿人口, 5个研究者 (jieba's word right after the figure ends in 员/人/者/生 or is 人口;
+    人民币 and 人次 do not)."""
+    import jieba
+
+    folded = to_simplified(text)
+    for m in _SCALED_FIGURE.finditer(folded):
+        word = next(iter(jieba.cut(folded[m.end() : m.end() + 8])), "")
+        if len(word) >= 2 and word.endswith(_PERSON_ENDINGS):
+            return True
+    return False
 
 
 # A figure with no measure word after it (900万。): what it counts is named elsewhere in the sentence.

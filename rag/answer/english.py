@@ -119,6 +119,10 @@ _MEASURES: dict[str, str] = {
     "PB": "PB",
     "EB": "EB",
     "ZB": "ZB",
+    "℃": "°C",  # a temperature or a warming (高出了1.1℃): the degrees alone say neither
+    "°C": "°C",
+    "摄氏度": "°C",
+    "攝氏度": "°C",
     "个百分点": "percentage points",
     "個百分點": "percentage points",
     "百分点": "percentage points",
@@ -136,9 +140,12 @@ LEVEL_RE = re.compile(r"(?<![\d.])(?P<num>\d{1,2})\s*(?:级|級)(?!别|別)")
 PERCENT_RE = re.compile(
     rf"(?:(?P<hedge>{_HEDGE_ALT})\s*)?(?P<num>\d+(?:\.\d+)?)\s*(?P<sign>[%％‰])(?P<above>以上|以下)?"
 )
-# A rank (排名第7, 居第 2 位, 第20名): "7th", not the count "7".
+# A rank (排名第7, 居第 2 位, 第20名): "7th", not the count "7". A list of ranks writes 第 once and
+# drops it after (北京排名第7，上海排名12、深圳排名27): 排名 before a small number is a rank too, but
+# not before a count of the ranked (排名100强, 排名 10 个城市).
 ORDINAL_RE = re.compile(
-    r"(?:(?:排名|排在|位列|位居|位於|位于|居)\s*第\s*(?P<num>\d{1,3})(?:\s*(?:名|位))?|第\s*(?P<num2>\d{1,3})\s*(?:名|位)(?![置数數]))"
+    r"(?:(?:排名|排在|位列|位居|位於|位于|居)\s*第\s*(?P<num>\d{1,3})(?:\s*(?:名|位))?|第\s*(?P<num2>\d{1,3})\s*(?:名|位)(?![置数數])"
+    r"|排名\s*(?P<num3>\d{1,3})(?![\d%％‰]|[.,]\d)(?!\s*(?:强|強|个|個|家|位以|名以))(?:\s*(?:名|位))?)"
 )
 # A range of amounts whose currency is written once, at the end: 25万~100万澳元.
 AMOUNT_RANGE_RE = re.compile(
@@ -279,7 +286,7 @@ def _measure(m: re.Match[str], before: str) -> str:
     if unit == "km" and _SPEED_BEFORE.search(before):
         unit = "km/h"
     hedge = _HEDGES.get(m.group("hedge") or "", "")
-    said = f"{hedge}{words}{unit}" if unit.startswith("-") else f"{hedge}{words} {unit}"
+    said = f"{hedge}{words}{unit}" if unit.startswith(("-", "°")) else f"{hedge}{words} {unit}"
     above = {"以上": " or more", "以下": " or less"}.get(m.group("above") or "", "")
     return said + above
 
@@ -331,7 +338,7 @@ def renderings(text: str) -> list[Rendering]:
     for m in MONTH_DAY_RE.finditer(t):
         add(m.start(), m.end(), f"{int(m.group('d'))} {_MONTHS[int(m.group('m')) - 1]}")
     for m in ORDINAL_RE.finditer(t):
-        add(m.start(), m.end(), _ordinal(int(m.group("num") or m.group("num2"))))
+        add(m.start(), m.end(), _ordinal(int(m.group("num") or m.group("num2") or m.group("num3"))))
     for m in PERCENT_RE.finditer(t):
         above = {"以上": " or more", "以下": " or less"}.get(m.group("above") or "", "")
         add(

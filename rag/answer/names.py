@@ -208,12 +208,13 @@ def common_acronym_places(question_text: str, lexicon: Lexicon) -> list[tuple[st
     common to tell documents apart, and so not read as a name above, but the place the question
     asks about all the same: its Chinese forms (the reviewed glossary's, each one jieba word tagged
     as a place, body or abbreviation) are a constraint the passage must keep. The Latin form is not
-    one: "us" and "eu" occur inside English words."""
+    one: "us" and "eu" occur inside English words. A currency's prefix (US$1.1 billion, HK$, NT$) names
+    the currency a figure is counted in, not a place the question is about."""
     import jieba.posseg as pseg
 
     text = re.sub(r"(?<=[A-Za-z])'s?(?=\s|$)", " ", question_text.replace("’", "'"))
     out = []
-    for a in dict.fromkeys(m.group(1) for m in _ACRONYM.finditer(text)):
+    for a in dict.fromkeys(m.group(1) for m in _ACRONYM.finditer(text) if not text.startswith("$", m.end())):
         if a.lower() not in COMMON_ACRONYMS:
             continue
         forms = [zh for e in lexicon.glossary.lookup([a.lower()], a) for zh in e.chinese]

@@ -338,7 +338,13 @@ def places_named_en(question: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# A dash joining the words of one compound name: "Guangdong-Hong Kong-Macao", "Beijing–Tianjin–Hebei"
+# (an en or em dash, as edited English writes a compound of names, is a hyphen here).
+_NAME_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-"})
+
+
 def _standalone_capitalised(text: str) -> list[str]:
+    text = text.translate(_NAME_DASHES)  # same length: the offsets below stay valid
     tokens = list(re.finditer(r"[A-Za-z][\w']*", text))
     out = []
     for i, m in enumerate(tokens):

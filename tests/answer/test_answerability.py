@@ -797,3 +797,18 @@ def test_a_change_asked_is_answered_by_a_share_or_a_multiple_whatever_the_money_
     assert not has_units(q, "两家公司的专利数量将大幅增长。")
     plain = analyse("How much would the firms' sales be?")
     assert not has_units(plain, "专利数量将增长 40%。")  # an amount of money is still money
+
+
+def test_a_figure_followed_by_a_noun_of_persons_counts_people() -> None:
+    from rag.answer.answerability import has_units, people_counted
+
+    assert people_counted("每年全球有近2800万工作人员死于高危、不健康工作环境")
+    assert people_counted("我国直接从事集成电路产业的有54.1 万从业人员")
+    assert people_counted("已有5个研究者加入")
+    assert not people_counted("拨款300亿元人民币")  # 人民币 is money, not people
+    assert not people_counted("增加12.6万人次")  # visits, not people
+    assert not people_counted("建成3个研究中心")
+    q = analyse("Roughly how many people worldwide die each year because of unsafe working conditions?")
+    assert q.slot == "count" and "people" in q.units
+    assert has_units(q, "联合国报告显示，每年全球有近2800万工作人员死于高危、不健康工作环境。")
+    assert not has_units(q, "全球有近2800万台设备。")

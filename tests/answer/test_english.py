@@ -58,6 +58,8 @@ from rag.answer.question import analyse, detect_slot
         ("0.1毫米", "0.1 mm"),
         ("5~10公里", "5–10 km"),
         ("6 个百分点", "6 percentage points"),  # a change of a share, not a count of six things
+        ("1.1℃", "1.1°C"),  # a warming: "1.1" alone says neither what nor of what
+        ("1.5 摄氏度", "1.5°C"),
         # Qualifiers stay with the figure: "over 75%" is not "75%".
         ("超过75%", "over 75%"),
         ("不足10%", "less than 10%"),
@@ -69,6 +71,7 @@ from rag.answer.question import analyse, detect_slot
         ("排名第7", "7th"),
         ("居第 2 位", "2nd"),
         ("第13名", "13th"),
+        ("排名27", "27th"),  # a list of ranks writes 第 once: 北京排名第7，…深圳排名27
     ],
 )
 def test_render_figure(chinese: str, english: str) -> None:
@@ -481,3 +484,18 @@ def test_a_change_between_two_years_asks_both():
 )
 def test_states_change(text, expected):
     assert states_change(text) is expected
+
+
+def test_ranks_listed_after_the_first_are_ranks_and_a_count_after_paiming_is_not() -> None:
+    text = "中国共有10个城市入围100强，其中北京排名第7，上海排名12、深圳排名27，中国城市排名总体上升"
+    assert [r.english for r in renderings(text)] == ["10", "7th", "12th", "27th"]
+    assert english_facts(text, near=["深圳"])[0] == "27th (排名27)"  # the asked city's rank first
+    assert render_figure("排名100强") is None  # the top 100, not the 100th
+    assert [r.english for r in renderings("排名 10 个城市")] == ["10"]  # a count of cities
+    assert missing_figures("Shenzhen ranked 27th [1].", figures("深圳排名27")) == []
+
+
+def test_a_temperature_is_stated_with_its_degrees_and_verified() -> None:
+    text = "全球平均气温比工业化前高出了1.1℃，仅次于2016年创下的纪录"
+    assert english_facts(text)[0] == "1.1°C (1.1℃)"
+    assert missing_figures("It was 1.1°C warmer [1].", figures(text)) == []

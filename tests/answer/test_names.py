@@ -88,10 +88,13 @@ def test_identifiers_are_bill_and_order_numbers_not_years() -> None:
 
 def _places_lexicon() -> QueryExpander:
     glossary = Glossary()
-    for english, chinese in (("UK", "英国"), ("Britain", "英国"), ("EU", "欧盟"), ("AI", "人工智能")):
+    pairs = (("UK", "英国"), ("Britain", "英国"), ("EU", "欧盟"), ("AI", "人工智能"), ("US", "美国"))
+    for english, chinese in pairs:
         glossary.add(english, [chinese], "reviewed")
     # The vocabulary an index of these sentences would hold.
-    corpus = "英国和欧盟的人工智能计划。深圳、北京排名靠前。广东省印发规划。澳大利亚公布人工智能行动计划。"
+    corpus = (
+        "英国、美国和欧盟的人工智能计划。深圳、北京排名靠前。广东省印发规划。澳大利亚公布人工智能行动计划。"
+    )
     return QueryExpander(set(keyword_tokens(corpus)), glossary=glossary)
 
 
@@ -101,6 +104,9 @@ def test_a_common_acronym_naming_a_country_or_union_is_a_place_to_keep():
     assert common_acronym_places("Which office did the UK open for AI?", lex) == [("英国",)]
     # An acronym the glossary maps to a common word (AI → 人工智能) asks about no place.
     assert common_acronym_places("What AI budget was set?", lex) == []
+    # A currency's prefix names the currency of a figure, not a place the passage must name.
+    assert common_acronym_places("How is the US$1.1 billion for ARPA-C divided?", lex) == []
+    assert common_acronym_places("How much of the US$1.1 billion does the US give?", lex) == [("美国",)]
 
 
 def test_a_chinese_name_the_corpus_never_writes_is_unknown():

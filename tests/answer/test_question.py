@@ -392,3 +392,12 @@ def test_how_much_higher_asks_a_change() -> None:
 )
 def test_a_question_for_a_town_district_or_site_asks_a_place(text: str) -> None:
     assert analyse(text).slot == "place"
+
+
+def test_a_compound_joined_by_dashes_names_no_single_place() -> None:
+    """ "Beijing–Tianjin–Hebei" (en dash) is one region, written 京津冀: not Beijing, which the passage
+    need not write, as "Guangdong-Hong Kong-Macao" is not Guangdong."""
+    for dash in ("-", "–", "—"):
+        q = analyse(f"What share came from Beijing{dash}Tianjin{dash}Hebei in 2020?")
+        assert not any("北京" in e for e in q.entities)
+    assert any("北京" in e for e in analyse("What share came from Beijing in 2020?").entities)

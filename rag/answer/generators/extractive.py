@@ -44,7 +44,7 @@ from rag.answer.citations import (
     normalise_numbers,
     quantities,
 )
-from rag.answer.citations.figures import span_years, states_change, years_in
+from rag.answer.citations.figures import LIST_MARKERS, span_years, states_change, years_in
 from rag.answer.citations.lexical import units
 from rag.answer.dialogue import (
     about_places,
@@ -186,6 +186,9 @@ class ExtractiveParams:
 _TERMINAL = "。！？；.!?;"
 # A line wholly in brackets is an aside (a source note such as "（来源：红旗文稿）"), no statement.
 _ASIDE = re.compile(r"\s*[（(][^（）()]*[）)][。.]?\s*$")
+# ... unless it is dated: a law's adoption note under its title ("（2021年8月3日广东省第十三届人民代表大会
+# 常务委员会第三十三次会议通过）") states when and by whom; credits and source notes carry no date.
+_DATED_NOTE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月")
 # A sentence opening with a source note ("数据来源：OECD", "参考资料：亿欧智库《灯塔工厂白皮书》") or a
 # table/figure caption ("表 5 建设弹性的关键矿物和原材料供应链的政策建议") says where figures come
 # from or what the rows below are: it names the topic and states nothing about it.
@@ -222,6 +225,29 @@ def _previous_overlap(weight: Mapping[str, float], qtokens: Sequence[str], sente
     """The weighted share of the question's words that only the sentence before holds."""
     total = sum(weight[t] for t in qtokens)
     return sum(weight[t] for t in qtokens if t not in sentence and t in prev) / total if total else 0.0
+
+
+def _list_item(text: str) -> bool:
+    """A numbered or marked item (①…, 1、…, （1）…, 一是…): it states its own point."""
+    return bool(NUMBERED_ITEM.match(fold(text)) or LIST_MARKERS.match(text.lstrip()))
+
+
+def _clauses_before(info: PassageInfo, j: int) -> str:
+    """What the sentence continues: the sentence before it, and when that one ends in a semicolon
+    the earlier clauses of the same full sentence too ("据华为GIV预测，到2025年…；千亿联接…；由此产生
+    存储数据量每年高达1800亿TB。": the forecast's source and year are two clauses back). Items of a
+    list run together by semicolons (①…；②…；③…) each state their own point: no further back."""
+    out = [info.sentence(j - 1)]
+    k = j - 1
+    while (
+        k > 0
+        and info.sentence(k - 1).rstrip().endswith(("；", ";"))
+        and not _list_item(info.sentence(k))
+        and not _list_item(info.sentence(j))
+    ):
+        k -= 1
+        out.insert(0, info.sentence(k))
+    return "".join(out)
 
 
 def _title_share(
@@ -514,7 +540,7 @@ class ExtractiveGenerator:
                 if translated and p.previous_weight_en and j > 0:
                     # "国际上最高的以色列、瑞典达到 4%。" continues the sentence before it, which names
                     # what the figure is of (研发经费 … GDP): its words count at a discount.
-                    prev = "".join(fold(info.sentence(j - 1)).split())
+                    prev = "".join(fold(_clauses_before(info, j)).split())
                     kw += _previous_overlap(lengths, qtokens, sfold, prev) * p.previous_weight_en
                 cos = float(sims[j])
                 score = p.cosine_weight * cos + kw_weight * kw + p.rank_weight / n
@@ -575,7 +601,7 @@ class ExtractiveGenerator:
         return (
             len(info.sentence_units[j] | lead) >= 4
             and not MARKER_RE.search(text)
-            and not _ASIDE.match(text)
+            and not (_ASIDE.match(text) and not _DATED_NOTE.search(text))
             and not _NOTE.match(text)
         )
 

@@ -309,6 +309,42 @@ def test_a_bracketed_aside_is_never_quoted(embedder: Embedder) -> None:
     assert any("百分之十二" in q for q in quoted)
 
 
+def test_a_dated_note_in_brackets_is_a_statement(embedder: Embedder) -> None:
+    """A law's adoption note under its title is bracketed but states when and by whom: it can be quoted
+    for "when was it adopted", unlike a source note or an author's credit."""
+    text = (
+        "（4）《星火省数字经济促进条例》\n（2021年8月3日星火省人民代表大会常务委员会第三十三次会议通过）\n"
+        "（来源：星火日报）\n（张三）"
+    )
+    request = _note_request("星火省数字经济促进条例是哪一天通过的？", [_note_chunk(0, text)])
+    quoted = [c.info.sentence(c.j) for c in ExtractiveGenerator(embedder).candidates(request)]
+    assert any(q.startswith("（2021年8月3日") for q in quoted)
+    assert not any(q.startswith(("（来源", "（张三")) for q in quoted)
+
+
+def test_a_clause_after_a_semicolon_continues_the_whole_sentence_before_it(seed_assistant: Assistant) -> None:
+    """ "据华为GIV预测，到2025年…；千亿联接…；由此产生存储数据量每年高达1800亿TB。": the forecast's source and
+    year are two clauses back, and count (at the discount for the sentence before) for the figure clause."""
+    from rag.answer.generators.extractive import _clauses_before
+
+    ans = seed_assistant.ask("According to Huawei GIV, how much data will be stored per year by 2025?")
+    info = next(
+        seed_assistant.chain.passages.get(h.chunk) for h in ans.passages if "1800亿TB" in h.chunk.text
+    )
+    j = next(j for j in range(len(info.spans)) if "1800亿TB" in info.sentence(j))
+    before = _clauses_before(info, j)
+    assert before.startswith("据华为GIV预测") and "千亿联接" in before
+    assert "180 billion TB (1800亿TB)" in ans.answer
+    # Items of a list joined by semicolons each state their own point: only the item before counts.
+    from rag.answer.citations import PassageCache
+
+    items = PassageCache().get(
+        _note_chunk(0, "主要包括：①支持量子研究；②培养核心人才；③资助 26 个部门的项目。")
+    )
+    k = next(j for j in range(len(items.spans)) if items.sentence(j).startswith("③"))
+    assert _clauses_before(items, k).startswith("②")
+
+
 def test_a_ministry_written_as_one_word_is_an_organisation() -> None:
     assert "交通运输部" in organisations("交通运输部发布了这份通知")
     assert organisations("通过企业推动，加强中心建设") == set()  # "through companies" names no body
