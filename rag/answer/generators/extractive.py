@@ -238,13 +238,10 @@ def _clauses_before(info: PassageInfo, j: int) -> str:
     存储数据量每年高达1800亿TB。": the forecast's source and year are two clauses back). Items of a
     list run together by semicolons (①…；②…；③…) each state their own point: no further back."""
     out = [info.sentence(j - 1)]
+    if _list_item(info.sentence(j)):
+        return out[0]
     k = j - 1
-    while (
-        k > 0
-        and info.sentence(k - 1).rstrip().endswith(("；", ";"))
-        and not _list_item(info.sentence(k))
-        and not _list_item(info.sentence(j))
-    ):
+    while k > 0 and info.sentence(k - 1).rstrip().endswith(("；", ";")) and not _list_item(info.sentence(k)):
         k -= 1
         out.insert(0, info.sentence(k))
     return "".join(out)
