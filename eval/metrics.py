@@ -180,13 +180,31 @@ def figures(text: str) -> list[tuple[float, str]]:
     return out
 
 
+# From two: "one" is as often a pronoun ("one of the …") as a count.
+_NUMBER_WORDS = {
+    w: float(i)
+    for i, w in enumerate(
+        "two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split(),
+        start=2,
+    )
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+
+
+def word_counts(text: str) -> list[tuple[float, str]]:
+    """Small counts written as English words ("Five.", "five areas"), which ``figures`` skips."""
+    return [(_NUMBER_WORDS[m.group(1).lower()], "") for m in _NUMBER_WORD.finditer(text)]
+
+
 def key_figure(reference: str) -> tuple[float, str] | None:
-    """The figure a ``number`` item is about: the first one in the reference answer.
+    """The figure a ``number`` item is about: the first one in the reference answer, or the
+    count it spells out in words when it has no digits ("Five.").
 
     English glosses ("HK$4 billion (40億元)") are passed over when a figure in the source's
     own units follows, since answers quote the Chinese passages.
     """
-    found = figures(reference)
+    found = figures(reference) or word_counts(reference)
     native = [f for f in found if f[1] not in _ENGLISH_MAGNITUDES]
     return (native or found or [None])[0]
 
@@ -224,10 +242,14 @@ def key_fact_match(reference: str, system_answer: str) -> bool:
     if target is None:
         return False
     want = _absolute(target)
+    text = _MARKER.sub(" ", system_answer)  # [2] is a citation, not the count 2
     return any(
         f[1] == want[1] and math.isclose(f[0], want[0], rel_tol=1e-9)
-        for f in map(_absolute, figures(system_answer))
+        for f in map(_absolute, figures(text) + word_counts(text))
     )
+
+
+_MARKER = re.compile(r"\[\d+(?:\s*[,，]\s*\d+)*\]")
 
 
 # --- answers (one item) ------------------------------------------------------------------

@@ -117,6 +117,7 @@ def test_key_figure_prefers_source_units_over_english_gloss() -> None:
     assert M.key_figure("2021年达1696亿元，超过6%") == (1696.0, "亿")
     assert M.key_figure("Only 30%.") == (30.0, "%")
     assert M.key_figure("no figure") is None
+    assert M.key_figure("Five (①–⑤): manufacturing capacity, incentives …") == (5.0, "")
 
 
 @pytest.mark.parametrize(
@@ -134,6 +135,11 @@ def test_key_figure_prefers_source_units_over_english_gloss() -> None:
         ("HK$4 billion (40億元)", "The fund is HK$4 billion [1].", True),  # same value, English units
         ("30%", "自给率为百分之三十", True),
         ("30%", "30亿", False),  # a percentage only matches a percentage
+        ("Five.", "并就此提出了5个方面政策建议[1]", True),  # a count spelled out in the reference
+        ("Five.", "It makes five areas of recommendations [1].", True),
+        ("Five.", "It makes six areas of recommendations [1].", False),
+        ("1个", "one of the measures [1]", False),  # "one" is no count, [1] a citation
+        ("3项", "三项措施 [3]", True),
     ],
 )
 def test_key_fact_match(reference: str, answer: str, ok: bool) -> None:
