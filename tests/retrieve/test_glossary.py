@@ -198,3 +198,14 @@ def test_domain_terms_of_the_documents_reach_their_chinese(expander, query, word
     analyst would in English: CC-CEDICT reads "PV" as nothing, "wind energy" as 弯曲 + 东风,
     "critical" as 临界, "maker spaces" as 空间 alone, "patent applications" as 应用程序."""
     assert word in expander.expand(query), expander.analyse(query).concepts
+
+
+def test_a_capitalised_display_form_labels_only_its_own_term():
+    """English answers name a Chinese term by the first form of its entry when that form is
+    capitalised (rag.answer.english.named_terms): "R&D personnel" must not label 研究人员
+    (researchers), nor may a Latin form label itself ("GPU (GPU)")."""
+    from rag.answer.english import named_terms
+
+    assert named_terms("的R&D研究人员数（人年/万人）") == []
+    assert named_terms("万名就业人员中研发人员数") == ["R&D personnel (研发人员)"]
+    assert not [t for t in named_terms("GPU、FPGA等各种人工智能芯片") if t.startswith("GPU")]
