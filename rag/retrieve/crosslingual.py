@@ -26,7 +26,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rag.retrieve.glossary import MAX_KEY_WORDS, Glossary, glossary_from_pairs, load_glossary, mine_pairs
+from rag.retrieve.glossary import (
+    MAX_KEY_WORDS,
+    Entry,
+    Glossary,
+    glossary_from_pairs,
+    load_glossary,
+    mine_pairs,
+)
 from rag.text import has_cjk, keyword_tokens, to_simplified
 
 if TYPE_CHECKING:
@@ -326,11 +333,6 @@ _ASKED_MEASURES = frozenset(
 )
 
 
-# The particle of a phrasal verb ("roll out", "set up"): a stop word alone, but the reviewed glossary
-# may list the verb with it.
-_PARTICLES = frozenset({"out", "up", "off", "down"})
-
-
 def without_asked_measure(words: list[str]) -> list[str]:
     """The words with each measure adjective of a "how" frame ("how large", "how much higher")
     replaced by "how" (a stop word), so it is neither translated nor counted as content."""
@@ -506,11 +508,13 @@ class QueryExpander:
         and the Chinese forms that produced them; None when the glossary does not know it (an
         empty result means it knows the phrase but the corpus never uses it: "White House" must
         then not fall through to 蛋白 + 房子)."""
+        entries = self.glossary.lookup(words, raw)
+        return self._entry_tokens(entries) if entries else None
+
+    def _entry_tokens(self, entries: list[Entry]) -> tuple[list[str], list[str]]:
+        """The corpus tokens of glossary entries' Chinese forms, and the forms that produced them."""
         tokens: list[str] = []
         terms: list[str] = []
-        entries = self.glossary.lookup(words, raw)
-        if not entries:
-            return None
         for entry in entries:
             for zh in entry.chinese:
                 # Every search-mode piece the index holds (研究所 and 研究): searching a compound only
@@ -630,15 +634,20 @@ class QueryExpander:
             marked = {
                 r.lower() for _, r in pairs if sum(c.isupper() for c in r) >= 2 or any(c.isdigit() for c in r)
             }
+            consumed: set[int] = set()  # the far words of a gapped glossary form, emitted with it
             i = 0
             while i < len(words):
+                if i in consumed:
+                    i += 1
+                    continue
+                end = min((j for j in consumed if j > i), default=len(words))
                 w, raw = pairs[i]
                 step = 0
-                # 1. the glossary, longest phrase first (single words too: "act" → 法案)
-                for n in range(min(MAX_KEY_WORDS, len(words) - i), 0, -1):
+                # 1. the glossary, longest phrase first (single words too: "act" → 法案); its keys are
+                # explicit, so they may start or end with a stop word ("entity list", "end of")
+                found_g: tuple[list[str], list[str]] | None = None
+                for n in range(min(MAX_KEY_WORDS, end - i), 0, -1):
                     span = words[i : i + n]
-                    if n > 1 and (span[0] in EN_STOP or (span[-1] in EN_STOP and span[-1] not in _PARTICLES)):
-                        continue
                     raw_span = " ".join(r for _, r in pairs[i : i + n])
                     found_g = self._glossary_tokens(span, raw_span)
                     if found_g is None:
@@ -647,19 +656,30 @@ class QueryExpander:
                             if found_g is not None:
                                 break
                     if found_g is not None:
-                        toks, terms = found_g
-                        code = keyword_tokens(raw) if n == 1 and w in marked else []
-                        if len(code) == 1 and code[0] in self.vocab:  # the code itself (S.1260) too
-                            toks = [code[0], *(t for t in toks if t != code[0])]
-                        emit(toks, self.glossary_boost)
-                        exp.glossary_terms.extend(t for t in terms if t not in exp.glossary_terms)
-                        exp.covered_words += sum(x not in EN_STOP for x in span)
                         step = n
                         break
+                # … or a gapped form ("installed … capacity") naming more of the question than that
+                gapped = self.glossary.lookup_gapped(
+                    words[:end], i, lambda x: x not in EN_STOP, word_variants
+                )
+                key = words[i : i + step]
+                if gapped is not None and gapped[1] + len(gapped[2]) > step:
+                    entries, step, after = gapped
+                    found_g = self._entry_tokens(entries)
+                    consumed.update(after)
+                    key = [*words[i : i + step], *(words[j] for j in after)]
+                if found_g is not None:
+                    toks, terms = found_g
+                    code = keyword_tokens(raw) if step == 1 and w in marked else []
+                    if len(code) == 1 and code[0] in self.vocab:  # the code itself (S.1260) too
+                        toks = [code[0], *(t for t in toks if t != code[0])]
+                    emit(toks, self.glossary_boost)
+                    exp.glossary_terms.extend(t for t in terms if t not in exp.glossary_terms)
+                    exp.covered_words += sum(x not in EN_STOP for x in key)
                 if not step and raw[:1].isupper() and w not in EN_STOP:
                     # 2. a name spelled in pinyin: the longest run of capitalised words first
                     run = 1
-                    while i + run < len(pairs) and pairs[i + run][1][:1].isupper() and run < 3:
+                    while i + run < end and pairs[i + run][1][:1].isupper() and run < 3:
                         run += 1
                     for n in range(run, 0, -1):
                         toks = self.pinyin_name([r for _, r in pairs[i : i + n]])
@@ -670,7 +690,7 @@ class QueryExpander:
                             break
                 if not step:
                     # 3. CC-CEDICT phrases
-                    for n in range(min(MAX_PHRASE, len(words) - i), 1, -1):
+                    for n in range(min(MAX_PHRASE, end - i), 1, -1):
                         span = words[i : i + n]
                         if span[0] in EN_STOP or span[-1] in EN_STOP:
                             continue

@@ -13,6 +13,11 @@ has nothing for 揭榜挂帅 or "self-sufficiency rate". Two sources fill that g
 English keys are normalised word sequences (lowercase, hyphens as spaces); an all-capitals key
 (NSF, CHIPS) matches only a capitalised word in the question, so "act" the word does not hit ACT
 the acronym. Chinese forms are kept in Simplified (the index folds Traditional to Simplified).
+
+A reviewed form may mark with "…" where English puts modifiers inside a term that Chinese writes
+whole: "installed … capacity" (装机容量) also matches "installed solar PV capacity", the modifiers
+being translated on their own (光伏). Only the reviewer's marked forms take a gap: "open market
+competition" is no 揭榜挂帅.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from rag.text import to_simplified
 DATA_FILE = Path(__file__).resolve().parent / "data" / "glossary.tsv"
 
 MAX_KEY_WORDS = 8
+MAX_GAP = 3  # modifier words a gapped form ("installed … capacity") lets stand inside it
+GAP = re.compile(r"\s*(?:…|\.\.\.)\s*")
 
 _WORD = re.compile(r"[a-z0-9]+(?:[&'.][a-z0-9]+)*%?")
 # A Chinese term (CJK run, optionally in 《》「」“”) followed by a parenthesised Latin-script name.
@@ -74,13 +81,23 @@ class Glossary:
 
     entries: dict[str, list[Entry]] = field(default_factory=dict)
     english_of: dict[str, str] = field(default_factory=dict)
+    # First word of a gapped form → (words before the gap, words after it, entry).
+    gapped: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], Entry]]] = field(default_factory=dict)
 
     def add(self, english: str, chinese: Iterable[str], source: str, display: str | None = None) -> None:
         zh = tuple(dict.fromkeys(to_simplified(c).strip() for c in chinese if c.strip()))
+        display = GAP.sub(" ", display or english).strip()
+        parts = GAP.split(english.strip())
+        if len(parts) == 2 and all(key_words(p) for p in parts):
+            before, after = (tuple(key_words(p)) for p in parts)
+            if zh and len(before) + len(after) <= MAX_KEY_WORDS:
+                entry = Entry(display, zh, source, False)
+                self.gapped.setdefault(before[0], []).append((before, after, entry))
+            english = " ".join(parts)  # the form without modifiers is an ordinary key too
         words = key_words(english)
         if not zh or not words or len(words) > MAX_KEY_WORDS:
             return
-        entry = Entry(display or english.strip(), zh, source, _is_acronym(english.strip()))
+        entry = Entry(display, zh, source, _is_acronym(english.strip()))
         bucket = self.entries.setdefault(" ".join(words), [])
         if any(e.chinese == entry.chinese and e.case_sensitive == entry.case_sensitive for e in bucket):
             return
@@ -96,12 +113,51 @@ class Glossary:
         upper = raw is not None and sum(c.isupper() for c in raw) >= 2
         return [e for e in found if not e.case_sensitive or upper or raw is None]
 
+    def lookup_gapped(
+        self,
+        words: list[str],
+        start: int,
+        modifier: Callable[[str], bool],
+        variants: Callable[[str], list[str]],
+    ) -> tuple[list[Entry], int, range] | None:
+        """A gapped form whose words stand at ``start`` in ``words`` with one to ``MAX_GAP`` words
+        between its two parts ("installed solar PV capacity"), each of them a ``modifier`` (a content
+        word; "and"/"or" only between two of them). Returns the entries, the number of words before
+        the gap and the positions of the words after it (the modifiers between are the caller's to
+        translate), the narrowest gap first; None when no gapped form fits. ``variants`` gives the
+        lemmas tried for the question's last word ("capacities" → "capacity")."""
+        for before, after, _entry in self.gapped.get(words[start], []):
+            end_before = start + len(before)
+            if tuple(words[start:end_before]) != before:
+                continue
+            for gap in range(1, MAX_GAP + 1):
+                at = end_before + gap
+                if at + len(after) > len(words):
+                    break
+                inner = words[end_before:at]
+                if not all(modifier(w) or w in ("and", "or") for w in inner):
+                    break
+                if inner[0] in ("and", "or") or inner[-1] in ("and", "or"):
+                    continue
+                tail = words[at : at + len(after)]
+                if tail[:-1] != list(after[:-1]) or after[-1] not in variants(tail[-1]):
+                    continue
+                found = [e for b, a, e in self.gapped[words[start]] if b == before and a == after]
+                return found, len(before), range(at, at + len(after))
+        return None
+
     def __len__(self) -> int:
         return len(self.entries)
 
     def merged(self, other: Glossary) -> Glossary:
         """A new glossary with ``other``'s entries after this one's (this one wins ties)."""
-        out = Glossary({k: list(v) for k, v in self.entries.items()}, dict(self.english_of))
+        out = Glossary(
+            {k: list(v) for k, v in self.entries.items()},
+            dict(self.english_of),
+            {k: list(v) for k, v in self.gapped.items()},
+        )
+        for first, forms in other.gapped.items():
+            out.gapped.setdefault(first, []).extend(f for f in forms if f not in out.gapped.get(first, []))
         for key, entries in other.entries.items():
             bucket = out.entries.setdefault(key, [])
             for e in entries:

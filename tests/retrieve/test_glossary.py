@@ -108,3 +108,104 @@ def test_policy_words_map_to_the_policy_register_not_the_everyday_one(expander):
     assert not tokens & {"发放", "启动", "回顾"}, tokens
     tokens = set(expander.expand("Which battery makers hold the largest manufacturing capacity?"))
     assert "产能" in tokens and {"厂商", "制造商"} & tokens, tokens
+
+
+def test_a_gapped_form_lets_modifiers_stand_inside_it():
+    """ "installed … capacity" is 装机容量 whatever the question puts between its words; the modifiers
+    are left to be translated on their own, and the form without them is an ordinary key."""
+    g = parse_glossary("installed … capacity|generating capacity\t装机容量\n", "user")
+    assert g.lookup(key_words("installed capacity"))[0].chinese == ("装机容量",)
+    assert g.english_of["装机容量"] == "installed capacity"  # the display form has no gap mark
+
+    def modifier(w: str) -> bool:
+        return w not in {"in", "the", "of", "and", "or"}
+
+    def variants(w: str) -> list[str]:
+        return [w, w.removesuffix("ies") + "y"] if w.endswith("ies") else [w]
+
+    def match(text: str):
+        return g.lookup_gapped(key_words(text), 0, modifier, variants)
+
+    entries, n_before, after = match("installed solar PV capacity")
+    assert entries[0].chinese == ("装机容量",) and n_before == 1 and list(after) == [3]
+    assert list(match("installed wind and solar capacities")[2]) == [4]  # "and" between modifiers
+    assert match("installed in the capacity") is None  # a gap holds modifiers, not a clause
+    assert match("installed and solar capacity") is None  # nor starts with a conjunction
+    assert match("installed a b c d capacity") is None  # at most MAX_GAP words
+    assert g.gapped.get("generating") is None  # an unmarked form takes no gap
+
+
+def test_the_expander_translates_a_gapped_term_and_its_modifiers_apart(expander):
+    """The phrase split across "installed solar PV capacity": 装机容量 for "installed … capacity",
+    光伏 for "solar PV", and neither 设置/装置 ("installed") nor 产能 ("capacity") nor 终端 ("end")."""
+    exp = expander.analyse("How much installed solar PV capacity did China have at the end of 2019?")
+    concepts = [set(c) for c in exp.concepts]
+    assert (
+        any("装机容量" in c for c in concepts) and {"光伏"} in concepts and any("年底" in c for c in concepts)
+    ), concepts
+    tokens = set(exp.tokens)
+    assert not tokens & {"设置", "装置", "产能", "终端", "终点"}, tokens
+    assert exp.confidence == 1.0
+
+
+def test_only_a_marked_form_takes_a_gap(seed_assistant):
+    """ "open competition" (揭榜挂帅) is reviewed without a gap: "open market competition" is not it."""
+    glossary = load_glossary().merged(parse_glossary("installed … capacity\t装机容量\n", "user"))
+    expander = QueryExpander.from_index(seed_assistant.index, glossary=glossary)
+    assert "揭榜挂帅" not in expander.expand("Is there open market competition?")
+    assert "装机容量" in expander.expand("What is the installed wind capacity?")
+
+
+def test_glossary_keys_may_start_or_end_with_a_stop_word(expander):
+    """The glossary's keys are explicit, so a form that begins or ends with a stop word is matched
+    whole ("entity list": "list" is a question-frame word; "apply for"; "end of")."""
+    assert "实体清单" in expander.analyse("Which firms are on the entity list?").glossary_terms
+    assert "申请" in expander.analyse("Who can apply for the scheme?").glossary_terms
+    assert "年底" in expander.expand("by the end of 2025")
+
+
+@pytest.mark.parametrize(
+    ("query", "word"),
+    [
+        ("PV", "光伏"),
+        ("grid-connected capacity", "并网"),
+        ("How much power generation came from renewables?", "发电"),
+        ("energy storage", "储能"),
+        ("the tape-out of a chip", "流片"),
+        ("advanced packaging", "封装"),
+        ("third-generation semiconductors", "第三代"),
+        ("computing power", "算力"),
+        ("medical devices", "医疗器械"),
+        ("clinical trials", "临床试验"),
+        ("launch vehicles", "运载火箭"),
+        ("per capita R&D expenditure", "人均"),
+        ("labour force", "劳动"),
+        ("population ageing", "老龄化"),
+        ("growth rate", "增长率"),
+        ("maker spaces", "众创"),
+        ("co-working spaces", "共享"),
+        ("private equity", "私募"),
+        ("critical minerals", "关键"),
+        ("state of the art", "先进"),
+        ("patent applications", "专利申请"),
+        ("citations of papers", "引用"),
+        ("fiscal appropriation", "财政"),
+        ("satisfaction rate", "满意率"),
+    ],
+)
+def test_domain_terms_of_the_documents_reach_their_chinese(expander, query, word):
+    """The documents' energy, chip, health, statistics and funding vocabulary, written the way an
+    analyst would in English: CC-CEDICT reads "PV" as nothing, "wind energy" as 弯曲 + 东风,
+    "critical" as 临界, "maker spaces" as 空间 alone, "patent applications" as 应用程序."""
+    assert word in expander.expand(query), expander.analyse(query).concepts
+
+
+def test_a_capitalised_display_form_labels_only_its_own_term():
+    """English answers name a Chinese term by the first form of its entry when that form is
+    capitalised (rag.answer.english.named_terms): "R&D personnel" must not label 研究人员
+    (researchers), nor may a Latin form label itself ("GPU (GPU)")."""
+    from rag.answer.english import named_terms
+
+    assert named_terms("的R&D研究人员数（人年/万人）") == []
+    assert named_terms("万名就业人员中研发人员数") == ["R&D personnel (研发人员)"]
+    assert not [t for t in named_terms("GPU、FPGA等各种人工智能芯片") if t.startswith("GPU")]
