@@ -245,7 +245,7 @@ def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
         # A run ending in a place the question names (…帮助英国) is that place again, not a new one.
         found = {
             f
-            for f in set(place_names(sentence)) | suffixed_places(sentence)
+            for f in set(place_names(sentence)) | suffixed_places(sentence) | abbreviated_places(sentence)
             if not any(fold(f).endswith(fold(n)) for n in named)
         }
         return _new(found, given)
@@ -276,6 +276,16 @@ def states_rank(sentence: str) -> bool:
     """A rank is stated by an ordinal, a tier, a ranking verb, or a ranked table's row (its leading position)."""
     row = parse_row(sentence)
     return (row is not None and row.position is not None) or bool(_RANK_TEXT.search(sentence))
+
+
+# A city written by its one-character name after a verb of place: 在京举办, 赴沪, 来穗 (not 京津冀).
+_ABBREVIATED_PLACE = re.compile(r"(?<=[在赴来抵进离返访驻])([京沪穗])(?![津冀沪穗港澳深杭宁苏浙])")
+_ABBREVIATIONS = {"京": "北京", "沪": "上海", "穗": "广州"}
+
+
+def abbreviated_places(sentence: str) -> set[str]:
+    """The cities a sentence names by their one-character name (国资委在京举办 → 北京)."""
+    return {_ABBREVIATIONS[m.group(1)] for m in _ABBREVIATED_PLACE.finditer(to_simplified(sentence))}
 
 
 def suffixed_places(sentence: str) -> set[str]:

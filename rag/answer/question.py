@@ -1402,6 +1402,9 @@ def subject_names(subject: str) -> tuple[tuple[str, ...], ...]:
     import jieba.posseg as pseg
 
     out = []
+    for phrase, forms in _glossary_names(subject):
+        out.append((phrase.lower(), *forms))
+        subject = subject.replace(phrase, " ")
     for word in re.findall(r"[A-Z][\w&.-]*", subject):
         bare = word.removesuffix("'s")
         if named_bodies(bare) or named_bodies(f"the {bare}") or asked_years(bare):
@@ -1416,6 +1419,26 @@ def subject_names(subject: str) -> tuple[tuple[str, ...], ...]:
         if names:
             out.append(tuple(dict.fromkeys([key, *(to_simplified(n) for n in names)])))
     return tuple(out)
+
+
+def _glossary_names(subject: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Runs of capitalised words the glossary knows as one name ("the Yangtze River Delta" →
+    长三角/长江三角洲), the longest first, each with its Chinese forms: word by word they would ask
+    for 长江 and 三角洲."""
+    from rag.retrieve.glossary import key_words
+
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for run in re.findall(r"[A-Z][\w&.'-]*(?:[\s–-]+[A-Z][\w&.'-]*)+", subject):
+        words = run.split()
+        for size in range(len(words), 1, -1):
+            for at in range(len(words) - size + 1):
+                phrase = " ".join(words[at : at + size]).removesuffix("'s")
+                entries = _glossary().lookup(key_words(phrase), phrase)
+                zh = [to_simplified(c) for e in entries for c in e.chinese]
+                if zh and phrase in run:
+                    out.append((phrase, tuple(dict.fromkeys(zh))))
+                    run = run.replace(phrase, " ")
+    return out
 
 
 # "多长 / how long" alone asks a length of time or of a thing (铁路网要多长, how long was the rail

@@ -273,6 +273,10 @@ def test_a_where_question_needs_a_place_not_a_word_that_starts_with_one() -> Non
     assert not fills_slot(q, "关键核心技术是国之重器，对保障国家安全具有十分重要的意义")
     assert fills_slot(q, "大会在深圳市会展中心举行")
     assert fills_slot(q, "论坛在粤港澳大湾区举办")
+    # A city by its one-character name after a verb of place; 京 of 京津冀 is a region's first letter.
+    zh = analyse("中央企业负责人研讨班在哪里办的？")
+    assert fills_slot(zh, "2022年7月16日至17日，国资委在京举办中央企业负责人研讨班")
+    assert not fills_slot(zh, "会议要求在京津冀协同发展中发挥作用")
 
 
 def test_a_place_the_english_question_names_does_not_answer_where() -> None:

@@ -100,6 +100,8 @@ def test_an_english_new_subject_is_required_under_its_chinese_name() -> None:
     assert any("挪威" in group for group in subject_names("Norway's"))
     assert subject_names("the House") == ()  # a chamber is a body constraint, not a name
     assert subject_names("in 2022") == ()
+    # A name the glossary knows whole is asked for whole, not word by word (长江, 三角洲).
+    assert subject_names("the Yangtze River Delta") == (("yangtze river delta", "长三角", "长江三角洲"),)
 
 
 def test_national_and_nationwide_are_not_places() -> None:
