@@ -1106,6 +1106,58 @@ def counted_problem(forms: Sequence[str], context: str) -> str | None:
 COUNTED_NOUN = True  # what a count question counts must be named where the count is given
 
 
+# --- what an amount is for ----------------------------------------------------------------------
+
+# The recipient of an amount a Chinese question asks about: 预算给聚变能科学研究拨了多少, 6G单独分到
+# 多少, 有多少是专门给铀矿评估的, 用于人才引进的经费有多少.
+_RECIPIENT_ZH = (
+    re.compile(r"给([^，,。？?、]{2,16}?)(?:拨|安排|投入|提供|划拨|分配|投了|投)"),
+    re.compile(r"([A-Za-z0-9\u4e00-\u9fff]{2,12}?)\s*(?:单独|单独地|一共|总共)?分到(?:了)?(?:多少|几)"),
+    re.compile(
+        r"多少(?:是|钱|资金|经费)?(?:专门)?(?:给|用于|用在|投向|流向)([^，,。？?、]{2,16}?)的?\s*(?:[？?]|$)"
+    ),
+    re.compile(r"(?:用于|用在|投向)([^，,。？?、]{2,16}?)的(?:经费|资金|预算|投资|金额|拨款|款项)"),
+)
+# Words of a recipient that say what kind of spending, not on what: any passage has them.
+_RECIPIENT_GENERIC = frozenset(
+    "研究 项目 工作 方面 领域 发展 建设 技术 科学 经费 资金 预算 专门 单独 相关 部分 这项 这个 其中 计划 专项 "
+    "重大 重点 主要 关键 核心 国家 预备 准备 用于 中心 方面".split()
+)
+
+
+def recipient_forms_zh(question: str) -> tuple[str, ...]:
+    """The words naming what a Chinese amount question asks the money for (聚变, 6G, 铀矿 …); any one
+    of them named near the figure will do. () when the question names no recipient. No dictionary
+    synonyms: CC-CEDICT's are too loose (重大 → 大帝) for a rule any one word satisfies."""
+    import jieba
+
+    folded = to_simplified(question)
+    for pattern in _RECIPIENT_ZH:
+        m = pattern.search(folded)
+        if m:
+            words = (w.strip() for w in jieba.lcut(m.group(1)))
+            return tuple(
+                dict.fromkeys(
+                    w for w in words if (len(w) >= 2 or w.isascii() and w) and w not in _RECIPIENT_GENERIC
+                )
+            )
+    return ()
+
+
+def recipient_problem(forms: Sequence[str], context: str) -> str | None:
+    """An amount asked for one purpose is answered where that purpose is named (the sentence, its
+    heading, the sentence before): the programme's total (五年投资7亿欧元) is not 6G's share."""
+    if not forms or not AMOUNT_RECIPIENT:
+        return None
+    folded = to_simplified(context).lower()
+    if any(f.lower() in folded for f in forms):
+        return None
+    return f"the passages do not give the amount for {forms[0]}"
+
+
+AMOUNT_RECIPIENT = True  # what an amount question asks the money for must be named where it is given
+
+
 # A body's name as the corpus writes it (能源部, 国家科学基金会, 贸易代表办公室).
 _BODY_FORM = re.compile(r"(?:部|局|署|委员会|委|基金会|办公室|理事会)$")
 

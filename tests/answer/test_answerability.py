@@ -31,6 +31,8 @@ from rag.answer.answerability import (
     names_kind,
     place_problem,
     plan_periods,
+    recipient_forms_zh,
+    recipient_problem,
     says_more,
     scope_conflict,
     scope_problem,
@@ -510,6 +512,22 @@ def test_a_count_counts_what_the_question_counts() -> None:
     problem = counted_problem(forms, "法案整合了此前的40多项提案。")
     assert problem is not None and "专利" in problem
     assert counted_problem(forms, "报告估计每年可多产生600余项专利。") is None
+
+
+def test_an_amount_for_one_purpose_is_given_where_the_purpose_is_named() -> None:
+    six_g = recipient_forms_zh("德国这项通信研究计划里，6G 单独分到多少经费？")
+    assert six_g == ("6G",)
+    problem = recipient_problem(six_g, "未来五年投资7亿欧元资助通信技术的研究、开发和创新")
+    assert problem is not None and "6G" in problem
+    assert recipient_problem(six_g, "其中1.5亿欧元用于预备6G") is None
+    uranium = recipient_forms_zh("核遗产管理办公室的预算里，有多少是专门给铀矿评估的？")
+    assert "铀矿" in uranium
+    assert recipient_problem(uranium, "其中核遗产管理办公室获得 4.29 亿美元预算") is not None
+    # Words that name the kind of spending, not its purpose, are not asked for.
+    assert recipient_forms_zh("2021年研发经费是多少？") == ()
+    assert "科学" not in recipient_forms_zh("美国能源部预算给聚变能源科学拨了多少钱？")
+    # Traditional script and Cantonese read the same.
+    assert recipient_forms_zh("德國嗰個通信研究計劃入面，預備6G分到幾多錢？") == ("6G",)
 
 
 def test_a_bodys_figure_is_given_where_the_body_is_named() -> None:

@@ -24,6 +24,8 @@ from rag.answer.answerability import (
     instance_problem,
     mentions_year_end,
     missing_slot_reason,
+    recipient_forms_zh,
+    recipient_problem,
     says_enough,
     scope_conflict,
     scope_problem,
@@ -757,6 +759,15 @@ class ExtractiveGenerator:
             kept = [c for c in ranked if lacking_noun[id(c)] is None]
             if not kept:
                 return [], lacking_noun[id(ranked[0])]
+            ranked = kept
+        purpose = (
+            recipient_forms_zh(own_q.text) if ranked and q.slot == "amount" and q.language == "zh" else ()
+        )
+        if purpose:  # "6G单独分到多少": the programme's total is not the amount for 6G
+            lacking_purpose = {id(c): recipient_problem(purpose, self._clause_context(c)) for c in ranked}
+            kept = [c for c in ranked if lacking_purpose[id(c)] is None]
+            if not kept:
+                return [], lacking_purpose[id(ranked[0])]
             ranked = kept
         bodies = body_forms(named) if ranked and q.wants_figure else []
         if bodies:  # "how many … does the Department of Energy run": its figure is given where it is named
