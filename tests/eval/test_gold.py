@@ -143,7 +143,21 @@ def _evidence_pairs(it) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(
     "prefix",
-    ["gd4-", "gd5-", "gd6-", "gd7-", "gd8-", "gd9-", "gd10-", "gd11-", "gd12-", "gd13-", "gd14-", "gd15-"],
+    [
+        "gd4-",
+        "gd5-",
+        "gd6-",
+        "gd7-",
+        "gd8-",
+        "gd9-",
+        "gd10-",
+        "gd11-",
+        "gd12-",
+        "gd13-",
+        "gd14-",
+        "gd15-",
+        "gd16-",
+    ],
 )
 def test_held_out_batch_shares_no_chunk_with_test_evidence(prefix: str) -> None:
     """A held-out batch (gd4 … gd12: dev, written blind to judge whether answer-layer changes
