@@ -995,9 +995,14 @@ def clause_scopes(
     out, carried = [], opened
     for clause, states in zip(clauses, stating, strict=True):
         own = scoped(clause)
+        if _SUBSET_ZH.match(clause.strip()):
+            carried = False  # 其中: a part of the figure before, whose owner is not that scope's
         out.append(own or (carried and not _names_scope(clause)))
         carried = out[-1] if states else carried and (own or not _names_scope(clause))
     return out
+
+
+_SUBSET_ZH = re.compile(r"其中|當中|当中")
 
 
 def _names_scope(clause: str) -> bool:
@@ -1051,6 +1056,10 @@ def place_scope_conflict(question: Question, sentence: str) -> str | None:
     names it and whose figure clauses state the nation's or the world's ("我国基础研究经费中政府投入
     占90%以上"), each named in the clause, carried from the figure clause before, or opening the
     sentence as its subject."""
+    text = to_simplified(question.text)
+    home, world = (_HOME_EN, _WORLD_EN) if question.language == "en" else (_HOME_ZH, _WORLD_ZH)
+    if home.search(text) or world.search(text):
+        return None  # "China's share of the world's capacity, per the US review": the US is a source
     places = [
         forms
         for forms, kind in asked_subjects(question)

@@ -504,6 +504,13 @@ def test_a_figure_asked_for_one_place_is_not_the_nations() -> None:
     assert scope_conflict(israel, "以色列基础研究经费占研发经费的比例为14%，我国为6%") is None
     shenzhen = analyse("What share of R&D does Shenzhen spend on basic research?")
     assert scope_conflict(shenzhen, "2021年全国基础研究经费占研发经费比例为6.5%") is not None
+    # 其中 names a part of the world's figure: whose part, the sentence may not say in the asked words.
+    japan = analyse("How many chip-fab equipment makers does Japan have?")
+    assert scope_conflict(japan, "全球晶圆制造设备商共计58家，其中，日企最多，达到21家") is None
+    assert scope_conflict(japan, "全球晶圆制造设备商共计58家，年均增长5%") is not None
+    # A question naming China or the world besides the place reads the place as a source or a part.
+    both = analyse("What share of world battery capacity does China hold, per the US review?")
+    assert scope_conflict(both, "中国拥有超过75%的全球电池制造产能") is None
     # A sentence naming no scope at all may be the place's own passage going on.
     assert scope_conflict(shenzhen, "2021年基础研究经费占研发经费比例为6.5%") is None
 
