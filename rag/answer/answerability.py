@@ -994,19 +994,25 @@ def asked_scope(question: Question) -> str | None:
 
 
 def clause_scopes(
-    clauses: Sequence[str], stating: Sequence[bool], scoped: Callable[[str], bool]
+    clauses: Sequence[str], stating: Sequence[bool], scoped: Callable[[str], bool], opened: bool = False
 ) -> list[bool]:
     """Whether each clause is in a scope: named in the clause itself or, when the clause names no
     scope of its own, carried from the figure clause just before it that does ("2018年全球卫星行业的
-    卫星制造端收入为196亿美元，卫星发射服务收入为62亿美元": the second figure is global too). A clause
-    stating no figure carries nothing ("其他有志于加快全球创新步伐的国家…，并就此提出了5个方面政策建议"
-    speaks of the world in passing)."""
-    out, carried = [], False
+    卫星制造端收入为196亿美元，卫星发射服务收入为62亿美元": the second figure is global too), or from
+    the sentence's subject when it ``opened`` with that scope ("全球3D打印行业发展迅速，从2014年41亿
+    美元…发展到2018年的97亿美元"). Another clause stating no figure carries nothing ("其他有志于加快
+    全球创新步伐的国家…，并就此提出了5个方面政策建议" speaks of the world in passing)."""
+    out, carried = [], opened
     for clause, states in zip(clauses, stating, strict=True):
         own = scoped(clause)
+        if _SUBSET_ZH.match(clause.strip()):
+            carried = False  # 其中: a part of the figure before, whose owner is not that scope's
         out.append(own or (carried and not _names_scope(clause)))
-        carried = out[-1] if states else carried and not _names_scope(clause)
+        carried = out[-1] if states else carried and (own or not _names_scope(clause))
     return out
+
+
+_SUBSET_ZH = re.compile(r"其中|當中|当中")
 
 
 def _names_scope(clause: str) -> bool:
@@ -1022,7 +1028,7 @@ def scope_conflict(question: Question, sentence: str) -> str | None:
     names the asked one."""
     scope = asked_scope(question) if question.wants_figure else None
     if scope is None:
-        return None
+        return place_scope_conflict(question, sentence) if question.wants_figure else None
     folded = to_simplified(sentence)
     own, other = (_WORLD_ZH, _HOME_ZH) if scope == "world" else (_HOME_ZH, _WORLD_ZH)
     if own.search(folded):
@@ -1034,25 +1040,78 @@ def scope_conflict(question: Question, sentence: str) -> str | None:
     # Asked for the world, a clause naming a place gives that place's figure ("2018年，中国人工智能行业
     # 投资额达到156亿美元，美国达到160亿美元"), not the world's.
 
+    # Asked for China, a clause naming a province, a city or another country gives its figure
+    # ("北京市拥有超过100个国家重点实验室"), not the nation's.
     def names_other(clause: str) -> bool:
-        return bool(other.search(clause)) or (
-            scope == "world" and any(p not in asked for p in _places_of(clause))
-        )
+        return bool(other.search(clause)) or any(p not in asked for p in _places_of(clause))
 
     clauses = _CLAUSE.split(folded)
     stating = [bool(new_figures(question, c)) for c in clauses]
     if not any(stating):
         return None
-    inherited = clause_scopes(clauses, stating, names_other)
+    inherited = clause_scopes(clauses, stating, names_other, opens_with(_lead(folded), other))
     if all(inherited[i] for i, s in enumerate(stating) if s):
         figure = [c for c, s in zip(clauses, stating, strict=True) if s]
-        places = [p for c in figure if not other.search(c) for p in _places_of(c)]
-        named = "China's" if scope == "world" and not places else "the global"
-        if scope == "world" and places:
+        places = [p for c in figure if not other.search(c) for p in _places_of(c) if p not in asked]
+        named = "China's" if scope == "world" else "the global"
+        if places:
             named = f"{'、'.join(dict.fromkeys(places))}'s"
         wanted = "the global one" if scope == "world" else "China's"
         return f"the documents give {named} figure, not {wanted}"
     return None
+
+
+def place_scope_conflict(question: Question, sentence: str) -> str | None:
+    """A figure asked for one place (以色列, "Shenzhen") is not answered by a sentence that never
+    names it and whose figure clauses state the nation's or the world's ("我国基础研究经费中政府投入
+    占90%以上"), each named in the clause, carried from the figure clause before, or opening the
+    sentence as its subject."""
+    text = to_simplified(question.text)
+    home, world = (_HOME_EN, _WORLD_EN) if question.language == "en" else (_HOME_ZH, _WORLD_ZH)
+    if home.search(text) or world.search(text):
+        return None  # "China's share of the world's capacity, per the US review": the US is a source
+    places = [
+        forms
+        for forms, kind in asked_subjects(question)
+        if kind == "place" and not any(f in NOT_PLACES for f in forms)
+    ]
+    folded = to_simplified(sentence)
+    lowered = folded.lower()
+    if not places or any(f.lower() in lowered for forms in places for f in forms):
+        return None
+    clauses = _CLAUSE.split(folded)
+    stating = [bool(new_figures(question, c)) for c in clauses]
+    if not any(stating):
+        return None
+
+    def national(clause: str) -> bool:
+        return bool(_HOME_ZH.search(clause) or _WORLD_ZH.search(clause))
+
+    inherited = clause_scopes(clauses, stating, national, opens_with(_lead(folded), _NATIONAL_ZH))
+    if not all(inherited[i] for i, s in enumerate(stating) if s):
+        return None
+    whose = (
+        "the global"
+        if all(_WORLD_ZH.search(c) for c, s in zip(clauses, stating, strict=True) if s)
+        else "China's"
+    )
+    return f"the documents give {whose} figure, not {places[0][0]}'s"
+
+
+_NATIONAL_ZH = re.compile(f"{_WORLD_ZH.pattern}|{_HOME_ZH.pattern}")
+
+
+# What a sentence may say before its subject: a time ("近年来", "2018年底", "截至2020年") or a
+# source ("据统计", "数据显示").
+_BEFORE_SUBJECT_ZH = re.compile(
+    r"^(?:近年来|近几年|近些年|目前|当前|如今|现阶段|截至[^，,]{0,12}?年(?:底|末)?|"
+    r"\d{4}\s*年(?:底|末|初|以来)?|据[^，,]{0,10}?(?:统计|显示|数据)|[^，,]{0,10}?数据显示)\s*"
+)
+
+
+def opens_with(clause: str, scope: re.Pattern[str]) -> bool:
+    """The clause's subject is the scope: the clause begins with it, after a time or a source."""
+    return scope.match(_BEFORE_SUBJECT_ZH.sub("", clause.strip(), count=1)) is not None
 
 
 def _places_of(text: str) -> list[str]:

@@ -161,8 +161,8 @@ _EN_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "amount",
         re.compile(
             r"\bhow (?:much|large|big|high|fast|long)\b|\bwhat (?:amount|total|size|scale|value|budget|sum)\b"
-            r"|\bwhat (?:was|is|were|are) [^?]*\b(?:output|budget|spending|revenue|sales|investment|funding)s?\b"
-            r"|\bwhat (?:was|is|were|are) [^?]*\bworth\b|\bvalued at\b",
+            r"|\bwhat (?:was|is|were|are|will|would) [^?]*\b(?:output|budget|spending|revenue|sales|investment|funding)s?\b"
+            r"|\bwhat (?:was|is|were|are|will|would) [^?]*\bworth\b|\bvalued at\b",
             re.I,
         ),
     ),

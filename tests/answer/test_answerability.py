@@ -503,6 +503,37 @@ def test_a_clause_about_the_world_does_not_give_chinas_figure() -> None:
     assert asked_scope(analyse("中国占全球工业机器人市场的比重是多少？")) is None
 
 
+def test_a_figure_asked_for_one_place_is_not_the_nations() -> None:
+    israel = analyse("以色列的基础研究经费占研发经费的比例是多少？")
+    problem = scope_conflict(israel, "我国基础研究经费中政府投入占 90%以上")
+    assert problem is not None and "以色列" in problem
+    assert scope_conflict(israel, "以色列基础研究经费占研发经费的比例为14%，我国为6%") is None
+    shenzhen = analyse("What share of R&D does Shenzhen spend on basic research?")
+    assert scope_conflict(shenzhen, "2021年全国基础研究经费占研发经费比例为6.5%") is not None
+    # 其中 names a part of the world's figure: whose part, the sentence may not say in the asked words.
+    japan = analyse("How many chip-fab equipment makers does Japan have?")
+    assert scope_conflict(japan, "全球晶圆制造设备商共计58家，其中，日企最多，达到21家") is None
+    assert scope_conflict(japan, "全球晶圆制造设备商共计58家，年均增长5%") is not None
+    # A question naming China or the world besides the place reads the place as a source or a part.
+    both = analyse("What share of world battery capacity does China hold, per the US review?")
+    assert scope_conflict(both, "中国拥有超过75%的全球电池制造产能") is None
+    # A sentence naming no scope at all may be the place's own passage going on.
+    assert scope_conflict(shenzhen, "2021年基础研究经费占研发经费比例为6.5%") is None
+
+
+def test_a_sentence_whose_subject_is_the_world_gives_the_worlds_figures() -> None:
+    home = analyse("How big was China's domestic 3D printing market in 2018?")
+    assert home.slot == "amount"
+    grew = "近年来，全球3D打印行业发展迅速，从2014年41亿美元的市场规模发展到2018年的97亿美元"
+    assert scope_conflict(home, grew) is not None  # the figures carry the subject's scope
+    assert scope_conflict(analyse("2018年全球3D打印市场规模多大？"), grew) is None
+    # A figure clause naming its own scope keeps it; the subject's scope is only a default.
+    assert scope_conflict(home, "全球3D打印行业发展迅速，中国市场2018年达到20亿美元") is None
+    # Only a subject opening the sentence carries: the world in a modifier does not.
+    assert scope_conflict(home, "为抓住全球机遇，2018年市场规模达到20亿美元") is None
+    assert analyse("What will China's graphene market be worth in 2020?").slot == "amount"
+
+
 def test_a_count_counts_what_the_question_counts() -> None:
     assert counted_head_zh("这项计划一共资助了多少个量子计算项目？") == "项目"
     assert counted_head_zh("新区目前有几所研究型大学？") == "大学"
@@ -558,9 +589,13 @@ def test_a_global_figure_is_not_answered_by_named_countries() -> None:
     assert problem is not None and "德国" in problem and "global" in problem
     assert scope_conflict(world, "2021年，全球量子计算融资达到32亿美元，其中德国12亿美元。") is None
     assert scope_conflict(world, "据统计，2021年量子计算领域融资达到32亿美元。") is None
-    # Asked for China, another country's clause is the owner rule's business, not the scope rule's.
+    # Asked for China, a clause naming another country or a province gives that place's figure.
     home = analyse("我国量子计算领域2021年的融资额是多少？")
-    assert scope_conflict(home, "2021年，德国量子计算融资达到12亿美元。") is None
+    problem = scope_conflict(home, "2021年，德国量子计算融资达到12亿美元。")
+    assert problem is not None and "德国" in problem and "China" in problem
+    nationwide = analyse("How many state key laboratories does China have nationwide?")
+    assert scope_conflict(nationwide, "北京市拥有超过100个国家重点实验室") is not None
+    assert scope_conflict(nationwide, "我国在北京布局了超过100个国家重点实验室") is None
 
 
 def test_a_sentence_naming_its_own_years_is_not_dated_by_its_title() -> None:
