@@ -73,7 +73,8 @@ _THAT = re.compile(r"嗰")
 # 係 is "is" except in words that are standard Chinese (關係, 係數, 聯係, 維係, 干係).
 _IS = re.compile(r"(?<![關联聯維干])係(?!數)")
 # 咁 opening a clause is "then / so" (咁新加坡呢？); elsewhere "so, this much" (咁多, 咁快).
-_SO_OPEN = re.compile(r"(^|[，,。？?！!；;：:\s])咁")
+# 咁嗰段時間 is "then, that period": one 那 (嗰 is read as 那 first).
+_SO_OPEN = re.compile(r"(^|[，,。？?！!；;：:\s])咁(?:那)?")
 _SINGLE: tuple[tuple[str, str], ...] = (
     ("咩", "什麼"),
     ("嘢", "東西"),

@@ -838,7 +838,7 @@ def _bare(piece: str) -> bool:
 
 _ASKS = re.compile(
     r"多少|哪|几|什么|甚么|甚麼|如何|怎样|怎么|是否|为何|为什么|谁|吗|有没有|何|多[大高长久快远重]"
-    r"|\b(?:what|which|how|who|when|where|why)\b"
+    r"|\b(?:what|which|how|who|whom|whose|when|where|why)\b"
     r"|呢\s*[？?]\s*$",  # "拉萨呢？": the question before, about another subject
     re.I,
 )

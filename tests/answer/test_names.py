@@ -117,6 +117,8 @@ def test_a_chinese_name_the_corpus_never_writes_is_unknown():
     assert unknown_names_zh("深圳在创新指数里排第几？", lex, shown) == []
     assert unknown_names_zh("澳洲的人工智能计划投入多少？", lex, shown) == []
     assert unknown_names_zh("廣東省政府的規劃在哪一天印發？", lex, shown) == []
+    # jieba tags 段时间 (那段时间, "that period") a name; a span of time names no one.
+    assert unknown_names_zh("那段时间铁路每年投资多少？", lex, shown) == []
 
 
 def test_a_phrase_with_two_dictionary_senses_gives_each_as_a_form():
