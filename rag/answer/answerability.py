@@ -429,7 +429,7 @@ def constraint_problem(question: Question, context: str) -> str | None:
                 return f"the passages do not mention {body}"
     folded = to_simplified(context).lower()
     for names in question.entities:
-        if not any(n in folded for n in names):
+        if not any(n in folded for n in names) and not headline_country(names, folded):
             return f"the passages do not mention {'/'.join(names)}"
     compact = "".join(folded.split())
     for name in question.names:
@@ -452,6 +452,35 @@ def constraint_problem(question: Question, context: str) -> str | None:
     if question.attribute and not dated and not any(a in compact for a in question.attribute):
         return f"the passages do not give the {question.attribute[0]} asked for"
     return None
+
+
+# A headline names a country by one character (美发布…评估报告, 日拟…, 英政府…): the US, Japan, the UK.
+_HEADLINE_ABBREVIATIONS = {
+    "美国": "美",
+    "英国": "英",
+    "日本": "日",
+    "德国": "德",
+    "法国": "法",
+    "俄罗斯": "俄",
+    "韩国": "韩",
+    "澳大利亚": "澳",
+    "加拿大": "加",
+    "印度": "印",
+}
+_HEADLINE_NEXT = (
+    r"(?:发布|公布|推出|启动|出台|签署|通过|拟|将|欲|再|政府|方|总统|首相|国会|参议院|众议院|"
+    r"商务部|能源部|国防部|教育部|议会|智库)"
+)
+
+
+def headline_country(names: Iterable[str], text: str) -> bool:
+    """The text names one of the countries by its one-character headline form, opening a line or a
+    heading (``> 美发布国防部…``) before a verb or a body: 美 alone is also 美好 or 完美."""
+    return any(
+        re.search(rf"(?:^|[>\n\s]){abbr}{_HEADLINE_NEXT}", text, re.M) is not None
+        for abbr in (_HEADLINE_ABBREVIATIONS.get(n) for n in names)
+        if abbr
+    )
 
 
 _COUNT_PREFIX = {"双": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -1028,7 +1057,11 @@ def scope_conflict(question: Question, sentence: str) -> str | None:
     names the asked one."""
     scope = asked_scope(question) if question.wants_figure else None
     if scope is None:
-        return place_scope_conflict(question, sentence) if question.wants_figure else None
+        if not question.wants_figure:
+            return None
+        if _names_home_and_world(question):
+            return home_share_conflict(question, sentence)
+        return place_scope_conflict(question, sentence)
     folded = to_simplified(sentence)
     own, other = (_WORLD_ZH, _HOME_ZH) if scope == "world" else (_HOME_ZH, _WORLD_ZH)
     if own.search(folded):
@@ -1096,6 +1129,45 @@ def place_scope_conflict(question: Question, sentence: str) -> str | None:
         else "China's"
     )
     return f"the documents give {whose} figure, not {places[0][0]}'s"
+
+
+def _names_home_and_world(question: Question) -> bool:
+    text = to_simplified(question.text)
+    home, world = (_HOME_EN, _WORLD_EN) if question.language == "en" else (_HOME_ZH, _WORLD_ZH)
+    return bool(home.search(text) and world.search(text))
+
+
+# What may stand before a clause's subject besides a time: 其次是亚太地区, 而北美….
+_BEFORE_PLACE_ZH = re.compile(r"^(?:其次是|其次|再次是|然后是|而|但|其余)\s*")
+
+
+def home_share_conflict(question: Question, sentence: str) -> str | None:
+    """China's part of the world's whole asked ("What share of the global EDA market does mainland
+    China hold?"), a sentence that never names China and whose figure clauses each belong to
+    another place (北美…占据着42.7%的市场份额; EMEA地区和日本地区分别占据…): named in the clause,
+    carried from the figure clause before, or the subject a clause before the figures opens with."""
+    folded = to_simplified(sentence)
+    if _HOME_ZH.search(folded):
+        return None
+    asked = to_simplified(question.text)
+    clauses = _CLAUSE.split(folded)
+    stating = [bool(new_figures(question, c)) for c in clauses]
+    if not any(stating):
+        return None
+
+    def another(clause: str) -> bool:
+        return any(p not in asked for p in _places_of(clause))
+
+    def opens_with_place(clause: str) -> bool:
+        bare = _BEFORE_PLACE_ZH.sub("", _BEFORE_SUBJECT_ZH.sub("", clause.strip(), count=1), count=1)
+        return any(bare.startswith(p) for p in _places_of(bare) if p not in asked)
+
+    opened = any(opens_with_place(c) for c in clauses[: stating.index(True)])
+    inherited = clause_scopes(clauses, stating, another, opened)
+    if not all(inherited[i] for i, s in enumerate(stating) if s):
+        return None
+    places = [p for c in clauses for p in _places_of(c) if p not in asked]
+    return f"the documents give {'、'.join(dict.fromkeys(places))}'s figure, not China's"
 
 
 _NATIONAL_ZH = re.compile(f"{_WORLD_ZH.pattern}|{_HOME_ZH.pattern}")

@@ -92,6 +92,19 @@ def test_constraints_name_what_is_missing() -> None:
     assert "《" in (constraint_problem(titled, "深圳市发布人工智能产业条例。") or "")
 
 
+def test_a_headline_names_a_country_by_one_character() -> None:
+    # The US, as the lexicon maps it (``ExtractiveGenerator.name_constraints``).
+    us = replace(
+        analyse("How many institutes does the US Defense Department support?"), entities=(("美国", "us"),)
+    )
+    heading = (
+        "科技评估 > 美发布国防部制造业创新研究所评估报告\n国防部对 9 家制造业创新研究所的支持力度仍然很大"
+    )
+    assert constraint_problem(us, heading) is None
+    # 美 inside a word (完美, 美好) is no country.
+    assert constraint_problem(us, "报告认为研究所的运行堪称完美，国防部支持9家研究所") is not None
+
+
 def test_enumeration_size() -> None:
     assert enumeration_size("四大方向：甲、乙、丙和丁") >= 3
     assert enumeration_size("一句话没有列举。") == 1
@@ -519,6 +532,17 @@ def test_a_figure_asked_for_one_place_is_not_the_nations() -> None:
     assert scope_conflict(both, "中国拥有超过75%的全球电池制造产能") is None
     # A sentence naming no scope at all may be the place's own passage going on.
     assert scope_conflict(shenzhen, "2021年基础研究经费占研发经费比例为6.5%") is None
+
+
+def test_chinas_share_of_the_world_is_not_another_regions() -> None:
+    share = analyse("What share of the global EDA software market does mainland China hold?")
+    north_america = "从区域发展来看，北美是EDA发展最为成熟的地区，占据着42.7%的市场份额"
+    problem = scope_conflict(share, north_america)
+    assert problem is not None and "北美" in problem
+    assert scope_conflict(share, "其次是亚太地区，近年来需求上升较快，占据着34.6%的市场份额") is not None
+    assert scope_conflict(share, "中国EDA市场份额仅占全球的5%") is None
+    # A figure no other place owns may be China's (本土: the passage's own country).
+    assert scope_conflict(share, "本土EDA厂商的全球份额不足1%") is None
 
 
 def test_a_sentence_whose_subject_is_the_world_gives_the_worlds_figures() -> None:
