@@ -29,6 +29,7 @@ from rag.answer.question import (
     is_ask_word,
     is_follow_up,
     is_question,
+    is_time_span,
     rewrite_follow_up,
     subject_en,
     swap_subject,
@@ -502,7 +503,7 @@ def follow_up_terms(
     for word in dict.fromkeys([*flags, *_noun_phrases(cut)]):
         if len(word) < 2 or word in before or is_ask_word(word) or _DEICTIC_ZH.search(word):
             continue
-        if word in _VAGUE_ATTRIBUTE or word in _GENERIC:
+        if word in _VAGUE_ATTRIBUTE or word in _GENERIC or is_time_span(word):
             continue
         pieces = [flags.get(word)] if word in flags else [f for _, f in pseg.cut(word)]
         named = word in flags and (flags[word] in _NAME_FLAGS_ZH or word in place_names(word))

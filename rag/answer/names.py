@@ -236,9 +236,6 @@ _NOT_NAMES_ZH = frozenset(
 )
 
 
-_TIME_WORD = re.compile(r"(?:时间|时期|期间|时候|年代|阶段)$")
-
-
 def unknown_names_zh(question_text: str, lexicon: Lexicon, shown: str) -> list[str]:
     """The places, people and bodies a Chinese question names (jieba ``ns``/``nr``/``nt``/``nz``, two
     characters or more, outside its 《titles》) that the corpus never writes: no retrieved passage
@@ -253,7 +250,7 @@ def unknown_names_zh(question_text: str, lexicon: Lexicon, shown: str) -> list[s
             continue
         if flag.startswith("nr") and _VERB_COMPLEMENT.search(word):
             continue  # jieba tags 卡住 and 拉进来 as names: a verb with its complement names no one
-        if _TIME_WORD.search(word):
+        if question.is_time_span(word):
             continue  # jieba tags 段时间 (那段时间, "that period") a name: a span of time names no one
         word = _GOVERNMENT_END.sub("", word) or word  # 广东省政府: the corpus writes 广东省 or 广东
         if len(word) < 2:

@@ -1127,6 +1127,15 @@ _YES_NO_EN = re.compile(
 _EXPLETIVE_IT = re.compile(r"\bit\s+(?:take|takes|took|is|was)\s+(?:to|for)\b|\bdid it take\b", re.I)
 
 
+_TIME_WORD = re.compile(r"段时间|时期|期间|时候|(?:时间|年代|阶段)$")
+
+
+def is_time_span(word: str) -> bool:
+    """A word for a span of time (段时间 of 那段时间, 时期, 期间), which jieba may tag as a name: it
+    points at a time the conversation set, and names nothing a passage must say."""
+    return _TIME_WORD.search(word) is not None
+
+
 def ellipsis_subject(question: str) -> str | None:
     """The new subject of an elliptical follow-up that asks nothing itself ("那原料药呢？" →
     原料药, "And in 2023?" → in 2023), else None."""

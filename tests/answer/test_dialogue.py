@@ -312,6 +312,11 @@ def test_a_follow_up_requires_its_own_new_names_and_rare_nouns(seed_assistant: A
         "那韩国的研发资金呢？", "日本的研发经费是多少？", idf=lexicon.idf, wants_figure=True
     )
     assert ("韩国",) in required and ("资金",) not in required and counted == ()
+    # 那段时间 points at the previous turn's years; jieba's name tag on 段时间 asks for nothing.
+    required, _ = follow_up_terms(
+        "那段时间铁路每年投资多少？", "中国高铁覆盖了多少城市？", idf=lexicon.idf, wants_figure=True
+    )
+    assert not any("时间" in term for group in required for term in group)
     # English: a capitalised word the dictionary makes a place, under its Chinese forms.
     required, _ = follow_up_terms(
         "What was Germany's rate?",
