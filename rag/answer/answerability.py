@@ -1131,16 +1131,6 @@ def place_scope_conflict(question: Question, sentence: str) -> str | None:
     return f"the documents give {whose} figure, not {places[0][0]}'s"
 
 
-def names_asked_subject(question: Question, sentence: str) -> bool:
-    """The sentence names what the question asks a figure of: one of its named subjects (爱立信,
-    Xi'an → 西安), or China when the question asks of China."""
-    folded = to_simplified(sentence).lower()
-    if any(f.lower() in folded for forms, _ in asked_subjects(question) for f in forms):
-        return True
-    home = _HOME_EN if question.language == "en" else _HOME_ZH
-    return bool(home.search(to_simplified(question.text)) and _HOME_ZH.search(folded))
-
-
 def _names_home_and_world(question: Question) -> bool:
     text = to_simplified(question.text)
     home, world = (_HOME_EN, _WORLD_EN) if question.language == "en" else (_HOME_ZH, _WORLD_ZH)

@@ -24,7 +24,6 @@ from rag.answer.answerability import (
     instance_problem,
     mentions_year_end,
     missing_slot_reason,
-    names_asked_subject,
     recipient_forms_zh,
     recipient_problem,
     says_enough,
@@ -823,16 +822,9 @@ class ExtractiveGenerator:
         floor = p.min_score if request.language == "zh" else p.min_score_en
         strength = _strength([*ranked, *others])
         # A sentence going on from one that gives another's figure ("韩国和台湾省…分别为23%、21%。"
-        # → "中国大陆产能占比为16%") is as close to the question as the one it continues, when it
-        # names the one asked about.
+        # → "中国大陆产能占比为16%") is as close to the question as the one it continues.
         before = {(c.n, c.j + 1): strength(c) for c in others}
-        best = max(
-            max(
-                strength(c),
-                before.get((c.n, c.j), 0.0) if names_asked_subject(q, c.info.sentence(c.j)) else 0.0,
-            )
-            for c in ranked
-        )
+        best = max(max(strength(c), before.get((c.n, c.j), 0.0)) for c in ranked)
         # A numbered item the question names by its label is identified like an identifier is: the
         # label line states the item tersely ("策略一：完善創科生態圈"), below the floor fitted on prose.
         if (
