@@ -798,7 +798,6 @@ class ExtractiveGenerator:
         elif q.wants_figure or _asks_figure(request.question):
             # "多少 / how much" is not answered by a sentence that states no figure (only dates).
             ranked = [c for c in ranked if quantities(c.info.sentence(c.j))]
-        others: list[Pick] = []  # sentences set aside as giving another's figure
         if q.slot in self.params.typed_slots:
             ranked = [c for c in ranked if fills_slot(q, c.info.sentence(c.j), self._heading(c))]
             if q.slot == "rank":
@@ -807,7 +806,6 @@ class ExtractiveGenerator:
             owned = {id(c): self._figure_owner(q, c, unnamed) for c in ranked}
             if ranked and all(owned.values()):
                 return [], owned[id(ranked[0])]
-            others = [c for c in ranked if owned[id(c)]]
             ranked = [c for c in ranked if owned[id(c)] is None]
         else:  # every slot: a sentence that only repeats the question does not answer it
             ranked = [c for c in ranked if says_enough(q, c.info.sentence(c.j), self._heading(c))]
@@ -820,11 +818,8 @@ class ExtractiveGenerator:
         if p.clause_weight and (q.wants_figure or _asks_figure(request.question)):
             ranked, attached = self._by_attachment(request, q, ranked)
         floor = p.min_score if request.language == "zh" else p.min_score_en
-        strength = _strength([*ranked, *others])
-        # A sentence going on from one that gives another's figure ("韩国和台湾省…分别为23%、21%。"
-        # → "中国大陆产能占比为16%") is as close to the question as the one it continues.
-        before = {(c.n, c.j + 1): strength(c) for c in others}
-        best = max(max(strength(c), before.get((c.n, c.j), 0.0)) for c in ranked)
+        strength = _strength(ranked)
+        best = max(strength(c) for c in ranked)
         # A numbered item the question names by its label is identified like an identifier is: the
         # label line states the item tersely ("策略一：完善創科生態圈"), below the floor fitted on prose.
         if (

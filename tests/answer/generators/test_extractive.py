@@ -596,19 +596,3 @@ def test_reporting_words_are_neither_said_nor_missing_for_the_floor(embedder: Em
     # The floor share is the share of the question's other words: close to the plain question's.
     framed_share = best_framed.keyword + best_framed.unframed
     assert abs(framed_share - best_plain.keyword) < 0.15
-
-
-def test_a_sentence_going_on_from_anothers_figure_keeps_its_closeness(embedder: Embedder) -> None:
-    """Asked China's share of the world's capacity "according to X", X's sentence gives two other
-    regions' shares and the next one China's: that sentence answers, though it repeats neither X nor
-    the world (it is as close to the question as the sentence it continues)."""
-    text = (
-        "咨询机构Foresight Chips报告显示，韩国和日本的晶圆产能在全球占比分别为23%、18%，分列一、二名。"
-        "中国大陆为16%，较上年稳步提升，列第三位。"
-    )
-    question = "According to Foresight Chips, what share of global wafer capacity does mainland China hold?"
-    picks = ExtractiveGenerator(embedder).select(
-        GenerationRequest(question, [_plan_hit(text)], "en", "english")
-    )
-    assert picks and "16%" in picks[0].info.sentence(picks[0].j)
-    assert not any("23%" in c.info.sentence(c.j) for c in picks)
