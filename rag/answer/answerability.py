@@ -1057,11 +1057,7 @@ def scope_conflict(question: Question, sentence: str) -> str | None:
     names the asked one."""
     scope = asked_scope(question) if question.wants_figure else None
     if scope is None:
-        if not question.wants_figure:
-            return None
-        if _names_home_and_world(question):
-            return home_share_conflict(question, sentence)
-        return place_scope_conflict(question, sentence)
+        return place_scope_conflict(question, sentence) if question.wants_figure else None
     folded = to_simplified(sentence)
     own, other = (_WORLD_ZH, _HOME_ZH) if scope == "world" else (_HOME_ZH, _WORLD_ZH)
     if own.search(folded):
@@ -1129,45 +1125,6 @@ def place_scope_conflict(question: Question, sentence: str) -> str | None:
         else "China's"
     )
     return f"the documents give {whose} figure, not {places[0][0]}'s"
-
-
-def _names_home_and_world(question: Question) -> bool:
-    text = to_simplified(question.text)
-    home, world = (_HOME_EN, _WORLD_EN) if question.language == "en" else (_HOME_ZH, _WORLD_ZH)
-    return bool(home.search(text) and world.search(text))
-
-
-# What may stand before a clause's subject besides a time: 其次是亚太地区, 而北美….
-_BEFORE_PLACE_ZH = re.compile(r"^(?:其次是|其次|再次是|然后是|而|但|其余)\s*")
-
-
-def home_share_conflict(question: Question, sentence: str) -> str | None:
-    """China's part of the world's whole asked ("What share of the global EDA market does mainland
-    China hold?"), a sentence that never names China and whose figure clauses each belong to
-    another place (北美…占据着42.7%的市场份额; EMEA地区和日本地区分别占据…): named in the clause,
-    carried from the figure clause before, or the subject a clause before the figures opens with."""
-    folded = to_simplified(sentence)
-    if _HOME_ZH.search(folded):
-        return None
-    asked = to_simplified(question.text)
-    clauses = _CLAUSE.split(folded)
-    stating = [bool(new_figures(question, c)) for c in clauses]
-    if not any(stating):
-        return None
-
-    def another(clause: str) -> bool:
-        return any(p not in asked for p in _places_of(clause))
-
-    def opens_with_place(clause: str) -> bool:
-        bare = _BEFORE_PLACE_ZH.sub("", _BEFORE_SUBJECT_ZH.sub("", clause.strip(), count=1), count=1)
-        return any(bare.startswith(p) for p in _places_of(bare) if p not in asked)
-
-    opened = any(opens_with_place(c) for c in clauses[: stating.index(True)])
-    inherited = clause_scopes(clauses, stating, another, opened)
-    if not all(inherited[i] for i, s in enumerate(stating) if s):
-        return None
-    places = [p for c in clauses for p in _places_of(c) if p not in asked]
-    return f"the documents give {'、'.join(dict.fromkeys(places))}'s figure, not China's"
 
 
 _NATIONAL_ZH = re.compile(f"{_WORLD_ZH.pattern}|{_HOME_ZH.pattern}")
