@@ -23,6 +23,7 @@ from rag.text import detect_script, to_simplified, to_traditional
 _NOT_WHICH = "周旁身兩一這那左右東西南北海岸無路河江床外內"
 _MARKER = re.compile(
     r"[嘅喺咗咩佢唔冇啲嗰乜嘢哋嚟畀攞睇搵諗噉㗎嘞囉啫喇]|幾多|點解|點樣|係咪|係唔係"
+    r"|係[\u4e00-\u9fff]{1,4}?定[\u4e00-\u9fff]{1,4}?[？?]"  # 係升定跌？ (Mandarin: 是升还是跌)
     rf"|(?<![{_NOT_WHICH}])邊[個位度處間啲幾年日種類項份條國家座一隻兩二三四五六七八九十]|呢[個份項幾間次種條位套筆類度啲]"
 )
 
@@ -73,6 +74,8 @@ _THAT = re.compile(r"嗰")
 # 係 is "is" except in words that are standard Chinese (關係, 係數, 聯係, 維係, 干係).
 _IS = re.compile(r"(?<![關联聯維干])係(?!數)")
 # 咁 opening a clause is "then / so" (咁新加坡呢？); elsewhere "so, this much" (咁多, 咁快).
+# 係升定跌: "rising or falling?", an alternative question (定 = 還是 after 係).
+_OR_ASKED = re.compile(r"係([\u4e00-\u9fff]{1,4}?)定([\u4e00-\u9fff]{1,4}?)(?=[？?]|$)")
 # 咁嗰段時間 is "then, that period": one 那 (嗰 is read as 那 first).
 _SO_OPEN = re.compile(r"(^|[，,。？?！!；;：:\s])咁(?:那)?")
 _SINGLE: tuple[tuple[str, str], ...] = (
@@ -132,6 +135,7 @@ def standard_written(question: str) -> str:
     out = _WHICH.sub("哪", out)
     out = _THIS.sub("這", out)
     out = _THAT.sub("那", out)
+    out = _OR_ASKED.sub(r"是\1還是\2", out)
     out = _IS.sub("是", out)
     out = _SO_OPEN.sub(lambda m: m.group(1) + "那", out)
     for old, new in _SINGLE:

@@ -26,6 +26,8 @@ from rag.answer.question import (
     detect_slot,
     ellipsis_subject,
     english_place,
+    glossary_forms,
+    glossary_names,
     is_ask_word,
     is_follow_up,
     is_question,
@@ -566,8 +568,11 @@ def _english_names(asked: str, translate: Callable[[str], Sequence[str]] | None)
 
     if translate is None:
         return []
+    # A name the glossary knows whole (the Pearl River Delta → 珠三角) is one group, not three words.
+    out = [(phrase.lower(), *forms) for phrase, forms in glossary_names(asked)]
+    for phrase, _ in glossary_names(asked):
+        asked = asked.replace(phrase, " ")
     words = re.findall(r"[A-Za-z][\w&.-]*", asked)
-    out = []
     for word in words[1:]:
         bare = word.removesuffix("'s")
         if not bare[0].isupper() or bare.isupper() or "-" in bare or bare.lower() in _EN_STOP:
@@ -578,6 +583,8 @@ def _english_names(asked: str, translate: Callable[[str], Sequence[str]] | None)
             if len(t) >= 2 and any(f in _PLACE_FLAGS for _, f in pseg.cut(to_simplified(t)))
         ]
         if forms:
+            # The reviewed glossary's forms are alternatives too (Mainland: 内地, as Hong Kong writes it).
+            forms += glossary_forms(bare)
             out.append(tuple(dict.fromkeys([bare.lower(), *forms])))
     return out
 

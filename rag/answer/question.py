@@ -839,6 +839,7 @@ def _bare(piece: str) -> bool:
 _ASKS = re.compile(
     r"多少|哪|几|什么|甚么|甚麼|如何|怎样|怎么|是否|为何|为什么|谁|吗|有没有|何|多[大高长久快远重]"
     r"|\b(?:what|which|how|who|whom|whose|when|where|why)\b"
+    r"|还是[\u4e00-\u9fff]{1,4}\s*[？?]?\s*$"  # "是升还是跌？": an alternative asked
     r"|呢\s*[？?]\s*$",  # "拉萨呢？": the question before, about another subject
     re.I,
 )
@@ -1411,7 +1412,7 @@ def subject_names(subject: str) -> tuple[tuple[str, ...], ...]:
     import jieba.posseg as pseg
 
     out = []
-    for phrase, forms in _glossary_names(subject):
+    for phrase, forms in glossary_names(subject):
         out.append((phrase.lower(), *forms))
         subject = subject.replace(phrase, " ")
     for word in re.findall(r"[A-Z][\w&.-]*", subject):
@@ -1430,7 +1431,14 @@ def subject_names(subject: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-def _glossary_names(subject: str) -> list[tuple[str, tuple[str, ...]]]:
+def glossary_forms(word: str) -> list[str]:
+    """The reviewed glossary's Chinese forms of one English word (Simplified), or []."""
+    from rag.retrieve.glossary import key_words
+
+    return [to_simplified(c) for e in _glossary().lookup(key_words(word), word) for c in e.chinese]
+
+
+def glossary_names(subject: str) -> list[tuple[str, tuple[str, ...]]]:
     """Runs of capitalised words the glossary knows as one name ("the Yangtze River Delta" →
     长三角/长江三角洲), the longest first, each with its Chinese forms: word by word they would ask
     for 长江 and 三角洲."""

@@ -327,6 +327,15 @@ def test_a_follow_up_requires_its_own_new_names_and_rare_nouns(seed_assistant: A
     )
     assert any("德国" in group for group in required)
     assert not any("what" in group for group in required)
+    # A name the glossary knows whole is one group under its Chinese forms, not three words.
+    required, _ = follow_up_terms(
+        "What about the Pearl River Delta?",
+        "Which region had the biggest revenue share in 2020?",
+        idf=lexicon.idf,
+        wants_figure=True,
+        translate=lexicon.expand,
+    )
+    assert required == (("pearl river delta", "珠三角", "珠江三角洲"),)
 
 
 def test_a_counted_term_needs_a_figure_in_its_own_clause() -> None:

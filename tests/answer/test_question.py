@@ -133,6 +133,9 @@ def test_an_ellipsis_asks_the_previous_question_about_the_new_subject_or_year() 
     assert ellipsis_subject("那原料药呢？") == "原料药"
     assert ellipsis_subject("And in 2023?") == "in 2023"
     assert ellipsis_subject("那它的占比是多少？") is None
+    # A follow-up that asks on its own is no ellipsis: "whom", an alternative (升还是跌).
+    assert ellipsis_subject("And for mature-node chips, whom does the US depend on?") is None
+    assert ellipsis_subject("那同上一届比是升还是跌？") is None
     history = [("user", "某计划希望2025年基础研究经费占比达到多少？")]
     out = rewrite_follow_up("2030年呢？", history)
     assert "2030" in out and "2025" not in out and "基础研究经费占比" in out
