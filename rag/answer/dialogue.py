@@ -569,8 +569,9 @@ def _english_names(asked: str, translate: Callable[[str], Sequence[str]] | None)
     if translate is None:
         return []
     # A name the glossary knows whole (the Pearl River Delta → 珠三角) is one group, not three words.
-    out = [(phrase.lower(), *forms) for phrase, forms in glossary_names(asked)]
-    for phrase, _ in glossary_names(asked):
+    out: list[tuple[str, ...]] = []
+    for phrase, forms in glossary_names(asked):
+        out.append((phrase.lower(), *forms))
         asked = asked.replace(phrase, " ")
     words = re.findall(r"[A-Za-z][\w&.-]*", asked)
     for word in words[1:]:

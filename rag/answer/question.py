@@ -1432,7 +1432,7 @@ def subject_names(subject: str) -> tuple[tuple[str, ...], ...]:
 
 
 def glossary_forms(word: str) -> list[str]:
-    """The reviewed glossary's Chinese forms of one English word (Simplified), or []."""
+    """The reviewed glossary's Chinese forms of an English word or phrase (Simplified), or []."""
     from rag.retrieve.glossary import key_words
 
     return [to_simplified(c) for e in _glossary().lookup(key_words(word), word) for c in e.chinese]
@@ -1442,17 +1442,14 @@ def glossary_names(subject: str) -> list[tuple[str, tuple[str, ...]]]:
     """Runs of capitalised words the glossary knows as one name ("the Yangtze River Delta" →
     长三角/长江三角洲), the longest first, each with its Chinese forms: word by word they would ask
     for 长江 and 三角洲."""
-    from rag.retrieve.glossary import key_words
-
     out: list[tuple[str, tuple[str, ...]]] = []
     for run in re.findall(r"[A-Z][\w&.'-]*(?:[\s–-]+[A-Z][\w&.'-]*)+", subject):
         words = run.split()
         for size in range(len(words), 1, -1):
             for at in range(len(words) - size + 1):
                 phrase = " ".join(words[at : at + size]).removesuffix("'s")
-                entries = _glossary().lookup(key_words(phrase), phrase)
-                zh = [to_simplified(c) for e in entries for c in e.chinese]
-                if zh and phrase in run:
+                zh = glossary_forms(phrase) if phrase in run else []
+                if zh:
                     out.append((phrase, tuple(dict.fromkeys(zh))))
                     run = run.replace(phrase, " ")
     return out

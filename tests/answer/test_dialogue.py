@@ -317,23 +317,19 @@ def test_a_follow_up_requires_its_own_new_names_and_rare_nouns(seed_assistant: A
         "那段时间铁路每年投资多少？", "中国高铁覆盖了多少城市？", idf=lexicon.idf, wants_figure=True
     )
     assert not any("时间" in term for group in required for term in group)
+
+    def english(asked: str, previous: str) -> tuple[tuple[str, ...], ...]:
+        return follow_up_terms(asked, previous, idf=lexicon.idf, wants_figure=True, translate=lexicon.expand)[
+            0
+        ]
+
     # English: a capitalised word the dictionary makes a place, under its Chinese forms.
-    required, _ = follow_up_terms(
-        "What was Germany's rate?",
-        "How fast did China's high-tech exports grow?",
-        idf=lexicon.idf,
-        wants_figure=True,
-        translate=lexicon.expand,
-    )
+    required = english("What was Germany's rate?", "How fast did China's high-tech exports grow?")
     assert any("德国" in group for group in required)
     assert not any("what" in group for group in required)
     # A name the glossary knows whole is one group under its Chinese forms, not three words.
-    required, _ = follow_up_terms(
-        "What about the Pearl River Delta?",
-        "Which region had the biggest revenue share in 2020?",
-        idf=lexicon.idf,
-        wants_figure=True,
-        translate=lexicon.expand,
+    required = english(
+        "What about the Pearl River Delta?", "Which region had the biggest revenue share in 2020?"
     )
     assert required == (("pearl river delta", "珠三角", "珠江三角洲"),)
 

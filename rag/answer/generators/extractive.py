@@ -267,6 +267,13 @@ def _strength(ranked: Sequence[Pick]) -> Callable[[Pick], float]:
     return lambda c: c.score - c.titled + c.unframed
 
 
+def _sifted(ranked: Sequence[Pick], problem: Callable[[Pick], str | None]) -> tuple[list[Pick], str | None]:
+    """The picks with no problem, in order; when every pick has one, none and the best pick's problem."""
+    problems = [problem(c) for c in ranked]
+    kept = [c for c, why in zip(ranked, problems, strict=True) if why is None]
+    return (kept, None) if kept or not ranked else ([], problems[0])
+
+
 def _markers(c: Pick) -> str:
     """``[1]``, or ``[1][3]`` when passage 3 states the same sentence."""
     return "".join(f"[{n}]" for n in (c.n, *c.also))
@@ -740,35 +747,29 @@ class ExtractiveGenerator:
                 return [], problems[ranked[0].n]
             ranked = kept
         if ranked:  # another five-year plan, or a sibling of the entity asked (国有企业 for 民营企业)
-            scoped = {c.n: scope_problem(request.asked or request.question, self._passage(c)) for c in ranked}
-            kept = [c for c in ranked if scoped[c.n] is None]
-            if not kept:
-                return [], scoped[ranked[0].n]
-            ranked = kept
+            ranked, why = _sifted(
+                ranked, lambda c: scope_problem(request.asked or request.question, self._passage(c))
+            )
+            if why:
+                return [], why
         if ranked:  # "the second round", "首批", "so far": the quote's context must name that instance
             own_words = request.asked or request.question
-            scoped = {id(c): instance_problem(own_words, self._clause_context(c)) for c in ranked}
-            kept = [c for c in ranked if scoped[id(c)] is None]
-            if not kept:
-                return [], scoped[id(ranked[0])]
-            ranked = kept
+            ranked, why = _sifted(ranked, lambda c: instance_problem(own_words, self._clause_context(c)))
+            if why:
+                return [], why
         own_q = replace(q, text=request.asked) if request.asked else q  # a follow-up's own words state it
         counted = self._counted_forms(own_q) if ranked and q.slot == "count" else ()
         if counted:  # "多少项半导体专利", "how many senators": the count is of what the question counts
-            lacking_noun = {id(c): counted_problem(counted, self._clause_context(c)) for c in ranked}
-            kept = [c for c in ranked if lacking_noun[id(c)] is None]
-            if not kept:
-                return [], lacking_noun[id(ranked[0])]
-            ranked = kept
+            ranked, why = _sifted(ranked, lambda c: counted_problem(counted, self._clause_context(c)))
+            if why:
+                return [], why
         purpose = (
             recipient_forms_zh(own_q.text) if ranked and q.slot == "amount" and q.language == "zh" else ()
         )
         if purpose:  # "6G单独分到多少": the programme's total is not the amount for 6G
-            lacking_purpose = {id(c): recipient_problem(purpose, self._clause_context(c)) for c in ranked}
-            kept = [c for c in ranked if lacking_purpose[id(c)] is None]
-            if not kept:
-                return [], lacking_purpose[id(ranked[0])]
-            ranked = kept
+            ranked, why = _sifted(ranked, lambda c: recipient_problem(purpose, self._clause_context(c)))
+            if why:
+                return [], why
         bodies = body_forms(named) if ranked and q.wants_figure else []
         if bodies:  # "how many … does the Department of Energy run": its figure is given where it is named
             # A passage that never names the body continues its section's lead-in, which does: the
