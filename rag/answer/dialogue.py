@@ -89,13 +89,23 @@ def shared_subject(question: str) -> str:
     # the topic drops 為 and keeps the kind asked, 因素導致…).
     for text in (about, _SOURCE_ZH.sub("", _DEICTIC_ZH.sub("", question))):
         words = _word_bounds(text)
+        quoted = _quoted_spans(text)
         for m in _PREDICATE_ZH.finditer(text):
             if m.start() not in words:  # inside a word: 行动计划 is a plan, 要求 no 要
+                continue
+            if any(a < m.start() < b for a, b in quoted):  # inside a name: 德国“主权、数字化、联网”研究计划
                 continue
             head = text[: m.start()].strip()
             if len(re.findall(r"[\u3400-\u9fff]", head)) >= _MIN_SUBJECT:
                 return without_attribute(head, text[m.start() :])
     return about
+
+
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|《[^》]*》|『[^』]*』|‘[^’]*’|\"[^\"]*\"")
+
+
+def _quoted_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
 
 
 def without_attribute(head: str, rest: str) -> str:
@@ -205,7 +215,12 @@ def condense_follow_up(question: str, history: list[tuple[str, str]], about: str
         kind, many = asked_kind(previous)
         back = _POINTS_BACK_ZH.match(to_simplified(question))
         # 它们/这些 point at things counted (多少个机器人); 它/其 at the one picked (哪种处理器).
-        if kind and back and (back.group(1) in ("它们", "这些")) == many and kind not in to_simplified(about):
+        if (
+            kind
+            and back
+            and (back.group(1) in ("它们", "这些", "其中")) == many
+            and kind not in to_simplified(about)
+        ):
             about += kind  # "它们靠什么供电？" after "…造出了多少个微型机器人？": the robots
         if back and about and _BY_DEGREE_ZH.search(question) and ellipsis_subject(question) is not None:
             # A pronoun-led question asking by degree ("它把晶体管做到了多小？") asks; it is no
@@ -338,7 +353,7 @@ def pointed_event_en(question: str, answer: str) -> str:
     return " ".join(names)
 
 
-_POINTS_BACK_ZH = re.compile(r"^(?:那么|那)?\s*(它们|它|其|这些)")
+_POINTS_BACK_ZH = re.compile(r"^(?:那么|那)?\s*(它们|其中|它|其|这些)")
 _ASKS_KIND_ZH = re.compile(r"(?:多少|几|哪)[一二两三四五六七八九十几\d]*[个项种类家台颗座所位名些]")
 
 

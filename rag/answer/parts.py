@@ -178,19 +178,22 @@ def _share_saying_all(
     风险投资活跃在中关村，活跃程度仅次于美国硅谷" both the count of firms and "风险投资活跃程度仅次于哪里".
     A part asking about something the sentence does not name (中国大陆 beside 北美's share) stays
     missing: its own words are not all there. A one-character word (它, 家, 新) names nothing."""
+    before = [list(r.picks) for r in results]  # what each part quoted before any sharing
     for j, r in enumerate(results):
         words = [g for g in own[j] if any(len(t) >= 2 for t in g)]
-        if r.picks or not words:
+        if not words:
             continue
         shared = [
             (p, h)
-            for i, other in enumerate(results)
+            for i, other in enumerate(before)
             if i != j
-            for p, h in other.picks
+            for p, h in other
             if _says_all(words, p) and (not wants_figure[j] or quantities(p.info.sentence(p.j)))
         ]
         if shared:
-            r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in shared}.values())
+            # A part answered by its own quotes also cites the other part's sentence saying all its
+            # words ("中央级科研院所185所和中央级高校38所" answers the universities too).
+            r.picks = list({(h.chunk.chunk_id, p.j): (p, h) for p, h in shared + r.picks}.values())
             r.why = None
 
 

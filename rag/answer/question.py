@@ -972,7 +972,7 @@ def frames_question(token: str) -> bool:
     return len(cut) == 1 and cut[0].flag in _FRAME_TAGS
 
 
-_POINTER_WORD = re.compile(r"[这那该此本][次个些项份部位家场篇台]?")
+_POINTER_WORD = re.compile(r"[这那该此本][次个些项份部位家场篇台支笔条批款种类座所组期届轮]?")
 
 
 _ASK_KIND = re.compile(
@@ -1280,7 +1280,22 @@ def swap_subject(previous: str, subject: str) -> str | None:
         if headed is not None:
             return headed
     if detect_language(previous) == "en":
+        # "And for scientific R&D services?", "And in Japan?": the preposition is the previous
+        # question's, the words after it are the new subject.
+        subject = _LEAD_PREP_EN.sub("", subject)
         kind = _en_kind(subject)
+        if kind == "name" and _common_phrase_en(subject):
+            # A common noun phrase (solar, scientific R&D services) replaces the thing the previous
+            # question asked about ("… of aerospace manufacturing?"), not a proper name in it.
+            m = _THING_EN.search(previous) if _COPULAR_EN.search(previous) else None
+            if m:
+                return previous[: m.start(2)] + subject + previous[m.end(2) :]
+            # Else the name the previous question ends on, what it asked about ("… give the Office
+            # of Nuclear Energy?"), not one naming its setting ("SASAC's July 2022 workshop").
+            last = [n for n in _EN_NAME.finditer(previous) if n.start() > 0][-1:]
+            if not last or previous[last[0].end() :].strip(" ?？.") or last[0].group(0).endswith("'s"):
+                return None
+            return previous[: last[0].start()] + subject + previous[last[0].end() :]
         if kind == "year":
             return previous if asked_years(previous) else None  # already re-timed by the caller
         names = [m for m in _EN_NAME.finditer(previous) if m.start() > 0 and _en_kind(m.group(0)) == kind]
@@ -1361,6 +1376,27 @@ def swap_ordinal(previous: str, subject: str) -> str | None:
     return None
 
 
+_LEAD_PREP_EN = re.compile(r"^(?:for|in|at|on|of|about|regarding|among|from)\s+(?=\S)", re.I)
+# The thing a question asks about: the last lowercase noun phrase after of/for/on (up to the end
+# of the clause, or a trailing year/source phrase).
+_THING_EN = re.compile(
+    r"\b(of|for|on)\s+((?:[a-z][\w&-]*\s+){0,3}[a-z][\w&-]*)(?=\s*(?:[?,.;]|$|\s+(?:in|by|under|according|as)\b))"
+)
+
+
+# "What is the R&D intensity of …?": the of-phrase names what is asked about (not so in "What did
+# the workshop ask firms to do to speed up the conversion of …?").
+_COPULAR_EN = re.compile(
+    r"\b(?:what|which|how\s+(?:much|many|large|big))\b[^?]*?\b(?:is|are|was|were)\b", re.I
+)
+
+
+def _common_phrase_en(subject: str) -> bool:
+    """No proper name in it: its capitalised words are only common acronyms (R&D, AI)."""
+    words = re.findall(r"[A-Za-z][\w&'-]*", re.sub(r"^(?:the|The)\s+", "", subject))
+    return bool(words) and all(not w[0].isupper() or w.lower() in COMMON_ACRONYMS for w in words)
+
+
 def _swap_same_head(previous: str, subject: str) -> str | None:
     """An English subject whose last word is in the previous question replaces the phrase of its
     length ending there when one word of it differs ("those working in second-tier cities" after
@@ -1436,6 +1472,29 @@ def glossary_forms(word: str) -> list[str]:
     from rag.retrieve.glossary import key_words
 
     return [to_simplified(c) for e in _glossary().lookup(key_words(word), word) for c in e.chinese]
+
+
+@lru_cache(maxsize=1)
+def _aliases_zh() -> dict[str, frozenset[str]]:
+    """Chinese form (three characters or more) → the other ways the reviewed glossary writes the
+    same thing: its other Chinese forms and its acronyms (国家科学基金会 → NSF), lower-cased."""
+    out: dict[str, set[str]] = {}
+    for key, entries in _glossary().entries.items():
+        for e in entries:
+            acronyms = {key} if e.case_sensitive and len(key) >= 2 else set()
+            for z in e.chinese:
+                if len(z) >= 3:
+                    out.setdefault(z, set()).update(
+                        {c for c in e.chinese if c != z and len(c) >= 2} | acronyms
+                    )
+    return {z: frozenset(a.lower() for a in forms) for z, forms in out.items() if forms}
+
+
+def glossary_aliases(text: str) -> list[tuple[str, frozenset[str]]]:
+    """The glossary's Chinese forms written in the text, each with its other forms (acronyms
+    included): a sentence writing NSF says 美国国家科学基金会's 国家科学基金会."""
+    folded = to_simplified(text)
+    return [(z, a) for z, a in _aliases_zh().items() if z in folded]
 
 
 def glossary_names(subject: str) -> list[tuple[str, tuple[str, ...]]]:

@@ -931,3 +931,16 @@ def test_a_carried_name_no_retrieved_passage_holds_leaves_nothing_on_topic(seed_
         standalone, "Which universities take part?", hits, idf=expander.idf, translate=expander.expand
     )
     assert kept
+
+
+def test_a_quoted_name_is_not_cut_at_its_inner_punctuation() -> None:
+    """A programme named in quotes with enumeration commas inside (“安全、绿色、开放”计划) is carried
+    whole: the comma inside the quotes is no clause break."""
+    about = carried_topic("法国“安全、绿色、开放”创新计划是哪一年发布的？", "它有几个重点方向？")
+    assert "“安全、绿色、开放”" in about
+
+
+def test_among_them_carries_what_was_counted() -> None:
+    """其中 after "how many kinds of X" points at the Xs: the follow-up asks among them."""
+    history = [("user", "日本经产省在这次审查中一共评估了多少种芯片？"), ("assistant", "…")]
+    assert "芯片" in condense_follow_up("其中有多少种依赖进口？", history)

@@ -192,6 +192,25 @@ def test_missing_part_shares_a_quote_only_when_the_sentence_says_all_its_own_wor
         assert out[0].picks == [zgc]
 
 
+def test_an_answered_part_also_cites_another_parts_sentence_saying_all_its_words(
+    seed_assistant: Assistant,
+) -> None:
+    """The 中关村 sentence quoted for the count of new firms also says how active venture capital is
+    there: the part asking that cites it even when its own retrieval quoted something else (which
+    it keeps). A part whose words the sentence does not all say (风险投资的规模) is left as it was."""
+    zgc = _quote(seed_assistant, "每天在中关村新设立的科技企业超过50家")
+    beijing = _quote(seed_assistant, "北京硬科技指数为84.04")
+    for second, shared in (
+        ("它的风险投资活跃程度仅次于哪里？", True),
+        ("它的风险投资规模仅次于哪里？", False),
+    ):
+        parts = ["中关村每天新设立的科技企业有多少家？", second]
+        own = own_groups(parts, translate=lambda _w: [])
+        results = [PartResult(parts[0], parts[0], [zgc], None), PartResult(second, second, [beijing], None)]
+        out = assign(results, own, strict=[False, False], wants_figure=[True, False])
+        assert (zgc in out[1].picks) is shared and beijing in out[1].picks, (second, out[1].picks)
+
+
 def test_share_of_the_figure_before_is_read_from_the_part_befores_sentence(seed_assistant: Assistant) -> None:
     """ "…, and what share of total power generation was that?" asks the share of the figure the
     part before asked: the sentence stating that figure with its share answers it, not wind

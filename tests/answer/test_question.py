@@ -13,6 +13,7 @@ from rag.answer.question import (
     bare_ask,
     detect_slot,
     ellipsis_subject,
+    glossary_aliases,
     is_ask_word,
     is_follow_up,
     names_own_topic,
@@ -404,3 +405,30 @@ def test_a_compound_joined_by_dashes_names_no_single_place() -> None:
         q = analyse(f"What share came from Beijing{dash}Tianjin{dash}Hebei in 2020?")
         assert not any("北京" in e for e in q.entities)
     assert any("北京" in e for e in analyse("What share came from Beijing in 2020?").entities)
+
+
+def test_an_english_ellipsis_with_a_preposition_swaps_what_was_asked_about() -> None:
+    """ "And for X?" / "And in X?": the preposition is the previous question's. A common noun
+    phrase replaces the of-phrase a copular question asks about, or the name the question ends on;
+    it never replaces a proper name that only sets the scene (the body's workshop, a month)."""
+    history = [("user", "What is the export share of consumer electronics in the survey?")]
+    assert rewrite_follow_up("And for industrial robots?", history) == (
+        "What is the export share of industrial robots in the survey?"
+    )
+    history = [("user", "What share of battery capacity does the US hold?")]
+    assert rewrite_follow_up("And in Japan?", history) == "What share of battery capacity does Japan hold?"
+    history = [("user", "How much does the 2022 plan give the Office of Science?")]
+    assert rewrite_follow_up("And wind energy research?", history) == (
+        "How much does the 2022 plan give wind energy research?"
+    )
+    history = [
+        ("user", "What did the NDRC's March 2021 meeting ask firms to do about the transfer of patents?")
+    ]
+    out = rewrite_follow_up("And for the talent pipeline?", history)
+    assert "NDRC's March 2021 meeting" in out and out.startswith("for the talent pipeline")
+
+
+def test_the_glossary_knows_other_forms_of_a_chinese_name() -> None:
+    aliases = dict(glossary_aliases("该法案给美国国家科学基金会多少钱？"))
+    assert "nsf" in aliases["国家科学基金会"]
+    assert glossary_aliases("今天天气怎么样？") == []

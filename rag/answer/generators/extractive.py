@@ -78,6 +78,7 @@ from rag.answer.question import (
     asks_length,
     bare_ask,
     ellipsis_subject,
+    glossary_aliases,
     is_ask_word,
     is_ordinal,
     subject_names,
@@ -515,6 +516,9 @@ class ExtractiveGenerator:
         numeric = {
             t: d for t in qtokens if (d := "".join(normalise_numbers(t).split())) != t and not translated
         }
+        # A question word the sentence writes another way the glossary knows (美国国家科学基金会 as
+        # NSF) is met by that form.
+        aliases = [] if translated else glossary_aliases(request.question)
         framing = [
             t for t in qtokens if p.reporting_words and not translated and to_simplified(t) in REPORTING_WORDS
         ]
@@ -539,6 +543,9 @@ class ExtractiveGenerator:
                 if numeric:
                     digits = "".join(normalise_numbers(sfold).split())
                     sfold += "\x00" + "\x00".join(t for t, d in numeric.items() if d in digits)
+                for z, forms in aliases:
+                    if z not in sfold and any(f in sfold for f in forms):
+                        sfold += "\x00" + "\x00".join(t for t in qtokens if t in z)
                 kw = _overlap(lengths, qtokens, in_passage, sfold, head, p.heading_weight)
                 # Title words the sentence does not write count for it too (ranking only).
                 named = p.title_weight * _title_share(lengths, qtokens, titled, sfold) if titled else 0.0
