@@ -262,3 +262,49 @@ def unknown_names_zh(question_text: str, lexicon: Lexicon, shown: str) -> list[s
             continue
         out.append(word)
     return list(dict.fromkeys(out))
+
+
+def named_in_question_zh(question_text: str) -> list[str]:
+    """The places, people and bodies a Chinese question names (jieba ``ns``/``nr``/``nt``, two
+    characters or more, outside its 《titles》, not the generic 中国/全球/政府): the passage that
+    answers must be about them, not about a related thing the retrieval found beside them."""
+    import jieba.posseg as pseg
+
+    folded = re.sub(r"《[^》]*》|“[^”]*”|「[^」]*」", "，", to_simplified(question_text))
+    out = []
+    at = 0
+    for word, flag in pseg.cut(folded):
+        start, at = at, at + len(word)
+        if flag not in _PERSON_PLACE_BODY or len(word) < 2 or word in _NOT_NAMES_ZH | _KINDS_ZH:
+            continue
+        if flag.startswith("nr") and _VERB_COMPLEMENT.search(word) or question.is_time_span(word):
+            continue
+        if _SAYS_ZH.match(folded, at) or _SOURCE_BEFORE_ZH.search(folded, 0, start):
+            continue  # who says it (王贻芳说, 在廖兵看来, 据红旗文稿), not what it is about
+        word = _GOVERNMENT_END.sub("", word) or word
+        if len(word) >= 2:
+            out.append(word)
+    return list(dict.fromkeys(out))
+
+
+def names_in_passage(names: Collection[str], passage: str) -> bool:
+    """The passage names each name, under one of its names; a body named with its country (美国国防部)
+    is named by the body alone too (its passages say 国防部 under a title about the US)."""
+    from rag.answer.dialogue import about_places
+
+    for name in names:
+        bare = _COUNTRY_LEAD.sub("", name)
+        if not about_places(frozenset({name}), passage) and not (
+            bare != name and len(bare) >= 2 and bare in to_simplified(passage)
+        ):
+            return False
+    return True
+
+
+# Kinds of place or body rather than one of them (jieba tags some as names).
+_KINDS_ZH = frozenset(
+    "外国 国外 海外 境外 发达国家 发展中国家 各国 各地 地区 国际 高新区 开发区 自贸区 科学城".split()
+)
+_SAYS_ZH = re.compile(r"[\u4e00-\u9fff]{0,3}?(?:认为|说|指出|看来|表示|称|强调|介绍|提到|估计|预计|预测)")
+_SOURCE_BEFORE_ZH = re.compile(r"(?:据|根据|按照|按|在)$")
+_COUNTRY_LEAD = re.compile(r"^(?:美国|英国|德国|法国|日本|韩国|俄罗斯|中国|欧盟|澳大利亚|加拿大|印度|意大利)")

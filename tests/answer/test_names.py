@@ -6,10 +6,13 @@ from rag.answer.names import (
     Name,
     common_acronym_places,
     literal_words,
+    named_in_question_zh,
+    names_in_passage,
     question_names,
     resolve,
     unknown_names_zh,
 )
+from rag.assistant import Assistant
 from rag.retrieve.crosslingual import QueryExpander
 from rag.retrieve.glossary import Glossary
 from rag.text import keyword_tokens
@@ -139,3 +142,32 @@ def test_a_verb_with_its_complement_is_no_unknown_name():
     assert unknown_names_zh("企业的关键技术为什么总被卡住？", lexicon, shown) == []
     assert unknown_names_zh("政府怎样把企业拉进来投研发？", lexicon, shown) == []
     assert unknown_names_zh("王贻芳对企业研发有何评价？", lexicon, shown) == ["王贻芳"]
+
+
+def test_a_chinese_question_names_whom_it_asks_about_not_who_says_it() -> None:
+    assert named_in_question_zh("华为2021年的研发投入是多少？") == ["华为"]
+    assert named_in_question_zh("张江科学城有多少家芯片企业？") == ["张江"]  # 科学城 is a kind
+    # who says it (X认为, X说, 在X看来) is a source, not the subject; 《titles》 are read elsewhere
+    assert named_in_question_zh("王贻芳说企业的研发投入占多少？") == []
+    assert named_in_question_zh("在廖兵看来，最关键的是什么？") == []
+    assert "韩国" not in named_in_question_zh("《韩国研发计划》的预算是多少？")
+    # kinds of place, and the generic 中国/全球, name no one in particular
+    assert named_in_question_zh("发达国家和中国的研发强度各是多少？") == []
+
+
+def test_a_passage_names_a_body_with_or_without_its_country() -> None:
+    assert names_in_passage(["美国国防部"], "报告称，国防部评估了283种材料")
+    assert names_in_passage(["华为"], "华为获得了91个5G商用合同")
+    assert not names_in_passage(["华为"], "我国基础研究经费2021年达1696亿元")
+    assert not names_in_passage(["张江"], "上海已拥有人工智能核心企业1100多家")
+
+
+def test_a_chinese_question_about_a_named_firm_is_answered_only_from_passages_naming_it(
+    seed_assistant: Assistant,
+) -> None:
+    """The corpus gives Huawei's yearly research funding for academia, and elsewhere the R&D budgets
+    of countries: only the passage naming 华为 answers a question about 华为."""
+    ans = seed_assistant.ask("华为每年的研发经费规模有多大？")
+    assert not ans.refused and ans.citations, ans.answer
+    texts = {h.chunk.chunk_id: h.chunk.text for h in ans.passages}
+    assert all("华为" in texts[c.chunk_id] for c in ans.citations), ans.answer

@@ -63,7 +63,9 @@ from rag.answer.names import (
     Lexicon,
     common_acronym_places,
     literal_words,
+    named_in_question_zh,
     names_body,
+    names_in_passage,
     question_names,
     resolve,
     shares_identifier,
@@ -160,6 +162,9 @@ class ExtractiveParams:
     acronym_places: bool = True
     # A Chinese question's place, person or body that the corpus never writes: refuse, naming it.
     unknown_names_zh: bool = True
+    # ... and one the corpus writes: the answering passage (its text, title, section or section
+    # lead-in) must name it, not only another retrieved passage.
+    names_in_passage_zh: bool = True
     # English question: its best sentence writing an identifier the question names (S.1260) is not
     # held to the score floor.
     identifier_floor_en: bool = True
@@ -642,6 +647,19 @@ class ExtractiveGenerator:
             return [], absent
         if named:
             q = replace(q, entities=tuple(dict.fromkeys(q.entities + named)))
+        if p.names_in_passage_zh and has_cjk(request.question):
+            wanted = frozenset(named_in_question_zh(request.asked or request.question))
+            if wanted:
+                kept = [
+                    c
+                    for c in ranked
+                    if names_in_passage(
+                        wanted, self._passage(c) + "\n" + self.lead_text(request.hits[c.n - 1])
+                    )
+                ]
+                if not kept:
+                    return [], f"no retrieved passage about {'、'.join(sorted(wanted))} answers"
+                ranked = kept
         said = request.asked
         subject = ellipsis_subject(said) if said and said != request.question else None
         if subject and is_ordinal(subject):
