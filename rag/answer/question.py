@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rag.answer.citations.figures import arabic_numerals, asked_years, span_years
-from rag.text import detect_language, keyword_tokens, place_names, to_simplified
+from rag.text import detect_language, has_cjk, keyword_tokens, place_names, to_simplified
 
 # Slots whose type an answering sentence must state (a figure for an amount, a place for "where" …).
 TYPED_SLOTS = (
@@ -721,7 +721,7 @@ def split_parts(question: str) -> list[str]:
         pieces = [p.strip() for p in _ZH_PART_END.split(q) if p.strip()]
         out: list[str] = []
         for p in pieces:
-            if each := _each_place(p):
+            if each := _each_place(p) or _each_item(p):
                 out.extend(each)
                 continue
             sub = _lead_into_next([s for s in _ZH_JOIN.split(p) if s])
@@ -788,6 +788,38 @@ def _each_place(piece: str) -> list[str]:
                 piece[:start] + piece[cut:end] + rest,
             ]
     return []
+
+
+_ITEM_JOIN = frozenset("和与及、跟")
+# A figure, a rank or a date asked: each listed thing has its own, stated in its own clause.
+_ASKS_FIGURE_ZH = re.compile(r"多少|第几|几[个项家倍年位名成]|多[大高长久快远重]|哪一?年|何时|什么时候")
+_MAX_ITEM = 12  # characters of one listed item (科技人才队伍总量)
+
+
+def _each_item(piece: str) -> list[str]:
+    """ "科技人才队伍总量、国际科技论文总数和论文引用总数分别排在世界第几？": two or three things listed
+    right before 分别/各自, each asked what follows (each is stated in its own clause, and each is
+    answered or named missing on its own). The clause before the list stays with the first item."""
+    import jieba.posseg as pseg
+
+    m = re.search(r"分别|分別|各自", piece)
+    if m is None or not _ASKS_FIGURE_ZH.search(to_simplified(piece[m.end() :])):
+        return []  # "分别怎么做": one passage usually says it for all of them
+    head, rest = piece[: m.start()], piece[m.end() :]
+    lead_at = max(head.rfind("，"), head.rfind(","), head.rfind("：")) + 1
+    lead, listed = head[:lead_at], head[lead_at:]
+    items: list[str] = [""]
+    for word, flag in pseg.cut(listed):
+        if word in _ITEM_JOIN and flag in ("c", "x", "p", "zg"):
+            items.append("")
+        else:
+            items[-1] += word
+    if not 2 <= len(items) <= 3 or not all(2 <= len(it) <= _MAX_ITEM and has_cjk(it) for it in items):
+        return []
+    # "基金的管理人和出资人": what the first item belongs to (基金的) is the others' too.
+    owner = items[0][: items[0].rfind("的") + 1]
+    items[1:] = [it if "的" in it else owner + it for it in items[1:]]
+    return [lead + it + rest for it in items]
 
 
 def _pair_names(folded: str) -> frozenset[str]:

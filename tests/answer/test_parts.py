@@ -259,3 +259,19 @@ def test_a_share_alone_is_no_statement_of_the_figure_before(seed_assistant: Assi
         slots=["amount", "percentage"],
     )
     assert out[1].picks == [imports]
+
+
+def test_things_listed_before_fenbie_are_asked_one_by_one_when_each_has_a_figure() -> None:
+    """ "A、B和C分别排第几？" asks each thing's rank; what the first thing belongs to (基金的) and the
+    clause before the list stay with each part. Asked how (分别怎么做), one passage usually says it
+    for all of them: one question."""
+    assert split_parts("我国专利申请量、商标注册量和版权登记量分别排在世界第几？") == [
+        "我国专利申请量排在世界第几？",
+        "商标注册量排在世界第几？",
+        "版权登记量排在世界第几？",
+    ]
+    assert split_parts("据报告，基金的规模和期限分别是多少？") == [
+        "据报告，基金的规模是多少？",
+        "据报告，基金的期限是多少？",
+    ]
+    assert split_parts("报告对芯片和电池分别提出了什么建议？") == ["报告对芯片和电池分别提出了什么建议？"]
