@@ -158,6 +158,7 @@ def _evidence_pairs(it) -> list[tuple[str, str]]:
         "gd15-",
         "gd16-",
         "gd17-",
+        "gd18-",
     ],
 )
 def test_held_out_batch_shares_no_chunk_with_test_evidence(prefix: str) -> None:
