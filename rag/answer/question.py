@@ -1316,6 +1316,11 @@ def swap_subject(previous: str, subject: str) -> str | None:
         # question's, the words after it are the new subject.
         subject = _LEAD_PREP_EN.sub("", subject)
         kind = _en_kind(subject)
+        asked = _WHICH_KIND_EN.match(previous)
+        if asked and kind in ("place", "name", "body") and not _common_phrase_en(subject):
+            # "Which region had the biggest share…?" → "What about the Pearl River Delta?": the
+            # subject is one of the things asked for; its own figure is asked.
+            return f"{subject} {previous[asked.end() :].strip()}"
         if kind == "name" and _common_phrase_en(subject):
             # A common noun phrase (solar, scientific R&D services) replaces the thing the previous
             # question asked about ("… of aerospace manufacturing?"), not a proper name in it.
@@ -1408,6 +1413,10 @@ def swap_ordinal(previous: str, subject: str) -> str | None:
     return None
 
 
+_WHICH_KIND_EN = re.compile(
+    r"^\s*(?:which|what)\s+(region|country|city|province|state|economy|area|company|firm|university|body)\b",
+    re.I,
+)
 _LEAD_PREP_EN = re.compile(r"^(?:for|in|at|on|of|about|regarding|among|from)\s+(?=\S)", re.I)
 # The thing a question asks about: the last lowercase noun phrase after of/for/on (up to the end
 # of the clause, or a trailing year/source phrase).

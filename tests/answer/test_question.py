@@ -432,3 +432,14 @@ def test_the_glossary_knows_other_forms_of_a_chinese_name() -> None:
     aliases = dict(glossary_aliases("该法案给美国国家科学基金会多少钱？"))
     assert "nsf" in aliases["国家科学基金会"]
     assert glossary_aliases("今天天气怎么样？") == []
+
+
+def test_an_ellipsis_naming_one_of_the_things_asked_for_asks_its_own_figure() -> None:
+    """ "Which region had …?" then "What about the Bohai Rim?": the region named is one of those the
+    first question picked among, so the question is asked of it (not of another place in it)."""
+    history = [("user", "Which region had the largest share of China's chip design sales in 2021?")]
+    assert rewrite_follow_up("What about the Bohai Rim?", history) == (
+        "the Bohai Rim had the largest share of China's chip design sales in 2021?"
+    )
+    history = [("user", "Which company leads the lithography market?")]
+    assert rewrite_follow_up("And Canon?", history) == "Canon leads the lithography market?"
