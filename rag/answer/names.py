@@ -232,7 +232,7 @@ _GOVERNMENT_END = re.compile(r"(?:省|市|区|县)?(?:人民)?政府$")
 _VERB_COMPLEMENT = re.compile(r"(?:住|[进出过起下上回](?:来|去))$")
 # Tagged words that name no one in particular (报告 is tagged a name in some contexts).
 _NOT_NAMES_ZH = frozenset(
-    "白皮书 报告 文章 文件 蓝图 方案 意见 规划 计划 中国 我国 全国 国内 全球 世界 国家 城市 地方 政府 东西 南北 中外 内地".split()
+    "白皮书 报告 文章 文件 蓝图 方案 意见 规划 计划 中国 我国 全国 国内 全球 世界 国家 城市 地方 政府 东西 南北 中外 内地 两国 双方 各国 本国 他国 多国 两岸".split()
 )
 
 

@@ -122,6 +122,8 @@ def test_a_chinese_name_the_corpus_never_writes_is_unknown():
     assert unknown_names_zh("廣東省政府的規劃在哪一天印發？", lex, shown) == []
     # jieba tags 段时间 (那段时间, "that period") a name; a span of time names no one.
     assert unknown_names_zh("那段时间铁路每年投资多少？", lex, shown) == []
+    # "the two countries", "each country": no one in particular
+    assert unknown_names_zh("美日两国的芯片投资有何不同？", lex, shown) == []
 
 
 def test_a_phrase_with_two_dictionary_senses_gives_each_as_a_form():

@@ -431,6 +431,7 @@ def test_an_english_ellipsis_with_a_preposition_swaps_what_was_asked_about() -> 
 def test_the_glossary_knows_other_forms_of_a_chinese_name() -> None:
     aliases = dict(glossary_aliases("该法案给美国国家科学基金会多少钱？"))
     assert "nsf" in aliases["国家科学基金会"]
+    assert "信通院" in dict(glossary_aliases("中国信息通信研究院的报告说了什么？"))["中国信息通信研究院"]
     assert glossary_aliases("今天天气怎么样？") == []
 
 
