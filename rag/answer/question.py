@@ -816,9 +816,13 @@ def _each_item(piece: str) -> list[str]:
             items[-1] += word
     if not 2 <= len(items) <= 3 or not all(2 <= len(it) <= _MAX_ITEM and has_cjk(it) for it in items):
         return []
-    # "基金的管理人和出资人": what the first item belongs to (基金的) is the others' too.
+    # "基金的管理人和出资人": what the first item belongs to (基金的) is the others' too; "全球市场和
+    # 中国市场的渗透率": what the last item is asked of (的渗透率) is the others' too.
     owner = items[0][: items[0].rfind("的") + 1]
     items[1:] = [it if "的" in it else owner + it for it in items[1:]]
+    if "的" in items[-1] and not any("的" in it for it in items[:-1]):
+        attribute = items[-1][items[-1].rfind("的") :]
+        items[:-1] = [it + attribute for it in items[:-1]]
     return [lead + it + rest for it in items]
 
 

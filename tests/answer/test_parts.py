@@ -274,4 +274,8 @@ def test_things_listed_before_fenbie_are_asked_one_by_one_when_each_has_a_figure
         "据报告，基金的规模是多少？",
         "据报告，基金的期限是多少？",
     ]
+    assert split_parts("欧洲市场和日本市场的占有率分别是多少？") == [
+        "欧洲市场的占有率是多少？",
+        "日本市场的占有率是多少？",
+    ]
     assert split_parts("报告对芯片和电池分别提出了什么建议？") == ["报告对芯片和电池分别提出了什么建议？"]
