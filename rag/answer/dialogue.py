@@ -48,7 +48,10 @@ _PREDICATE_ZH = re.compile(
     r"|有|定了|如何|怎样|怎樣|希望|想要|把|由|被|(?<![应應使采採利运運作])用|(?<![依])靠|通过|通過"
 )
 # A leading source clause ("根据某数据，", "按文章分析，") says where, not what about.
-_SOURCE_ZH = re.compile(r"^(?:根据|根據|按照|按|据|據|依照|依據|依据)[^，,]{0,30}[，,]\s*")
+_SOURCE_ZH = re.compile(
+    r"^(?:(?:根据|根據|按照|按|据|據|依照|依據|依据)[^，,]{0,30}"
+    r"|[^，,]{2,20}?(?:说|說|认为|認為|指出|表示|称|稱|提到))[，,：:]\s*"
+)
 _DEICTIC_ZH = re.compile(r"[这這那][个個些项項份部套位家次场場篇]|该|該|此")
 # "X的Y是多少/是什么": Y is what the question asked about X (its attribute), not its subject.
 _ASKS_ATTRIBUTE_ZH = re.compile(

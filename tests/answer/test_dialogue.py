@@ -944,3 +944,9 @@ def test_among_them_carries_what_was_counted() -> None:
     """其中 after "how many kinds of X" points at the Xs: the follow-up asks among them."""
     history = [("user", "日本经产省在这次审查中一共评估了多少种芯片？"), ("assistant", "…")]
     assert "芯片" in condense_follow_up("其中有多少种依赖进口？", history)
+
+
+def test_who_says_it_is_not_the_topic_carried() -> None:
+    """ "某研究院报告说，国防部为什么…？" is about 国防部: the reporting clause names the source."""
+    about = carried_topic("某研究院报告说，国防部为什么要调整采购计划？", "那需要多少钱？")
+    assert "国防部" in about
