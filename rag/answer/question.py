@@ -1131,6 +1131,19 @@ def counted_phrase_en(part: str) -> str:
     return " ".join(words)
 
 
+def counted_forms_en(question: str) -> tuple[str, ...]:
+    """The corpus's forms of what an English "how many" question counts, from the reviewed glossary
+    only (its whole phrase, else its head noun: "manufacturing innovation institutes" → 研究所…):
+    CC-CEDICT's senses of one word are too loose to require ("areas" → 区域 where 领域 is meant)."""
+    phrase = counted_phrase_en(question)
+    words = phrase.split()
+    for size in range(len(words), 0, -1):
+        forms = glossary_forms(" ".join(words[-size:]))
+        if forms:
+            return tuple(dict.fromkeys(forms))
+    return ()
+
+
 def without_replaced_places(about: str, question: str) -> str:
     """The follow-up's own place replaces the carried one: "What was Germany's rate?" after a
     question about China's exports asks about Germany, so China is not carried (a passage about

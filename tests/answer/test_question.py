@@ -11,6 +11,7 @@ from rag.answer.generators import ExtractiveGenerator, GenerationRequest
 from rag.answer.question import (
     analyse,
     bare_ask,
+    counted_forms_en,
     detect_slot,
     ellipsis_subject,
     glossary_aliases,
@@ -444,3 +445,12 @@ def test_an_ellipsis_naming_one_of_the_things_asked_for_asks_its_own_figure() ->
     )
     history = [("user", "Which company leads the lithography market?")]
     assert rewrite_follow_up("And Canon?", history) == "Canon leads the lithography market?"
+
+
+def test_an_english_count_names_what_it_counts_through_the_reviewed_glossary_only() -> None:
+    assert "研究所" in counted_forms_en("How many research institutes does the agency fund?")
+    assert "设备商" in counted_forms_en(
+        "How many chip equipment makers does Korea have?"
+    )  # the longest phrase
+    # a word only CC-CEDICT knows (its senses are too loose to require): no constraint
+    assert counted_forms_en("How many satellites does the constellation have?") == ()

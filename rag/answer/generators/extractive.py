@@ -79,6 +79,7 @@ from rag.answer.question import (
     analyse,
     asks_length,
     bare_ask,
+    counted_forms_en,
     ellipsis_subject,
     glossary_aliases,
     is_ask_word,
@@ -449,7 +450,9 @@ class ExtractiveGenerator:
         """The written forms of what a Chinese count question counts: its head noun and CC-CEDICT
         synonyms. English heads are not read: one word's dictionary senses are too loose ("institutes"
         → 建设, "areas" → 区域 where the passage says 领域), which refused five dev answers."""
-        return counted_forms_zh(q.text) if q.language == "zh" else ()
+        if q.language == "zh":
+            return counted_forms_zh(q.text)
+        return counted_forms_en(q.text)
 
     def unmapped_bodies(self, own_words: str) -> list[str]:
         """The bodies an English question names ("… Foundation", "… Agency", an acronym) that no

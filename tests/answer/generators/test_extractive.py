@@ -596,3 +596,12 @@ def test_reporting_words_are_neither_said_nor_missing_for_the_floor(embedder: Em
     # The floor share is the share of the question's other words: close to the plain question's.
     framed_share = best_framed.keyword + best_framed.unframed
     assert abs(framed_share - best_plain.keyword) < 0.15
+
+
+def test_an_english_count_is_answered_only_where_what_it_counts_is_named(seed_assistant: Assistant) -> None:
+    """The DOE budget outline states dollar amounts for its offices, and counts no research institutes:
+    a figure there is not the count of institutes asked for."""
+    ans = seed_assistant.ask(
+        "How many research institutes will the Energy Department's FY2022 budget pay for?"
+    )
+    assert ans.refused, ans.answer
