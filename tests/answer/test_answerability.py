@@ -882,3 +882,12 @@ def test_a_figure_followed_by_a_noun_of_persons_counts_people() -> None:
     assert q.slot == "count" and "people" in q.units
     assert has_units(q, "联合国报告显示，每年全球有近2800万工作人员死于高危、不健康工作环境。")
     assert not has_units(q, "全球有近2800万台设备。")
+
+
+def test_a_glossary_counted_word_is_met_loosely_by_a_word_of_the_same_frame() -> None:
+    """English count questions require the glossary's words for what they count; a document may write
+    a sibling word (试点区 where the glossary says 试验区): loosely, same first and last character."""
+    forms = ("试验区", "先行区")
+    assert counted_problem(forms, "该省共设立了6个试点区。") is not None
+    assert counted_problem(forms, "该省共设立了6个试点区。", loose=True) is None
+    assert counted_problem(forms, "该省共投入6亿元。", loose=True) is not None

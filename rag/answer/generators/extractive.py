@@ -788,7 +788,10 @@ class ExtractiveGenerator:
         own_q = replace(q, text=request.asked) if request.asked else q  # a follow-up's own words state it
         counted = self._counted_forms(own_q) if ranked and q.slot == "count" else ()
         if counted:  # "多少项半导体专利", "how many senators": the count is of what the question counts
-            ranked, why = _sifted(ranked, lambda c: counted_problem(counted, self._clause_context(c)))
+            loose = q.language == "en"  # the reviewed glossary's words, not the question's own
+            ranked, why = _sifted(
+                ranked, lambda c: counted_problem(counted, self._clause_context(c), loose=loose)
+            )
             if why:
                 return [], why
         purpose = (
