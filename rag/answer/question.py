@@ -1140,7 +1140,10 @@ def counted_forms_en(question: str) -> tuple[str, ...]:
     for size in range(len(words), 0, -1):
         forms = glossary_forms(" ".join(words[-size:]))
         if forms:
-            return tuple(dict.fromkeys(forms))
+            # An English document names it in English: the head word (start-ups, start-up) counts too.
+            head = words[-1].lower()
+            single = head.removesuffix("s")
+            return tuple(dict.fromkeys([*forms, head, *([single] if len(single) >= 4 else [])]))
     return ()
 
 

@@ -386,7 +386,9 @@ root ::= sentence (" " sentence)?
 sentence ::= [A-Z] body " [" [1-2] "]."
 body ::= ([^\[\]\n.0-9] | [0-9]{1,6} ("." [0-9]{1,2})?){8,100}
 """
-CITED_QUESTIONS = [ANSWERABLE, "How many employees does the Harbour Robotics Fund have?"]
+# The second asks a figure the corpus never gives (robots sold) about something it does count (robotics
+# start-ups), so the gate lets it through to the model, which invents one.
+CITED_QUESTIONS = [ANSWERABLE, "How many robots did the Harbour Robotics Fund's start-ups sell in 2021?"]
 
 
 @pytest.fixture(scope="module")
@@ -413,7 +415,7 @@ def test_cited_sentences_are_parsed_and_numbers_checked(cited_answers: list[Answ
         flagged += [w for w in final.warnings if "not in the cited passage" in w]
         if answered_extractively(final) or any("dropped" in w for w in final.warnings):
             assert all(s.supported for s in final.sentences if s.citations), final.sentences
-    # SmolLM2 invents figures (a head count the corpus never gives, for one): at least one of its
+    # SmolLM2 invents figures (robots sold, which the corpus never gives, for one): at least one of its
     # cited sentences must have been caught by the numeric check.
     assert flagged, [(s.text, a.warnings) for a in cited_answers for s in a.sentences]
 

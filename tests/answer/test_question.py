@@ -454,3 +454,8 @@ def test_an_english_count_names_what_it_counts_through_the_reviewed_glossary_onl
     )  # the longest phrase
     # a word only CC-CEDICT knows (its senses are too loose to require): no constraint
     assert counted_forms_en("How many satellites does the constellation have?") == ()
+
+
+def test_an_english_count_in_an_english_document_names_what_it_counts_in_english() -> None:
+    forms = counted_forms_en("How many start-ups did the fund back?")
+    assert "start-ups" in forms and "start-up" in forms
