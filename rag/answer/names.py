@@ -14,7 +14,7 @@ not mentioned. Single capitalised words are not names here (a sentence's first w
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -236,25 +236,33 @@ _NOT_NAMES_ZH = frozenset(
 )
 
 
-def unknown_names_zh(question_text: str, lexicon: Lexicon, shown: str) -> list[str]:
-    """The places, people and bodies a Chinese question names (jieba ``ns``/``nr``/``nt``/``nz``, two
-    characters or more, outside its 《titles》) that the corpus never writes: no retrieved passage
-    (``shown``, t2s, lower case) holds the word and some search-mode piece of it occurs in no
-    document (呼和浩特 in a ranking of 38 other cities). A passage about other names cannot answer."""
+def _names_zh(folded: str) -> Iterator[tuple[str, str, int, int]]:
+    """The places, people and bodies jieba tags in a (t2s-folded) Chinese question, two characters
+    or more and not generic (中国, 报告): (word, name without 政府, start, end)."""
     import jieba.posseg as pseg
 
-    folded = re.sub(r"《[^》]*》", "，", to_simplified(question_text))
-    out = []
+    at = 0
     for word, flag in pseg.cut(folded):
+        start, at = at, at + len(word)
         if flag not in _PERSON_PLACE_BODY or len(word) < 2 or word in _NOT_NAMES_ZH:
             continue
         if flag.startswith("nr") and _VERB_COMPLEMENT.search(word):
             continue  # jieba tags 卡住 and 拉进来 as names: a verb with its complement names no one
         if question.is_time_span(word):
             continue  # jieba tags 段时间 (那段时间, "that period") a name: a span of time names no one
-        word = _GOVERNMENT_END.sub("", word) or word  # 广东省政府: the corpus writes 广东省 or 广东
-        if len(word) < 2:
-            continue
+        name = _GOVERNMENT_END.sub("", word) or word  # 广东省政府: the corpus writes 广东省 or 广东
+        if len(name) >= 2:
+            yield word, name, start, at
+
+
+def unknown_names_zh(question_text: str, lexicon: Lexicon, shown: str) -> list[str]:
+    """The places, people and bodies a Chinese question names (jieba ``ns``/``nr``/``nt``/``nz``, two
+    characters or more, outside its 《titles》) that the corpus never writes: no retrieved passage
+    (``shown``, t2s, lower case) holds the word and some search-mode piece of it occurs in no
+    document (呼和浩特 in a ranking of 38 other cities). A passage about other names cannot answer."""
+    folded = re.sub(r"《[^》]*》", "，", to_simplified(question_text))
+    out = []
+    for _, word, _, _ in _names_zh(folded):
         # 澳洲 is written 澳大利亚, 浙大 浙江大学: any of its names, or the name written out in full.
         if about_places(frozenset({word}), shown) or any(
             _in_corpus(a, lexicon.vocab) for a in place_aliases(word)
@@ -268,30 +276,20 @@ def named_in_question_zh(question_text: str) -> list[str]:
     """The places, people and bodies a Chinese question names (jieba ``ns``/``nr``/``nt``, two
     characters or more, outside its 《titles》, not the generic 中国/全球/政府): the passage that
     answers must be about them, not about a related thing the retrieval found beside them."""
-    import jieba.posseg as pseg
-
     folded = re.sub(r"《[^》]*》|“[^”]*”|「[^」]*」", "，", to_simplified(question_text))
     out = []
-    at = 0
-    for word, flag in pseg.cut(folded):
-        start, at = at, at + len(word)
-        if flag not in _PERSON_PLACE_BODY or len(word) < 2 or word in _NOT_NAMES_ZH | _KINDS_ZH:
+    for word, name, start, end in _names_zh(folded):
+        if word in _KINDS_ZH:
             continue
-        if flag.startswith("nr") and _VERB_COMPLEMENT.search(word) or question.is_time_span(word):
-            continue
-        if _SAYS_ZH.match(folded, at) or _SOURCE_BEFORE_ZH.search(folded, 0, start):
+        if _SAYS_ZH.match(folded, end) or _SOURCE_BEFORE_ZH.search(folded, 0, start):
             continue  # who says it (王贻芳说, 在廖兵看来, 据红旗文稿), not what it is about
-        word = _GOVERNMENT_END.sub("", word) or word
-        if len(word) >= 2:
-            out.append(word)
+        out.append(name)
     return list(dict.fromkeys(out))
 
 
 def names_in_passage(names: Collection[str], passage: str) -> bool:
     """The passage names each name, under one of its names; a body named with its country (美国国防部)
     is named by the body alone too (its passages say 国防部 under a title about the US)."""
-    from rag.answer.dialogue import about_places
-
     for name in names:
         bare = _COUNTRY_LEAD.sub("", name)
         if not about_places(frozenset({name}), passage) and not (

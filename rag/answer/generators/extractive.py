@@ -447,9 +447,10 @@ class ExtractiveGenerator:
 
     @staticmethod
     def _counted_forms(q: Question) -> tuple[str, ...]:
-        """The written forms of what a Chinese count question counts: its head noun and CC-CEDICT
-        synonyms. English heads are not read: one word's dictionary senses are too loose ("institutes"
-        → 建设, "areas" → 区域 where the passage says 领域), which refused five dev answers."""
+        """The written forms of what a count question counts: a Chinese question's head noun and its
+        CC-CEDICT synonyms; an English question's counted noun through the reviewed glossary only (one
+        word's dictionary senses are too loose: "institutes" → 建设, "areas" → 区域 where the passage
+        says 领域, which refused five dev answers)."""
         if q.language == "zh":
             return counted_forms_zh(q.text)
         return counted_forms_en(q.text)
