@@ -149,10 +149,14 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # and the number before it has no decimals: "84.04 80.80" is two cells of a table row, not 84.0480.
 _DIGIT_GAP = re.compile(r"(\d+(?:\.\d+)?)[ \t\u00a0\u3000]+(?=\d{3}(?!\d))")
 _FIGURE = re.compile(
-    r"(?<![\d.])(\d+(?:\.\d+)?)[ \t\u00a0\u3000]*(%|万亿|万|亿|trillion\b|billion\b|million\b|thousand\b)?",
+    r"(?<![\d.])(\d+(?:\.\d+)?)[ \t\u00a0\u3000]*(%|万亿|万|亿|trillion\b|billion\b|million\b|thousand\b"
+    r"|[TGM]Wh?(?![A-Za-z]))?",
     re.I,
 )
-_ENGLISH_MAGNITUDES = {"trillion", "billion", "million", "thousand"}
+# Power and energy in SI prefixes count in the documents' base units, kW (千瓦) and kWh (千瓦时):
+# 2.04亿千瓦 = 204 million kW = 204 GW.
+_SI_POWER = {"mw": 1e3, "gw": 1e6, "tw": 1e9, "mwh": 1e3, "gwh": 1e6, "twh": 1e9}
+_ENGLISH_MAGNITUDES = {"trillion", "billion", "million", "thousand", *_SI_POWER}
 _DATE_UNIT = re.compile(r"[ \t\u3000]*[年月日号號]")
 
 
@@ -217,6 +221,7 @@ _MAGNITUDE = {
     "million": 1e6,
     "billion": 1e9,
     "trillion": 1e12,
+    **_SI_POWER,
 }
 
 

@@ -117,6 +117,7 @@ def test_key_figure_prefers_source_units_over_english_gloss() -> None:
     assert M.key_figure("2021年达1696亿元，超过6%") == (1696.0, "亿")
     assert M.key_figure("Only 30%.") == (30.0, "%")
     assert M.key_figure("no figure") is None
+    assert M.key_figure("204 GW (2.04亿千瓦), about 10.2%") == (2.04, "亿")
     assert M.key_figure("Five (①–⑤): manufacturing capacity, incentives …") == (5.0, "")
 
 
@@ -140,6 +141,11 @@ def test_key_figure_prefers_source_units_over_english_gloss() -> None:
         ("Five.", "It makes six areas of recommendations [1].", False),
         ("1个", "one of the measures [1]", False),  # "one" is no count, [1] a citation
         ("3项", "三项措施 [3]", True),
+        # power and energy in SI prefixes are read in the documents' kW and kWh
+        ("204 GW (2.04亿千瓦)", "204 million kW (2.04亿千瓦) [1]", True),
+        ("204 GW (2.04亿千瓦)", "204 kW [1]", False),
+        ("93GWh。", "93 million kWh [1]", True),
+        ("93GWh。", "有93Gwh的动力电池退役 [1]", True),
     ],
 )
 def test_key_fact_match(reference: str, answer: str, ok: bool) -> None:
