@@ -20,7 +20,7 @@ import math
 import os
 import pickle
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -92,6 +92,8 @@ _ACRONYM_IN_PARENS = re.compile(r"\(([A-Z0-9][A-Z0-9&\-]{1,7})\)")
 _PARENS = re.compile(r"\([^()]*\)")
 _CROSSREF = re.compile(r"\S*\[[^\]]*\]|[\u3400-\u9fff\uf900-\ufaff|]+")
 _WORD = re.compile(r"[a-z0-9]+(?:[&'.][a-z0-9]+)*%?")
+# Lowercase words inside a capitalised name ("Knowledge and Innovation Communities").
+_JOINERS = frozenset({"and", "of", "for", "the", "&"})
 _RAW_WORD = re.compile(r"[A-Za-z0-9]+(?:[&'.][A-Za-z0-9]+)*%?")
 _QUERY_SPLIT = re.compile(r"[,;:?!()\[\]{}\"“”‘’«»/]|\.(?:\s|$)|\s-\s")
 
@@ -605,6 +607,25 @@ class QueryExpander:
 
     # --- expansion -----------------------------------------------------------------------
 
+    def _initialism(self, pairs: Sequence[tuple[str, str]]) -> tuple[list[str], int] | None:
+        """The corpus tokens of the acronym a run of capitalised words spells (joined by and/of/for/
+        the), longest run first, and how many words it spans; None unless the corpus writes that
+        acronym (three letters at least: two-letter ones such as "DE" say little)."""
+        initials: list[tuple[int, str]] = []  # (words spanned, initial) of each capitalised word
+        for n, (w, raw) in enumerate(pairs, 1):
+            if raw[:1].isupper() and raw[:1].isalpha():
+                initials.append((n, raw[0]))
+            elif w not in _JOINERS or not initials:
+                break
+        for k in range(len(initials), 2, -1):
+            acronym = "".join(c for _, c in initials[:k])
+            if acronym.lower() not in self.vocab:
+                continue
+            found = self._glossary_tokens([acronym.lower()], acronym)
+            toks = [acronym.lower(), *(t for t in (found[0] if found else []) if t != acronym.lower())]
+            return toks, initials[k - 1][0]
+        return None
+
     def expand(self, query: str) -> list[str]:
         """BM25 tokens for an English query (see ``analyse``)."""
         return self.analyse(query).tokens
@@ -676,6 +697,14 @@ class QueryExpander:
                     emit(toks, self.glossary_boost)
                     exp.glossary_terms.extend(t for t in terms if t not in exp.glossary_terms)
                     exp.covered_words += sum(x not in EN_STOP for x in key)
+                if not step and raw[:1].isupper() and w not in EN_STOP:
+                    # 1b. a name the corpus writes by its initials ("Knowledge and Innovation
+                    # Communities" → KIC, and the Chinese form the corpus gives KIC)
+                    initialism = self._initialism(pairs[i:end])
+                    if initialism is not None:
+                        toks, step = initialism
+                        emit(toks, self.glossary_boost)
+                        exp.covered_words += sum(x not in EN_STOP for x in words[i : i + step])
                 if not step and raw[:1].isupper() and w not in EN_STOP:
                     # 2. a name spelled in pinyin: the longest run of capitalised words first
                     run = 1

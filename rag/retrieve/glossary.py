@@ -209,9 +209,17 @@ def load_glossary(user_file: Path | None = None) -> Glossary:
     return user.merged(base)
 
 
+# Words that end a clause before a name wherever they stand in the run (重点通过对知识与创新共同体,
+# 主要包括免疫检查点抑制剂, 即电子设计自动化): no name writes them.
+_CLAUSE_END = re.compile(r".*(?:通过对|通过|针对|主要包括|包括|要求|可分为|即)")
+
+
 def _trim_term(run: str) -> str:
     """The name at the end of a CJK run: drop a leading clause up to its last function word."""
     run = re.sub(r"^[0-9.]+", "", run)
+    m = _CLAUSE_END.match(run)
+    if m and len(run) - m.end() >= 3:
+        run = run[m.end() :]
     trimmed = _LEAD.sub("", run, count=1)
     return trimmed if len(trimmed) >= 2 else run
 

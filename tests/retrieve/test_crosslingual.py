@@ -69,6 +69,15 @@ def test_numbers_and_acronyms_pass_through_only_when_in_the_corpus(expander):
     assert "research" in expander.vocab and "research" not in expander.expand("research")
 
 
+def test_a_capitalised_name_reaches_the_acronym_the_corpus_writes(expander):
+    # 004 writes 知识与创新共同体（KIC） and then KIC alone
+    tokens = expander.expand("How many Knowledge and Innovation Communities does it run?")
+    assert "kic" in tokens and "共同体" in tokens
+    assert "kic" not in expander.expand("How much knowledge and innovation do communities need?")
+    # initials the corpus never writes add nothing
+    assert "mst" not in expander.expand("What did the Ministry of Science and Technology say?")
+
+
 def test_lowercase_us_is_a_pronoun_not_the_united_states(expander):
     assert "美国" in expander.expand("US policy")
     assert "美国" not in expander.expand("tell us")

@@ -191,9 +191,15 @@ def asks_for_quantity(question: str) -> bool:
     return bool(_QUANTITY_ZH.search(question) or _QUANTITY_EN.search(question))
 
 
+# A quoted name ends no clause: a quote holding clause punctuation is a quoted statement
+# (“制造环节短板明显，实现规模化量产的 12 英寸晶圆线仅 1 条”), whose figures a sentence states.
+_NAME_RE = re.compile(r"《[^》]*》|〈[^〉]*〉|“[^”，。；,;]*”|「[^」，。；,;]*」|\"[^\"，。；,;]*\"")
+
+
 def quantities(text: str) -> list[Figure]:
-    """The figures of ``text`` that can answer a quantity question: not dates, not in titles."""
-    return figures(_DATE_PART_RE.sub(" ", normalise_numbers(_TITLE_RE.sub(" ", text))))
+    """The figures of ``text`` that can answer a quantity question: not dates, not in titles or
+    quoted names."""
+    return figures(_DATE_PART_RE.sub(" ", normalise_numbers(_NAME_RE.sub(" ", text))))
 
 
 def mentions_year(text: str, year: str) -> bool:

@@ -64,6 +64,14 @@ def test_dates_and_titles_are_not_quantities() -> None:
         "5559亿",
         "26.2%",
     ]
+    # a quoted name hides its figure; a quoted statement (it has clause punctuation) states it
+    assert quantities("实施“中国制造2025”") == []
+    assert [
+        f.literal for f in quantities("面对“制造环节短板明显，规模化量产的 12 英寸晶圆线仅 1 条”的问题")
+    ] == [
+        "12",
+        "1",
+    ]
 
 
 @pytest.mark.parametrize(
