@@ -159,6 +159,7 @@ def _evidence_pairs(it) -> list[tuple[str, str]]:
         "gd16-",
         "gd17-",
         "gd18-",
+        "gd19-",
     ],
 )
 def test_held_out_batch_shares_no_chunk_with_test_evidence(prefix: str) -> None:
