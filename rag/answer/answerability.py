@@ -24,7 +24,7 @@ from rag.answer.question import (
     places_named_en,
 )
 from rag.answer.tables import parse_row
-from rag.text import detect_language, place_names, to_simplified
+from rag.text import detect_language, has_cjk, place_names, to_simplified
 
 _DATE = re.compile(
     r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月|\d{1,2}\s*日|(?<!\d)(?:19|20)\d{2}(?!\d)"
@@ -127,13 +127,13 @@ def has_units(question: Question, sentence: str) -> bool:
 _SCALED_FIGURE = re.compile(
     r"\d[\d.]*\s*(?:多|余)?\s*[十百千万亿萬億]*\s*(?:多|余)?\s*(?:个|個)?\s*(?=[\u4e00-\u9fff])"
 )
-_PERSON_ENDINGS = ("员", "人", "者", "生", "人口")
+_PERSON_ENDINGS = ("员", "人", "者", "生", "人口", "用户", "网民", "居民", "市民", "农民", "员工", "职工")
 
 
 def people_counted(text: str) -> bool:
     """A figure followed by a noun of persons counts people without a person's measure word: 近2800万工作人员,
-    54.1 万从业人员, 14亿人口, 5个研究者 (jieba's word right after the figure ends in 员/人/者/生 or is 人口;
-    人民币 and 人次 do not)."""
+    54.1 万从业人员, 14亿人口, 5个研究者, 6.94亿用户 (jieba's word right after the figure ends in 员/人/者/生 or
+    is one of the other nouns of persons in ``_PERSON_ENDINGS``; 人民币 and 人次 do not)."""
     import jieba
 
     folded = to_simplified(text)
@@ -327,6 +327,8 @@ def says_enough(question: Question, sentence: str, heading: str = "") -> bool:
     ("哪些大学胜出", "which firms") names one of that kind."""
     if question.slot == "list" and not names_kind(question, sentence, heading):
         return False
+    if any(written_as(a, sentence) for a in question.attribute):
+        return True  # it gives what is asked by its form (文号: 国科发区〔2020〕187 号)
     return says_more(question, sentence, heading)
 
 
@@ -449,9 +451,27 @@ def constraint_problem(question: Question, context: str) -> str | None:
     # A "when" question's noun before the ask names what is dated (那部法规是哪天起施行), which the
     # passage calls by its title (《条例》), not an attribute the date is of.
     dated = question.slot == "date" and not ATTRIBUTE_OF_DATES
-    if question.attribute and not dated and not any(a in compact for a in question.attribute):
+    if (
+        question.attribute
+        and not dated
+        and not any(a in compact for a in question.attribute)
+        and not any(written_as(a, compact) for a in question.attribute)
+    ):
         return f"the passages do not give the {question.attribute[0]} asked for"
     return None
+
+
+# Attributes a passage gives by their form without naming them: a document number (文号) is
+# written 国科发区〔2020〕187 号.
+_NEVER = re.compile(r"(?!)")
+_DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d+号")
+_WRITTEN_AS = {"文号": _DOCUMENT_NUMBER, "发文字号": _DOCUMENT_NUMBER, "字号": _DOCUMENT_NUMBER}
+FORM_WRITTEN = frozenset(_WRITTEN_AS)
+
+
+def written_as(word: str, text: str) -> bool:
+    """The text gives what ``word`` names by its form (文号 by 〔2020〕187 号) without writing it."""
+    return bool(_WRITTEN_AS.get(word, _NEVER).search("".join(text.split())))
 
 
 # A headline names a country by one character (美发布…评估报告, 日拟…, 英政府…): the US, Japan, the UK.
@@ -998,6 +1018,66 @@ def instance_problem(asked: str, context: str) -> str | None:
     return None
 
 
+# --- the event a date is asked of -----------------------------------------------------------
+
+# Kinds of event a "when" question asks the date of, each with the words Chinese text writes it
+# with: a founding, a publication or launch, taking effect, passing, signing, a meeting.
+_EVENTS: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
+    (
+        "founded",
+        re.compile(
+            r"成立|设立|创立|创建|组建|创办|挂牌|\b(?:founded|established|set up|created|formed|inaugurated)\b",
+            re.I,
+        ),
+        ("成立", "设立", "创立", "创建", "组建", "创办", "挂牌", "揭牌", "建立", "成立于"),
+    ),
+    (
+        "signed",
+        re.compile(r"签署|签订|\bsign(?:ed)?\b", re.I),
+        ("签署", "签订", "签约"),
+    ),
+    (
+        "took effect",
+        re.compile(r"施行|生效|\b(?:took|take|takes) effect\b|\bc[oa]me into (?:force|effect)\b", re.I),
+        ("施行", "生效", "实施", "执行"),
+    ),
+)
+# The ask for a date, right before or after the event word (哪一年成立, 成立于哪年, 何时施行, "When was
+# X founded").
+_DATE_ASK_ZH = re.compile(r"哪一?年|哪一?天|何时|什么时候|几月|何年|哪个月|什么时间|哪一?日")
+
+
+def dated_event(question: str) -> tuple[str, tuple[str, ...]] | None:
+    """The event a date question asks about (成立, "founded") and the words that state it, or None
+    when the question asks a date of no such event ("When did sales peak?")."""
+    text = to_simplified(question)
+    if has_cjk(text):
+        ask = _DATE_ASK_ZH.search(text)
+        if not ask:
+            return None
+        near = text[max(0, ask.start() - 6) : ask.end() + 6]
+    else:
+        if not re.search(r"\bwhen\b|\bwhat (?:year|date|month)\b|\bwhich (?:year|date|month)\b", text, re.I):
+            return None
+        near = text
+    for name, asked, forms in _EVENTS:
+        if asked.search(near):
+            return name, forms
+    return None
+
+
+def event_problem(event: tuple[str, tuple[str, ...]] | None, context: str) -> str | None:
+    """A date asked of an event (when was it founded) is answered where that event is told (成立,
+    设立 …): a date the passage gives for something else (印发, 发布) is not its date."""
+    if event is None or not DATED_EVENT:
+        return None
+    folded = to_simplified(context)
+    if any(f in folded for f in event[1]):
+        return None
+    return f"the passages do not say when it was {event[0]}"
+
+
+DATED_EVENT = True  # a "when was it founded/signed/in force" question needs that event told
 INSTANCE_SCOPE = True  # an ordinal instance asked (第二轮, "first call") must be named by the quote's context
 SO_FAR_SCOPE = True  # "so far"/至今 needs a sentence that reports what has happened
 

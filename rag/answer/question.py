@@ -433,12 +433,16 @@ def detect_slot(question: str, language: str | None = None) -> str:
     lang = language or detect_language(question)
     patterns = _ZH_SLOTS if lang == "zh" else _EN_SLOTS
     text = to_simplified(question) if lang == "zh" else _without_conjunction_when(question)
+    if lang == "zh" and asks_identifier(text):
+        return "fact"  # "文号是多少": an identifier (国科发区〔2020〕187 号), not a quantity
     for slot, pat in patterns:
         if pat.search(text):
             if slot == "percentage" and lang == "zh" and _asks_which_not_measure(text):
                 continue  # "中国在哪个产业的全球份额仍然很低": the share describes the industry asked for
             if slot == "place" and lang == "zh" and _where_of_abstract(text):
                 return "reason"  # "症结在哪里", "卡在哪里": the slot is a cause, not a location
+            if slot == "place" and lang == "en" and _WHERE_FIGURATIVE_EN.search(text):
+                return "fact"  # "Where does the plan place NEVs among its priorities?": a standing
             if slot == "count" and lang == "zh" and _SINCE_START.search(text):
                 return "duration"  # "中关村发展到现在有多少年了": a length of time (经过32年的发展)
             return slot
@@ -458,6 +462,22 @@ def _asks_which_not_measure(folded: str) -> bool:
 _WHEN = re.compile(r"\bwhen\b", re.I)
 _CLAUSE_START_EN = re.compile(r"[,;]|\band\b", re.I)
 _WH_START_EN = re.compile(r"\s*(?:what|which|how|who|whom|whose|where|why)\b", re.I)
+
+
+# A document's number asked with 多少 (文号是多少, 编号是什么).
+_IDENTIFIER_ASKED_ZH = re.compile(r"(?:文号|字号|编号)\s*(?:是|为)?\s*(?:多少|几号|什么)")
+
+
+def asks_identifier(question: str) -> bool:
+    """The question asks a document's number (文号是多少), which 多少 does not make a quantity."""
+    return bool(_IDENTIFIER_ASKED_ZH.search(to_simplified(question)))
+
+
+# "Where does X place / put / stand / fit …": a standing among others, not a location.
+_WHERE_FIGURATIVE_EN = re.compile(
+    r"\bwhere (?:do|does|did|will|would|should)\b[^?]{0,80}?\b(?:place[sd]?|put|puts|stand|stands|fit|fits)\b",
+    re.I,
+)
 
 
 def _without_conjunction_when(question: str) -> str:
@@ -1598,7 +1618,9 @@ def asks_length(question: str) -> bool:
 # whatever X is measured in (专利将增长 75%).
 _CHANGE_ASKED = re.compile(
     r"\bhow much (?:higher|lower|more|less|larger|bigger|greater|smaller|faster|slower|cheaper|dearer)\b"
-    r"|(?:高出|多出|增加了?|增长了?|提高了?|减少了?|下降了?)多少",
+    r"|\bhow (?:fast|quickly|rapidly)\b[^?]{0,80}?\b(?:grow|grew|grown|growing|rise|rose|risen|rising|"
+    r"increas\w*|expand\w*|fall|fell|fallen|declin\w*|drop\w*)\b|\bat what (?:rate|pace|speed)\b"
+    r"|(?:高出|多出|增加了?|增长了?|提高了?|减少了?|下降了?)多少|增速|增长率|增幅|涨幅|降幅|(?:增长|上升|下降)(?:得)?(?:有)?多快",
     re.I,
 )
 

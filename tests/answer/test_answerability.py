@@ -878,6 +878,8 @@ def test_a_figure_followed_by_a_noun_of_persons_counts_people() -> None:
     assert not people_counted("拨款300亿元人民币")  # 人民币 is money, not people
     assert not people_counted("增加12.6万人次")  # visits, not people
     assert not people_counted("建成3个研究中心")
+    assert people_counted("6.94亿用户享受在线政务服务")  # users and netizens are people
+    assert people_counted("网民规模达9.04亿网民")
     q = analyse("Roughly how many people worldwide die each year because of unsafe working conditions?")
     assert q.slot == "count" and "people" in q.units
     assert has_units(q, "联合国报告显示，每年全球有近2800万工作人员死于高危、不健康工作环境。")
@@ -891,3 +893,42 @@ def test_a_glossary_counted_word_is_met_loosely_by_a_word_of_the_same_frame() ->
     assert counted_problem(forms, "该省共设立了6个试点区。") is not None
     assert counted_problem(forms, "该省共设立了6个试点区。", loose=True) is None
     assert counted_problem(forms, "该省共投入6亿元。", loose=True) is not None
+
+
+def test_a_document_number_is_given_by_its_form() -> None:
+    from rag.answer.answerability import says_enough, written_as
+    from rag.answer.question import analyse
+
+    sentence = "科技部 深圳市人民政府印发《先行示范区科技创新行动方案》（国科发区〔2020〕187 号）"
+    assert written_as("文号", sentence)
+    assert not written_as("文号", "深圳市人民政府印发《先行示范区科技创新行动方案》")
+    assert not written_as("预算", sentence)  # only attributes with a form
+    # the sentence repeats the question's title but gives the number asked
+    assert says_enough(analyse("先行示范区科技创新行动方案的文号是多少？"), sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "event"),
+    [
+        ("这个实验室是哪一年成立的？", "founded"),
+        ("該條例何時起施行？", "took effect"),
+        ("When was the Hartree centre set up?", "founded"),
+        ("In which year did the two governments sign the agreement?", "signed"),
+        ("When did sales peak?", None),  # a date of no founding, signing or coming into force
+        ("这份意见是哪天印发的？", None),
+    ],
+)
+def test_the_event_a_date_is_asked_of(question: str, event: str | None) -> None:
+    from rag.answer.answerability import dated_event
+
+    found = dated_event(question)
+    assert (found[0] if found else None) == event
+
+
+def test_a_date_given_for_another_event_does_not_answer() -> None:
+    from rag.answer.answerability import dated_event, event_problem
+
+    founded = dated_event("这个实验室是哪一年成立的？")
+    assert event_problem(founded, "2021年4月设立“内阁府科技创新推进事务局”") is None
+    assert event_problem(founded, "珠海市人民政府办公室印发《意见》（珠府办〔2020〕13 号）") is not None
+    assert event_problem(None, "珠海市人民政府办公室印发《意见》") is None

@@ -383,6 +383,30 @@ def test_how_much_higher_asks_a_change() -> None:
     assert asks_change("How much larger would the sales of the two firms be under the merger?")
     assert asks_change("今年的专利申请量比去年增长了多少？")
     assert not asks_change("How much did the ministry spend on grants?")
+    # a rate of growth is a change too, stated as a share whatever the thing is measured in
+    assert asks_change("How fast did worldwide robot sales grow each year on average?")
+    assert asks_change("At what rate is spending rising?")
+    assert asks_change("2019年光伏发电量的增速是多少？")
+    assert not asks_change("How fast is the new supercomputer?")
+
+
+def test_figurative_where_asks_a_standing_not_a_place() -> None:
+    from rag.answer.question import detect_slot
+
+    assert (
+        detect_slot("Where does Made in China 2025 place new-energy vehicles among its priorities?") == "fact"
+    )
+    assert detect_slot("Where does the strategy put quantum computing?") == "fact"
+    assert detect_slot("Where will the new centre be built?") == "place"
+    assert detect_slot("Where did the minister announce the plan?") == "place"
+
+
+def test_a_document_number_is_an_identifier_not_a_quantity() -> None:
+    from rag.answer.question import asks_identifier, detect_slot
+
+    assert detect_slot("这份行动方案的文号是多少？") == "fact"
+    assert asks_identifier("《意見》的文號是什麼？")
+    assert not asks_identifier("这份方案投入了多少资金？")
 
 
 @pytest.mark.parametrize(

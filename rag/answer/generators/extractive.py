@@ -11,13 +11,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answer.answerability import (
+    FORM_WRITTEN,
     UNMAPPED_OWNER,
     body_forms,
     body_near_problem,
     constraint_problem,
     counted_forms_zh,
     counted_problem,
+    dated_event,
     enumeration_size,
+    event_problem,
     figure_clauses,
     figure_owner_problem,
     fills_slot,
@@ -32,6 +35,7 @@ from rag.answer.answerability import (
     states_length,
     unknown_place,
     weak_match_reason,
+    written_as,
 )
 from rag.answer.citations import (
     MARKER_RE,
@@ -77,6 +81,7 @@ from rag.answer.question import (
     TYPED_SLOTS,
     Question,
     analyse,
+    asks_identifier,
     asks_length,
     bare_ask,
     counted_forms_en,
@@ -107,7 +112,7 @@ LeadSource = Callable[[Chunk], str]
 def _asks_figure(question: str) -> bool:
     """``asks_for_quantity``, with "哪几个体系 / 哪几项" read as what it is: a which-question whose
     answer names the items, not a count (the sentence listing three 体系 states no figure)."""
-    return asks_for_quantity(re.sub(r"哪几|哪幾", "哪些", question))
+    return asks_for_quantity(re.sub(r"哪几|哪幾", "哪些", question)) and not asks_identifier(question)
 
 
 @dataclass
@@ -528,6 +533,7 @@ class ExtractiveGenerator:
         # A question word the sentence writes another way the glossary knows (美国国家科学基金会 as
         # NSF) is met by that form.
         aliases = [] if translated else glossary_aliases(request.question)
+        formed = [] if translated else [t for t in qtokens if t in FORM_WRITTEN]
         framing = [
             t for t in qtokens if p.reporting_words and not translated and to_simplified(t) in REPORTING_WORDS
         ]
@@ -555,6 +561,8 @@ class ExtractiveGenerator:
                 for z, forms in aliases:
                     if z not in sfold and any(f in sfold for f in forms):
                         sfold += "\x00" + "\x00".join(t for t in qtokens if t in z)
+                # … and a word naming what the sentence gives by its form (文号: 〔2020〕187 号).
+                sfold += "".join(f"\x00{t}" for t in formed if t not in sfold and written_as(t, sfold))
                 kw = _overlap(lengths, qtokens, in_passage, sfold, head, p.heading_weight)
                 # Title words the sentence does not write count for it too (ranking only).
                 named = p.title_weight * _title_share(lengths, qtokens, titled, sfold) if titled else 0.0
@@ -784,6 +792,11 @@ class ExtractiveGenerator:
         if ranked:  # "the second round", "首批", "so far": the quote's context must name that instance
             own_words = request.asked or request.question
             ranked, why = _sifted(ranked, lambda c: instance_problem(own_words, self._clause_context(c)))
+            if why:
+                return [], why
+        event = dated_event(request.asked or request.question) if ranked and q.slot == "date" else None
+        if event:  # "这个实验室是哪一年成立的": a date the passage gives for another event does not answer
+            ranked, why = _sifted(ranked, lambda c: event_problem(event, self._clause_context(c)))
             if why:
                 return [], why
         own_q = replace(q, text=request.asked) if request.asked else q  # a follow-up's own words state it
