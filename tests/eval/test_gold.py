@@ -160,6 +160,7 @@ def _evidence_pairs(it) -> list[tuple[str, str]]:
         "gd17-",
         "gd18-",
         "gd19-",
+        "gd20-",
     ],
 )
 def test_held_out_batch_shares_no_chunk_with_test_evidence(prefix: str) -> None:
