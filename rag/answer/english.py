@@ -477,7 +477,7 @@ _CUR_RE = re.compile(_CUR_ALT)
 _CLAUSE_BREAK = re.compile(r"[，,；;。、：:|\n]")
 
 
-def _closeness(text: str, near: Sequence[str]) -> Callable[[Rendering], float]:
+def _closeness(text: str, near: Sequence[str]) -> Callable[[Rendering], tuple[int, float]]:
     """How far a figure is from the nearest of the question's words the text holds (characters):
     a sentence listing wind and solar figures states the asked one beside the asked word."""
     folded = to_simplified(text)
@@ -489,16 +489,23 @@ def _closeness(text: str, near: Sequence[str]) -> Callable[[Rendering], float]:
         for m in re.finditer(re.escape(term), folded)
     ]
 
-    def distance(r: Rendering) -> float:
+    def distance(r: Rendering) -> tuple[int, float]:
         # Chinese names the measure before its figure, inside one clause (风电装机达3亿千瓦，太阳能…达
         # 2.5亿千瓦): a clause break between them, or a word only after the figure, counts as far.
+        # First, though, how many of the words the figure's own clause holds: "6.94亿用户享受在线政务
+        # 服务" counts the users of what is asked, after the figure, where "中国有7.31亿用户上网看视频"
+        # only shares the scene-setting 中国.
         gaps = []
+        starts = [m.end() for m in _CLAUSE_BREAK.finditer(folded, 0, r.start)]
+        stop = _CLAUSE_BREAK.search(folded, r.end)
+        lo, hi = (starts[-1] if starts else 0), (stop.start() if stop else len(folded))
+        held = {folded[s:e] for s, e in spans if lo <= s and e <= hi}
         for s, e in spans:
             before = e <= r.start
             between = folded[e : r.start] if before else folded[r.end : s]
             breaks = len(_CLAUSE_BREAK.findall(between))
             gaps.append(breaks * 1000 + (0 if before else 500) + len(between))
-        return min(gaps, default=0.0)
+        return -len(held), min(gaps, default=0.0)
 
     return distance
 

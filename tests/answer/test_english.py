@@ -133,6 +133,14 @@ def test_a_count_range_is_rendered_as_a_range() -> None:
     assert english_facts("建成20家") == ["20 (20家)"]
 
 
+def test_the_figure_whose_clause_says_the_asked_words_comes_first() -> None:
+    # five counts of users: the asked one is named after its figure, in its own clause
+    quote = "截至2020年3月，中国有7.31亿用户上网看视频，7.10亿用户在线购物，7.68亿用户在线支付，8.50亿用户在线观看视频，6.94亿用户享受在线政务服务"
+    facts = english_facts(quote, slot="count", near=["中国", "在线", "政务", "服务"])
+    assert facts[0] == "694 million (6.94亿)"
+    assert "694 million (6.94亿)" not in english_facts(quote, slot="count")  # beyond the usual four
+
+
 def test_the_asked_kind_of_figure_comes_first() -> None:
     quote = "预算总规模约 23.51 万亿韩元，比 2021年预算增加 1.04 万亿韩元(4.6%)"
     assert english_facts(quote)[0].startswith("about KRW 23.51 trillion")
