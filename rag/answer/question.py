@@ -207,8 +207,10 @@ _CLAUSE_EN_ZH = {"article": "条", "section": "条", "clause": "款", "chapter":
 # A year asked as the start or end of a range ("post-2008", "2015年以来") is not a year the
 # answer must be about.
 _RANGE_YEAR = re.compile(
-    r"(?:\b(?:post|pre|after|since|before|from)[-\s]+((?:19|20)\d{2})\b)"
-    r"|((?:19|20)\d{2})\s*年?\s*(?:以来|以後|以后|之后|之後|以前|之前|后|後|前)",
+    r"(?:\b(?:post|pre|after|since|before|from)[-\s]+(?:the\s+)?((?:19|20)\d{2})\b)"
+    r"|((?:19|20)\d{2})\s*年?\s*(?:以来|以後|以后|之后|之後|以前|之前|后|後|前"
+    # … or the year's event before the bound: 2008年金融海嘯之後, "after the 2008 financial crisis"
+    r"|[\u4e00-\u9fff]{2,6}?(?:以来|以來|以後|以后|之后|之後|以前|之前))",
     re.I,
 )
 # A year asked at its end ("截至2020年底", "by the end of 2020"): a mid-year figure does not answer.
@@ -1620,6 +1622,9 @@ _CHANGE_ASKED = re.compile(
     r"\bhow much (?:higher|lower|more|less|larger|bigger|greater|smaller|faster|slower|cheaper|dearer)\b"
     r"|\bhow (?:fast|quickly|rapidly)\b[^?]{0,80}?\b(?:grow|grew|grown|growing|rise|rose|risen|rising|"
     r"increas\w*|expand\w*|fall|fell|fallen|declin\w*|drop\w*)\b|\bat what (?:rate|pace|speed)\b"
+    r"|\bby (?:roughly |about |approximately |around )?how much\b"
+    r"|\bhow much (?:did|does|do|has|have|had|will|would)\b[^?]{0,80}?\b(?:grow|rise|increase|fall|decline|"
+    r"drop|shrink|expand)\b"
     r"|(?:高出|多出|增加了?|增长了?|提高了?|减少了?|下降了?)多少|增速|增长率|增幅|涨幅|降幅|(?:增长|上升|下降)(?:得)?(?:有)?多快",
     re.I,
 )

@@ -388,6 +388,8 @@ def test_how_much_higher_asks_a_change() -> None:
     assert asks_change("At what rate is spending rising?")
     assert asks_change("2019年光伏发电量的增速是多少？")
     assert not asks_change("How fast is the new supercomputer?")
+    assert asks_change("By roughly how much did companies' R&D spending grow?")
+    assert asks_change("How much did global robot sales grow in 2018?")
 
 
 def test_figurative_where_asks_a_standing_not_a_place() -> None:
@@ -483,3 +485,19 @@ def test_an_english_count_names_what_it_counts_through_the_reviewed_glossary_onl
 def test_an_english_count_in_an_english_document_names_what_it_counts_in_english() -> None:
     forms = counted_forms_en("How many start-ups did the fund back?")
     assert "start-ups" in forms and "start-up" in forms
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("2019年全球研发投入多少？", ("2019",)),
+        ("2020年以来增长了多少？", ()),  # a bound, not the year asked
+        ("2008年金融海嘯之後，美國同德國分別喺邊年推出製造業戰略？", ()),  # the bound's event between
+        ("After the 2008 financial crisis, in which years did the US and Germany launch strategies?", ()),
+        ("2018年推出后的销量是多少？", ("2018",)),  # the year the product came out is asked
+    ],
+)
+def test_a_year_that_only_bounds_a_range_is_not_asked(question: str, years: tuple[str, ...]) -> None:
+    from rag.answer.question import asked_point_years
+
+    assert asked_point_years(question) == years
