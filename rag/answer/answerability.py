@@ -1103,19 +1103,25 @@ def asked_scope(question: Question) -> str | None:
 
 
 def clause_scopes(
-    clauses: Sequence[str], stating: Sequence[bool], scoped: Callable[[str], bool], opened: bool = False
+    clauses: Sequence[str],
+    stating: Sequence[bool],
+    scoped: Callable[[str], bool],
+    opened: bool = False,
+    subset_carries: bool = False,
 ) -> list[bool]:
     """Whether each clause is in a scope: named in the clause itself or, when the clause names no
     scope of its own, carried from the figure clause just before it that does ("2018年全球卫星行业的
     卫星制造端收入为196亿美元，卫星发射服务收入为62亿美元": the second figure is global too), or from
     the sentence's subject when it ``opened`` with that scope ("全球3D打印行业发展迅速，从2014年41亿
     美元…发展到2018年的97亿美元"). Another clause stating no figure carries nothing ("其他有志于加快
-    全球创新步伐的国家…，并就此提出了5个方面政策建议" speaks of the world in passing)."""
+    全球创新步伐的国家…，并就此提出了5个方面政策建议" speaks of the world in passing). A 其中 clause
+    is a part of the figure before it: that part may be another owner's (全球…58家，其中，日企最多), so it
+    carries nothing unless ``subset_carries`` (a part of the US's figure is not the world's either)."""
     out, carried = [], opened
     for clause, states in zip(clauses, stating, strict=True):
         own = scoped(clause)
-        if _SUBSET_ZH.match(clause.strip()):
-            carried = False  # 其中: a part of the figure before, whose owner is not that scope's
+        if _SUBSET_ZH.match(clause.strip()) and not subset_carries:
+            carried = False
         out.append(own or (carried and not _names_scope(clause)))
         carried = out[-1] if states else carried and (own or not _names_scope(clause))
     return out
@@ -1158,7 +1164,9 @@ def scope_conflict(question: Question, sentence: str) -> str | None:
     stating = [bool(new_figures(question, c)) for c in clauses]
     if not any(stating):
         return None
-    inherited = clause_scopes(clauses, stating, names_other, opens_with(_lead(folded), other))
+    inherited = clause_scopes(
+        clauses, stating, names_other, opens_with(_lead(folded), other), subset_carries=scope == "world"
+    )
     if all(inherited[i] for i, s in enumerate(stating) if s):
         figure = [c for c, s in zip(clauses, stating, strict=True) if s]
         places = [p for c in figure if not other.search(c) for p in _places_of(c) if p not in asked]

@@ -527,6 +527,10 @@ def test_a_figure_asked_for_one_place_is_not_the_nations() -> None:
     japan = analyse("How many chip-fab equipment makers does Japan have?")
     assert scope_conflict(japan, "全球晶圆制造设备商共计58家，其中，日企最多，达到21家") is None
     assert scope_conflict(japan, "全球晶圆制造设备商共计58家，年均增长5%") is not None
+    # ... but a part of one country's figure is no part of the world's
+    world = analyse("How much do private foundations worldwide put into basic research each year?")
+    us_figure = "美国私人基金会对基础研究的资助达到 23 亿美元，其中 84%用在生命科学和医学上"
+    assert scope_conflict(world, us_figure) is not None
     # A question naming China or the world besides the place reads the place as a source or a part.
     both = analyse("What share of world battery capacity does China hold, per the US review?")
     assert scope_conflict(both, "中国拥有超过75%的全球电池制造产能") is None
