@@ -1077,6 +1077,22 @@ def event_problem(event: tuple[str, tuple[str, ...]] | None, context: str) -> st
     return f"the passages do not say when it was {event[0]}"
 
 
+# A numbered item the question names: 第135号提案, "issue No. 86", "Document No. 8".
+_NUMBERED_ASKED = re.compile(r"第\s*(\d{2,})\s*[号號期]|\b(?:No\.|number|issue|Document)\s*(\d{2,})\b", re.I)
+
+
+def numbered_problem(asked: str, context: str) -> str | None:
+    """A question about a numbered item (第135号提案, issue No. 86) is not answered by a passage that
+    never writes that number: it is about another item (第134号) or none (总第086期 writes 86)."""
+    wanted = {int(a or b) for a, b in _NUMBERED_ASKED.findall(normalise_numbers(asked))}
+    if not wanted or not NUMBERED_ITEM:
+        return None
+    written = {int(n) for n in re.findall(r"\d+", normalise_numbers(context))}
+    missing = sorted(wanted - written)
+    return f"the passages do not give No. {', '.join(map(str, missing))}" if missing else None
+
+
+NUMBERED_ITEM = True  # a numbered item asked (第135号提案) must be written by the passage
 DATED_EVENT = True  # a "when was it founded/signed/in force" question needs that event told
 INSTANCE_SCOPE = True  # an ordinal instance asked (第二轮, "first call") must be named by the quote's context
 SO_FAR_SCOPE = True  # "so far"/至今 needs a sentence that reports what has happened

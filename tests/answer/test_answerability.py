@@ -936,3 +936,14 @@ def test_a_date_given_for_another_event_does_not_answer() -> None:
     assert event_problem(founded, "2021年4月设立“内阁府科技创新推进事务局”") is None
     assert event_problem(founded, "珠海市人民政府办公室印发《意见》（珠府办〔2020〕13 号）") is not None
     assert event_problem(None, "珠海市人民政府办公室印发《意见》") is None
+
+
+def test_a_numbered_item_must_be_written_by_the_passage() -> None:
+    from rag.answer.answerability import numbered_problem
+
+    assert (
+        numbered_problem("第135号重点提案的办理满意率是多少？", "市政协 2021年第 134 号重点提案") is not None
+    )
+    assert numbered_problem("第134号重点提案的办理满意率是多少？", "市政协 2021年第 134 号重点提案") is None
+    assert numbered_problem("When did issue No. 86 of the bulletin come out?", "总第086期 第08期") is None
+    assert numbered_problem("这份提案的办理满意率是多少？", "第 134 号重点提案") is None  # no number asked
