@@ -517,7 +517,9 @@ def follow_up_terms(
     counted: list[tuple[str, ...]] = []
     if detect_language(asked) == "en":
         return tuple(g for g in _english_names(asked, translate) if not any(f in before for f in g)), ()
-    folded = to_simplified(asked)
+    # "佢總結咗四大發展方向之後，再細分成幾多個策略": the clause before 之后 sets the scene; what is
+    # asked follows it, and only that must be said.
+    folded = _AFTER_CLAUSE_ZH.sub("", to_simplified(asked), count=1)
     cut = [(w, f) for w, f in pseg.cut(folded)]
     flags = dict(cut)
     for word in dict.fromkeys([*flags, *_noun_phrases(cut)]):
@@ -625,6 +627,9 @@ def _noun_phrases(cut: Sequence[tuple[str, str]], *, vague_head: bool = False) -
             out.append("".join(run))
         run = [word] if flag.startswith("n") and len(word) >= 2 else []
     return out
+
+
+_AFTER_CLAUSE_ZH = re.compile(r"^[^，,。？?]{2,30}?(?:之后|以后|之後|以後)[，,]")
 
 
 def unmet_groups(groups: Sequence[tuple[str, ...]], context: str) -> list[str]:

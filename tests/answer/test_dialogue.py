@@ -317,6 +317,18 @@ def test_a_follow_up_requires_its_own_new_names_and_rare_nouns(seed_assistant: A
         "那段时间铁路每年投资多少？", "中国高铁覆盖了多少城市？", idf=lexicon.idf, wants_figure=True
     )
     assert not any("时间" in term for group in required for term in group)
+    # A clause ending in 之后 sets the scene; only what follows it is asked.
+    required, _ = follow_up_terms(
+        "它总结出四大发展方向之后，再细分成多少个策略？",
+        "蓝图是哪天发布的？",
+        idf=lexicon.idf,
+        wants_figure=True,
+    )
+    assert not any("总结" in term for group in required for term in group)
+    required, _ = follow_up_terms(
+        "它总结出四大发展方向，再细分成多少个策略？", "蓝图是哪天发布的？", idf=lexicon.idf, wants_figure=True
+    )
+    assert ("总结",) in required  # said as what is asked, it must be said
 
     def english(asked: str, previous: str) -> tuple[tuple[str, ...], ...]:
         return follow_up_terms(asked, previous, idf=lexicon.idf, wants_figure=True, translate=lexicon.expand)[
