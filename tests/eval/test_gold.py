@@ -161,6 +161,7 @@ def _evidence_pairs(it) -> list[tuple[str, str]]:
         "gd18-",
         "gd19-",
         "gd20-",
+        "gd21-",
     ],
 )
 def test_held_out_batch_shares_no_chunk_with_test_evidence(prefix: str) -> None:
