@@ -17,6 +17,7 @@ from rag.answer.citations.figures import Figure, figure_supported, normalise_num
 from rag.answer.citations.lexical import containment, fold, units
 from rag.answer.question import (
     BODY_GROUPS,
+    DATE_ASK_ZH,
     Question,
     asks_change,
     clause_number,
@@ -463,7 +464,6 @@ def constraint_problem(question: Question, context: str) -> str | None:
 
 # Attributes a passage gives by their form without naming them: a document number (文号) is
 # written 国科发区〔2020〕187 号.
-_NEVER = re.compile(r"(?!)")
 _DOCUMENT_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\d{4}[〕\]］)）]\d+号")
 _WRITTEN_AS = {"文号": _DOCUMENT_NUMBER, "发文字号": _DOCUMENT_NUMBER, "字号": _DOCUMENT_NUMBER}
 FORM_WRITTEN = frozenset(_WRITTEN_AS)
@@ -471,7 +471,8 @@ FORM_WRITTEN = frozenset(_WRITTEN_AS)
 
 def written_as(word: str, text: str) -> bool:
     """The text gives what ``word`` names by its form (文号 by 〔2020〕187 号) without writing it."""
-    return bool(_WRITTEN_AS.get(word, _NEVER).search("".join(text.split())))
+    form = _WRITTEN_AS.get(word)
+    return form is not None and form.search("".join(text.split())) is not None
 
 
 # A headline names a country by one character (美发布…评估报告, 日拟…, 英政府…): the US, Japan, the UK.
@@ -1021,7 +1022,7 @@ def instance_problem(asked: str, context: str) -> str | None:
 # --- the event a date is asked of -----------------------------------------------------------
 
 # Kinds of event a "when" question asks the date of, each with the words Chinese text writes it
-# with: a founding, a publication or launch, taking effect, passing, signing, a meeting.
+# with: a founding, a signing, taking effect (a publication or launch is written too many ways).
 _EVENTS: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
     (
         "founded",
@@ -1042,9 +1043,6 @@ _EVENTS: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
         ("施行", "生效", "实施", "执行"),
     ),
 )
-# The ask for a date, right before or after the event word (哪一年成立, 成立于哪年, 何时施行, "When was
-# X founded").
-_DATE_ASK_ZH = re.compile(r"哪一?年|哪一?天|何时|什么时候|几月|何年|哪个月|什么时间|哪一?日")
 
 
 def dated_event(question: str) -> tuple[str, tuple[str, ...]] | None:
@@ -1052,7 +1050,7 @@ def dated_event(question: str) -> tuple[str, tuple[str, ...]] | None:
     when the question asks a date of no such event ("When did sales peak?")."""
     text = to_simplified(question)
     if has_cjk(text):
-        ask = _DATE_ASK_ZH.search(text)
+        ask = DATE_ASK_ZH.search(text)  # the event word is right before or after it (哪一年成立, 成立于哪年)
         if not ask:
             return None
         near = text[max(0, ask.start() - 6) : ask.end() + 6]
@@ -1081,11 +1079,17 @@ def event_problem(event: tuple[str, tuple[str, ...]] | None, context: str) -> st
 _NUMBERED_ASKED = re.compile(r"第\s*(\d{2,})\s*[号號期]|\b(?:No\.|number|issue|Document)\s*(\d{2,})\b", re.I)
 
 
-def numbered_problem(asked: str, context: str) -> str | None:
+def numbered_asked(asked: str) -> set[int]:
+    """The item numbers a question names (第135号提案 → 135); empty when NUMBERED_ITEM is off."""
+    if not NUMBERED_ITEM:
+        return set()
+    return {int(a or b) for a, b in _NUMBERED_ASKED.findall(normalise_numbers(asked))}
+
+
+def numbered_problem(wanted: set[int], context: str) -> str | None:
     """A question about a numbered item (第135号提案, issue No. 86) is not answered by a passage that
     never writes that number: it is about another item (第134号) or none (总第086期 writes 86)."""
-    wanted = {int(a or b) for a, b in _NUMBERED_ASKED.findall(normalise_numbers(asked))}
-    if not wanted or not NUMBERED_ITEM:
+    if not wanted:
         return None
     written = {int(n) for n in re.findall(r"\d+", normalise_numbers(context))}
     missing = sorted(wanted - written)

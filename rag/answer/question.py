@@ -56,12 +56,14 @@ _RANK_EN = re.compile(
 # Order matters: the first matching slot wins ("多少个城市" is a count, not an amount). A question
 # word for a date beats a noun that names a measure: "份额在哪一年超过八成" asks for a year; a kind
 # of organisation beats a bare "where": "在哪个机构设立" asks for an organisation.
+# How a Chinese question asks for a date (also where ``answerability.dated_event`` looks for the event).
+DATE_ASK_ZH = re.compile(r"何时|什么时候|哪一年|哪年|何年|几月|哪天|哪一天|日期|什么时间|哪个时间|截至何时")
 _ZH_SLOTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("reason", re.compile(r"为什么|为何|原因|何以|出于什么|目的是什么|什么目的")),
     # A position in a ranking ("排第几", "第几位", "名次"): 位 here is not a counter of people, and 第几次会议
     # (which meeting) is not a rank.
     ("rank", _RANK_ZH),
-    ("date", re.compile(r"何时|什么时候|哪一年|哪年|何年|几月|哪天|哪一天|日期|什么时间|哪个时间|截至何时")),
+    ("date", DATE_ASK_ZH),
     (
         "percentage",
         re.compile(

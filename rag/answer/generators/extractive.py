@@ -27,6 +27,7 @@ from rag.answer.answerability import (
     instance_problem,
     mentions_year_end,
     missing_slot_reason,
+    numbered_asked,
     numbered_problem,
     recipient_forms_zh,
     recipient_problem,
@@ -795,10 +796,10 @@ class ExtractiveGenerator:
             ranked, why = _sifted(ranked, lambda c: instance_problem(own_words, self._clause_context(c)))
             if why:
                 return [], why
-        if ranked:  # "第135号提案": the passage must write that number (not 第 134 号)
-            own_words = request.asked or request.question
+        wanted = numbered_asked(request.asked or request.question) if ranked else set()
+        if wanted:  # "第135号提案": the passage or its lead-in must write that number (not 第 134 号)
             lead = {c.n: self.lead_text(request.hits[c.n - 1]) for c in ranked}
-            ranked, why = _sifted(ranked, lambda c: numbered_problem(own_words, self._passage(c) + lead[c.n]))
+            ranked, why = _sifted(ranked, lambda c: numbered_problem(wanted, self._passage(c) + lead[c.n]))
             if why:
                 return [], why
         event = dated_event(request.asked or request.question) if ranked and q.slot == "date" else None
