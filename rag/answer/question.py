@@ -1148,7 +1148,7 @@ def counted_phrase_en(part: str) -> str:
     if not m:
         return ""
     words: list[str] = []
-    for w in re.findall(r"[A-Za-z][\w'-]*", part[m.end() :]):
+    for w in re.findall(r"[A-Za-z][\w'&-]*", part[m.end() :]):
         if w.lower() in _AUX_EN or w.lower() in _EN_STOP or len(words) >= 3:
             break
         words.append(w)

@@ -254,6 +254,8 @@ def test_an_english_part_names_what_it_counts_and_its_own_words() -> None:
     assert counted_phrase_en("how many charging stations will it build?") == "charging stations"
     assert counted_phrase_en("How many staff does the new agency employ?") == "staff"
     assert counted_phrase_en("how much will it cost?") == ""
+    # An ampersand joins one word (R&D, S&T): "R D" would count a letter near the figure.
+    assert counted_phrase_en("how many provincial R&D centres are there?") == "provincial R&D centres"
     # Its own words: no pronouns, question words or auxiliaries (what it carries is not in them).
     assert own_words_en("and how many patents did they file?") == ["patents", "file"]
     assert own_words_en("它计划建几个中心？") == []
