@@ -213,17 +213,20 @@ def new_figures(question: Question, sentence: str) -> list[Figure]:
     return [f for f in quantities(sentence) if not figure_supported(f, asked)]
 
 
+_POINTS = re.compile(r"\d[\d.]*\s*个?\s*百分点|\d[\d.]*\s*percentage points?", re.I)
+
+
 def fills_slot(question: Question, sentence: str, heading: str = "") -> bool:
     """The sentence states something of the slot's type that the question (and the passage's
     title/section, i.e. its topic) does not already say."""
     slot = question.slot
     given = f"{question.text}\n{heading}"
     if slot == "count":
-        return (
-            bool(new_figures(question, sentence))
-            and has_units(question, sentence)
-            and counts_in_measure(question.text, sentence)
-        )
+        # A share is no count: "毕业生中，50.4%选择单位就业，下降 6 个百分点" does not say how many.
+        counted = [
+            f for f in new_figures(question, _POINTS.sub(" ", normalise_numbers(sentence))) if not f.percent
+        ]
+        return bool(counted) and has_units(question, sentence) and counts_in_measure(question.text, sentence)
     if slot == "amount":
         # "两种产业形态" states a count, not an amount: an amount is large, scaled, fractional or a share.
         amounts = [

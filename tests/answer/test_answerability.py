@@ -562,6 +562,13 @@ def test_a_count_counts_what_the_question_counts() -> None:
     assert counted_problem(forms, "报告估计每年可多产生600余项专利。") is None
 
 
+def test_a_share_does_not_answer_a_count() -> None:
+    q = analyse("How many graduates chose to take a job with an employer in 2022?")
+    assert q.slot == "count"
+    assert not fills_slot(q, "2022 届高校毕业生中，50.4%选择单位就业，比去年下降 6 个百分点。")
+    assert fills_slot(q, "2022 届高校毕业生中，有 3520 名选择单位就业。")
+
+
 def test_an_amount_for_one_purpose_is_given_where_the_purpose_is_named() -> None:
     six_g = recipient_forms_zh("德国这项通信研究计划里，6G 单独分到多少经费？")
     assert six_g == ("6G",)
