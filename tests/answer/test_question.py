@@ -134,6 +134,9 @@ def test_topic_is_what_comes_before_the_ask_with_the_kind_asked_for() -> None:
 def test_an_ellipsis_asks_the_previous_question_about_the_new_subject_or_year() -> None:
     assert ellipsis_subject("那原料药呢？") == "原料药"
     assert ellipsis_subject("And in 2023?") == "in 2023"
+    # Cantonese opens a follow-up with 咁 where Mandarin has 那 (咁多 is "so many", no opener).
+    assert ellipsis_subject("咁第三個呢？") == "第三個"
+    assert ellipsis_subject("咁多呢？") == "咁多"
     assert ellipsis_subject("那它的占比是多少？") is None
     # A follow-up that asks on its own is no ellipsis: "whom", an alternative (升还是跌).
     assert ellipsis_subject("And for mature-node chips, whom does the US depend on?") is None
