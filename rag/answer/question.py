@@ -1198,7 +1198,10 @@ def _retime(about: str, question: str) -> str:
 
 
 # 咁/噉 open a Cantonese follow-up as 那 does ("咁第三個呢？"); 咁多/咁快 say "so much/fast".
-_ELLIPSIS = re.compile(r"^(?:那么|那麼|那|咁(?![多快大細细少耐])|噉|还有|還有|and|what about|how about)\s*|[呢吗嗎？?。.!！\s]+$", re.I)
+_ELLIPSIS = re.compile(
+    r"^(?:那么|那麼|那|咁(?![多快大細细少耐])|噉|还有|還有|and|what about|how about)\s*|[呢吗嗎？?。.!！\s]+$",
+    re.I,
+)
 _YES_NO_EN = re.compile(
     r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must)\s+\w", re.I
 )
