@@ -163,6 +163,7 @@ def _evidence_pairs(it) -> list[tuple[str, str]]:
         "gd20-",
         "gd21-",
         "gd22-",
+        "gd23-",
     ],
 )
 def test_held_out_batch_shares_no_chunk_with_test_evidence(prefix: str) -> None:
