@@ -417,10 +417,12 @@ def test_a_question_that_leans_on_no_earlier_turn_is_found() -> None:
         "2019年日本发布了什么战略？",
         "那条芯片与科学法案拨了多少钱？",  # the pointer's noun carries its own name
         "這份國家創新驅動發展綱要提出了什麼目標？",
+        "那种小于0.1毫米的行走机器人是在多大的硅片上做出来的？",  # a noun it describes
     ):
         assert dangling_reference(standalone) is None, standalone
     assert dangling_reference("那条法案拨了多少钱？") == "那条法案拨了多少钱？"  # which act?
     assert dangling_reference("这个研发计划投资多少？") == "这"
+    assert dangling_reference("这些城市的GDP是多少？") == "这些"  # 这些城市: which cities?
 
 
 def test_a_new_term_replaces_the_previous_term_with_its_head() -> None:
