@@ -423,6 +423,7 @@ def test_a_question_that_leans_on_no_earlier_turn_is_found() -> None:
     assert dangling_reference("那条法案拨了多少钱？") == "那条法案拨了多少钱？"  # which act?
     assert dangling_reference("这个研发计划投资多少？") == "这"
     assert dangling_reference("这些城市的GDP是多少？") == "这些"  # 这些城市: which cities?
+    assert dangling_reference("它占全社会研发经费的比例呢？") == "它"  # a pronoun's predicate names nothing
 
 
 def test_a_new_term_replaces_the_previous_term_with_its_head() -> None:
