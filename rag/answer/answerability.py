@@ -901,6 +901,10 @@ def figure_owner_problem(
     asked: dict[str, set[str]] = {}
     for forms, kind in asked_subjects(question, unnamed):
         folded = [f.lower() for f in forms]
+        if forms[0] in unnamed:
+            # A body the dictionaries cannot map is still recognised by the place in its name:
+            # "Wuhan University of Technology" is the 武汉理工大学 of a sentence naming 武汉.
+            folded += [p.lower() for p in places_named_en(forms[0])]
         if any(f in folded_s or f in folded_h for f in folded):
             continue  # the sentence or its heading names it: the figure may be its own
         # Named as the passage writes it (Singapore → 新加坡, not another of its dictionary forms).

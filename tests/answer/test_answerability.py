@@ -493,6 +493,14 @@ def test_a_figure_owned_by_another_name() -> None:
     # The name asked is not in the passage at all: another rule's business, not this one's.
     assert figure_owner_problem(q, sentence, "", sentence) is None
 
+    # A body no dictionary maps is still known by the place in its name.
+    en = analyse("To how many firms did the researcher from Wuhan University of Technology pitch?")
+    pitched = "例如，来自武汉理工大学的青年科研专家潘某，通过平台共向 16 家企业提交技术方案。"
+    unnamed = ["Wuhan University of Technology"]
+    assert figure_owner_problem(en, pitched, "", pitched, unnamed) is None
+    other = "例如，来自华南理工大学的青年科研专家潘某，通过平台共向 16 家企业提交技术方案。"
+    assert figure_owner_problem(en, other, "", other, unnamed) is not None
+
 
 # Near-miss questions: what the question states or names must hold where the
 # answer is given — a figure it states, the scope (China or the world) it asks about, what a count
