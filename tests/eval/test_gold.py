@@ -164,6 +164,7 @@ def _evidence_pairs(it) -> list[tuple[str, str]]:
         "gd21-",
         "gd22-",
         "gd23-",
+        "gd24-",
     ],
 )
 def test_held_out_batch_shares_no_chunk_with_test_evidence(prefix: str) -> None:
