@@ -856,10 +856,21 @@ _NAMED_KIND_ZH = re.compile(
 # "那种小于0.1毫米的行走机器人": a demonstrative whose noun is described (four or more characters
 # before its 的) says which one too; "这些城市的GDP", "那个问题的答案" do not, nor a pronoun's
 # predicate (它占全社会研发经费的比例). 那/这 take a measure word (那种, 这项): 那 alone is "then".
-_DESCRIBED_ZH = re.compile(r"[种个条项份部本篇套家所位款类][^，,。；;？?的]{4,}的[\u3400-\u9fff]{2,}")
-_DESCRIBED_PLURAL_ZH = re.compile(r"[^，,。；;？?的]{4,}的[\u3400-\u9fff]{2,}")
+_DESCRIBED_ZH = re.compile(
+    r"(?P<measure>[种个条项份部本篇套家所位款类])?[^，,。；;？?的]{4,}的[\u3400-\u9fff]{2,}"
+)
 _MAX_BARE_ZH = 2  # CJK characters a slot-only question keeps once its ask words are gone (多少钱 → 钱)
 _MAX_BARE_EN = 3  # content words beside a pronoun ("How much does it cost?" → cost)
+
+
+def _described(lead: re.Match[str] | None, body: str) -> bool:
+    """The pointer is a demonstrative whose noun the body describes (see ``_DESCRIBED_ZH``)."""
+    m = _DESCRIBED_ZH.match(body)
+    if lead is None or m is None:
+        return False
+    return lead.group(1) in ("那些", "这些") or (
+        lead.group(1) in ("那", "这") and m.group("measure") is not None
+    )
 
 
 def dangling_reference(question: str) -> str | None:
@@ -872,8 +883,7 @@ def dangling_reference(question: str) -> str | None:
         named = (
             names_own_subject(re.sub(r"\d{4}\s*年?", "", body))
             or _NAMED_KIND_ZH.match(body)
-            or (lead is not None and lead.group(1) in ("那", "这") and _DESCRIBED_ZH.match(body))
-            or (lead is not None and lead.group(1) in ("那些", "这些") and _DESCRIBED_PLURAL_ZH.match(body))
+            or _described(lead, body)
         )
         if lead and not named:  # a year is no subject
             word = question.strip()[lead.start(1) : lead.end(1)]  # in the question's own script
